@@ -1,0 +1,129 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useCombobox } from "downshift";
+import { useRouter } from "next/navigation";
+import { useEffect, useId, useRef, useState } from "react";
+import { apiFetch } from "@/lib/client/api-fetch";
+import type { SearchResponse } from "@/lib/client/types";
+import { useDebouncedValue } from "@/lib/client/use-debounced-value";
+
+const MATCH_LABEL: Record<string, string> = {
+  id: "id",
+  username: "username",
+  email: "e-mail",
+  username_prefix: "username starts with",
+};
+
+/**
+ * The lookup box in the header. `/` focuses it from anywhere; typing shows
+ * ranked matches; Enter opens the highlighted account or, with none
+ * highlighted, the full results page. Downshift supplies the ARIA combobox
+ * pattern (roles, active descendant, keyboard).
+ */
+export function SearchBox() {
+  const router = useRouter();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [text, setText] = useState("");
+  const query = useDebouncedValue(text.trim(), 150);
+  const hintId = useId();
+
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.key !== "/" || event.metaKey || event.ctrlKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+      event.preventDefault();
+      inputRef.current?.focus();
+      inputRef.current?.select();
+    }
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
+
+  const results = useQuery({
+    queryKey: ["lookup", query, "suggest"],
+    queryFn: ({ signal }) => apiFetch<SearchResponse>(`/api/accounts?limit=8&q=${encodeURIComponent(query)}`, { signal }),
+    enabled: query.length > 0 && query.length <= 254,
+    placeholderData: (previous) => previous,
+  });
+  const items = query ? (results.data?.results ?? []) : [];
+
+  const { isOpen, getMenuProps, getInputProps, getItemProps, highlightedIndex, getLabelProps } = useCombobox({
+    items,
+    inputValue: text,
+    itemToString: (item) => (item ? item.username : ""),
+    onInputValueChange: ({ inputValue, type }) => {
+      // Keep what the user typed when an item is picked.
+      if (type !== useCombobox.stateChangeTypes.ItemClick && type !== useCombobox.stateChangeTypes.InputKeyDownEnter) {
+        setText(inputValue ?? "");
+      }
+    },
+    onSelectedItemChange: ({ selectedItem }) => {
+      if (selectedItem) router.push(`/accounts/${selectedItem.id}`);
+    },
+  });
+
+  return (
+    <form
+      role="search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (text.trim()) router.push(`/lookup?q=${encodeURIComponent(text.trim())}`);
+      }}
+      className="relative"
+    >
+      <label {...getLabelProps()} className="sr-only">
+        Find an account by id, username, e-mail or subuser name
+      </label>
+      <input
+        // Downshift's documented way to share our ref; it only reads it in
+        // event handlers, which the React Compiler lint cannot see.
+        // eslint-disable-next-line react-hooks/refs
+        {...getInputProps({
+          ref: inputRef,
+          onKeyDown: (event) => {
+            if (event.key === "Enter" && highlightedIndex < 0) {
+              // No suggestion highlighted: let the form submit to the results page.
+              (event.nativeEvent as unknown as { preventDownshiftDefault?: boolean }).preventDownshiftDefault = true;
+            }
+          },
+        })}
+        aria-describedby={hintId}
+        type="search"
+        placeholder="Find account: id, username, e-mail, subuser…  (press /)"
+        maxLength={1000}
+        className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm placeholder:text-slate-500 focus:border-blue-600"
+      />
+      <span id={hintId} className="sr-only">
+        Press slash to focus. Use the arrow keys to choose a match and Enter to open it.
+      </span>
+      <ul
+        {...getMenuProps()}
+        className={`absolute z-40 mt-1 max-h-96 w-full overflow-auto rounded-md border border-slate-200 bg-white text-sm shadow-lg ${
+          isOpen && query ? "" : "hidden"
+        }`}
+      >
+        {isOpen && query && results.isError && <li className="px-3 py-2 text-red-800">{results.error.message}</li>}
+        {isOpen && query && results.isSuccess && items.length === 0 && (
+          <li className="px-3 py-2 text-slate-600">No account matches “{query}”.</li>
+        )}
+        {isOpen &&
+          items.map((item, index) => (
+            <li
+              key={item.id}
+              {...getItemProps({ item, index })}
+              className={`cursor-pointer px-3 py-2 ${highlightedIndex === index ? "bg-blue-50" : ""}`}
+            >
+              <span className="font-medium">{item.username}</span>{" "}
+              <span className="text-slate-600">
+                #{item.id} · {item.email}
+                {item.parentId ? ` · subuser of #${item.parentId}` : ""}
+              </span>
+              <span className="ml-2 text-xs text-slate-600">({MATCH_LABEL[item.matchedBy]})</span>
+            </li>
+          ))}
+      </ul>
+    </form>
+  );
+}

@@ -1,0 +1,3 @@
+// Shapes of the JSON API as the browser receives them. The server modules
+// produce exactly these (type-only imports, so no server code reaches the bundle).
+export type { AccountDetail, AccountSummary, SearchPage as SearchResponse } from "@/lib/server/accounts";

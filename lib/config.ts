@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+/**
+ * Configuration from the environment, validated once. Development and test get
+ * defaults that work on a machine with a local Postgres and the bundled
+ * development identity provider; production must set every secret explicitly.
+ */
+const appEnv = z.enum(["development", "test", "production"]);
+
+const DEV_AUTH_SECRET = "scopedesk-development-secret-not-for-production-use";
+
+const roleName = z.enum(["viewer", "agent", "lead", "admin"]);
+
+const roleMap = z
+  .string()
+  .transform((raw, ctx) => {
+    const map: Record<string, z.infer<typeof roleName>> = {};
+    for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [group, role] = pair.split(":").map((p) => p.trim());
+      const parsed = roleName.safeParse(role);
+      if (!group || !parsed.success) {
+        ctx.addIssue({ code: "custom", message: `expected "group:role" pairs with role in viewer|agent|lead|admin, got "${pair}"` });
+        return z.NEVER;
+      }
+      map[group] = parsed.data;
+    }
+    return map;
+  });
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL");
+
+const rawSchema = z.object({
+  SCOPEDESK_ENV: appEnv.default("development"),
+  DATABASE_URL: postgresUrl.default("postgresql://postgres@127.0.0.1:5432/scopedesk"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  DEV_IDP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_PROVIDER_NAME: z.string().min(1).default("Single sign-on"),
+  OIDC_ROLES_CLAIM: z.string().min(1).default("groups"),
+  OIDC_ROLE_MAP: roleMap.prefault(
+    "scopedesk-viewer:viewer,scopedesk-agent:agent,scopedesk-lead:lead,scopedesk-admin:admin",
+  ),
+  SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24).default(8),
+  SIGNUP_CUTOFF: z.iso
+    .datetime({ offset: true })
+    .default("2023-07-25T00:00:00Z")
+    .transform((s) => new Date(s)),
+  HELPDESK_BASE_URL: z.string().url().default("https://scopedesk.zendesk.com"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Pure: parse a given environment. Throws ConfigError naming every bad setting. */
+export function loadConfig(env: Record<string, string | undefined>) {
+  // Empty strings in .env files mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = rawSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`Invalid Scopedesk configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  const production = c.SCOPEDESK_ENV === "production";
+  if (production) {
+    const missing = (["AUTH_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const).filter((k) => !c[k]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Invalid Scopedesk configuration:\n${missing.map((k) => `  - ${k}: required when SCOPEDESK_ENV=production`).join("\n")}`,
+      );
+    }
+  }
+  const devIssuer = `http://127.0.0.1:${c.DEV_IDP_PORT}`;
+  return {
+    env: c.SCOPEDESK_ENV,
+    databaseUrl: c.DATABASE_URL,
+    authSecret: c.AUTH_SECRET ?? DEV_AUTH_SECRET,
+    oidc: {
+      issuer: c.OIDC_ISSUER ?? devIssuer,
+      clientId: c.OIDC_CLIENT_ID ?? "scopedesk",
+      clientSecret: c.OIDC_CLIENT_SECRET ?? "scopedesk-dev-secret",
+      providerName: c.OIDC_ISSUER ? c.OIDC_PROVIDER_NAME : "Scopedesk development sign-in",
+      rolesClaim: c.OIDC_ROLES_CLAIM,
+      roleMap: c.OIDC_ROLE_MAP,
+      usesDevIdp: !c.OIDC_ISSUER,
+    },
+    devIdpPort: c.DEV_IDP_PORT,
+    sessionMaxAgeSeconds: Math.round(c.SESSION_MAX_AGE_HOURS * 3600),
+    signupCutoff: c.SIGNUP_CUTOFF,
+    helpdeskBaseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""),
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The process configuration, parsed on first use. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,44 @@
+/**
+ * Expected failures carry a code and a message that is safe to show to the
+ * user. Anything that is not an AppError is a bug: it is logged and the user
+ * sees a generic message with the request id.
+ */
+export const APP_ERROR_STATUS = {
+  bad_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  stale_preview: 409,
+  already_reset: 409,
+  idempotency_mismatch: 422,
+  payload_too_large: 413,
+  rate_limited: 429,
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+export class AppError extends Error {
+  override name = "AppError";
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    /** Extra data safe to show (e.g. field errors, who reset and when). */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return APP_ERROR_STATUS[this.code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** The JSON body every /api error response uses. */
+export interface ApiErrorBody {
+  error: { code: AppErrorCode | "internal"; message: string; requestId: string; details?: Record<string, unknown> };
+}

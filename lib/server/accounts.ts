@@ -1,0 +1,205 @@
+import "server-only";
+import { eraseJobVerdict } from "@/lib/cutoff";
+import { AppError } from "@/lib/errors";
+import { escapeLikePattern, type ParsedLookupQuery } from "@/lib/lookup-query";
+import { eraseJobScopesOf, groupScopes } from "@/lib/scopes/catalog";
+import { getConfig } from "@/lib/config";
+import { getDb } from "./db";
+
+export type MatchKind = "id" | "username" | "email" | "username_prefix";
+
+export interface AccountSummary {
+  id: number;
+  username: string;
+  email: string;
+  company: string | null;
+  region: "global" | "eu";
+  signedUpAt: string;
+  parentId: number | null;
+  hasEraseJobScopes: boolean;
+  matchedBy: MatchKind;
+}
+
+export interface SearchPage {
+  results: AccountSummary[];
+  nextCursor: string | null;
+}
+
+interface SummaryRow {
+  id: number;
+  username: string;
+  email: string;
+  company: string | null;
+  region: "global" | "eu";
+  signed_up_at: Date;
+  parent_id: number | null;
+  has_erase_job: boolean;
+}
+
+const MAX_EXACT_EMAIL_MATCHES = 50;
+
+function toSummary(row: SummaryRow, matchedBy: MatchKind): AccountSummary {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    company: row.company,
+    region: row.region,
+    signedUpAt: row.signed_up_at.toISOString(),
+    parentId: row.parent_id,
+    hasEraseJobScopes: row.has_erase_job,
+    matchedBy,
+  };
+}
+
+/** Cursor for the username-prefix part: the last lower(username) shown. */
+export function encodeCursor(lastUsernameLower: string): string {
+  return Buffer.from(JSON.stringify({ after: lastUsernameLower }), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): string {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { after?: unknown };
+    if (typeof value.after === "string" && value.after.length <= 300) return value.after;
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError("bad_request", "The page cursor is not valid; start the search again.");
+}
+
+/**
+ * Ranked lookup: exact id, then exact username, then exact e-mail (case
+ * insensitive), then usernames starting with the text, alphabetically. Each
+ * branch uses its own index; the prefix part pages with a keyset cursor.
+ */
+export async function searchAccounts(
+  q: ParsedLookupQuery,
+  opts: { limit: number; cursor?: string | null },
+): Promise<SearchPage> {
+  const db = getDb();
+  const seen = new Set<number>();
+  const results: AccountSummary[] = [];
+  const push = (rows: SummaryRow[], kind: MatchKind) => {
+    for (const row of rows) {
+      if (seen.has(row.id)) continue;
+      seen.add(row.id);
+      results.push(toSummary(row, kind));
+    }
+  };
+
+  const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+  if (after === null) {
+    const [byId, byUsername, byEmail] = await Promise.all([
+      q.id === undefined
+        ? Promise.resolve([])
+        : db.$queryRaw<SummaryRow[]>`
+            SELECT a.id, a.username, a.email, a.company, a.region::text AS region, a.signed_up_at, a.parent_id, s.has_erase_job
+            FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = ${q.id}`,
+      db.$queryRaw<SummaryRow[]>`
+        SELECT a.id, a.username, a.email, a.company, a.region::text AS region, a.signed_up_at, a.parent_id, s.has_erase_job
+        FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = ${q.username}`,
+      q.email === undefined
+        ? Promise.resolve([])
+        : db.$queryRaw<SummaryRow[]>`
+            SELECT a.id, a.username, a.email, a.company, a.region::text AS region, a.signed_up_at, a.parent_id, s.has_erase_job
+            FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.email) = ${q.email}
+            ORDER BY a.parent_id NULLS FIRST, a.id LIMIT ${MAX_EXACT_EMAIL_MATCHES}`,
+    ]);
+    push(byId, "id");
+    push(byUsername, "username");
+    push(byEmail, "email");
+  }
+
+  const pattern = `${escapeLikePattern(q.username)}%`;
+  const prefixRows = await db.$queryRaw<(SummaryRow & { username_lower: string })[]>`
+    SELECT a.id, a.username, a.email, a.company, a.region::text AS region, a.signed_up_at, a.parent_id, s.has_erase_job,
+           lower(a.username) AS username_lower
+    FROM account a JOIN scope_set s ON s.id = a.scope_set_id
+    WHERE lower(a.username) LIKE ${pattern} ESCAPE '\\'
+      AND lower(a.username) > ${after ?? ""}
+    ORDER BY lower(a.username)
+    LIMIT ${opts.limit + 1}`;
+  const hasMore = prefixRows.length > opts.limit;
+  const page = prefixRows.slice(0, opts.limit);
+  push(page, "username_prefix");
+  const last = page.at(-1);
+  return { results, nextCursor: hasMore && last ? encodeCursor(last.username_lower) : null };
+}
+
+const MAX_SUBUSERS_LISTED = 200;
+
+/** Everything the account page shows, in one round of queries. */
+export async function getAccountDetail(id: number) {
+  const db = getDb();
+  const account = await db.account.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      username: true,
+      email: true,
+      company: true,
+      region: true,
+      signedUpAt: true,
+      scopesUpdatedAt: true,
+      parent: { select: { id: true, username: true, email: true } },
+      scopeSet: { select: { scopes: true, fingerprint: true } },
+      _count: { select: { subusers: true } },
+    },
+  });
+  if (!account) throw new AppError("not_found", `No account with id ${id}.`);
+
+  const [subusers, apiKeys] = await Promise.all([
+    db.account.findMany({
+      where: { parentId: id },
+      orderBy: { username: "asc" },
+      take: MAX_SUBUSERS_LISTED,
+      select: { id: true, username: true, region: true, scopeSet: { select: { hasEraseJob: true } } },
+    }),
+    db.apiKey.findMany({
+      where: { accountId: id },
+      orderBy: { createdAt: "asc" },
+      select: { id: true, name: true, createdAt: true, lastUsedAt: true, scopeSet: { select: { scopes: true } } },
+    }),
+  ]);
+
+  const scopes = account.scopeSet.scopes;
+  const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
+  return {
+    account: {
+      id: account.id,
+      username: account.username,
+      email: account.email,
+      company: account.company,
+      region: account.region,
+      signedUpAt: account.signedUpAt.toISOString(),
+      scopesUpdatedAt: account.scopesUpdatedAt.toISOString(),
+      isSubuser: account.parent !== null,
+      parent: account.parent,
+    },
+    cutoff: getConfig().signupCutoff.toISOString(),
+    verdict,
+    scopes: {
+      total: scopes.length,
+      fingerprint: account.scopeSet.fingerprint,
+      ...groupScopes(scopes),
+    },
+    apiKeys: apiKeys.map((k) => {
+      const erase = eraseJobScopesOf(k.scopeSet.scopes);
+      return {
+        id: k.id,
+        name: k.name,
+        createdAt: k.createdAt.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+        scopes: k.scopeSet.scopes,
+        hasEraseJobScopes: erase.both,
+        missingEraseJobScopes: erase.missing,
+      };
+    }),
+    subusers: {
+      total: account._count.subusers,
+      listed: subusers.map((s) => ({ id: s.id, username: s.username, region: s.region, hasEraseJobScopes: s.scopeSet.hasEraseJob })),
+    },
+  };
+}
+
+export type AccountDetail = Awaited<ReturnType<typeof getAccountDetail>>;

@@ -1,0 +1,16 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { RequestMeta } from "./audit";
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Request id (ours unless a well-formed one came in), client IP and user agent. */
+export function requestMetaFrom(headers: Headers): RequestMeta {
+  const incoming = headers.get("x-request-id");
+  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return {
+    requestId: incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID(),
+    ip: (forwarded || headers.get("x-real-ip") || null)?.slice(0, 100) ?? null,
+    userAgent: headers.get("user-agent")?.slice(0, 500) ?? null,
+  };
+}

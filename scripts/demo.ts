@@ -1,0 +1,85 @@
+/**
+ * `npm run demo`: one command from a fresh clone to a running console.
+ * Creates and migrates the database, seeds demo data when it has none, builds
+ * the production bundle and runs it with the development identity provider.
+ * PORT (default 3000), DEV_IDP_PORT (3001), SEED_ACCOUNTS and DEMO_RESEED=1 change it.
+ */
+import pg from "pg";
+import { loadConfig } from "../lib/config";
+import { startDevIdp } from "./dev-idp/provider";
+import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
+import { loadDotEnv } from "./lib/env";
+import { migrate } from "./lib/migrate";
+import { onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
+import { ensureDatabase, redact, waitForPostgres } from "./lib/postgres";
+import { fixtures } from "./lib/seed/generate";
+import { seedDatabase, seedSettingsFromEnv } from "./lib/seed/seed-database";
+
+loadDotEnv();
+const port = Number(process.env.PORT ?? 3000);
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  SCOPEDESK_ENV: process.env.SCOPEDESK_ENV ?? "development",
+  AUTH_TRUST_HOST: "true",
+  AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+async function accountCount(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM account");
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+onShutdown(stopAll);
+try {
+  const config = loadConfig(env);
+  if (!config.oidc.usesDevIdp) throw new Error("npm run demo uses the development identity provider: unset OIDC_ISSUER.");
+  await waitForPostgres(config.databaseUrl);
+  if (await ensureDatabase(config.databaseUrl)) console.log(`created database ${redact(config.databaseUrl)}`);
+  const migrated = await migrate(config.databaseUrl, { log: (l) => console.log(l) });
+  console.log(`database ready: ${migrated.applied.length} migrations applied now, ${migrated.alreadyApplied.length} before`);
+
+  if (env.DEMO_RESEED === "1" || (await accountCount(config.databaseUrl)) === 0) {
+    const settings = seedSettingsFromEnv(env);
+    const report = await seedDatabase(config, settings);
+    console.log(`seeded ${report.accounts.toLocaleString("en")} accounts and ${report.apiKeys.toLocaleString("en")} API keys in ${report.seconds.toFixed(1)} s`);
+  } else {
+    console.log("demo data already present (DEMO_RESEED=1 replaces it)");
+  }
+
+  const buildCode = await run("npx", ["next", "build"], { env: { ...env, NODE_ENV: "production" } });
+  if (buildCode !== 0) throw new Error("next build failed");
+
+  const idp = await startDevIdp({
+    port: config.devIdpPort,
+    redirectUris: [`http://localhost:${port}/api/auth/callback/scopedesk`, `http://127.0.0.1:${port}/api/auth/callback/scopedesk`],
+  });
+  onShutdown(async () => {
+    await stopAll();
+    await idp.close();
+  });
+  const app = startProcess("app", "npx", ["next", "start", "-p", String(port)], { env: { ...env, NODE_ENV: "production" } });
+  app.on("exit", (code) => {
+    console.error(`the app stopped (exit ${code})`);
+    void idp.close().finally(() => process.exit(code ?? 1));
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/api/health`);
+
+  const legacy = fixtures(config.signupCutoff).find((f) => f.key === "legacy")!;
+  console.log(`
+Scopedesk is running on http://localhost:${port}
+Sign in with any of these (password "${DEV_PASSWORD}"):
+${DEV_STAFF.map((s) => `  ${s.email.padEnd(24)} ${s.role}`).join("\n")}
+Try: account ${legacy.account.id} (${legacy.account.email}), signed up before the cutoff and missing the erase-job scopes.
+Press Ctrl+C to stop.`);
+} catch (error) {
+  console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+  await stopAll();
+  process.exit(1);
+}

@@ -1,0 +1,60 @@
+import pg from "pg";
+import type { AppConfig } from "@/lib/config";
+import { DEV_STAFF } from "../../dev-idp/users";
+import type { SeedOptions } from "./generate";
+import { loadAccounts, type LoadResult } from "./load";
+
+export interface SeedSettings {
+  seed: string;
+  accounts: number;
+  today: Date;
+}
+
+/** Reads SEED, SEED_ACCOUNTS and SEED_TODAY; refuses nonsense with a clear message. */
+export function seedSettingsFromEnv(env: Record<string, string | undefined>): SeedSettings {
+  const accounts = Number(env.SEED_ACCOUNTS ?? "2000");
+  if (!Number.isInteger(accounts) || accounts < 1 || accounts > 5_000_000) {
+    throw new Error(`SEED_ACCOUNTS must be a whole number from 1 to 5,000,000 (got "${env.SEED_ACCOUNTS}").`);
+  }
+  const todayText = env.SEED_TODAY ?? new Date().toISOString().slice(0, 10);
+  const today = new Date(`${todayText}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(todayText) || Number.isNaN(today.getTime())) {
+    throw new Error(`SEED_TODAY must be a date like 2026-11-22 (got "${todayText}").`);
+  }
+  return { seed: env.SEED ?? "scopedesk", accounts, today };
+}
+
+export interface SeedReport extends LoadResult {
+  staff: number;
+  seconds: number;
+}
+
+/**
+ * Replaces all accounts, scope sets, keys and staff with generated data.
+ * The audit log is append-only and is left alone (recreate the database to
+ * start it over).
+ */
+export async function seedDatabase(config: AppConfig, settings: SeedSettings): Promise<SeedReport> {
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: config.databaseUrl });
+  const second = new pg.Client({ connectionString: config.databaseUrl });
+  await Promise.all([client.connect(), second.connect()]);
+  try {
+    const opts: SeedOptions = { seed: settings.seed, accounts: settings.accounts, cutoff: config.signupCutoff, today: settings.today };
+    const result = await loadAccounts(client, second, opts, async (tx) => {
+      await tx.query(`TRUNCATE account, api_key, scope_set, staff_user RESTART IDENTITY CASCADE`);
+      for (const staff of DEV_STAFF) {
+        await tx.query(`INSERT INTO staff_user (id, subject, email, name, role) VALUES (gen_random_uuid(), $1, $2, $3, $4)`, [
+          `${config.oidc.issuer}#${staff.sub}`,
+          staff.email,
+          staff.name,
+          staff.role,
+        ]);
+      }
+    });
+    await client.query("ANALYZE account, api_key, scope_set, staff_user");
+    return { ...result, staff: DEV_STAFF.length, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await Promise.all([client.end(), second.end()]);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * `npm test`: every test, against a dedicated test database that is recreated
+ * on every run, the production build, the development identity provider and
+ * Debian's Chromium. Flags: --only=unit|db|http|e2e (repeatable), --skip-build.
+ */
+import { existsSync } from "node:fs";
+import { loadConfig } from "../lib/config";
+import { startDevIdp } from "./dev-idp/provider";
+import { migrate } from "./lib/migrate";
+import { onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
+import { databaseName, recreateDatabase, redact, waitForPostgres } from "./lib/postgres";
+import { seedDatabase } from "./lib/seed/seed-database";
+
+const args = process.argv.slice(2);
+const only = new Set(args.filter((a) => a.startsWith("--only=")).flatMap((a) => a.slice(7).split(",")));
+const wants = (suite: string) => only.size === 0 || only.has(suite);
+const skipBuild = args.includes("--skip-build");
+
+const APP_PORT = Number(process.env.TEST_PORT ?? 3100);
+const IDP_PORT = Number(process.env.TEST_IDP_PORT ?? 3101);
+const baseUrl = `http://127.0.0.1:${APP_PORT}`;
+
+const testEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  SCOPEDESK_ENV: "test",
+  NODE_ENV: "test",
+  DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/scopedesk_test",
+  DEV_IDP_PORT: String(IDP_PORT),
+  AUTH_TRUST_HOST: "true",
+  AUTH_URL: baseUrl,
+  NEXT_TELEMETRY_DISABLED: "1",
+  NEXT_DIST_DIR: ".next-test",
+  E2E_BASE_URL: baseUrl,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  // Fixed so the seeded test data is identical on every run and machine.
+  SEED: "scopedesk-test",
+  SEED_ACCOUNTS: "3000",
+  SEED_TODAY: "2026-11-01",
+};
+// The demo's own settings must never leak into a test run.
+delete testEnv.OIDC_ISSUER;
+delete testEnv.OIDC_CLIENT_ID;
+delete testEnv.OIDC_CLIENT_SECRET;
+
+const config = loadConfig(testEnv);
+const demoDb = databaseName(loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).databaseUrl);
+if (databaseName(config.databaseUrl) === demoDb && !process.env.TEST_DATABASE_URL) {
+  throw new Error("The test database must not be the demo database.");
+}
+
+const failures: string[] = [];
+async function step(name: string, fn: () => Promise<number>): Promise<void> {
+  const started = performance.now();
+  console.log(`\n=== ${name}`);
+  const code = await fn();
+  console.log(`=== ${name}: ${code === 0 ? "passed" : `FAILED (exit ${code})`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (code !== 0) failures.push(name);
+}
+
+onShutdown(stopAll);
+let idp: { close(): Promise<void> } | undefined;
+try {
+  await waitForPostgres(config.databaseUrl);
+  console.log(`test database: ${redact(config.databaseUrl)} (recreated)`);
+  await recreateDatabase(config.databaseUrl);
+  await migrate(config.databaseUrl);
+  const seeded = await seedDatabase(config, { seed: testEnv.SEED!, accounts: Number(testEnv.SEED_ACCOUNTS), today: new Date(`${testEnv.SEED_TODAY}T00:00:00Z`) });
+  console.log(`seeded ${seeded.accounts} accounts, ${seeded.apiKeys} keys in ${seeded.seconds.toFixed(1)} s`);
+
+  const vitest = (project: string) => run("npx", ["vitest", "run", "--project", project], { env: testEnv });
+  if (wants("unit")) await step("unit tests", () => vitest("unit"));
+  if (wants("db")) await step("database integration tests", () => vitest("db"));
+
+  if (wants("http") || wants("e2e")) {
+    if (!skipBuild || !existsSync(".next-test/BUILD_ID")) {
+      await step("production build", () => run("npx", ["next", "build"], { env: { ...testEnv, NODE_ENV: "production" } }));
+    }
+    if (failures.length === 0 || !failures.includes("production build")) {
+      idp = await startDevIdp({
+        port: IDP_PORT,
+        redirectUris: [`${baseUrl}/api/auth/callback/scopedesk`, `http://localhost:${APP_PORT}/api/auth/callback/scopedesk`],
+      });
+      startProcess("app", "npx", ["next", "start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+        env: { ...testEnv, NODE_ENV: "production" },
+        quiet: true,
+      });
+      await waitForHttp(`${baseUrl}/api/health`);
+      if (wants("http")) await step("HTTP integration tests", () => vitest("http"));
+      if (wants("e2e")) await step("end-to-end tests (Playwright, Chromium)", () => run("npx", ["playwright", "test"], { env: testEnv }));
+    }
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  failures.push("setup");
+} finally {
+  await stopAll();
+  await idp?.close();
+}
+
+if (failures.length > 0) {
+  console.error(`\nFAILED: ${failures.join(", ")}`);
+  process.exit(1);
+}
+console.log("\nAll tests passed.");

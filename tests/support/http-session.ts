@@ -1,0 +1,95 @@
+/**
+ * Real sign-in for HTTP integration tests: drives Auth.js and the development
+ * identity provider exactly as a browser would (CSRF token, redirects, login
+ * form, callback), with a minimal cookie jar, and returns the session cookies.
+ */
+export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3100";
+
+class CookieJar {
+  private readonly byHost = new Map<string, Map<string, string>>();
+
+  store(url: string, response: Response): void {
+    const host = new URL(url).host;
+    const jar = this.byHost.get(host) ?? new Map<string, string>();
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(header) || value === "") jar.delete(name);
+      else jar.set(name, value);
+    }
+    this.byHost.set(host, jar);
+  }
+
+  header(url: string): string {
+    const jar = this.byHost.get(new URL(url).host);
+    return jar ? [...jar].map(([k, v]) => `${k}=${v}`).join("; ") : "";
+  }
+}
+
+async function go(jar: CookieJar, url: string, init: RequestInit = {}): Promise<Response> {
+  const response = await fetch(url, {
+    ...init,
+    redirect: "manual",
+    headers: { ...(init.headers as Record<string, string>), cookie: jar.header(url) },
+  });
+  jar.store(url, response);
+  return response;
+}
+
+/** Follows redirects by hand so every hop's cookies are kept. */
+async function follow(jar: CookieJar, response: Response, from: string, limit = 10): Promise<{ response: Response; url: string }> {
+  let current = response;
+  let url = from;
+  for (let i = 0; i < limit && current.status >= 300 && current.status < 400; i++) {
+    url = new URL(current.headers.get("location")!, url).toString();
+    current = await go(jar, url);
+  }
+  return { response: current, url };
+}
+
+export interface HttpSession {
+  cookie: string;
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
+}
+
+export async function signIn(email: string, password = "scopedesk"): Promise<HttpSession> {
+  const jar = new CookieJar();
+  const csrfUrl = `${BASE_URL}/api/auth/csrf`;
+  const { csrfToken } = (await (await go(jar, csrfUrl)).json()) as { csrfToken: string };
+  const start = await go(jar, `${BASE_URL}/api/auth/signin/scopedesk`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrfToken, callbackUrl: `${BASE_URL}/` }).toString(),
+  });
+  const loginPage = await follow(jar, start, `${BASE_URL}/api/auth/signin/scopedesk`);
+  const html = await loginPage.response.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error(`no login form at ${loginPage.url} (status ${loginPage.response.status})`);
+  const loginUrl = new URL(action.replace(/&amp;/g, "&"), loginPage.url).toString();
+  const submitted = await go(jar, loginUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password }).toString(),
+  });
+  if (submitted.status === 401) throw new Error(`the identity provider refused ${email}`);
+  const done = await follow(jar, submitted, loginUrl);
+  const cookie = jar.header(BASE_URL);
+  if (!/authjs\.session-token=/.test(cookie)) {
+    throw new Error(`sign-in as ${email} did not produce a session (ended at ${done.url}, status ${done.response.status})`);
+  }
+  return {
+    cookie,
+    fetch: (path, init = {}) =>
+      fetch(`${BASE_URL}${path}`, {
+        ...init,
+        redirect: "manual",
+        headers: { ...(init.headers as Record<string, string>), cookie },
+      }),
+  };
+}
+
+export function anonymousFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${BASE_URL}${path}`, { ...init, redirect: "manual" });
+}
