@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 
 // The servers (app on the production build + development identity provider)
 // are started by scripts/test.ts, which sets E2E_BASE_URL.
-const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3100";
+const baseURL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
 
 export default defineConfig({
   testDir: "./e2e",

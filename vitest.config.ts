@@ -21,13 +21,24 @@ export default defineConfig({
         test: {
           name: "db",
           include: ["lib/**/*.db.test.ts", "scripts/**/*.db.test.ts", "tests/db/**/*.test.ts"],
+          setupFiles: ["tests/support/guard.ts"],
+          // Test files share one database; their data never overlaps, but
+          // some tests count rows or lock tables, so run files one at a time.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
       {
         extends: true,
-        test: { name: "http", include: ["tests/http/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 },
+        test: {
+          name: "http",
+          include: ["tests/http/**/*.test.ts"],
+          setupFiles: ["tests/support/guard.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

@@ -38,6 +38,8 @@ export function SearchBox() {
       inputRef.current?.select();
     }
     window.addEventListener("keydown", onKeyDown);
+    // Marks the box once the `/` shortcut listens (hydrated), so tests can wait for it.
+    inputRef.current?.setAttribute("data-shortcut-ready", "");
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
 

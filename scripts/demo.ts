@@ -58,7 +58,8 @@ try {
 
   const idp = await startDevIdp({
     port: config.devIdpPort,
-    redirectUris: [`http://localhost:${port}/api/auth/callback/scopedesk`, `http://127.0.0.1:${port}/api/auth/callback/scopedesk`],
+    // Next reports loopback requests as "localhost", so that is the callback host.
+    redirectUris: [`http://localhost:${port}/api/auth/callback/scopedesk`],
   });
   onShutdown(async () => {
     await stopAll();
@@ -69,7 +70,7 @@ try {
     console.error(`the app stopped (exit ${code})`);
     void idp.close().finally(() => process.exit(code ?? 1));
   });
-  await waitForHttp(`http://127.0.0.1:${port}/api/health`);
+  await waitForHttp(`http://localhost:${port}/api/health`);
 
   const legacy = fixtures(config.signupCutoff).find((f) => f.key === "legacy")!;
   console.log(`

@@ -1,13 +1,13 @@
 /**
  * `npm test`: every test, against a dedicated test database that is recreated
  * on every run, the production build, the development identity provider and
- * Debian's Chromium. Flags: --only=unit|db|http|e2e (repeatable), --skip-build.
+ * Debian's Chromium. Flags: --only=static,unit,db,http,e2e (comma-separated), --skip-build.
  */
 import { existsSync } from "node:fs";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { migrate } from "./lib/migrate";
-import { onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
+import { assertPortFree, onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
 import { databaseName, recreateDatabase, redact, waitForPostgres } from "./lib/postgres";
 import { seedDatabase } from "./lib/seed/seed-database";
 
@@ -18,7 +18,9 @@ const skipBuild = args.includes("--skip-build");
 
 const APP_PORT = Number(process.env.TEST_PORT ?? 3100);
 const IDP_PORT = Number(process.env.TEST_IDP_PORT ?? 3101);
-const baseUrl = `http://127.0.0.1:${APP_PORT}`;
+// "localhost", not 127.0.0.1: Next normalises loopback hosts to localhost in
+// request URLs, so Auth.js builds its callback URL on localhost whatever we say.
+const baseUrl = `http://localhost:${APP_PORT}`;
 
 const testEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -68,6 +70,10 @@ try {
   console.log(`seeded ${seeded.accounts} accounts, ${seeded.apiKeys} keys in ${seeded.seconds.toFixed(1)} s`);
 
   const vitest = (project: string) => run("npx", ["vitest", "run", "--project", project], { env: testEnv });
+  if (wants("static")) {
+    await step("typecheck", () => run("npx", ["tsc", "--noEmit"], { env: testEnv }));
+    await step("lint", () => run("npx", ["eslint", ".", "--max-warnings=0"], { env: testEnv }));
+  }
   if (wants("unit")) await step("unit tests", () => vitest("unit"));
   if (wants("db")) await step("database integration tests", () => vitest("db"));
 
@@ -76,11 +82,13 @@ try {
       await step("production build", () => run("npx", ["next", "build"], { env: { ...testEnv, NODE_ENV: "production" } }));
     }
     if (failures.length === 0 || !failures.includes("production build")) {
+      await assertPortFree(IDP_PORT, "test identity provider");
+      await assertPortFree(APP_PORT, "test app");
       idp = await startDevIdp({
         port: IDP_PORT,
-        redirectUris: [`${baseUrl}/api/auth/callback/scopedesk`, `http://localhost:${APP_PORT}/api/auth/callback/scopedesk`],
+        redirectUris: [`${baseUrl}/api/auth/callback/scopedesk`],
       });
-      startProcess("app", "npx", ["next", "start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
+      startProcess("app", "npx", ["next", "start", "-p", String(APP_PORT)], {
         env: { ...testEnv, NODE_ENV: "production" },
         quiet: true,
       });

@@ -84,3 +84,13 @@ export function onShutdown(handler: () => Promise<void>): void {
     });
   }
 }
+
+/** Fails fast when something already listens on the port: a stale server would otherwise answer the tests. */
+export async function assertPortFree(port: number, label: string): Promise<void> {
+  const { createServer } = await import("node:net");
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new Error(`port ${port} (${label}) is already in use: stop the process listening there or set another port`)));
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}

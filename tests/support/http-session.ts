@@ -3,7 +3,7 @@
  * identity provider exactly as a browser would (CSRF token, redirects, login
  * form, callback), with a minimal cookie jar, and returns the session cookies.
  */
-export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3100";
+export const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
 
 class CookieJar {
   private readonly byHost = new Map<string, Map<string, string>>();
