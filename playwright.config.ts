@@ -3,10 +3,11 @@ import { defineConfig } from "@playwright/test";
 // The servers (app on the production build + development identity provider)
 // are started by scripts/test.ts, which sets E2E_BASE_URL.
 const baseURL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
+const artifacts = process.env.TEST_ARTIFACTS_DIR ?? "test-results";
 
 export default defineConfig({
   testDir: "./e2e",
-  outputDir: "./test-results",
+  outputDir: `${artifacts}/playwright`,
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,

@@ -6,7 +6,7 @@ export type E2eRole = (typeof ROLES)[number];
 export const PASSWORD = "scopedesk";
 
 export function storageStateFor(role: E2eRole): string {
-  return `e2e/.auth/${role}.json`;
+  return `${process.env.TEST_ARTIFACTS_DIR ?? "test-results"}/auth/${role}.json`;
 }
 
 /** Signs in through the real flow: Scopedesk → development IdP login form → back. */

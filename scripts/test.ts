@@ -31,7 +31,9 @@ const testEnv: NodeJS.ProcessEnv = {
   AUTH_TRUST_HOST: "true",
   AUTH_URL: baseUrl,
   NEXT_TELEMETRY_DISABLED: "1",
-  NEXT_DIST_DIR: ".next-test",
+  // Separate build and artifact folders let two checkouts' runs (or a helper's) coexist.
+  NEXT_DIST_DIR: process.env.TEST_NEXT_DIST_DIR ?? ".next-test",
+  TEST_ARTIFACTS_DIR: process.env.TEST_ARTIFACTS_DIR ?? "test-results",
   E2E_BASE_URL: baseUrl,
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   // Fixed so the seeded test data is identical on every run and machine.
@@ -78,7 +80,7 @@ try {
   if (wants("db")) await step("database integration tests", () => vitest("db"));
 
   if (wants("http") || wants("e2e")) {
-    if (!skipBuild || !existsSync(".next-test/BUILD_ID")) {
+    if (!skipBuild || !existsSync(`${testEnv.NEXT_DIST_DIR}/BUILD_ID`)) {
       await step("production build", () => run("npx", ["next", "build"], { env: { ...testEnv, NODE_ENV: "production" } }));
     }
     if (failures.length === 0 || !failures.includes("production build")) {
