@@ -48,3 +48,47 @@ export async function createApiKey(accountId: number, input: { name?: string; sc
   });
   return { id: key.id, plaintext: key.plaintext };
 }
+
+export async function createStaff(role: "viewer" | "agent" | "lead" | "admin" = "agent") {
+  const n = nextId++;
+  const staff = await getDb().staffUser.create({
+    data: { subject: `factory#${n}`, email: `staff-${n}@scopedesk.test`, name: `Staff ${n}`, role },
+    select: { id: true, email: true, name: true, role: true },
+  });
+  return staff;
+}
+
+export function requestMeta(requestId = `test-${Math.random().toString(36).slice(2)}`) {
+  return { requestId, ip: "127.0.0.1", userAgent: "vitest" };
+}
+
+export interface MessageActivityInput {
+  recipientEmail: string;
+  recipientName?: string;
+  subject?: string;
+  categories?: string[];
+  ip?: string;
+  sentAt?: Date;
+}
+
+/** Message activity rows for an account (what the Recipients' Data Erasure API erases). */
+export async function createMessageActivity(accountId: number, rows: readonly MessageActivityInput[]) {
+  await getDb().messageActivity.createMany({
+    data: rows.map((r, i) => ({
+      accountId,
+      recipientEmail: r.recipientEmail,
+      recipientName: r.recipientName ?? "Test Recipient",
+      subject: r.subject ?? `Message ${i + 1}`,
+      categories: r.categories ?? ["transactional"],
+      ip: r.ip ?? "192.0.2.1",
+      sentAt: r.sentAt ?? new Date("2026-06-01T12:00:00Z"),
+    })),
+  });
+}
+
+/** An account with a key holding the given scopes (default: post-cutoff, erase-job scopes included). */
+export async function createAccountWithKey(input: AccountFactoryInput & { keyScopes?: readonly string[] } = {}) {
+  const account = await createAccount({ scopes: POST_CUTOFF_SCOPES, ...input });
+  const key = await createApiKey(account.id, { scopes: input.keyScopes ?? input.scopes ?? POST_CUTOFF_SCOPES });
+  return { account, key };
+}

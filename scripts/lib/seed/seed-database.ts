@@ -3,11 +3,14 @@ import type { AppConfig } from "@/lib/config";
 import { DEV_STAFF } from "../../dev-idp/users";
 import type { SeedOptions } from "./generate";
 import { loadAccounts, type LoadResult } from "./load";
+import { loadMessageActivity } from "./message-activity";
 
 export interface SeedSettings {
   seed: string;
   accounts: number;
   today: Date;
+  /** Average message-activity rows per generated account (SEED_ACTIVITY_PER_ACCOUNT, default 2). */
+  activityPerAccount?: number;
 }
 
 /** Reads SEED, SEED_ACCOUNTS and SEED_TODAY; refuses nonsense with a clear message. */
@@ -21,11 +24,16 @@ export function seedSettingsFromEnv(env: Record<string, string | undefined>): Se
   if (!/^\d{4}-\d{2}-\d{2}$/.test(todayText) || Number.isNaN(today.getTime())) {
     throw new Error(`SEED_TODAY must be a date like 2026-11-22 (got "${todayText}").`);
   }
-  return { seed: env.SEED ?? "scopedesk", accounts, today };
+  const activityPerAccount = Number(env.SEED_ACTIVITY_PER_ACCOUNT ?? "2");
+  if (!Number.isInteger(activityPerAccount) || activityPerAccount < 0 || activityPerAccount > 100) {
+    throw new Error(`SEED_ACTIVITY_PER_ACCOUNT must be a whole number from 0 to 100 (got "${env.SEED_ACTIVITY_PER_ACCOUNT}").`);
+  }
+  return { seed: env.SEED ?? "scopedesk", accounts, today, activityPerAccount };
 }
 
 export interface SeedReport extends LoadResult {
   staff: number;
+  messageActivity: number;
   seconds: number;
 }
 
@@ -53,7 +61,8 @@ export async function seedDatabase(config: AppConfig, settings: SeedSettings): P
       }
     });
     await client.query("ANALYZE account, api_key, scope_set, staff_user");
-    return { ...result, staff: DEV_STAFF.length, seconds: (performance.now() - started) / 1000 };
+    const messageActivity = await loadMessageActivity(client, settings.activityPerAccount ?? 2);
+    return { ...result, staff: DEV_STAFF.length, messageActivity, seconds: (performance.now() - started) / 1000 };
   } finally {
     await Promise.all([client.end(), second.end()]);
   }

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { checkAddresses, invalidAddressMessage, isStructurallyValidEmail, normalizeEmailAddress } from "./addresses";
+
+describe("isStructurallyValidEmail", () => {
+  it.each([
+    "jane@example.com",
+    "Jane.Doe@Example.COM",
+    "o'brien+news@mail.example.co.uk",
+    "a@b.io",
+    "x_y-z@sub-domain.example",
+    "1234@xn--bcher-kva.example",
+    `${"a".repeat(64)}@example.com`,
+  ])("accepts %s", (address) => {
+    expect(isStructurallyValidEmail(address)).toBe(true);
+  });
+
+  it.each([
+    "",
+    "plainaddress",
+    "@example.com",
+    "jane@",
+    "jane@example",
+    "jane@@example.com",
+    "jane@exa mple.com",
+    " jane@example.com",
+    "jane@example.com ",
+    "jane..doe@example.com",
+    ".jane@example.com",
+    "jane.@example.com",
+    "jane@-example.com",
+    "jane@example-.com",
+    "jane@example..com",
+    "jane@192.168.0.1",
+    "jane@[192.168.0.1]",
+    '"jane doe"@example.com',
+    "jäne@example.com",
+    "jane@exämple.com",
+    `${"a".repeat(65)}@example.com`,
+    `jane@${"a".repeat(64)}.com`,
+    `jane@${Array.from({ length: 60 }, () => "abcd").join(".")}.com`,
+    "jane@example.com\n",
+  ])("refuses %j", (address) => {
+    expect(isStructurallyValidEmail(address)).toBe(false);
+  });
+});
+
+describe("normalizeEmailAddress", () => {
+  it("lower-cases the domain only", () => {
+    expect(normalizeEmailAddress("Jane.Doe@Example.COM")).toBe("Jane.Doe@example.com");
+  });
+});
+
+describe("checkAddresses", () => {
+  it("agrees with a regular-expression reading of the same rules", () => {
+    const reference = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+    const alphabet = ["a", "Z", "0", ".", "-", "@", "+", "_", " ", "é", "'"];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let n = 0; n < 20_000; n++) {
+      const length = 3 + Math.floor(next() * 14);
+      const candidate = Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      const at = candidate.lastIndexOf("@");
+      const tld = candidate.slice(candidate.lastIndexOf(".") + 1);
+      const expected = reference.test(candidate) && candidate.slice(0, at).length <= 64 && /[A-Za-z]/.test(tld);
+      expect(isStructurallyValidEmail(candidate), candidate).toBe(expected);
+    }
+  });
+
+  it("de-duplicates case-insensitively on the domain, keeping the first occurrence order", () => {
+    expect(checkAddresses(["b@x.io", "A@Example.com", "A@example.COM", "a@example.com", "b@X.IO"])).toEqual({
+      ok: true,
+      addresses: ["b@x.io", "A@example.com", "a@example.com"],
+    });
+  });
+
+  it("reports every invalid address once, as given", () => {
+    expect(checkAddresses(["ok@example.com", "nope", "also bad@x.io", "nope"])).toEqual({ ok: false, invalid: ["nope", "also bad@x.io"] });
+  });
+
+  it("checks 5,000 addresses quickly", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `recipient.${i}@Example${i % 50}.com`);
+    for (let i = 0; i < 20; i++) checkAddresses(many); // warm up the JIT: the server runs hot
+    const started = performance.now();
+    const result = checkAddresses(many);
+    expect(performance.now() - started).toBeLessThan(25);
+    expect(result.ok && result.addresses.length).toBe(5000);
+  });
+});
+
+describe("invalidAddressMessage", () => {
+  it("uses the contract's wording", () => {
+    expect(invalidAddressMessage("x")).toBe("Email_address x is not valid");
+  });
+
+  it("shortens an absurdly long value", () => {
+    expect(invalidAddressMessage("y".repeat(10_000)).length).toBeLessThan(400);
+  });
+});

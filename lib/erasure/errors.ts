@@ -1,0 +1,45 @@
+/**
+ * Error bodies of the customer API, shaped as the seed contract
+ * (tsg_recipients_data_erasure_v3.yaml) says: {"errors":[{"message","field"}]}.
+ * Pure; lib/server/v3/route.ts turns a V3Error into the response.
+ */
+export interface V3ErrorItem {
+  message: string;
+  field: string;
+}
+
+export interface V3ErrorBody {
+  errors: V3ErrorItem[];
+}
+
+export type V3ErrorStatus = 400 | 401 | 403 | 404 | 429 | 500;
+
+export class V3Error extends Error {
+  override name = "V3Error";
+  constructor(
+    readonly status: V3ErrorStatus,
+    readonly errors: V3ErrorItem[],
+  ) {
+    super(errors.map((e) => e.message).join("; "));
+  }
+
+  get body(): V3ErrorBody {
+    return { errors: this.errors };
+  }
+}
+
+const one = (status: V3ErrorStatus, message: string, field = "") => new V3Error(status, [{ message, field }]);
+
+export const v3Errors = {
+  badRequest: (message: string, field = "") => one(400, message, field),
+  /** Missing, malformed or unknown key: never says which. */
+  unauthenticated: () => one(401, "Failed to authenticate"),
+  notAuthorized: (message = "Not authorized") => one(403, message),
+  notFound: (message = "Not Found", field = "") => one(404, message, field),
+  tooManyRequests: () => one(429, "Too many requests"),
+  internal: () => one(500, "Internal Server Error"),
+};
+
+export function isV3Error(error: unknown): error is V3Error {
+  return error instanceof V3Error;
+}

@@ -1,0 +1,118 @@
+import "server-only";
+import { apiKeyMatches, hashApiKey, parseApiKey } from "@/lib/api-keys";
+import { v3Errors } from "@/lib/erasure/errors";
+import type { OnBehalfOf } from "@/lib/erasure/on-behalf-of";
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { Db, Tx } from "../db";
+import { rateLimitState, rateLimitUpsert, type RateLimitState } from "./rate-limit";
+
+/**
+ * API-key authentication for the customer API. A key acts with its own
+ * scopes, but never beyond what its account holds today: the effective scopes
+ * are the key's intersected with the account's (and, with on-behalf-of, with
+ * the subuser's too). A key created before a scope reset keeps the scopes it
+ * was created with, so it stays without the erase-job scopes.
+ */
+export interface ApiCaller {
+  keyId: string;
+  accountId: number;
+  /** Set when the key belongs to a subuser. */
+  parentId: number | null;
+  username: string;
+  keyScopes: string[];
+  accountScopes: string[];
+}
+
+export interface ActingAccount {
+  id: number;
+  username: string;
+  /** The subuser when the request came with on-behalf-of, else null. */
+  onBehalfOf: { id: number; username: string } | null;
+  /** Effective scopes, sorted. */
+  scopes: string[];
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+export interface AuthenticatedRequest {
+  /** null for a missing, malformed or unknown key (the caller cannot tell which). */
+  caller: ApiCaller | null;
+  /** The key's account's rate-limit window, counted in the same statement; null when not authenticated. */
+  limit: RateLimitState | null;
+}
+
+/**
+ * Finds the key and, when the presented secret's hash matches, counts the
+ * request against its account's rate-limit window: one round trip for both,
+ * as this runs on every /v3 request. The hash is compared again in constant
+ * time here; the SQL comparison only decides whether to count.
+ */
+export async function authenticateApiKey(db: Db | Tx, authorization: string | null): Promise<AuthenticatedRequest> {
+  const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
+  const parsed = token ? parseApiKey(token) : null;
+  if (!token || !parsed) return { caller: null, limit: null };
+  const [row] = await db.$queryRaw<
+    {
+      id: string;
+      secret_hash: string;
+      account_id: number;
+      parent_id: number | null;
+      username: string;
+      key_scopes: string[];
+      account_scopes: string[];
+      count: number | null;
+      reset: number | null;
+    }[]
+  >`
+    WITH k AS (
+      SELECT k.id, k.secret_hash, k.account_id, a.parent_id, a.username, ks.scopes AS key_scopes, acs.scopes AS account_scopes
+      FROM api_key k
+      JOIN account a ON a.id = k.account_id
+      JOIN scope_set ks ON ks.id = k.scope_set_id
+      JOIN scope_set acs ON acs.id = a.scope_set_id
+      WHERE k.id = ${parsed.id}
+    ), hit AS (
+      ${rateLimitUpsert(Prisma.sql`SELECT 'account:' || k.account_id FROM k WHERE k.secret_hash = ${hashApiKey(token)}`)}
+    )
+    SELECT k.*, hit.count, hit.reset FROM k LEFT JOIN hit ON true`;
+  if (!row || !apiKeyMatches(token, row.secret_hash) || row.count === null || row.reset === null) return { caller: null, limit: null };
+  return {
+    caller: {
+      keyId: row.id,
+      accountId: row.account_id,
+      parentId: row.parent_id,
+      username: row.username,
+      keyScopes: row.key_scopes,
+      accountScopes: row.account_scopes,
+    },
+    limit: rateLimitState(row.count, row.reset),
+  };
+}
+
+function intersect(...lists: readonly string[][]): string[] {
+  const [first = [], ...rest] = lists;
+  const sets = rest.map((l) => new Set(l));
+  return [...new Set(first)].filter((s) => sets.every((set) => set.has(s))).sort();
+}
+
+/**
+ * Whom the request acts for: the caller's own account, or one of its own
+ * subusers named by on-behalf-of. The lookup is scoped by parent, so another
+ * account's subuser is as unknown as one that does not exist (404).
+ */
+export async function resolveActingAccount(db: Db | Tx, caller: ApiCaller, onBehalfOf: OnBehalfOf | null): Promise<ActingAccount> {
+  const own = intersect(caller.keyScopes, caller.accountScopes);
+  if (!onBehalfOf) return { id: caller.accountId, username: caller.username, onBehalfOf: null, scopes: own };
+  if (onBehalfOf.kind === "invalid") throw v3Errors.notFound(`on-behalf-of: ${onBehalfOf.reason}`, "on-behalf-of");
+  const rows =
+    onBehalfOf.kind === "account-id"
+      ? await db.$queryRaw<{ id: number; username: string; scopes: string[] }[]>`
+          SELECT a.id, a.username, s.scopes FROM account a JOIN scope_set s ON s.id = a.scope_set_id
+          WHERE a.parent_id = ${caller.accountId} AND a.id = ${onBehalfOf.accountId}`
+      : await db.$queryRaw<{ id: number; username: string; scopes: string[] }[]>`
+          SELECT a.id, a.username, s.scopes FROM account a JOIN scope_set s ON s.id = a.scope_set_id
+          WHERE a.parent_id = ${caller.accountId} AND lower(a.username) = lower(${onBehalfOf.username})`;
+  const sub = rows[0];
+  if (!sub) throw v3Errors.notFound("on-behalf-of: no such subuser of this account", "on-behalf-of");
+  return { id: sub.id, username: sub.username, onBehalfOf: { id: sub.id, username: sub.username }, scopes: intersect(own, sub.scopes) };
+}
