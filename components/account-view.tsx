@@ -4,7 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type { AccountDetail } from "@/lib/client/types";
+import { AccountHistory } from "./account-history";
 import { DualTime, formatUtcShort } from "./local-time";
+import { ResetScopes } from "./reset-scopes";
 import { ScopeGroups } from "./scope-groups";
 import { VerdictCard } from "./verdict-card";
 
@@ -16,7 +18,18 @@ export function accountQueryKey(id: number) {
  * The account page body. The server renders it with the data it already has;
  * TanStack Query keeps it fresh from GET /api/accounts/{id}.
  */
-export function AccountView({ initialData, children }: { initialData: AccountDetail; children?: React.ReactNode }) {
+export function AccountView({
+  initialData,
+  canReset,
+  role,
+  children,
+}: {
+  initialData: AccountDetail;
+  /** From the server's permission table; the server checks again on reset. */
+  canReset: boolean;
+  role: string;
+  children?: React.ReactNode;
+}) {
   const id = initialData.account.id;
   const { data } = useQuery({
     queryKey: accountQueryKey(id),
@@ -61,6 +74,8 @@ export function AccountView({ initialData, children }: { initialData: AccountDet
       </section>
 
       <VerdictCard detail={data} />
+
+      <ResetScopes detail={data} canReset={canReset} role={role} />
 
       {children}
 
@@ -136,6 +151,7 @@ export function AccountView({ initialData, children }: { initialData: AccountDet
           </ul>
         </section>
       )}
+      <AccountHistory history={data.history} />
     </div>
   );
 }

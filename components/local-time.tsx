@@ -1,27 +1,16 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
+import { formatUtcShort } from "@/lib/format-time";
+
+// Re-exported for client components; server components import it from lib/format-time.
+export { formatUtcShort };
 
 const subscribe = () => () => {};
 
 /** True after hydration; the server render and the first client render agree on false. */
 export function useIsClient(): boolean {
   return useSyncExternalStore(subscribe, () => true, () => false);
-}
-
-const utcFormat = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "UTC",
-  year: "numeric",
-  month: "short",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hour12: false,
-});
-
-export function formatUtcShort(iso: string): string {
-  return `${utcFormat.format(new Date(iso))} UTC`;
 }
 
 /**

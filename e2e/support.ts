@@ -1,4 +1,15 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+
+/** Serious and critical accessibility violations as readable lines (rule, impact, where), so a failure says what to fix. */
+export async function axeViolations(page: Page, include?: string): Promise<string[]> {
+  const builder = new AxeBuilder({ page });
+  if (include) builder.include(include);
+  const { violations } = await builder.analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 export const ROLES = ["viewer", "agent", "agent2", "lead", "admin"] as const;
 export type E2eRole = (typeof ROLES)[number];

@@ -14,6 +14,8 @@ export const APP_ERROR_STATUS = {
   idempotency_mismatch: 422,
   payload_too_large: 413,
   rate_limited: 429,
+  /** The reset ran but did not verify, so it was rolled back; the failed attempt is recorded. */
+  reset_failed: 500,
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { signOut } from "@/auth";
 import { SearchBox } from "@/components/search-box";
+import { TicketBar, TicketProvider } from "@/components/ticket-context";
+import { getConfig } from "@/lib/config";
 import { can } from "@/lib/auth/permissions";
 import { getStaff } from "@/lib/server/session";
 
@@ -17,6 +19,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   }
 
   return (
+    <TicketProvider helpdeskBaseUrl={getConfig().helpdeskBaseUrl}>
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
         Skip to content
@@ -51,9 +54,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </div>
         </div>
       </header>
+      <TicketBar />
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
         {children}
       </main>
     </div>
+    </TicketProvider>
   );
 }

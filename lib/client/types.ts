@@ -1,3 +1,4 @@
 // Shapes of the JSON API as the browser receives them. The server modules
 // produce exactly these (type-only imports, so no server code reaches the bundle).
 export type { AccountDetail, AccountSummary, SearchPage as SearchResponse } from "@/lib/server/accounts";
+export type { ScopeResetView, TicketRecord } from "@/lib/server/scope-reset-view";

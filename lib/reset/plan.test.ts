@@ -7,7 +7,7 @@ import {
   normalizeScopes,
   scopesAfterReset,
 } from "../scopes/catalog";
-import { planScopeReset, type ScopeResetPlan } from "./plan";
+import { diffScopeSets, planScopeReset, type ScopeResetPlan } from "./plan";
 
 const DEFAULT_UNMANAGED = DEFAULT_ACCOUNT_SCOPES.filter((s) => !isPlatformManagedScope(s));
 /** What a pre-cutoff admin account typically looks like: the admin list without erase-job, plus some platform flags. */
@@ -130,5 +130,21 @@ describe("planScopeReset", () => {
 
   it("accepts any iterable", () => {
     expect(planScopeReset(new Set(PRE_CUTOFF_ADMIN)).before).toEqual(normalizeScopes(PRE_CUTOFF_ADMIN));
+  });
+});
+
+describe("diffScopeSets", () => {
+  it("describes a stored before/after pair the same way the plan does", () => {
+    const before = ["mail.send", "2fa_required", "alerts.read"];
+    const plan = planScopeReset(before);
+    expect(diffScopeSets(plan.before, plan.after)).toEqual(plan);
+  });
+
+  it("takes the after set as given, not as the catalog would compute it", () => {
+    const diff = diffScopeSets(["a.read", "b.read"], ["b.read", "recipients.erasejob.create", "recipients.erasejob.read"]);
+    expect(diff.added).toEqual(["recipients.erasejob.create", "recipients.erasejob.read"]);
+    expect(diff.removed).toEqual(["a.read"]);
+    expect(diff.kept).toEqual(["b.read"]);
+    expect(diff.eraseJobAfter.both).toBe(true);
   });
 });

@@ -35,7 +35,16 @@ export interface ScopeResetPlan {
  */
 export function planScopeReset(current: Iterable<string>): ScopeResetPlan {
   const before = normalizeScopes(current);
-  const after = scopesAfterReset(before);
+  return diffScopeSets(before, scopesAfterReset(before));
+}
+
+/**
+ * The same shape for any before/after pair: how a stored reset is shown again
+ * (its after is what was written then, whatever the catalog says today).
+ */
+export function diffScopeSets(beforeScopes: Iterable<string>, afterScopes: Iterable<string>): ScopeResetPlan {
+  const before = normalizeScopes(beforeScopes);
+  const after = normalizeScopes(afterScopes);
   const beforeSet = new Set(before);
   const afterSet = new Set(after);
   // Filtering sorted arrays keeps the results sorted and unique.

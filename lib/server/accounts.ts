@@ -4,7 +4,9 @@ import { AppError } from "@/lib/errors";
 import { escapeLikePattern, type ParsedLookupQuery } from "@/lib/lookup-query";
 import { eraseJobScopesOf, groupScopes } from "@/lib/scopes/catalog";
 import { getConfig } from "@/lib/config";
+import { planScopeReset } from "@/lib/reset/plan";
 import { getDb } from "./db";
+import { getAccountHistory } from "./scope-reset-view";
 
 export type MatchKind = "id" | "username" | "email" | "username_prefix";
 
@@ -148,7 +150,7 @@ export async function getAccountDetail(id: number) {
   });
   if (!account) throw new AppError("not_found", `No account with id ${id}.`);
 
-  const [subusers, apiKeys] = await Promise.all([
+  const [subusers, apiKeys, history] = await Promise.all([
     db.account.findMany({
       where: { parentId: id },
       orderBy: { username: "asc" },
@@ -160,10 +162,12 @@ export async function getAccountDetail(id: number) {
       orderBy: { createdAt: "asc" },
       select: { id: true, name: true, createdAt: true, lastUsedAt: true, scopeSet: { select: { scopes: true } } },
     }),
+    getAccountHistory(id),
   ]);
 
   const scopes = account.scopeSet.scopes;
   const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
+  const plan = planScopeReset(scopes);
   return {
     account: {
       id: account.id,
@@ -195,6 +199,18 @@ export async function getAccountDetail(id: number) {
         missingEraseJobScopes: erase.missing,
       };
     }),
+    /** What Reset Scopes would do now; confirmed against scopes.fingerprint. */
+    resetPlan: {
+      added: plan.added,
+      removed: plan.removed,
+      keptCount: plan.kept.length,
+      afterCount: plan.after.length,
+      preservedPlatformManaged: plan.preservedPlatformManaged,
+      eraseJobAfter: plan.eraseJobAfter,
+      nothingToDo: plan.nothingToDo,
+      changesAnything: plan.changesAnything,
+    },
+    history,
     subusers: {
       total: account._count.subusers,
       listed: subusers.map((s) => ({ id: s.id, username: s.username, region: s.region, hasEraseJobScopes: s.scopeSet.hasEraseJob })),

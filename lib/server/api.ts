@@ -26,11 +26,14 @@ export interface ApiContext<P, Q, B> {
   request: NextRequest;
 }
 
+/** A schema, or a function building it on first use (for schemas that need the runtime configuration). */
+type SchemaSource<S> = S | (() => S);
+
 export interface ApiRouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
   permission: Permission;
-  params?: P;
-  query?: Q;
-  body?: B;
+  params?: SchemaSource<P>;
+  query?: SchemaSource<Q>;
+  body?: SchemaSource<B>;
   /** Bodies larger than this are refused before parsing. Default 64 KiB. */
   maxBodyBytes?: number;
 }
@@ -53,11 +56,12 @@ export function apiRoute<
       if (!can(staff.role, options.permission)) {
         throw new AppError("forbidden", `Your role (${staff.role}) does not allow this (${options.permission}).`);
       }
-      const params = options.params ? parseOrThrow(options.params, await context.params, "path") : undefined;
-      const query = options.query
-        ? parseOrThrow(options.query, Object.fromEntries(request.nextUrl.searchParams), "query")
-        : undefined;
-      const body = options.body ? parseOrThrow(options.body, await readJsonBody(request, options.maxBodyBytes), "body") : undefined;
+      const paramsSchema = resolveSchema(options.params);
+      const querySchema = resolveSchema(options.query);
+      const bodySchema = resolveSchema(options.body);
+      const params = paramsSchema ? parseOrThrow(paramsSchema, await context.params, "path") : undefined;
+      const query = querySchema ? parseOrThrow(querySchema, Object.fromEntries(request.nextUrl.searchParams), "query") : undefined;
+      const body = bodySchema ? parseOrThrow(bodySchema, await readJsonBody(request, options.maxBodyBytes), "body") : undefined;
       const result = await handler({
         staff,
         params: params as Infer<P>,
@@ -73,6 +77,10 @@ export function apiRoute<
       return errorResponse(error, meta);
     }
   };
+}
+
+function resolveSchema<S extends Schema | undefined>(source: SchemaSource<S> | undefined): S | undefined {
+  return typeof source === "function" ? (source as () => S)() : source;
 }
 
 export function parseOrThrow<S extends Schema>(schema: S, input: unknown, where: "path" | "query" | "body"): z.infer<S> {

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { getConfig } from "@/lib/config";
+import { scopeResetRequestSchema } from "@/lib/reset/request";
+import { ticketRefSchema, TICKET_REF_MAX_LENGTH } from "@/lib/tickets";
 
 /** Shared input schemas for route handlers and pages. */
 export const accountIdSchema = z
@@ -10,3 +13,26 @@ export const accountIdSchema = z
 export const accountIdParams = z.object({
   id: z.string().regex(/^\d{1,10}$/, "The account id must be a number, e.g. 12345.").transform(Number).pipe(accountIdSchema),
 });
+
+export const uuidParams = z.object({ id: z.uuid("The id must be a UUID.") });
+
+/** Built on use: the helpdesk base URL comes from the runtime configuration. */
+export const scopeResetBody = () => scopeResetRequestSchema(getConfig().helpdeskBaseUrl);
+
+export const ticketParams = () =>
+  z.object({
+    ref: z
+      .string()
+      .max(TICKET_REF_MAX_LENGTH * 3, "The ticket reference is too long.")
+      .transform((value) => safeDecode(value))
+      .pipe(ticketRefSchema(getConfig().helpdeskBaseUrl)),
+  });
+
+/** Next hands dynamic segments over still percent-encoded. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

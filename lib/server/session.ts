@@ -41,3 +41,16 @@ export function safeReturnPath(path: string | null | undefined): string {
   if (!path || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/";
   return path;
 }
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** A page's own path with the query parameters worth keeping through sign-in (e.g. the ticket of a deep link). */
+export function pagePath(path: string, searchParams: SearchParams, keep: readonly string[] = ["q", "ticket"]): string {
+  const query = new URLSearchParams();
+  for (const key of keep) {
+    const value = searchParams[key];
+    if (typeof value === "string") query.set(key, value.slice(0, 1000));
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}

@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import { LookupResults } from "@/components/lookup-results";
 import { parseLookupQuery } from "@/lib/lookup-query";
 import { searchAccounts, type SearchPage } from "@/lib/server/accounts";
-import { requirePageStaff } from "@/lib/server/session";
+import { pagePath, requirePageStaff } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Lookup" };
 
 export default async function LookupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const q = typeof sp.q === "string" ? sp.q : "";
-  await requirePageStaff("accounts:read", `/lookup${q ? `?q=${encodeURIComponent(q)}` : ""}`);
+  await requirePageStaff("accounts:read", pagePath("/lookup", sp));
   const parsed = q ? parseLookupQuery(q) : null;
   let initial: SearchPage | null = null;
   if (parsed?.ok) initial = await searchAccounts(parsed, { limit: 20 });

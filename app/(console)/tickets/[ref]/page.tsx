@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { TicketRecordView } from "@/components/ticket-record";
+import { getTicketRecord } from "@/lib/server/scope-reset-view";
+import { ticketParams } from "@/lib/server/schemas";
+import { requirePageStaff } from "@/lib/server/session";
+
+export const metadata: Metadata = { title: "Ticket" };
+
+export default async function TicketPage({ params }: { params: Promise<{ ref: string }> }) {
+  const { ref } = await params;
+  await requirePageStaff("tickets:read", `/tickets/${encodeURIComponent(ref)}`);
+  const parsed = ticketParams().safeParse({ ref });
+  if (!parsed.success) {
+    return (
+      <div className="space-y-2">
+        <h1 className="text-2xl font-semibold tracking-tight">Not a ticket reference</h1>
+        <p role="alert" className="text-red-800">
+          {parsed.error.issues[0]?.message}
+        </p>
+      </div>
+    );
+  }
+  return <TicketRecordView record={await getTicketRecord(parsed.data.ref)} />;
+}
