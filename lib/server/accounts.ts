@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { planScopeReset } from "@/lib/reset/plan";
 import { getDb } from "./db";
 import { getAccountHistory } from "./scope-reset-view";
+import { scopeSetsById } from "./scope-set-cache";
 
 export type MatchKind = "id" | "username" | "email" | "username_prefix";
 
@@ -144,7 +145,7 @@ export async function getAccountDetail(id: number) {
       signedUpAt: true,
       scopesUpdatedAt: true,
       parent: { select: { id: true, username: true, email: true } },
-      scopeSet: { select: { scopes: true, fingerprint: true } },
+      scopeSetId: true,
       _count: { select: { subusers: true } },
     },
   });
@@ -160,12 +161,14 @@ export async function getAccountDetail(id: number) {
     db.apiKey.findMany({
       where: { accountId: id },
       orderBy: { createdAt: "asc" },
-      select: { id: true, name: true, createdAt: true, lastUsedAt: true, scopeSet: { select: { scopes: true } } },
+      select: { id: true, name: true, createdAt: true, lastUsedAt: true, scopeSetId: true },
     }),
     getAccountHistory(id),
   ]);
 
-  const scopes = account.scopeSet.scopes;
+  const sets = await scopeSetsById(db, [account.scopeSetId, ...apiKeys.map((k) => k.scopeSetId)]);
+  const accountSet = sets.get(account.scopeSetId)!;
+  const scopes = accountSet.scopes;
   const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
   const plan = planScopeReset(scopes);
   return {
@@ -184,17 +187,18 @@ export async function getAccountDetail(id: number) {
     verdict,
     scopes: {
       total: scopes.length,
-      fingerprint: account.scopeSet.fingerprint,
+      fingerprint: accountSet.fingerprint,
       ...groupScopes(scopes),
     },
     apiKeys: apiKeys.map((k) => {
-      const erase = eraseJobScopesOf(k.scopeSet.scopes);
+      const keyScopes = sets.get(k.scopeSetId)!.scopes;
+      const erase = eraseJobScopesOf(keyScopes);
       return {
         id: k.id,
         name: k.name,
         createdAt: k.createdAt.toISOString(),
         lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
-        scopes: k.scopeSet.scopes,
+        scopes: keyScopes,
         hasEraseJobScopes: erase.both,
         missingEraseJobScopes: erase.missing,
       };

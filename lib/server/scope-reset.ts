@@ -8,6 +8,7 @@ import { resetRequestIdentity, type ScopeResetRequest } from "@/lib/reset/reques
 import { appendAuditEvent, type RequestMeta } from "./audit";
 import { getDb, type Tx } from "./db";
 import { getLogger } from "./logger";
+import { scopeSetById } from "./scope-set-cache";
 import { ensureScopeSet } from "./scope-sets";
 import type { StaffSession } from "./session";
 
@@ -198,17 +199,13 @@ export async function performScopeReset(input: {
 }
 
 async function lockAccount(tx: Tx, accountId: number): Promise<LockedAccount> {
-  // Lock alone, then read the scope set in a new statement: with a join, a
-  // waiter whose row was changed meanwhile re-checks the join against the old
-  // scope set row and silently gets no row at all.
-  const [locked] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM account WHERE id = ${accountId} FOR UPDATE`;
-  if (!locked) throw new AppError("not_found", `No account with id ${accountId}.`);
-  const [account] = await tx.$queryRaw<LockedAccount[]>`
-    SELECT a.id, a.username, a.email, a.scope_set_id, s.scopes, s.fingerprint
-    FROM account a JOIN scope_set s ON s.id = a.scope_set_id
-    WHERE a.id = ${accountId}`;
+  // The account row alone: a join here would, for a waiter whose row changed
+  // meanwhile, be re-checked against the old scope set row and return nothing.
+  const [account] = await tx.$queryRaw<Omit<LockedAccount, "scopes" | "fingerprint">[]>`
+    SELECT id, username, email, scope_set_id FROM account WHERE id = ${accountId} FOR UPDATE`;
   if (!account) throw new AppError("not_found", `No account with id ${accountId}.`);
-  return account;
+  const set = await scopeSetById(tx, account.scope_set_id);
+  return { ...account, scopes: set.scopes, fingerprint: set.fingerprint };
 }
 
 async function readScopes(tx: Tx, accountId: number): Promise<string[]> {

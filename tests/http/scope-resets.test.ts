@@ -50,10 +50,9 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const payload = body({ ticket: "#9001" });
     const response = await post(agent, account.id, payload);
     expect(response.status).toBe(201);
-    const first = (await response.json()) as { replayed: boolean; reset: { id: string; outcome: string; added: string[]; customerReply: string } };
-    expect(first).toMatchObject({ replayed: false, reset: { outcome: "succeeded", ticket: { ticketId: "9001" }, account: { id: account.id } } });
+    const first = (await response.json()) as { replayed: boolean; reset: { id: string; outcome: string; added: string[]; links: { self: string } } };
+    expect(first).toMatchObject({ replayed: false, reset: { outcome: "succeeded", verified: true, ticket: { ticketId: "9001" }, accountId: account.id } });
     expect(first.reset.added).toEqual(["recipients.erasejob.create", "recipients.erasejob.read"]);
-    expect(first.reset.customerReply).toContain("create a new API key");
     expect(response.headers.get("x-request-id")).toBeTruthy();
 
     const again = await post(agent, account.id, payload);
@@ -66,9 +65,12 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
 
     expect(await written(account.id)).toMatchObject({ resets: 1, ticketNotes: 2, adminNotes: 1 });
 
-    const view = await agent.fetch(`/api/scope-resets/${first.reset.id}`);
+    const view = await agent.fetch(first.reset.links.self);
     expect(view.status).toBe(200);
-    expect(await view.json()).toMatchObject({ id: first.reset.id, notes: { before: { body: expect.stringContaining("Scopes BEFORE") } } });
+    const full = (await view.json()) as { id: string; customerReply: string; notes: { before: { body: string } } };
+    expect(full.id).toBe(first.reset.id);
+    expect(full.notes.before.body).toContain("Scopes BEFORE");
+    expect(full.customerReply).toContain("create a new API key");
   });
 
   it("lets a lead reset too", async () => {

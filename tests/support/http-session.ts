@@ -4,6 +4,7 @@
  * form, callback), with a minimal cookie jar, and returns the session cookies.
  */
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
+const DEFAULT_BASE_URL = BASE_URL;
 
 class CookieJar {
   private readonly byHost = new Map<string, Map<string, string>>();
@@ -54,7 +55,7 @@ export interface HttpSession {
   fetch: (path: string, init?: RequestInit) => Promise<Response>;
 }
 
-export async function signIn(email: string, password = "scopedesk"): Promise<HttpSession> {
+export async function signIn(email: string, password = "scopedesk", BASE_URL = DEFAULT_BASE_URL): Promise<HttpSession> {
   const jar = new CookieJar();
   const csrfUrl = `${BASE_URL}/api/auth/csrf`;
   const { csrfToken } = (await (await go(jar, csrfUrl)).json()) as { csrfToken: string };
