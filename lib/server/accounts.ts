@@ -72,8 +72,12 @@ export function decodeCursor(cursor: string): string {
 
 /**
  * Ranked lookup: exact id, then exact username, then exact e-mail (case
- * insensitive), then usernames starting with the text, alphabetically. Each
+ * insensitive), then usernames starting with the text, in byte order. Each
  * branch uses its own index; the prefix part pages with a keyset cursor.
+ * The prefix part compares and sorts with the text_pattern_ops operators
+ * (~>~, ~<~) so the index also gives the order: with the collation's `>` and
+ * ORDER BY, a short common prefix (50,000 matches at 1M accounts) was sorted
+ * in full for every page (450 ms instead of 4 ms).
  */
 export async function searchAccounts(
   q: ParsedLookupQuery,
@@ -119,8 +123,8 @@ export async function searchAccounts(
            lower(a.username) AS username_lower
     FROM account a JOIN scope_set s ON s.id = a.scope_set_id
     WHERE lower(a.username) LIKE ${pattern} ESCAPE '\\'
-      AND lower(a.username) > ${after ?? ""}
-    ORDER BY lower(a.username)
+      AND lower(a.username) ~>~ ${after ?? ""}
+    ORDER BY lower(a.username) USING ~<~
     LIMIT ${opts.limit + 1}`;
   const hasMore = prefixRows.length > opts.limit;
   const page = prefixRows.slice(0, opts.limit);
