@@ -123,7 +123,7 @@ async function main() {
   }
 }
 
-if (process.argv[1]?.endsWith("reset.ts")) {
+if (process.argv[1]?.endsWith("bench/reset.ts")) {
   main().then(
     () => process.exit(0),
     (error: unknown) => {

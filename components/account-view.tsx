@@ -5,6 +5,7 @@ import Link from "next/link";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type { AccountDetail } from "@/lib/client/types";
 import { AccountHistory } from "./account-history";
+import { EraseJobs } from "./erase-jobs";
 import { DualTime, formatUtcShort } from "./local-time";
 import { ResetScopes } from "./reset-scopes";
 import { ScopeGroups } from "./scope-groups";
@@ -76,6 +77,8 @@ export function AccountView({
       <VerdictCard detail={data} />
 
       <ResetScopes detail={data} canReset={canReset} role={role} />
+
+      <EraseJobs accountId={account.id} />
 
       {children}
 

@@ -71,6 +71,11 @@ try {
     void idp.close().finally(() => process.exit(code ?? 1));
   });
   await waitForHttp(`http://localhost:${port}/api/health`);
+  // Carries out Recipients' Data Erasure jobs queued through /v3 (npm run worker).
+  const worker = startProcess("worker", "npx", ["tsx", "--conditions=react-server", "scripts/worker.ts"], { env });
+  worker.on("exit", (code) => {
+    if (code !== 0 && code !== null) console.error(`the erase worker stopped (exit ${code}); erasure jobs stay queued until one runs`);
+  });
 
   const legacy = fixtures(config.signupCutoff).find((f) => f.key === "legacy")!;
   console.log(`

@@ -18,7 +18,7 @@ try {
   console.log(
     `seeded ${report.accounts.toLocaleString("en")} accounts (${report.subusers.toLocaleString("en")} subusers), ` +
       `${report.apiKeys.toLocaleString("en")} API keys, ${report.scopeSets.toLocaleString("en")} distinct scope sets, ` +
-      `${report.staff} staff in ${report.seconds.toFixed(1)} s`,
+      `${report.messageActivity.toLocaleString("en")} message activity rows, ${report.staff} staff in ${report.seconds.toFixed(1)} s`,
   );
 } catch (error) {
   console.error((error as Error).message);

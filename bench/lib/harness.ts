@@ -46,6 +46,8 @@ export async function startStack(options: {
   idpPort: number;
   distDir: string;
   skipBuild: boolean;
+  /** Extra Node flags for the server, e.g. --cpu-prof to see where its time goes. */
+  nodeArgs?: string[];
 }): Promise<Stack> {
   const baseUrl = `http://localhost:${options.port}`;
   const env: NodeJS.ProcessEnv = {
@@ -70,7 +72,10 @@ export async function startStack(options: {
   await assertPortFree(options.idpPort, "benchmark identity provider");
   const idp = await startDevIdp({ port: options.idpPort, redirectUris: [`${baseUrl}/api/auth/callback/scopedesk`] });
   // The Next binary directly (not npx), so the child's pid is the server whose memory we sample.
-  const app = startProcess("app", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(options.port)], { env, quiet: true });
+  const app = startProcess("app", process.execPath, [...(options.nodeArgs ?? []), "node_modules/next/dist/bin/next", "start", "-p", String(options.port)], {
+    env,
+    quiet: true,
+  });
   await waitForHttp(`${baseUrl}/api/health`, 90_000);
   return {
     baseUrl,

@@ -3,12 +3,14 @@
  * percentile is exact (autocannon's own summary stops at p90 / p97.5).
  */
 import autocannon from "autocannon";
-import { summarize, type LatencySummary } from "./harness";
+import { round, summarize, type LatencySummary } from "./harness";
 
 export interface LoadOptions {
   baseUrl: string;
   /** Paths to rotate through, one per request. */
   paths: string[];
+  /** Extra headers per request (e.g. a different API key each time). */
+  headersFor?: (i: number) => Record<string, string>;
   method?: "GET" | "POST";
   headers?: Record<string, string>;
   body?: string;
@@ -17,13 +19,14 @@ export interface LoadOptions {
   warmupSeconds?: number;
 }
 
-export async function httpLoad(options: LoadOptions): Promise<LatencySummary & { non2xx: number }> {
+export async function httpLoad(options: LoadOptions): Promise<LatencySummary & { non2xx: number; statuses: Record<string, number> }> {
   if (options.warmupSeconds) await once({ ...options, durationSeconds: options.warmupSeconds }, false);
   return once(options, true);
 }
 
-async function once(options: LoadOptions, record: boolean): Promise<LatencySummary & { non2xx: number }> {
+async function once(options: LoadOptions, record: boolean): Promise<LatencySummary & { non2xx: number; statuses: Record<string, number> }> {
   const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -35,14 +38,24 @@ async function once(options: LoadOptions, record: boolean): Promise<LatencySumma
         method: options.method ?? "GET",
         headers: options.headers,
         body: options.body,
-        requests: [{ setupRequest: (request) => ({ ...request, path: options.paths[next++ % options.paths.length]! }) }],
+        requests: [
+          {
+            setupRequest: (request) => {
+              const i = next++;
+              const path = options.paths[i % options.paths.length]!;
+              return options.headersFor ? { ...request, path, headers: { ...request.headers, ...options.headersFor(i) } } : { ...request, path };
+            },
+          },
+        ],
       },
       (error, res) => (error ? reject(error) : resolve(res)),
     );
-    instance.on("response", (_client, _status, _bytes, responseTime) => {
-      if (record) latencies.push(responseTime);
+    instance.on("response", (_client, status, _bytes, responseTime) => {
+      if (!record) return;
+      latencies.push(responseTime);
+      statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
   const summary = summarize(latencies, result.errors + result.timeouts, performance.now() - started);
-  return { ...summary, throughput: result.requests.average, non2xx: result.non2xx };
+  return { ...summary, throughput: round((latencies.length / Math.max(1, result.duration)) * 1, 1), non2xx: result.non2xx, statuses };
 }

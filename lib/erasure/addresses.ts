@@ -18,67 +18,17 @@ export const MAX_ADDRESSES = 5000;
 /** "256Kb" in the contract, read as 256 KiB of request body. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-// Character classes by code (ASCII only): a hand-rolled scanner is several
-// times faster than regular expressions over 5,000 addresses per request.
-const ATEXT = new Uint8Array(128);
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-") ATEXT[c.charCodeAt(0)] = 1;
-const LDH = new Uint8Array(128);
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") LDH[c.charCodeAt(0)] = 1;
-const DOT = 46;
-const HYPHEN = 45;
-const AT = 64;
-
-const INVALID = 0;
-const VALID = 1;
-const VALID_UPPER_DOMAIN = 2;
+// One regular expression (V8 compiles it to native code: faster than a
+// hand-written scanner over 5,000 addresses per request). The look-aheads
+// bound the local part to 64 characters and require a letter in the
+// top-level label; the total length is checked before.
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const ADDRESS = new RegExp(`^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+(?=[A-Za-z0-9-]*[A-Za-z])${LABEL}$`);
+const UPPER_IN_DOMAIN = /@[^A-Z]*[A-Z]/;
 
 export function isStructurallyValidEmail(address: string): boolean {
-  return scan(address) !== INVALID;
-}
-
-/** INVALID, VALID, or VALID_UPPER_DOMAIN when the domain needs lower-casing. */
-function scan(address: string): number {
-  const length = address.length;
-  if (length < 3 || length > 254) return INVALID;
-  const at = address.lastIndexOf("@");
-  if (at <= 0 || at > 64 || at === length - 1 || length - at - 1 > 253) return INVALID;
-  // Local part: dot-atom, no leading, trailing or double dots.
-  let previous = DOT;
-  for (let i = 0; i < at; i++) {
-    const c = address.charCodeAt(i);
-    if (c === DOT) {
-      if (previous === DOT) return INVALID;
-    } else if (c >= 128 || ATEXT[c] !== 1) {
-      return INVALID;
-    }
-    previous = c;
-  }
-  if (previous === DOT) return INVALID;
-  // Domain: at least two labels of 1–63 letters, digits and inner hyphens; the last not all digits.
-  let labels = 0;
-  let labelLength = 0;
-  let labelHasLetter = false;
-  let upper = false;
-  previous = DOT;
-  for (let i = at + 1; i <= length; i++) {
-    const c = i === length ? DOT : address.charCodeAt(i);
-    if (c === DOT) {
-      if (labelLength === 0 || previous === HYPHEN) return INVALID;
-      labels++;
-      if (i === length && !labelHasLetter) return INVALID;
-      labelLength = 0;
-      labelHasLetter = false;
-    } else {
-      if (c >= 128 || LDH[c] !== 1 || c === AT) return INVALID;
-      if (c === HYPHEN && labelLength === 0) return INVALID;
-      if (++labelLength > 63) return INVALID;
-      if (c > 57 || c < 48) labelHasLetter = labelHasLetter || c !== HYPHEN;
-      if (c >= 65 && c <= 90) upper = true;
-    }
-    previous = c;
-  }
-  if (labels < 2) return INVALID;
-  return upper ? VALID_UPPER_DOMAIN : VALID;
+  return address.length <= 254 && ADDRESS.test(address);
 }
 
 /** The local part as given, the domain in lower case. Only for valid addresses. */
@@ -95,9 +45,8 @@ export function checkAddresses(input: readonly string[]): AddressCheck {
   const unique = new Set<string>();
   const invalid = new Set<string>();
   for (const address of input) {
-    const result = scan(address);
-    if (result === INVALID) invalid.add(address);
-    else if (invalid.size === 0) unique.add(result === VALID ? address : normalizeEmailAddress(address));
+    if (!isStructurallyValidEmail(address)) invalid.add(address);
+    else if (invalid.size === 0) unique.add(UPPER_IN_DOMAIN.test(address) ? normalizeEmailAddress(address) : address);
   }
   return invalid.size > 0 ? { ok: false, invalid: [...invalid] } : { ok: true, addresses: [...unique] };
 }

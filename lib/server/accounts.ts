@@ -7,7 +7,7 @@ import { getConfig } from "@/lib/config";
 import { planScopeReset } from "@/lib/reset/plan";
 import { getDb } from "./db";
 import { getAccountHistory } from "./scope-reset-view";
-import { scopeSetsById } from "./scope-set-cache";
+import { derivedOf, scopeSetsById } from "./scope-set-cache";
 
 export type MatchKind = "id" | "username" | "email" | "username_prefix";
 
@@ -138,24 +138,23 @@ const MAX_SUBUSERS_LISTED = 200;
 /** Everything the account page shows, in one round of queries. */
 export async function getAccountDetail(id: number) {
   const db = getDb();
-  const account = await db.account.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      username: true,
-      email: true,
-      company: true,
-      region: true,
-      signedUpAt: true,
-      scopesUpdatedAt: true,
-      parent: { select: { id: true, username: true, email: true } },
-      scopeSetId: true,
-      _count: { select: { subusers: true } },
-    },
-  });
-  if (!account) throw new AppError("not_found", `No account with id ${id}.`);
-
-  const [subusers, apiKeys, history] = await Promise.all([
+  // Every query needs only the id, so they run together.
+  const [account, subusers, apiKeys, history] = await Promise.all([
+    db.account.findUnique({
+      where: { id },
+      select: {
+        id: true,
+        username: true,
+        email: true,
+        company: true,
+        region: true,
+        signedUpAt: true,
+        scopesUpdatedAt: true,
+        parent: { select: { id: true, username: true, email: true } },
+        scopeSetId: true,
+        _count: { select: { subusers: true } },
+      },
+    }),
     db.account.findMany({
       where: { parentId: id },
       orderBy: { username: "asc" },
@@ -170,11 +169,14 @@ export async function getAccountDetail(id: number) {
     getAccountHistory(id),
   ]);
 
+  if (!account) throw new AppError("not_found", `No account with id ${id}.`);
+
   const sets = await scopeSetsById(db, [account.scopeSetId, ...apiKeys.map((k) => k.scopeSetId)]);
   const accountSet = sets.get(account.scopeSetId)!;
   const scopes = accountSet.scopes;
   const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
-  const plan = planScopeReset(scopes);
+  // Derived from the immutable set alone, so computed once per set.
+  const plan = derivedOf(accountSet, "plan", () => planScopeReset(scopes));
   return {
     account: {
       id: account.id,
@@ -192,11 +194,12 @@ export async function getAccountDetail(id: number) {
     scopes: {
       total: scopes.length,
       fingerprint: accountSet.fingerprint,
-      ...groupScopes(scopes),
+      ...derivedOf(accountSet, "grouped", () => groupScopes(scopes)),
     },
     apiKeys: apiKeys.map((k) => {
-      const keyScopes = sets.get(k.scopeSetId)!.scopes;
-      const erase = eraseJobScopesOf(keyScopes);
+      const keySet = sets.get(k.scopeSetId)!;
+      const keyScopes = keySet.scopes;
+      const erase = derivedOf(keySet, "eraseJob", () => eraseJobScopesOf(keyScopes));
       return {
         id: k.id,
         name: k.name,

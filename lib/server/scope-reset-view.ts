@@ -6,7 +6,12 @@ import { eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { ticketPath } from "@/lib/tickets";
 import { getDb } from "./db";
 
-/** What the result page, the JSON API and the ticket page show of a reset. */
+/**
+ * What the result page, the JSON API and the ticket page show of a reset: the
+ * ticket's shared working record, readable by whoever may read tickets. Audit
+ * metadata (client IP, user agent, the audit events) stays in the audit
+ * workspace, which applies the agent-sees-own-resets rule (decision 004).
+ */
 
 const resetSelect = {
   id: true,
@@ -25,7 +30,6 @@ const resetSelect = {
   verified: true,
   catalogVersion: true,
   requestId: true,
-  clientIp: true,
   durationMs: true,
   failureReason: true,
   createdAt: true,
@@ -82,7 +86,6 @@ export async function getScopeResetView(id: string) {
     verified: reset.verified,
     catalogVersion: reset.catalogVersion,
     requestId: reset.requestId,
-    clientIp: reset.clientIp,
     account: reset.account,
     ticket: { ticketId: reset.ticketId, url: reset.ticketUrl, path: ticketPath(reset.ticketId) },
     actor: { id: reset.actorId, name: reset.actorName, email: reset.actorEmail },

@@ -12,6 +12,8 @@ export interface CachedScopeSet {
   fingerprint: string;
   scopes: string[];
   hasEraseJob: boolean;
+  /** Values computed from the scopes alone (grouping, reset plan), kept with the set. */
+  derived?: Map<string, unknown>;
 }
 
 const MAX_CACHED_SETS = 20_000;
@@ -37,4 +39,11 @@ export async function scopeSetsById(db: Db | Tx, ids: Iterable<number>): Promise
 
 export async function scopeSetById(db: Db | Tx, id: number): Promise<CachedScopeSet> {
   return (await scopeSetsById(db, [id])).get(id)!;
+}
+
+/** A value derived from a set's scopes alone, computed once per set. The caller must not mutate it. */
+export function derivedOf<T>(set: CachedScopeSet, key: string, compute: () => T): T {
+  set.derived ??= new Map();
+  if (!set.derived.has(key)) set.derived.set(key, compute());
+  return set.derived.get(key) as T;
 }

@@ -64,12 +64,14 @@ describe("performScopeReset", () => {
       outcome: "succeeded",
       verified: true,
       requestId: "req-success",
-      clientIp: "127.0.0.1",
       ticket: { ticketId: "4242", url: "https://scopedesk.zendesk.com/agent/tickets/4242" },
       actor: { id: staff.id, name: staff.name },
       added: plan.added,
       removed: plan.removed,
     });
+    expect(view).not.toHaveProperty("clientIp");
+    const stored = await getDb().scopeReset.findUniqueOrThrow({ where: { id: outcome.resetId }, select: { clientIp: true, userAgent: true, durationMs: true } });
+    expect(stored).toMatchObject({ clientIp: "127.0.0.1", userAgent: "vitest" });
     expect(view.before).toEqual(plan.before);
     expect(view.after).toEqual(plan.after);
     expect(view.notes.before?.body).toContain(`${plan.before.length} scopes:`);

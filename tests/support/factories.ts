@@ -92,3 +92,89 @@ export async function createAccountWithKey(input: AccountFactoryInput & { keySco
   const key = await createApiKey(account.id, { scopes: input.keyScopes ?? input.scopes ?? POST_CUTOFF_SCOPES });
   return { account, key };
 }
+
+export interface ScopeResetFactoryInput {
+  accountId: number;
+  actor?: { id: string | null; name: string; email: string };
+  outcome?: "succeeded" | "failed";
+  createdAt?: Date;
+  ticketId?: string;
+  before?: readonly string[];
+  after?: readonly string[];
+  reason?: string | null;
+  failureReason?: string;
+  /** Ticket notes and admin note, as a successful reset writes them (default: true for succeeded). */
+  notes?: boolean;
+  requestId?: string;
+  clientIp?: string | null;
+}
+
+/**
+ * A reset record inserted directly (not through performScopeReset), with the
+ * shape the check constraints demand: a success is verified, has an after set
+ * and no failure reason; a failure is unverified with a reason. Does not touch
+ * the account's scopes or the audit log.
+ */
+export async function createScopeReset(input: ScopeResetFactoryInput) {
+  const db = getDb();
+  const outcome = input.outcome ?? "succeeded";
+  const before = normalizeScopes(input.before ?? PRE_CUTOFF_SCOPES);
+  const after = normalizeScopes(input.after ?? POST_CUTOFF_SCOPES);
+  const beforeSet = await ensureScopeSet(db, before);
+  const afterSet = outcome === "succeeded" ? await ensureScopeSet(db, after) : null;
+  const afterLookup = new Set(after);
+  const beforeLookup = new Set(before);
+  const id = crypto.randomUUID();
+  const ticketId = input.ticketId ?? String(800_000_000 + nextId++);
+  const ticketUrl = `https://scopedesk.zendesk.com/agent/tickets/${ticketId}`;
+  const createdAt = input.createdAt ?? new Date();
+  const actor = input.actor ?? { id: null, name: "Factory Agent", email: "factory-agent@scopedesk.test" };
+  const reset = await db.scopeReset.create({
+    data: {
+      id,
+      accountId: input.accountId,
+      outcome,
+      actorId: actor.id,
+      actorName: actor.name,
+      actorEmail: actor.email,
+      ticketId,
+      ticketUrl,
+      idempotencyKey: crypto.randomUUID(),
+      requestHash: "0".repeat(64),
+      reason: input.reason ?? null,
+      beforeScopeSetId: beforeSet.id,
+      afterScopeSetId: afterSet?.id ?? null,
+      beforeCount: before.length,
+      afterCount: afterSet ? after.length : null,
+      added: after.filter((s) => !beforeLookup.has(s)),
+      removed: before.filter((s) => !afterLookup.has(s)),
+      verified: outcome === "succeeded",
+      catalogVersion: "factory",
+      requestId: input.requestId ?? `factory-${id.slice(0, 8)}`,
+      clientIp: input.clientIp === undefined ? "192.0.2.10" : input.clientIp,
+      userAgent: "vitest factory",
+      durationMs: 12,
+      failureReason: outcome === "failed" ? (input.failureReason ?? "stale_preview: the scopes changed") : null,
+      createdAt,
+    },
+  });
+  if (input.notes ?? outcome === "succeeded") {
+    const base = { ticketId, ticketUrl, accountId: input.accountId, resetId: id, authorId: actor.id, authorName: actor.name, createdAt };
+    await db.ticketNote.createMany({
+      data: [
+        { ...base, id: crypto.randomUUID(), kind: "scopes_before", body: `Scopes BEFORE reset (${before.length}):\n${before.join("\n")}` },
+        { ...base, id: crypto.randomUUID(), kind: "scopes_after", body: `Scopes AFTER reset (${after.length}):\n${after.join("\n")}` },
+      ],
+    });
+    await db.adminNote.create({
+      data: { id: crypto.randomUUID(), accountId: input.accountId, ticketId, ticketUrl, resetId: id, body: `Scopes reset per ticket ${ticketUrl}.`, authorId: actor.id, authorName: actor.name, createdAt },
+    });
+  }
+  return reset;
+}
+
+/** A seeded (DEV_STAFF) staff member as a reset actor, by e-mail. */
+export async function staffByEmail(email: string) {
+  const staff = await getDb().staffUser.findFirstOrThrow({ where: { email }, select: { id: true, name: true, email: true, role: true } });
+  return staff;
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import { scopeSetById } from "../scope-set-cache";
 import { z } from "zod";
 import { generateApiKey } from "@/lib/api-keys";
 import { v3Errors } from "@/lib/erasure/errors";
@@ -44,10 +45,13 @@ export interface CreatedApiKey {
  */
 export async function createApiKey(db: Db, accountId: number, input: z.output<typeof createApiKeyRequestSchema>): Promise<CreatedApiKey> {
   return db.$transaction(async (tx) => {
-    // Serialises key creation per account, so the 100-key limit holds.
-    const [account] = await tx.$queryRaw<{ scopes: string[] }[]>`
-      SELECT s.scopes FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = ${accountId} FOR UPDATE OF a`;
-    if (!account) throw v3Errors.notFound();
+    // Serialises key creation per account, so the 100-key limit holds. The
+    // row is locked alone: locking through a join would, after waiting for a
+    // concurrent reset, re-check the join against the old scope set and find nothing.
+    const [locked] = await tx.$queryRaw<{ scope_set_id: number }[]>`
+      SELECT scope_set_id FROM account WHERE id = ${accountId} FOR UPDATE`;
+    if (!locked) throw v3Errors.notFound();
+    const account = await scopeSetById(tx, locked.scope_set_id);
     const owned = new Set(account.scopes);
     const requested = input.scopes === undefined ? account.scopes.filter((s) => !isPlatformManagedScope(s)) : normalizeScopes(input.scopes);
     const unauthorised = requested.filter((s) => !owned.has(s));

@@ -5,6 +5,7 @@ import type { OnBehalfOf } from "@/lib/erasure/on-behalf-of";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Db, Tx } from "../db";
 import { rateLimitState, rateLimitUpsert, type RateLimitState } from "./rate-limit";
+import { scopeSetsById } from "../scope-set-cache";
 
 /**
  * API-key authentication for the customer API. A key acts with its own
@@ -19,8 +20,8 @@ export interface ApiCaller {
   /** Set when the key belongs to a subuser. */
   parentId: number | null;
   username: string;
-  keyScopes: string[];
-  accountScopes: string[];
+  keyScopes: readonly string[];
+  accountScopes: readonly string[];
 }
 
 export interface ActingAccount {
@@ -58,38 +59,39 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
       account_id: number;
       parent_id: number | null;
       username: string;
-      key_scopes: string[];
-      account_scopes: string[];
+      key_scope_set_id: number;
+      account_scope_set_id: number;
       count: number | null;
       reset: number | null;
     }[]
   >`
     WITH k AS (
-      SELECT k.id, k.secret_hash, k.account_id, a.parent_id, a.username, ks.scopes AS key_scopes, acs.scopes AS account_scopes
+      SELECT k.id, k.secret_hash, k.account_id, a.parent_id, a.username,
+             k.scope_set_id AS key_scope_set_id, a.scope_set_id AS account_scope_set_id
       FROM api_key k
       JOIN account a ON a.id = k.account_id
-      JOIN scope_set ks ON ks.id = k.scope_set_id
-      JOIN scope_set acs ON acs.id = a.scope_set_id
       WHERE k.id = ${parsed.id}
     ), hit AS (
       ${rateLimitUpsert(Prisma.sql`SELECT 'account:' || k.account_id FROM k WHERE k.secret_hash = ${hashApiKey(token)}`)}
     )
     SELECT k.*, hit.count, hit.reset FROM k LEFT JOIN hit ON true`;
   if (!row || !apiKeyMatches(token, row.secret_hash) || row.count === null || row.reset === null) return { caller: null, limit: null };
+  const sets = await scopeSetsById(db, [row.key_scope_set_id, row.account_scope_set_id]);
   return {
     caller: {
       keyId: row.id,
       accountId: row.account_id,
       parentId: row.parent_id,
       username: row.username,
-      keyScopes: row.key_scopes,
-      accountScopes: row.account_scopes,
+      // Immutable sets, cached in process: two ids read instead of two arrays of ~200 scopes.
+      keyScopes: sets.get(row.key_scope_set_id)!.scopes,
+      accountScopes: sets.get(row.account_scope_set_id)!.scopes,
     },
     limit: rateLimitState(row.count, row.reset),
   };
 }
 
-function intersect(...lists: readonly string[][]): string[] {
+function intersect(...lists: readonly (readonly string[])[]): string[] {
   const [first = [], ...rest] = lists;
   const sets = rest.map((l) => new Set(l));
   return [...new Set(first)].filter((s) => sets.every((set) => set.has(s))).sort();

@@ -53,10 +53,11 @@ export function v3Route<B extends Schema | undefined = undefined>(
   return async (request, context) => {
     const meta = requestMetaFrom(request.headers);
     const db = getDb();
+    const timing = new ServerTiming();
     let limit: RateLimitState | null = null;
     try {
       // Authenticates and counts the request against the key's account in one go.
-      const auth = await authenticateApiKey(db, request.headers.get("authorization"));
+      const auth = await timing.measure("auth", () => authenticateApiKey(db, request.headers.get("authorization")));
       const caller = auth.caller;
       if (!caller) {
         // Unauthenticated callers are counted per client address.
@@ -65,30 +66,61 @@ export function v3Route<B extends Schema | undefined = undefined>(
       }
       limit = auth.limit;
       if (limit?.limited) throw v3Errors.tooManyRequests();
-      const acting = await resolveActingAccount(db, caller, parseOnBehalfOf(request.headers.get("on-behalf-of")));
+      const acting = await timing.measure("acting", () => resolveActingAccount(db, caller, parseOnBehalfOf(request.headers.get("on-behalf-of"))));
       const missing = (options.scopes ?? []).filter((s) => !acting.scopes.includes(s));
       if (missing.length > 0) {
         throw v3Errors.notAuthorized(`Not authorized: this API key lacks ${missing.join(", ")}`);
       }
-      const body = options.body ? parseBody(options.body, await readJson(request, options.maxBodyBytes ?? 16 * 1024)) : undefined;
-      const result = await handler({ caller, acting, body: body as BodyOf<B>, request, meta, params: await context.params });
-      return json(result.status, result.body, limit, meta);
+      const raw = options.body ? await timing.measure("read", () => readJson(request, options.maxBodyBytes ?? 16 * 1024)) : undefined;
+      const body = options.body ? timing.measureSync("parse", () => parseBody(options.body!, raw)) : undefined;
+      const params = await context.params;
+      const result = await timing.measure("handler", () => handler({ caller, acting, body: body as BodyOf<B>, request, meta, params }));
+      return json(result.status, result.body, limit, meta, timing);
     } catch (error) {
       if (isV3Error(error)) {
         getLogger().info({ requestId: meta.requestId, status: error.status }, `v3: ${error.message.slice(0, 200)}`);
-        return json(error.status, error.body, limit, meta);
+        return json(error.status, error.body, limit, meta, timing);
       }
       getLogger().error({ requestId: meta.requestId, err: error }, "unhandled error in /v3 route handler");
-      return json(500, v3Errors.internal().body, limit, meta);
+      return json(500, v3Errors.internal().body, limit, meta, timing);
     }
   };
 }
 
-function json(status: number, body: unknown, limit: RateLimitState | null, meta: RequestMeta): Response {
+/** Server-Timing (W3C) of the wrapper's steps, so latency can be told apart from the network's. */
+class ServerTiming {
+  private readonly started = performance.now();
+  private readonly parts: string[] = [];
+
+  async measure<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.parts.push(`${name};dur=${(performance.now() - t).toFixed(1)}`);
+    }
+  }
+
+  measureSync<T>(name: string, fn: () => T): T {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.parts.push(`${name};dur=${(performance.now() - t).toFixed(1)}`);
+    }
+  }
+
+  header(): string {
+    return [...this.parts, `total;dur=${(performance.now() - this.started).toFixed(1)}`].join(", ");
+  }
+}
+
+function json(status: number, body: unknown, limit: RateLimitState | null, meta: RequestMeta, timing: ServerTiming): Response {
   const headers = new Headers({
     "content-type": "application/json",
     "cache-control": "no-store",
     "x-request-id": meta.requestId,
+    "server-timing": timing.header(),
     ...rateLimitHeaders(limit ?? fallbackRateLimitState()),
   });
   return new Response(status === 204 ? null : JSON.stringify(body), { status, headers });
@@ -107,8 +139,14 @@ function parseBody<S extends Schema>(schema: S, input: unknown): z.output<S> {
 /** Reads at most maxBytes of the body, then parses it as JSON. */
 async function readJson(request: NextRequest, maxBytes: number): Promise<unknown> {
   const tooLarge = () => v3Errors.badRequest(`The request body is larger than ${Math.round(maxBytes / 1024)} KB`);
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  const declaredHeader = request.headers.get("content-length");
+  const declared = declaredHeader === null ? NaN : Number(declaredHeader);
   if (declared > maxBytes) throw tooLarge();
+  if (Number.isInteger(declared) && declared >= 0) {
+    // Node's HTTP parser never delivers more than Content-Length: read it whole.
+    return parseJsonText(Buffer.from(await request.arrayBuffer()).toString("utf8"));
+  }
+  // Chunked (no Content-Length): read until done or over the limit.
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -124,7 +162,10 @@ async function readJson(request: NextRequest, maxBytes: number): Promise<unknown
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks, size).toString("utf8");
+  return parseJsonText(Buffer.concat(chunks, size).toString("utf8"));
+}
+
+function parseJsonText(text: string): unknown {
   if (text.trim() === "") throw v3Errors.badRequest("The request body is empty; send a JSON object");
   try {
     return JSON.parse(text) as unknown;

@@ -9,7 +9,7 @@ export interface SeedSettings {
   seed: string;
   accounts: number;
   today: Date;
-  /** Average message-activity rows per generated account (SEED_ACTIVITY_PER_ACCOUNT, default 2). */
+  /** Average message-activity rows per generated account (SEED_ACTIVITY_PER_ACCOUNT, default 1). */
   activityPerAccount?: number;
 }
 
@@ -24,7 +24,7 @@ export function seedSettingsFromEnv(env: Record<string, string | undefined>): Se
   if (!/^\d{4}-\d{2}-\d{2}$/.test(todayText) || Number.isNaN(today.getTime())) {
     throw new Error(`SEED_TODAY must be a date like 2026-11-22 (got "${todayText}").`);
   }
-  const activityPerAccount = Number(env.SEED_ACTIVITY_PER_ACCOUNT ?? "2");
+  const activityPerAccount = Number(env.SEED_ACTIVITY_PER_ACCOUNT ?? "1");
   if (!Number.isInteger(activityPerAccount) || activityPerAccount < 0 || activityPerAccount > 100) {
     throw new Error(`SEED_ACTIVITY_PER_ACCOUNT must be a whole number from 0 to 100 (got "${env.SEED_ACTIVITY_PER_ACCOUNT}").`);
   }
@@ -61,7 +61,7 @@ export async function seedDatabase(config: AppConfig, settings: SeedSettings): P
       }
     });
     await client.query("ANALYZE account, api_key, scope_set, staff_user");
-    const messageActivity = await loadMessageActivity(client, settings.activityPerAccount ?? 2);
+    const messageActivity = await loadMessageActivity(client, settings.activityPerAccount ?? 1);
     return { ...result, staff: DEV_STAFF.length, messageActivity, seconds: (performance.now() - started) / 1000 };
   } finally {
     await Promise.all([client.end(), second.end()]);

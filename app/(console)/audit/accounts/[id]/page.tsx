@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { NoteBlock } from "@/components/copy-button";
+import { formatUtcShort } from "@/lib/format-time";
+import { isAppError } from "@/lib/errors";
+import { getAccountTimeline } from "@/lib/server/audit-query";
+import { accountIdParams } from "@/lib/server/schemas";
+import { requirePageStaff } from "@/lib/server/session";
+
+export const metadata: Metadata = { title: "Account audit timeline" };
+
+export default async function AccountTimelinePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const staff = await requirePageStaff("audit:read_own", `/audit/accounts/${encodeURIComponent(id)}`);
+  const parsed = accountIdParams.safeParse({ id });
+  if (!parsed.success) notFound();
+  const timeline = await getAccountTimeline(staff, parsed.data.id).catch((error: unknown) => {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  });
+  const { account, entries } = timeline;
+  return (
+    <div className="space-y-5">
+      <div>
+        <p className="text-sm">
+          <Link className="text-blue-800 underline" href={`/audit?account=${account.id}`}>
+            ← Audit, filtered to this account
+          </Link>
+        </p>
+        <h1 className="text-2xl font-semibold">
+          Timeline of {account.username} <span className="text-base font-normal text-slate-700">(account {account.id})</span>
+        </h1>
+        <p className="text-sm text-slate-700">
+          {account.email} · signed up {formatUtcShort(account.signedUpAt)} · every reset attempt and note, oldest first
+          {staff.role === "agent" ? " (yours only)" : ""}.
+        </p>
+      </div>
+      {entries.length === 0 ? (
+        <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">Nothing has been recorded for this account.</p>
+      ) : (
+        <ol className="space-y-3" aria-label="Timeline">
+          {entries.map((e) => (
+            <li key={`${e.type}-${e.type === "reset" ? e.reset.id : e.note.id}`} data-testid="timeline-entry" data-type={e.type}>
+              {e.type === "reset" ? (
+                <div className={`rounded-lg border p-4 text-sm ${e.reset.outcome === "failed" ? "border-red-200 bg-red-50" : "border-emerald-200 bg-emerald-50"}`}>
+                  <p>
+                    <Link className="font-semibold text-blue-800 underline" href={`/audit/resets/${e.reset.id}`}>
+                      {e.reset.outcome === "failed" ? "Failed reset attempt" : "Scope reset"}
+                    </Link>{" "}
+                    by {e.reset.actorName}, {formatUtcShort(e.at)}, ticket{" "}
+                    <a className="text-blue-800 underline" href={e.reset.ticketUrl} target="_blank" rel="noopener noreferrer">
+                      #{e.reset.ticketId}
+                    </a>
+                    {" · "}+{e.reset.added.length} / −{e.reset.removed.length}
+                  </p>
+                  {e.reset.failureReason && <p className="mt-1 text-red-900">{e.reset.failureReason}</p>}
+                  {e.reset.reason && <p className="mt-1 text-slate-800">Reason: {e.reset.reason}</p>}
+                </div>
+              ) : (
+                <NoteBlock
+                  title={e.type === "admin_note" ? "Admin note" : e.note.kind === "scopes_before" ? "Ticket note: scopes before" : "Ticket note: scopes after"}
+                  body={e.note.body}
+                  meta={`${e.note.authorName}, ${formatUtcShort(e.at)}${e.note.ticketId ? ` · ticket #${e.note.ticketId}` : ""}`}
+                />
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+      {timeline.truncated && <p className="text-sm text-slate-700">Only the first 1,000 entries of each kind are shown.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,129 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditCharts } from "@/components/audit/audit-charts";
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { AuditTable } from "@/components/audit/audit-table";
+import { auditListQuerySchema, DEFAULT_PAGE_SIZE, FILTER_PARAMS, filterSearchParams, type AuditListQuery } from "@/lib/audit/filters";
+import { auditVisibility } from "@/lib/audit/visibility";
+import { can } from "@/lib/auth/permissions";
+import { isAppError } from "@/lib/errors";
+import { getAuditCharts, listAuditAgents, listScopeResets } from "@/lib/server/audit-query";
+import { pagePath, requirePageStaff } from "@/lib/server/session";
+
+export const metadata: Metadata = { title: "Audit" };
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value)?.slice(0, 200) ?? "";
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const sp = await searchParams;
+  const staff = await requirePageStaff("audit:read_own", pagePath("/audit", sp, [...FILTER_PARAMS, "cursor", "limit"]));
+  const visibility = auditVisibility(staff);
+  const agents = await listAuditAgents(staff);
+  const values = {
+    range: first(sp.range),
+    from: first(sp.from),
+    to: first(sp.to),
+    agent: visibility.scope === "own" ? staff.id : first(sp.agent),
+    account: first(sp.account),
+    ticket: first(sp.ticket),
+    outcome: first(sp.outcome),
+  };
+
+  const parsed = auditListQuerySchema().safeParse(sp);
+  let errors: string[] = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+  let data: { page: Awaited<ReturnType<typeof listScopeResets>>; charts: Awaited<ReturnType<typeof getAuditCharts>> } | null = null;
+  if (parsed.success) {
+    try {
+      const [page, charts] = await Promise.all([listScopeResets(staff, parsed.data), getAuditCharts(staff, parsed.data.filter)]);
+      data = { page, charts };
+    } catch (error) {
+      if (!isAppError(error) || error.status !== 400) throw error;
+      errors = [error.message];
+    }
+  }
+  const content = parsed.success && data ? <Results query={parsed.data} data={data} canExport={can(staff.role, "audit:export")} /> : null;
+
+  return (
+    <div className="space-y-5">
+      <div>
+        <h1 className="text-2xl font-semibold">Audit</h1>
+        <p className="text-sm text-slate-700">
+          {visibility.scope === "all" ? "Every scope reset attempt, succeeded and failed." : "Your own scope reset attempts, succeeded and failed."} Times are UTC.
+        </p>
+      </div>
+      <AuditFilters values={values} agents={agents} agentLocked={visibility.scope === "own"} />
+      {errors.length > 0 && (
+        <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
+          <p className="font-semibold">These filters cannot be used:</p>
+          <ul className="mt-1 list-disc pl-5">
+            {errors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {content}
+    </div>
+  );
+}
+
+function Results({
+  query,
+  data,
+  canExport,
+}: {
+  query: AuditListQuery;
+  data: { page: Awaited<ReturnType<typeof listScopeResets>>; charts: Awaited<ReturnType<typeof getAuditCharts>> };
+  canExport: boolean;
+}) {
+  const { filter } = query;
+  const { page, charts } = data;
+  const exportHref = (format: string) => `/api/scope-resets/export?${filterSearchParams(filter, { format })}`;
+  const limit = query.limit === DEFAULT_PAGE_SIZE ? undefined : String(query.limit);
+  return (
+    <>
+      <AuditCharts charts={charts} />
+      <section aria-labelledby="resets-heading" className="space-y-3">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="resets-heading" className="text-lg font-semibold">
+            Reset attempts{" "}
+            <span className="text-sm font-normal text-slate-700">
+              ({page.items.length} on this page{query.cursor ? ", continued" : ""}; newest first)
+            </span>
+          </h2>
+          {canExport && (
+            <div className="flex gap-3 text-sm">
+              <a className="rounded border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={exportHref("csv")} download>
+                Download CSV
+              </a>
+              <a className="rounded border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50" href={exportHref("jsonl")} download>
+                Download JSON Lines
+              </a>
+            </div>
+          )}
+        </div>
+        {page.items.length === 0 ? (
+          <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">No reset attempts match these filters.</p>
+        ) : (
+          <AuditTable rows={page.items} />
+        )}
+        <nav aria-label="Pages" className="flex gap-4 text-sm">
+          {query.cursor && (
+            <Link className="text-blue-800 underline" href={`/audit?${filterSearchParams(filter, { limit })}`}>
+              First page
+            </Link>
+          )}
+          {page.nextCursor && (
+            <Link className="text-blue-800 underline" href={`/audit?${filterSearchParams(filter, { cursor: page.nextCursor, limit })}`}>
+              Next page
+            </Link>
+          )}
+        </nav>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * Audit workspace scenarios: the reset list under each single filter (and one
+ * combination), keyset pages, and the full CSV export with the server's peak
+ * memory. Also the reset-record seeding the benchmarks share.
+ */
+import { loadConfig } from "../../lib/config";
+import { seedResetRecords } from "../../scripts/lib/seed/resets";
+import { round, watchPeakMemory, withPg } from "../lib/harness";
+import { httpLoad } from "../lib/load";
+import type { ScenarioResult } from "./accounts";
+
+export interface AuditBudget {
+  scenario: string;
+  limit: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Tops the database up to `count` reset records (with notes and chained audit events); null when it already has them. */
+export async function seedResetRecordsIfNeeded(databaseUrl: string, count: number, log: (line: string) => void = console.log): Promise<number | null> {
+  const existing = await withPg(databaseUrl, async (c) => Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM scope_reset")).rows[0]!.n));
+  if (existing >= count) return null;
+  const missing = count - existing;
+  log(`seeding ${missing.toLocaleString("en")} reset records (+ notes and audit events)…`);
+  const config = loadConfig({ ...process.env, SCOPEDESK_ENV: "development", DATABASE_URL: databaseUrl });
+  const result = await seedResetRecords(databaseUrl, { count: missing, seed: `bench-resets-${existing}`, helpdeskBaseUrl: config.helpdeskBaseUrl, log });
+  await withPg(databaseUrl, (c) => c.query("VACUUM ANALYZE scope_reset, account, scope_set"));
+  log(`seeded ${result.resets.toLocaleString("en")} reset records (${result.failed.toLocaleString("en")} failed) in ${result.seconds.toFixed(1)} s`);
+  return result.seconds;
+}
+
+interface Samples {
+  agents: string[];
+  accounts: string[];
+  tickets: string[];
+  weeks: { from: string; to: string }[];
+  total: number;
+}
+
+async function sample(databaseUrl: string): Promise<Samples> {
+  return withPg(databaseUrl, async (c) => {
+    const agents = (await c.query<{ actor_id: string }>("SELECT DISTINCT actor_id FROM scope_reset WHERE actor_id IS NOT NULL")).rows.map((r) => r.actor_id);
+    const picks = (await c.query<{ account_id: number; ticket_id: string }>("SELECT account_id, ticket_id FROM scope_reset TABLESAMPLE SYSTEM (1) LIMIT 500")).rows;
+    const [range] = (await c.query<{ min: Date; max: Date }>("SELECT min(created_at) AS min, max(created_at) AS max FROM scope_reset")).rows;
+    const total = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM scope_reset")).rows[0]!.n);
+    const weeks: { from: string; to: string }[] = [];
+    const day = 86_400_000;
+    const first = range!.min.getTime();
+    const days = Math.max(7, Math.floor((range!.max.getTime() - first) / day));
+    for (let i = 0; i < 50; i++) {
+      const start = first + Math.floor(((i * 7919) % (days - 6)) * day);
+      weeks.push({ from: new Date(start).toISOString().slice(0, 10), to: new Date(start + 6 * day).toISOString().slice(0, 10) });
+    }
+    return { agents, accounts: picks.map((p) => String(p.account_id)), tickets: picks.map((p) => p.ticket_id), weeks, total };
+  });
+}
+
+export async function auditScenarios(input: {
+  wants: (name: string) => boolean;
+  baseUrl: string;
+  cookie: string;
+  databaseUrl: string;
+  pid: number;
+  durationSeconds: number;
+  concurrencies: number[];
+}): Promise<{ results: ScenarioResult[]; budgets: AuditBudget[]; extra: Record<string, unknown> }> {
+  const results: ScenarioResult[] = [];
+  const budgets: AuditBudget[] = [];
+  const extra: Record<string, unknown> = {};
+  const s = await sample(input.databaseUrl);
+  const list = (q: string) => `/api/scope-resets?${q}`;
+  const filters: { name: string; paths: string[] }[] = [
+    { name: "no filter (newest 50)", paths: [list("")] },
+    { name: "date range (a week)", paths: s.weeks.map((w) => list(`from=${w.from}&to=${w.to}`)) },
+    { name: "preset 30d", paths: [list("range=30d")] },
+    { name: "agent", paths: s.agents.map((a) => list(`agent=${a}`)) },
+    { name: "account", paths: s.accounts.map((a) => list(`account=${a}`)) },
+    { name: "ticket", paths: s.tickets.map((t) => list(`ticket=${t}`)) },
+    { name: "outcome failed", paths: [list("outcome=failed")] },
+    { name: "outcome succeeded", paths: [list("outcome=succeeded")] },
+    { name: "agent + failed + week", paths: s.weeks.map((w, i) => list(`agent=${s.agents[i % s.agents.length]}&outcome=failed&from=${w.from}&to=${w.to}`)) },
+  ];
+
+  if (input.wants("audit")) {
+    // Later pages: cursors collected by walking a few pages of each filter.
+    const deep: string[] = [];
+    for (const f of filters.slice(0, 4)) {
+      let path = f.paths[0]!;
+      for (let page = 0; page < 20; page++) {
+        const response = await fetch(`${input.baseUrl}${path}`, { headers: { cookie: input.cookie } });
+        const json = (await response.json()) as { nextCursor: string | null };
+        if (!json.nextCursor) break;
+        const base = path.includes("?") && !path.endsWith("?") ? `${path.replace(/&?cursor=[^&]*/, "")}&` : `${path.replace(/\?$/, "")}?`;
+        path = `${base}cursor=${json.nextCursor}`;
+        deep.push(path);
+      }
+    }
+    filters.push({ name: "later pages (cursor)", paths: deep });
+
+    for (const f of filters) {
+      for (const concurrency of input.concurrencies) {
+        const memory = watchPeakMemory(input.pid);
+        const app = await httpLoad({
+          baseUrl: input.baseUrl,
+          paths: f.paths,
+          headers: { cookie: input.cookie },
+          connections: concurrency,
+          durationSeconds: input.durationSeconds,
+          warmupSeconds: 2,
+        });
+        results.push({ scenario: `audit list: ${f.name}`, concurrency, app, peakMemoryMb: round(memory.stop(), 0) });
+      }
+      const one = results.find((r) => r.scenario === `audit list: ${f.name}` && r.concurrency === 1);
+      if (one) {
+        budgets.push({
+          scenario: `audit list: ${f.name} (1 client)`,
+          limit: "p95 < 50 ms",
+          measured: `${one.app.p95} ms (p50 ${one.app.p50} ms, ${one.app.requests} requests, ${one.app.non2xx ?? 0} non-2xx)`,
+          met: one.app.p95 < 50 && (one.app.non2xx ?? 0) === 0,
+        });
+      }
+    }
+  }
+
+  if (input.wants("export")) {
+    const memory = watchPeakMemory(input.pid);
+    const started = performance.now();
+    const response = await fetch(`${input.baseUrl}/api/scope-resets/export?format=csv`, { headers: { cookie: input.cookie } });
+    if (!response.ok || !response.body) throw new Error(`export answered ${response.status}`);
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const peak = round(memory.stop(), 0);
+    extra.auditExportCsv = { rows: lines - 1, expectedRows: s.total, megabytes: round(bytes / 1e6, 1), seconds: round(seconds, 2), peakServerRssMb: peak };
+    budgets.push({
+      scenario: `CSV export of all ${s.total.toLocaleString("en")} reset records`,
+      limit: "< 20 s, server peak RSS < 300 MB",
+      measured: `${round(seconds, 2)} s, ${round(bytes / 1e6, 1)} MB, ${lines - 1} rows, peak RSS ${peak} MB`,
+      met: seconds < 20 && peak < 300 && lines - 1 >= s.total,
+    });
+  }
+  return { results, budgets, extra };
+}

@@ -1,0 +1,19 @@
+import "server-only";
+import pg from "pg";
+import { getConfig } from "@/lib/config";
+
+/**
+ * A small raw `pg` pool for what Prisma cannot do: COPY ... TO STDOUT streams
+ * (the audit export). Everything else goes through getDb().
+ */
+const holder = globalThis as unknown as { __scopedeskPgPool?: pg.Pool };
+
+export function getPgPool(): pg.Pool {
+  holder.__scopedeskPgPool ??= new pg.Pool({ connectionString: getConfig().databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
+  return holder.__scopedeskPgPool;
+}
+
+export async function closePgPool(): Promise<void> {
+  await holder.__scopedeskPgPool?.end();
+  holder.__scopedeskPgPool = undefined;
+}

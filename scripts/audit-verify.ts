@@ -1,0 +1,38 @@
+/**
+ * `npm run audit:verify`: walks the audit log's hash chain from the first
+ * event to the chain head and prints "N events, chain intact" (exit 0) or the
+ * first broken link (exit 1). DATABASE_URL selects the database (default: the
+ * demo's). Runs under tsx with the "react-server" condition so the
+ * server-only verifier (lib/server/audit-verify.ts, shared with the tests) loads.
+ */
+import { getConfig } from "../lib/config";
+import { disconnectDb } from "../lib/server/db";
+import { verifyAuditChain } from "../lib/server/audit-verify";
+import { loadDotEnv } from "./lib/env";
+
+loadDotEnv();
+getConfig(); // fail fast on a bad configuration
+const started = performance.now();
+let code = 0;
+try {
+  const report = await verifyAuditChain({
+    batchSize: 10_000,
+    onProgress: (n) => {
+      if (process.stderr.isTTY && n % 100_000 === 0) process.stderr.write(`\r${n.toLocaleString("en")} events checked…`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write("\r");
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (report.ok) {
+    console.log(`${report.count} events, chain intact (last #${report.lastSeq}, ${report.lastHash.slice(0, 12)}…; ${seconds} s)`);
+  } else {
+    console.error(`chain BROKEN at event #${report.brokenAt}: ${report.reason} (${report.count} events verified before it)`);
+    code = 1;
+  }
+} catch (error) {
+  console.error(`audit:verify could not run: ${error instanceof Error ? error.message : String(error)}`);
+  code = 2;
+} finally {
+  await disconnectDb();
+}
+process.exit(code);
