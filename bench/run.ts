@@ -159,7 +159,8 @@ async function main() {
       };
     });
     const md = renderMarkdown({ machine, counts, seeding, results, budgets, extra });
-    const paths = writeResults(`bench`, { runId: randomUUID(), machine, counts, seeding, results, budgets, extra }, md);
+    // A partial run (--only=…) gets its own file so it never replaces a full run's results.
+    const paths = writeResults(only.size ? `bench-${[...only].join("-")}` : "bench", { runId: randomUUID(), machine, counts, seeding, results, budgets, extra }, md);
     console.log(`\n${md}\nwritten to ${paths.mdPath} and ${paths.jsonPath}`);
   } finally {
     await stack.stop();
