@@ -125,16 +125,8 @@ export async function performScopeReset(input: {
       await tx.scopeReset.create({
         data: {
           id: resetId,
-          accountId: account.id,
+          ...attemptFields(account.id, request, requestHash, staff, meta),
           outcome: "succeeded",
-          actorId: staff.id,
-          actorName: staff.name,
-          actorEmail: staff.email,
-          ticketId: request.ticket.ticketId,
-          ticketUrl: request.ticket.url,
-          idempotencyKey: request.idempotencyKey,
-          requestHash,
-          reason: request.reason,
           beforeScopeSetId: account.scope_set_id,
           afterScopeSetId: afterSet.id,
           beforeCount: plan.before.length,
@@ -142,10 +134,6 @@ export async function performScopeReset(input: {
           added: plan.added,
           removed: plan.removed,
           verified: true,
-          catalogVersion: CATALOG_VERSION,
-          requestId: meta.requestId,
-          clientIp: meta.ip,
-          userAgent: meta.userAgent,
           durationMs: Math.round(performance.now() - started),
           createdAt: at,
         },
@@ -303,26 +291,14 @@ async function recordFailedAttempt(input: {
       await tx.scopeReset.create({
         data: {
           id,
-          accountId,
+          ...attemptFields(accountId, request, input.requestHash, staff, meta),
           outcome: "failed",
-          actorId: staff.id,
-          actorName: staff.name,
-          actorEmail: staff.email,
-          ticketId: request.ticket.ticketId,
-          ticketUrl: request.ticket.url,
-          idempotencyKey: request.idempotencyKey,
-          requestHash: input.requestHash,
-          reason: request.reason,
           beforeScopeSetId: input.beforeScopeSetId,
           beforeCount: plan?.before.length ?? null,
           // What the attempt would have changed; nothing of it was applied.
           added: plan?.added ?? [],
           removed: plan?.removed ?? [],
           verified: false,
-          catalogVersion: CATALOG_VERSION,
-          requestId: meta.requestId,
-          clientIp: meta.ip,
-          userAgent: meta.userAgent,
           durationMs: input.durationMs,
           failureReason: input.reason,
         },
@@ -340,6 +316,25 @@ async function recordFailedAttempt(input: {
     // The account may not exist (FK) or the database may be down; the caller still gets the original error.
     getLogger().error({ err: recordError, requestId: meta.requestId, accountId }, "could not record the failed reset attempt");
   }
+}
+
+/** What every reset record holds, succeeded or failed: who, which ticket, which request. */
+function attemptFields(accountId: number, request: ScopeResetRequest, requestHash: string, staff: StaffSession, meta: RequestMeta) {
+  return {
+    accountId,
+    actorId: staff.id,
+    actorName: staff.name,
+    actorEmail: staff.email,
+    ticketId: request.ticket.ticketId,
+    ticketUrl: request.ticket.url,
+    idempotencyKey: request.idempotencyKey,
+    requestHash,
+    reason: request.reason,
+    catalogVersion: CATALOG_VERSION,
+    requestId: meta.requestId,
+    clientIp: meta.ip,
+    userAgent: meta.userAgent,
+  };
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,7 +1,6 @@
-import { once } from "node:events";
 import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
+import { arrayLiteral, CopyWriter } from "./copy";
 import { apiKeyHash, generateAccounts, type SeedOptions } from "./generate";
 
 /**
@@ -10,56 +9,6 @@ import { apiKeyHash, generateAccounts, type SeedOptions } from "./generate";
  * stream straight from the generator. A million accounts take well under a
  * minute this way, where row-by-row INSERTs would take many.
  */
-
-/** Escapes a value for COPY's text format. */
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-
-function copyText(value: string | number | null): string {
-  if (value === null) return "\\N";
-  if (typeof value === "number") return String(value);
-  if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-}
-
-function arrayLiteral(items: readonly string[]): string {
-  return `{${items.map((s) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
-}
-
-class CopyWriter {
-  private buffer: string[] = [];
-  private size = 0;
-  private constructor(private readonly stream: NodeJS.WritableStream & { end: () => void }, private readonly done: Promise<unknown>) {}
-
-  static async open(client: pg.PoolClient | pg.Client, sql: string): Promise<CopyWriter> {
-    const stream = client.query(copyFrom(sql));
-    const done = new Promise((resolve, reject) => {
-      stream.on("finish", resolve);
-      stream.on("error", reject);
-    });
-    return new CopyWriter(stream, done);
-  }
-
-  async row(values: (string | number | null)[]): Promise<void> {
-    const line = `${values.map(copyText).join("\t")}\n`;
-    this.buffer.push(line);
-    this.size += line.length;
-    if (this.size > 1 << 20) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join("");
-    this.buffer = [];
-    this.size = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, "drain");
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    await this.done;
-  }
-}
 
 export interface LoadResult {
   accounts: number;
