@@ -4,7 +4,7 @@ import { createAccount, createScopeReset, staffByEmail } from "../support/factor
 import { anonymousFetch, signIn, type HttpSession } from "../support/http-session";
 
 /**
- * The audit API with real sign-in. Known data lives in a random 20-day window
+ * The audit API with real sign-in. Known data lives in a random 20-day window (the db audit tests use 2020, the e2e 2021)
  * in 2022 (nothing else writes there) by the seeded agents Alex and Blair.
  */
 let lead: HttpSession, agent: HttpSession, viewer: HttpSession, admin: HttpSession;
