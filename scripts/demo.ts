@@ -4,6 +4,7 @@
  * the production bundle and runs it with the development identity provider.
  * PORT (default 3000), DEV_IDP_PORT (3001), SEED_ACCOUNTS and DEMO_RESEED=1 change it.
  */
+import { appServerCommand } from "./lib/app-server";
 import pg from "pg";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
@@ -65,7 +66,7 @@ try {
     await stopAll();
     await idp.close();
   });
-  const app = startProcess("app", "npx", ["next", "start", "-p", String(port)], { env: { ...env, NODE_ENV: "production" } });
+  const app = startProcess("app", ...appServerCommand(port), { env: { ...env, NODE_ENV: "production" } });
   app.on("exit", (code) => {
     console.error(`the app stopped (exit ${code})`);
     void idp.close().finally(() => process.exit(code ?? 1));

@@ -3,6 +3,7 @@
  * on every run, the production build, the development identity provider and
  * Debian's Chromium. Flags: --only=static,unit,db,http,e2e (comma-separated), --skip-build.
  */
+import { appServerCommand } from "./lib/app-server";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
@@ -90,7 +91,7 @@ try {
         port: IDP_PORT,
         redirectUris: [`${baseUrl}/api/auth/callback/scopedesk`],
       });
-      startProcess("app", "npx", ["next", "start", "-p", String(APP_PORT)], {
+      startProcess("app", ...appServerCommand(APP_PORT), {
         env: { ...testEnv, NODE_ENV: "production" },
         quiet: true,
       });

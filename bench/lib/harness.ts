@@ -4,6 +4,7 @@
  * identity provider, real sign-in, latency statistics, the server's memory,
  * and results written to bench/results.
  */
+import { appServerCommand } from "../../scripts/lib/app-server";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import type { ChildProcess } from "node:child_process";
@@ -71,8 +72,9 @@ export async function startStack(options: {
   await assertPortFree(options.port, "benchmark app");
   await assertPortFree(options.idpPort, "benchmark identity provider");
   const idp = await startDevIdp({ port: options.idpPort, redirectUris: [`${baseUrl}/api/auth/callback/scopedesk`] });
-  // The Next binary directly (not npx), so the child's pid is the server whose memory we sample.
-  const app = startProcess("app", process.execPath, [...(options.nodeArgs ?? []), "node_modules/next/dist/bin/next", "start", "-p", String(options.port)], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles any benchmark's server.
+  const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const app = startProcess("app", ...appServerCommand(options.port, [...(options.nodeArgs ?? []), ...extraNodeArgs]), {
     env,
     quiet: true,
   });
@@ -81,7 +83,10 @@ export async function startStack(options: {
     baseUrl,
     app,
     async stop() {
+      // Waits for the server to exit, so a --cpu-prof profile is written before the benchmark ends.
+      const exited = app.exitCode !== null ? Promise.resolve() : new Promise((resolve) => app.once("exit", resolve));
       app.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
       await idp.close();
     },
   };

@@ -77,13 +77,11 @@ describe("checkAddresses", () => {
     expect(checkAddresses(["ok@example.com", "nope", "also bad@x.io", "nope"])).toEqual({ ok: false, invalid: ["nope", "also bad@x.io"] });
   });
 
-  it("checks 5,000 addresses quickly", () => {
+  it("takes 5,000 addresses, normalising each upper-case domain (speed is measured in bench/, not here)", () => {
     const many = Array.from({ length: 5000 }, (_, i) => `recipient.${i}@Example${i % 50}.com`);
-    for (let i = 0; i < 20; i++) checkAddresses(many); // warm up the JIT: the server runs hot
-    const started = performance.now();
     const result = checkAddresses(many);
-    expect(performance.now() - started).toBeLessThan(25);
     expect(result.ok && result.addresses.length).toBe(5000);
+    expect(result.ok && result.addresses[7]).toBe("recipient.7@example7.com");
   });
 });
 

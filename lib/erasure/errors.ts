@@ -12,13 +12,15 @@ export interface V3ErrorBody {
   errors: V3ErrorItem[];
 }
 
-export type V3ErrorStatus = 400 | 401 | 403 | 404 | 429 | 500;
+export type V3ErrorStatus = 400 | 401 | 403 | 404 | 405 | 429 | 500;
 
 export class V3Error extends Error {
   override name = "V3Error";
   constructor(
     readonly status: V3ErrorStatus,
     readonly errors: V3ErrorItem[],
+    /** Headers the answer must carry besides the usual ones (e.g. Allow on a 405). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(errors.map((e) => e.message).join("; "));
   }
@@ -36,6 +38,8 @@ export const v3Errors = {
   unauthenticated: () => one(401, "Failed to authenticate"),
   notAuthorized: (message = "Not authorized") => one(403, message),
   notFound: (message = "Not Found", field = "") => one(404, message, field),
+  methodNotAllowed: (method: string, allowed: readonly string[]) =>
+    new V3Error(405, [{ message: `Method ${method.slice(0, 20)} is not allowed here`, field: "" }], { allow: allowed.join(", ") }),
   tooManyRequests: () => one(429, "Too many requests"),
   internal: () => one(500, "Internal Server Error"),
 };

@@ -1,8 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { getDb } from "@/lib/server/db";
 import { enqueueEraseJob, listEraseJobs } from "@/lib/server/erasure/jobs";
+import { closePgPool } from "@/lib/server/pg-pool";
 import { claimNextJob, processNextJob, runWorkerLoop, type WorkerOptions } from "@/lib/server/erasure/worker";
 import { createApiKey as createApiKeyV3 } from "@/lib/server/v3/api-keys";
 import { authenticateApiKey, resolveActingAccount } from "@/lib/server/v3/auth";
@@ -24,6 +25,10 @@ beforeEach(async () => {
   await drain();
 });
 
+afterAll(async () => {
+  await closePgPool();
+});
+
 describe("erasure worker", () => {
   it("erases only the requesting account's recipients, never its subusers' or anyone else's", async () => {
     const parent = await createAccount({ scopes: POST_CUTOFF_SCOPES });
@@ -37,7 +42,7 @@ describe("erasure worker", () => {
         { recipientEmail: "bob@example.com" },
       ]);
     }
-    const id = await enqueueEraseJob(db, { accountId: parent.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["jane@example.com"] });
+    const id = await enqueueEraseJob({ accountId: parent.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["jane@example.com"] });
     await drain();
 
     const job = await db.eraseJob.findUniqueOrThrow({ where: { id } });
@@ -60,7 +65,7 @@ describe("erasure worker", () => {
     const sub = await createAccount({ scopes: POST_CUTOFF_SCOPES, parentId: parent.id });
     await createMessageActivity(parent.id, [{ recipientEmail: "kim@example.org" }]);
     await createMessageActivity(sub.id, [{ recipientEmail: "kim@example.org" }, { recipientEmail: "kim@example.org" }]);
-    const id = await enqueueEraseJob(db, { accountId: parent.id, onBehalfOfAccountId: sub.id, apiKeyId: null, addresses: ["kim@example.org"] });
+    const id = await enqueueEraseJob({ accountId: parent.id, onBehalfOfAccountId: sub.id, apiKeyId: null, addresses: ["kim@example.org"] });
     await drain();
     expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", recordsErased: 2 });
     expect((await activity(sub.id)).every((r) => r.erasedAt)).toBe(true);
@@ -70,9 +75,9 @@ describe("erasure worker", () => {
   it("is harmless to run twice, and erases in batches with an exact count", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     await createMessageActivity(account.id, Array.from({ length: 7 }, () => ({ recipientEmail: "lee@example.net" })));
-    const first = await enqueueEraseJob(db, { accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net", "nobody@example.net"] });
+    const first = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net", "nobody@example.net"] });
     await drain({ ...worker, batchSize: 3 });
-    const second = await enqueueEraseJob(db, { accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net"] });
+    const second = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net"] });
     await drain();
     expect(await db.eraseJob.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ status: "done", recordsErased: 7, addressCount: 2 });
     expect(await db.eraseJob.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ status: "done", recordsErased: 0 });
@@ -83,8 +88,8 @@ describe("erasure worker", () => {
   it("takes over a job whose worker stopped sending heartbeats, and leaves a live one alone", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     await createMessageActivity(account.id, [{ recipientEmail: "crash@example.com" }]);
-    const stale = await enqueueEraseJob(db, { accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
-    const live = await enqueueEraseJob(db, { accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
+    const stale = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
+    const live = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
     await db.$executeRaw`UPDATE erase_job SET status = 'running', attempts = 1, locked_by = 'dead-worker', locked_at = now() - interval '10 minutes', heartbeat_at = now() - interval '10 minutes' WHERE id = ${stale}::uuid`;
     await db.$executeRaw`UPDATE erase_job SET status = 'running', attempts = 1, locked_by = 'busy-worker', locked_at = now(), heartbeat_at = now() WHERE id = ${live}::uuid`;
 
@@ -100,7 +105,7 @@ describe("erasure worker", () => {
 
   it("marks a job failed once it has used up its attempts", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
-    const id = await enqueueEraseJob(db, { accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["x@example.com"] });
+    const id = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["x@example.com"] });
     await db.$executeRaw`UPDATE erase_job SET attempts = 5 WHERE id = ${id}::uuid`;
     await drain({ ...worker, maxAttempts: 5 });
     const job = await db.eraseJob.findUniqueOrThrow({ where: { id } });
@@ -113,7 +118,7 @@ describe("erasure worker", () => {
     await createMessageActivity(account.id, Array.from({ length: 12 }, (_, i) => ({ recipientEmail: `r${i}@example.com` })));
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
-      ids.push(await enqueueEraseJob(db, { accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: [`r${i}@example.com`] }));
+      ids.push(await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: [`r${i}@example.com`] }));
     }
     // Two "processes": separate clients, separate connections.
     const second = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 4 }) }) as unknown as typeof db;
@@ -144,7 +149,7 @@ describe("listEraseJobs (console)", () => {
   it("lists jobs for and by the account, never the addresses", async () => {
     const parent = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     const sub = await createAccount({ scopes: POST_CUTOFF_SCOPES, parentId: parent.id });
-    await enqueueEraseJob(db, { accountId: parent.id, onBehalfOfAccountId: sub.id, apiKeyId: null, addresses: ["secret.person@example.com"] });
+    await enqueueEraseJob({ accountId: parent.id, onBehalfOfAccountId: sub.id, apiKeyId: null, addresses: ["secret.person@example.com"] });
     const forParent = await listEraseJobs(db, parent.id);
     const forSub = await listEraseJobs(db, sub.id);
     expect(forParent.total).toBe(1);

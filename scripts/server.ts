@@ -1,0 +1,56 @@
+/**
+ * The production server (`npm start`): Next for the console, and /v3, the
+ * customer API, answered before Next sees the request, through the same
+ * pipeline and endpoints as the Next route handler (lib/server/v3). Why:
+ * docs/decisions/007-v3-beside-next.md. `next dev` serves /v3 through the
+ * route handler app/v3/[...path].
+ *
+ * Runs under `node --conditions=react-server --import tsx` (see
+ * scripts/lib/app-server.ts): the condition makes `server-only` resolve to
+ * its no-op, as it does inside Next's server bundles.
+ *
+ * Options: --port <n> (default $PORT or 3000), --hostname <h> (default $HOSTNAME or all interfaces).
+ */
+import { createServer } from "node:http";
+import next from "next";
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const port = Number(option("port") ?? process.env.PORT ?? 3000);
+const hostname = option("hostname") ?? process.env.HOSTNAME ?? undefined;
+if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+  console.error(`--port must be a TCP port, not ${option("port") ?? process.env.PORT}`);
+  process.exit(2);
+}
+(process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
+
+const app = next({ dev: false, dir: process.cwd(), hostname: hostname ?? "localhost", port });
+const handleWithNext = app.getRequestHandler();
+await app.prepare();
+// Loaded after Next has read the configuration and run instrumentation (which refuses a bad one).
+const { isV3Path, serveV3 } = await import("../lib/server/v3/node-adapter");
+const { disconnectDb } = await import("../lib/server/db");
+
+const server = createServer((req, res) => {
+  if (isV3Path(req.url)) serveV3(req, res);
+  else void handleWithNext(req, res);
+});
+server.listen(port, hostname, () => {
+  console.log(`Scopedesk listening on http://${hostname ?? "localhost"}:${port}`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing`);
+  server.closeIdleConnections();
+  server.close();
+  await Promise.allSettled([app.close(), disconnectDb()]);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
