@@ -5,7 +5,7 @@
  */
 import { loadConfig } from "../../lib/config";
 import { seedResetRecords } from "../../scripts/lib/seed/resets";
-import { round, watchPeakMemory, withPg } from "../lib/harness";
+import { round, rssMb, watchPeakMemory, withPg } from "../lib/harness";
 import { httpLoad } from "../lib/load";
 import type { ScenarioResult } from "./accounts";
 
@@ -110,19 +110,22 @@ export async function auditScenarios(input: {
         });
         results.push({ scenario: `audit list: ${f.name}`, concurrency, app, peakMemoryMb: round(memory.stop(), 0) });
       }
-      const one = results.find((r) => r.scenario === `audit list: ${f.name}` && r.concurrency === 1);
-      if (one) {
+      // The budget is for 20 concurrent clients (the most the run drives).
+      const busiest = results.filter((r) => r.scenario === `audit list: ${f.name}`).sort((a, b) => b.concurrency - a.concurrency)[0];
+      if (busiest) {
         budgets.push({
-          scenario: `audit list: ${f.name} (1 client)`,
-          limit: "p95 < 50 ms",
-          measured: `${one.app.p95} ms (p50 ${one.app.p50} ms, ${one.app.requests} requests, ${one.app.non2xx ?? 0} non-2xx)`,
-          met: one.app.p95 < 50 && (one.app.non2xx ?? 0) === 0,
+          scenario: `audit list: ${f.name} (${busiest.concurrency} clients)`,
+          limit: "p95 ≤ 50 ms",
+          measured: `${busiest.app.p95} ms (p50 ${busiest.app.p50} ms, ${busiest.app.requests} requests, ${busiest.app.non2xx ?? 0} non-2xx)`,
+          met: busiest.app.p95 <= 50 && (busiest.app.non2xx ?? 0) === 0,
         });
       }
     }
   }
 
   if (input.wants("export")) {
+    // What the server held before the export started, so the export's own share can be told apart.
+    const before = round(rssMb(input.pid), 0);
     const memory = watchPeakMemory(input.pid);
     const started = performance.now();
     const response = await fetch(`${input.baseUrl}/api/scope-resets/export?format=csv`, { headers: { cookie: input.cookie } });
@@ -135,11 +138,11 @@ export async function auditScenarios(input: {
     }
     const seconds = (performance.now() - started) / 1000;
     const peak = round(memory.stop(), 0);
-    extra.auditExportCsv = { rows: lines - 1, expectedRows: s.total, megabytes: round(bytes / 1e6, 1), seconds: round(seconds, 2), peakServerRssMb: peak };
+    extra.auditExportCsv = { rows: lines - 1, expectedRows: s.total, megabytes: round(bytes / 1e6, 1), seconds: round(seconds, 2), serverRssBeforeMb: before, peakServerRssMb: peak };
     budgets.push({
       scenario: `CSV export of all ${s.total.toLocaleString("en")} reset records`,
       limit: "< 20 s, server peak RSS < 300 MB",
-      measured: `${round(seconds, 2)} s, ${round(bytes / 1e6, 1)} MB, ${lines - 1} rows, peak RSS ${peak} MB`,
+      measured: `${round(seconds, 2)} s, ${round(bytes / 1e6, 1)} MB, ${lines - 1} rows, peak RSS ${peak} MB (${before} MB before it started)`,
       met: seconds < 20 && peak < 300 && lines - 1 >= s.total,
     });
   }
