@@ -242,4 +242,28 @@ describe("every /v3 error is contract-shaped", () => {
     const r = await expectContract(await v3("/v3/no-such-thing", { key: modern.key }));
     expect(r.status).toBe(404);
   });
+
+  it("a known path with a method it does not take: 405 with Allow, after authentication", async () => {
+    expect((await v3("/v3/scopes", { method: "DELETE" })).status).toBe(401);
+    const own = await createAccountWithKey({ scopes: POST_CUTOFF_SCOPES });
+    const r = await v3("/v3/scopes", { method: "DELETE", key: own.key.plaintext });
+    expect(r.status).toBe(405);
+    expect(r.headers.get("allow")).toBe("GET");
+    expect(await r.json()).toEqual({ errors: [{ message: "Method DELETE is not allowed here", field: "" }] });
+  });
+
+  it("a body sent in chunks (no Content-Length) over 256 KiB is refused as too large", async () => {
+    const big = JSON.stringify({ email_addresses: Array.from({ length: 12_000 }, (_, i) => `someone.number.${i}@example.com`) });
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 16_384) controller.enqueue(encoder.encode(big.slice(i, i + 16_384)));
+        controller.close();
+      },
+    });
+    const own = await createAccountWithKey({ scopes: POST_CUTOFF_SCOPES });
+    const r = await v3("/v3/recipients/erasejob", { method: "POST", key: own.key.plaintext, body, duplex: "half" } as RequestInit & { duplex: "half"; key: string });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toEqual({ errors: [{ message: "The request body is larger than 256 KB", field: "" }] });
+  });
 });
