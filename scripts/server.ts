@@ -9,8 +9,12 @@
  * scripts/lib/app-server.ts): the condition makes `server-only` resolve to
  * its no-op, as it does inside Next's server bundles.
  *
- * Options: --port <n> (default $PORT or 3000), --hostname <h> (default $HOSTNAME or all interfaces).
+ * Options: --port <n> (default $PORT or 3000), --hostname <h> (default $HOSTNAME or all interfaces),
+ * --workers <n> (default $WEB_CONCURRENCY or 1): that many server processes share the port (node:cluster),
+ * so one machine's cores all serve requests; every state that must be shared (rate limits, the audit
+ * chain, jobs) lives in Postgres, and the in-process caches hold only immutable data.
  */
+import cluster from "node:cluster";
 import { createServer } from "node:http";
 import next from "next";
 
@@ -26,31 +30,59 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   process.exit(2);
 }
 (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
-
-const app = next({ dev: false, dir: process.cwd(), hostname: hostname ?? "localhost", port });
-const handleWithNext = app.getRequestHandler();
-await app.prepare();
-// Loaded after Next has read the configuration and run instrumentation (which refuses a bad one).
-const { isV3Path, serveV3 } = await import("../lib/server/v3/node-adapter");
-const { disconnectDb } = await import("../lib/server/db");
-
-const server = createServer((req, res) => {
-  if (isV3Path(req.url)) serveV3(req, res);
-  else void handleWithNext(req, res);
-});
-server.listen(port, hostname, () => {
-  console.log(`Scopedesk listening on http://${hostname ?? "localhost"}:${port}`);
-});
-
-let stopping = false;
-async function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: closing`);
-  server.closeIdleConnections();
-  server.close();
-  await Promise.allSettled([app.close(), disconnectDb()]);
-  process.exit(0);
+const workers = Number(option("workers") ?? process.env.WEB_CONCURRENCY ?? 1);
+if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+  console.error(`--workers must be a whole number from 1 to 64, not ${option("workers") ?? process.env.WEB_CONCURRENCY}`);
+  process.exit(2);
 }
-process.on("SIGTERM", () => void stop("SIGTERM"));
-process.on("SIGINT", () => void stop("SIGINT"));
+
+if (workers > 1 && cluster.isPrimary) {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on("exit", (worker, code) => {
+    if (stopping) return;
+    console.error(`server worker ${worker.process.pid} exited (${code}); starting another`);
+    cluster.fork();
+  });
+  const stopAll = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    cluster.on("exit", () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.on("SIGTERM", () => stopAll("SIGTERM"));
+  process.on("SIGINT", () => stopAll("SIGINT"));
+} else {
+  await serve();
+}
+
+async function serve(): Promise<void> {
+  const app = next({ dev: false, dir: process.cwd(), hostname: hostname ?? "localhost", port });
+  const handleWithNext = app.getRequestHandler();
+  await app.prepare();
+  // Loaded after Next has read the configuration and run instrumentation (which refuses a bad one).
+  const { isV3Path, serveV3 } = await import("../lib/server/v3/node-adapter");
+  const { disconnectDb } = await import("../lib/server/db");
+
+  const server = createServer((req, res) => {
+    if (isV3Path(req.url)) serveV3(req, res);
+    else void handleWithNext(req, res);
+  });
+  server.listen(port, hostname, () => {
+    console.log(`Scopedesk listening on http://${hostname ?? "localhost"}:${port}`);
+  });
+
+  let stopping = false;
+  async function stop(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing`);
+    server.closeIdleConnections();
+    server.close();
+    await Promise.allSettled([app.close(), disconnectDb()]);
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}

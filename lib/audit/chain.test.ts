@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { auditEventHash, canonicalJson, GENESIS_HASH, verifyChainSegment, type ChainedEvent } from "./chain";
+import { createHash } from "node:crypto";
+import { auditEventCanonical, auditEventCanonicalAroundSeq, auditEventHash, canonicalJson, GENESIS_HASH, verifyChainSegment, type ChainedEvent } from "./chain";
 
 function chain(n: number): ChainedEvent[] {
   const events: ChainedEvent[] = [];
@@ -27,6 +28,21 @@ function chain(n: number): ChainedEvent[] {
   }
   return events;
 }
+
+describe("auditEventCanonicalAroundSeq", () => {
+  it("puts any seq back into exactly the canonical text, so the database's hash is auditEventHash", () => {
+    const [event] = chain(1);
+    // Details that look like a seq, inside strings and as a nested key, must not confuse the split.
+    const tricky = { ...event!, details: { seq: "0", note: 'he wrote "seq":"0" here', z: [{ seq: "0" }] }, userAgent: '"seq":"0"' };
+    const { seq: _seq, prevHash: _p, hash: _h, ...withoutSeq } = tricky;
+    const { before, after } = auditEventCanonicalAroundSeq(withoutSeq);
+    for (const seq of [1n, 42n, 9_007_199_254_740_993n]) {
+      expect(`${before}${seq}${after}`).toBe(auditEventCanonical({ ...tricky, seq }));
+      const sqlLike = createHash("sha256").update(`${GENESIS_HASH}\n${before}${seq}${after}`, "utf8").digest("hex");
+      expect(sqlLike).toBe(auditEventHash(GENESIS_HASH, { ...tricky, seq }));
+    }
+  });
+});
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth and drops undefined", () => {

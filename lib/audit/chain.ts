@@ -34,9 +34,10 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export function auditEventHash(prevHash: string, e: AuditEventContent): string {
+/** The text an event's hash covers (besides the previous hash). */
+export function auditEventCanonical(e: AuditEventContent): string {
   // Name every field: a row object also carries prevHash/hash, which must not hash themselves.
-  const content = canonicalJson({
+  return canonicalJson({
     seq: e.seq.toString(),
     id: e.id,
     occurredAt: e.occurredAt.toISOString(),
@@ -52,7 +53,25 @@ export function auditEventHash(prevHash: string, e: AuditEventContent): string {
     userAgent: e.userAgent,
     requestId: e.requestId,
   });
-  return createHash("sha256").update(prevHash).update("\n").update(content).digest("hex");
+}
+
+export function auditEventHash(prevHash: string, e: AuditEventContent): string {
+  return createHash("sha256").update(prevHash).update("\n").update(auditEventCanonical(e)).digest("hex");
+}
+
+/**
+ * The canonical text of an event whose seq is not known yet, as the parts
+ * before and after the seq's digits: the database, which assigns the seq
+ * under the chain head's lock, hashes `prevHash + "\n" + before + seq + after`
+ * and gets exactly auditEventHash (unit-tested). The top-level "seq" is the
+ * last `"seq":"…"` in the text: every top-level value after it is a scalar,
+ * and a quote inside a string is always escaped.
+ */
+export function auditEventCanonicalAroundSeq(e: Omit<AuditEventContent, "seq">): { before: string; after: string } {
+  const text = auditEventCanonical({ ...e, seq: 0n });
+  const marker = '"seq":"0"';
+  const at = text.lastIndexOf(marker);
+  return { before: text.slice(0, at + marker.length - 2), after: text.slice(at + marker.length - 1) };
 }
 
 export interface ChainedEvent extends AuditEventContent {
