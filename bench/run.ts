@@ -52,6 +52,8 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
 const RESET_RECORDS = Number(process.env.BENCH_RESET_RECORDS ?? 1_000_000);
 const port = Number(process.env.BENCH_PORT ?? 3500);
+/** scripts/server.ts reads WEB_CONCURRENCY too: this many processes serve the port. */
+const SERVER_PROCESSES = Number(process.env.WEB_CONCURRENCY ?? 1);
 
 type Budget = AuditBudget;
 
@@ -167,7 +169,8 @@ async function main() {
     });
     const md = renderMarkdown({ machine, counts, seeding, results, budgets, extra });
     // A partial run (--only=…) gets its own file so it never replaces a full run's results.
-    const paths = writeResults(only.size ? `bench-${[...only].join("-")}` : "bench", { runId: randomUUID(), machine, counts, seeding, results, budgets, extra }, md);
+    const name = [only.size ? `bench-${[...only].join("-")}` : "bench", SERVER_PROCESSES > 1 ? `${SERVER_PROCESSES}-processes` : null].filter(Boolean).join("-");
+    const paths = writeResults(name, { runId: randomUUID(), machine, counts, seeding, results, budgets, extra }, md);
     console.log(`\n${md}\nwritten to ${paths.mdPath} and ${paths.jsonPath}`);
   } finally {
     await stack.stop();
@@ -187,7 +190,7 @@ function renderMarkdown(input: {
   return [
     `# Scopedesk benchmark, ${new Date().toISOString().slice(0, 10)}`,
     "",
-    `**Figures of one machine on one day**, not a promise: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}. App and database share the machine; the load generator runs on it too.`,
+    `**Figures of one machine on one day**, not a promise: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}. App and database share the machine; the load generator runs on it too. Server processes: ${SERVER_PROCESSES} (\`npm start --workers\`, \`WEB_CONCURRENCY\`).`,
     "",
     `Data: ${n(counts.accounts!)} accounts, ${n(counts.apiKeys!)} API keys, ${n(counts.resetRecords!)} reset records, ${n(counts.auditEvents!)} audit events.` +
       (Object.keys(seeding).length ? ` Seeding this run: ${Object.entries(seeding).map(([k, v]) => `${k} ${v} s`).join(", ")}.` : " (already seeded; no seeding this run)"),
