@@ -46,7 +46,7 @@ describe("erasure worker", () => {
     await drain();
 
     const job = await db.eraseJob.findUniqueOrThrow({ where: { id } });
-    expect(job).toMatchObject({ status: "done", recordsErased: 2, addressCount: 1, addresses: [], attempts: 1, lockedBy: null });
+    expect(job).toMatchObject({ status: "done", recordsErased: 2, addressCount: 1, addresses: "", attempts: 1, lockedBy: null });
     expect(job.finishedAt).not.toBeNull();
 
     const rows = await activity(parent.id);

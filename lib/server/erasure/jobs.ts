@@ -13,8 +13,8 @@ export interface NewEraseJob {
   apiKeyId: string | null;
   /**
    * Unique, normalized, valid addresses (lib/erasure/addresses.ts; no newline
-   * can be in one). Sent as one newline-joined text: binding a 5,000-element
-   * array parameter costs several times more, in the app and in Postgres.
+   * can be in one), stored one per line: binding and storing a 5,000-element
+   * array costs several times more, in the app and in Postgres.
    */
   addresses: readonly string[];
 }
@@ -31,7 +31,7 @@ export async function enqueueEraseJob(job: NewEraseJob, pg: PgQueryable = getPgP
   await pg.query({
     name: "enqueue-erase-job",
     text: `INSERT INTO erase_job (id, account_id, on_behalf_of_account_id, api_key_id, addresses, address_count)
-           VALUES ($1::uuid, $2, $3, $4, string_to_array($5, chr(10)), $6)`,
+           VALUES ($1::uuid, $2, $3, $4, $5, $6)`,
     values: [id, job.accountId, job.onBehalfOfAccountId, job.apiKeyId, job.addresses.join("\n"), job.addresses.length],
   });
   return id;

@@ -37,7 +37,8 @@ interface ClaimedJob {
   id: string;
   account_id: number;
   target_id: number;
-  addresses: string[];
+  /** One per line. */
+  addresses: string;
   attempts: number;
 }
 
@@ -88,7 +89,7 @@ export async function runJob(db: Db, job: ClaimedJob, opts: WorkerOptions): Prom
             SELECT id FROM message_activity
             WHERE account_id = ${job.target_id}
               AND recipient_email IS NOT NULL
-              AND email_normalized(recipient_email) = ANY(${job.addresses}::text[])
+              AND email_normalized(recipient_email) = ANY(string_to_array(${job.addresses}, chr(10)))
             ORDER BY id
             LIMIT ${batchSize}
             FOR UPDATE
@@ -104,7 +105,7 @@ export async function runJob(db: Db, job: ClaimedJob, opts: WorkerOptions): Prom
     }
     const finished = await db.$executeRaw`
       UPDATE erase_job SET status = 'done', finished_at = now(), updated_at = now(), heartbeat_at = now(),
-        addresses = ARRAY[]::text[], locked_by = NULL, last_error = NULL
+        addresses = '', locked_by = NULL, last_error = NULL
       WHERE id = ${job.id}::uuid AND locked_by = ${opts.workerId} AND status = 'running'`;
     return { id: job.id, status: finished === 1 ? "done" : "lost", recordsErased: total };
   } catch (error) {
