@@ -1,7 +1,8 @@
 import pg from "pg";
 import { generateApiKey } from "../lib/api-keys";
 import { ADMIN_SCOPES, normalizeScopes } from "../lib/scopes/catalog";
-import { scopeSetFingerprint } from "../lib/scopes/fingerprint";
+import { withPg } from "../scripts/lib/postgres";
+import { scopeSetIdFor } from "../scripts/lib/seed/scope-set-row";
 
 /**
  * Test data for end-to-end stories, written straight into the test database
@@ -11,13 +12,7 @@ import { scopeSetFingerprint } from "../lib/scopes/fingerprint";
 export async function withTestDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const url = process.env.DATABASE_URL;
   if (!url || !/scopedesk_test/.test(url)) throw new Error("e2e data helpers only run against a scopedesk_test* database");
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+  return withPg(url, fn);
 }
 
 /** A pre-cutoff account lacking the erase-job scopes, with one key holding all of its scopes. */
@@ -25,18 +20,16 @@ export async function createLegacyCustomer(client: pg.Client, recipients: string
   const id = 96_000_000 + Math.floor(Math.random() * 999_999);
   const username = `story-${id}`;
   const scopes = normalizeScopes(ADMIN_SCOPES);
-  const fingerprint = scopeSetFingerprint(scopes);
-  await client.query(`INSERT INTO scope_set (fingerprint, scopes) VALUES ($1, $2) ON CONFLICT (fingerprint) DO NOTHING`, [fingerprint, scopes]);
-  const { rows } = await client.query<{ id: number }>(`SELECT id FROM scope_set WHERE fingerprint = $1`, [fingerprint]);
+  const scopeSetId = await scopeSetIdFor(client, scopes);
   await client.query(
     `INSERT INTO account (id, username, email, company, signed_up_at, scope_set_id) VALUES ($1, $2, $3, 'Story Ltd', '2021-03-03T03:03:03Z', $4)`,
-    [id, username, `${username}@story.example`, rows[0]!.id],
+    [id, username, `${username}@story.example`, scopeSetId],
   );
   const key = generateApiKey();
   await client.query(`INSERT INTO api_key (id, account_id, name, scope_set_id, secret_hash) VALUES ($1, $2, 'production key', $3, $4)`, [
     key.id,
     id,
-    rows[0]!.id,
+    scopeSetId,
     key.hash,
   ]);
   for (const recipient of recipients) {

@@ -8,11 +8,10 @@ import { appServerCommand } from "../../scripts/lib/app-server";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import type { ChildProcess } from "node:child_process";
-import pg from "pg";
 import { loadConfig } from "../../lib/config";
 import { startDevIdp } from "../../scripts/dev-idp/provider";
 import { migrate } from "../../scripts/lib/migrate";
-import { databaseName, ensureDatabase, isLocalDatabase, redact, waitForPostgres } from "../../scripts/lib/postgres";
+import { databaseName, ensureDatabase, isLocalDatabase, redact, waitForPostgres, withPg } from "../../scripts/lib/postgres";
 import { assertPortFree, run, startProcess, waitForHttp } from "../../scripts/lib/processes";
 import { signIn } from "../../tests/support/http-session";
 
@@ -196,15 +195,7 @@ export async function closedLoop(count: number, concurrency: number, task: (i: n
   return summarize(latencies, errors, performance.now() - started);
 }
 
-export async function withPg<T>(databaseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withPg };
 
 export async function machineDescription(databaseUrl: string): Promise<Record<string, string | number>> {
   const postgres = await withPg(databaseUrl, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);

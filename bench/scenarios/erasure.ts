@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { generateApiKey } from "../../lib/api-keys";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "../../lib/scopes/catalog";
-import { scopeSetFingerprint } from "../../lib/scopes/fingerprint";
+import { scopeSetIdFor } from "../../scripts/lib/seed/scope-set-row";
 import { startProcess, waitForHttp } from "../../scripts/lib/processes";
 import { withPg } from "../lib/harness";
 import { httpLoad } from "../lib/load";
@@ -22,9 +22,7 @@ const FIRST_BENCH_ID = 90_000_000;
 export async function benchApiKeys(databaseUrl: string, count: number): Promise<string[]> {
   return withPg(databaseUrl, async (client) => {
     const scopes = normalizeScopes([...ADMIN_SCOPES, ...ERASE_JOB_SCOPES]);
-    const fingerprint = scopeSetFingerprint(scopes);
-    await client.query(`INSERT INTO scope_set (fingerprint, scopes) VALUES ($1, $2) ON CONFLICT (fingerprint) DO NOTHING`, [fingerprint, scopes]);
-    const setId = (await client.query<{ id: number }>(`SELECT id FROM scope_set WHERE fingerprint = $1`, [fingerprint])).rows[0]!.id;
+    const setId = await scopeSetIdFor(client, scopes);
     await client.query(`DELETE FROM erase_job WHERE account_id >= $1 AND account_id < $1 + 100000`, [FIRST_BENCH_ID]).catch(() => undefined);
     await client.query(`DELETE FROM api_key WHERE account_id >= $1 AND account_id < $1 + 100000`, [FIRST_BENCH_ID]);
     await client.query(`DELETE FROM account WHERE id >= $1 AND id < $1 + 100000`, [FIRST_BENCH_ID]);

@@ -90,3 +90,14 @@ export async function recreateDatabase(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/** One connection for the length of `fn`, closed whatever happens. */
+export async function withPg<T>(databaseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

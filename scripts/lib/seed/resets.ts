@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { auditEventHash, canonicalJson } from "@/lib/audit/chain";
 import { CATALOG_VERSION, scopesAfterReset } from "@/lib/scopes/catalog";
-import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
+import { scopeSetIdFor } from "./scope-set-row";
 import { arrayLiteral, CopyWriter } from "./copy";
 
 /**
@@ -99,18 +99,13 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
     const plans = new Map<number, Plan>();
     for (const set of sets) {
       const after = scopesAfterReset(set.scopes);
-      const fingerprint = scopeSetFingerprint(after);
-      const { rows } = await a.query<{ id: number }>(
-        `WITH ins AS (INSERT INTO scope_set (fingerprint, scopes) VALUES ($1, $2) ON CONFLICT (fingerprint) DO NOTHING RETURNING id)
-         SELECT id FROM ins UNION ALL SELECT id FROM scope_set WHERE fingerprint = $1`,
-        [fingerprint, after],
-      );
+      const afterSetId = await scopeSetIdFor(a, after);
       const before = new Set(set.scopes);
       const afterSet = new Set(after);
       plans.set(set.id, {
         beforeSetId: set.id,
         beforeCount: set.scopes.length,
-        afterSetId: rows[0]!.id,
+        afterSetId,
         afterCount: after.length,
         added: after.filter((s) => !before.has(s)),
         removed: set.scopes.filter((s) => !afterSet.has(s)),
