@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { groupScopes } from "@/lib/scopes/catalog";
 import { ticketPath } from "@/lib/tickets";
 import { getDb } from "./db";
+import { resetFacts, toNote } from "./scope-reset-view";
 
 /**
  * The audit workspace's reads: the filtered reset list (keyset pages), one
@@ -180,38 +181,24 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
   }
   const before = reset.beforeScopeSet?.scopes ?? null;
   const after = reset.afterScopeSet?.scopes ?? null;
-  const note = (n: { id: string; body: string; authorName: string; createdAt: Date } | null | undefined) =>
-    n ? { id: n.id, body: n.body, authorName: n.authorName, createdAt: n.createdAt.toISOString() } : null;
   const events = await getDb().$queryRaw<{ seq: bigint; action: string; occurred_at: Date; hash: string }[]>`
     SELECT seq, action, occurred_at, hash FROM audit_event
      WHERE target_type = 'account' AND target_id = ${String(reset.accountId)} AND details->>'resetId' = ${reset.id}
      ORDER BY seq`;
   return {
-    id: reset.id,
-    outcome: reset.outcome,
-    createdAt: reset.createdAt.toISOString(),
-    durationMs: reset.durationMs,
-    verified: reset.verified,
-    catalogVersion: reset.catalogVersion,
-    requestId: reset.requestId,
+    ...resetFacts(reset),
     clientIp: reset.clientIp,
     userAgent: reset.userAgent,
     idempotencyKey: reset.idempotencyKey,
-    reason: reset.reason,
-    failureReason: reset.failureReason,
-    actor: { id: reset.actorId, name: reset.actorName, email: reset.actorEmail },
     account: { id: reset.account.id, username: reset.account.username, email: reset.account.email, signedUpAt: reset.account.signedUpAt.toISOString() },
-    ticket: { ticketId: reset.ticketId, url: reset.ticketUrl, path: ticketPath(reset.ticketId) },
     before: before ? { scopes: before, fingerprint: reset.beforeScopeSet!.fingerprint, groups: groupScopes(before) } : null,
     after: after ? { scopes: after, fingerprint: reset.afterScopeSet!.fingerprint, groups: groupScopes(after) } : null,
-    added: reset.added,
-    removed: reset.removed,
     /** For a failed attempt: what it would have changed (nothing was applied). */
     diff: before && after ? groupedDiff(before, after) : before ? groupedDiff(before, applyChange(before, reset.added, reset.removed)) : [],
     notes: {
-      before: note(reset.ticketNotes.find((n) => n.kind === "scopes_before")),
-      after: note(reset.ticketNotes.find((n) => n.kind === "scopes_after")),
-      admin: note(reset.adminNote),
+      before: toNote(reset.ticketNotes.find((n) => n.kind === "scopes_before")),
+      after: toNote(reset.ticketNotes.find((n) => n.kind === "scopes_after")),
+      admin: toNote(reset.adminNote),
     },
     auditEvents: events.map((e) => ({ seq: e.seq.toString(), action: e.action, occurredAt: e.occurred_at.toISOString(), hash: e.hash })),
   };

@@ -47,6 +47,44 @@ export interface NoteView {
   createdAt: string;
 }
 
+type ResetRow = {
+  id: string;
+  outcome: string;
+  createdAt: Date;
+  durationMs: number;
+  verified: boolean;
+  catalogVersion: string;
+  requestId: string | null;
+  actorId: string | null;
+  actorName: string;
+  actorEmail: string;
+  ticketId: string;
+  ticketUrl: string;
+  reason: string | null;
+  failureReason: string | null;
+  added: string[];
+  removed: string[];
+};
+
+/** What every view of one reset says about it: the result page's and the audit workspace's alike. */
+export function resetFacts<R extends ResetRow>(reset: R) {
+  return {
+    id: reset.id,
+    outcome: reset.outcome as R["outcome"],
+    createdAt: reset.createdAt.toISOString(),
+    durationMs: reset.durationMs,
+    verified: reset.verified,
+    catalogVersion: reset.catalogVersion,
+    requestId: reset.requestId,
+    actor: { id: reset.actorId, name: reset.actorName, email: reset.actorEmail },
+    ticket: { ticketId: reset.ticketId, url: reset.ticketUrl, path: ticketPath(reset.ticketId) },
+    reason: reset.reason,
+    failureReason: reset.failureReason,
+    added: reset.added,
+    removed: reset.removed,
+  };
+}
+
 export async function getScopeResetView(id: string) {
   const db = getDb();
   const reset = await db.scopeReset.findUnique({ where: { id }, select: resetSelect });
@@ -79,25 +117,13 @@ export async function getScopeResetView(id: string) {
   }
 
   return {
-    id: reset.id,
-    outcome: reset.outcome,
-    createdAt: reset.createdAt.toISOString(),
-    durationMs: reset.durationMs,
-    verified: reset.verified,
-    catalogVersion: reset.catalogVersion,
-    requestId: reset.requestId,
+    ...resetFacts(reset),
     account: reset.account,
-    ticket: { ticketId: reset.ticketId, url: reset.ticketUrl, path: ticketPath(reset.ticketId) },
-    actor: { id: reset.actorId, name: reset.actorName, email: reset.actorEmail },
-    reason: reset.reason,
-    failureReason: reset.failureReason,
     before,
     after,
-    added: reset.added,
-    removed: reset.removed,
     eraseJobBefore: before ? eraseJobScopesOf(before) : null,
     eraseJobAfter: after ? eraseJobScopesOf(after) : null,
-    notes: { before: note("scopes_before"), after: note("scopes_after"), admin: toNote(reset.adminNote ?? undefined) },
+    notes: { before: note("scopes_before"), after: note("scopes_after"), admin: toNote(reset.adminNote) },
     keysLackingEraseJob,
     customerReply,
   };
@@ -133,7 +159,7 @@ export async function getScopeResetSummary(id: string) {
   };
 }
 
-function toNote(note: { id: string; body: string; authorName: string; createdAt: Date } | undefined): NoteView | null {
+export function toNote(note: { id: string; body: string; authorName: string; createdAt: Date } | null | undefined): NoteView | null {
   return note ? { id: note.id, body: note.body, authorName: note.authorName, createdAt: note.createdAt.toISOString() } : null;
 }
 
