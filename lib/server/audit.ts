@@ -38,8 +38,9 @@ export interface NewAuditEvent {
 export async function appendAuditEvent(tx: Tx, input: NewAuditEvent): Promise<{ id: string; seq: bigint }> {
   const id = randomUUID();
   const occurredAt = input.occurredAt ?? new Date();
-  // Round-trip through JSON so the hash covers exactly what jsonb stores.
-  const details = JSON.parse(JSON.stringify(input.details ?? {})) as Prisma.InputJsonValue;
+  // Round-trip through JSON so the hash covers exactly what jsonb stores; the text itself is what is stored.
+  const detailsJson = JSON.stringify(input.details ?? {});
+  const details = JSON.parse(detailsJson) as Prisma.InputJsonValue;
   const content = {
     id,
     occurredAt,
@@ -67,7 +68,7 @@ export async function appendAuditEvent(tx: Tx, input: NewAuditEvent): Promise<{ 
       INSERT INTO audit_event (seq, id, occurred_at, actor_id, actor_name, actor_email, action, target_type, target_id,
                                ticket_id, details, ip, user_agent, request_id, prev_hash, hash)
       SELECT seq, ${id}::uuid, ${occurredAt}, ${content.actorId}::uuid, ${content.actorName}, ${content.actorEmail}, ${content.action},
-             ${content.targetType}, ${content.targetId}, ${content.ticketId}, ${JSON.stringify(details)}::jsonb, ${content.ip},
+             ${content.targetType}, ${content.targetId}, ${content.ticketId}, ${detailsJson}::jsonb, ${content.ip},
              ${content.userAgent}, ${content.requestId}, prev_hash, hash
       FROM event
       RETURNING seq, hash
