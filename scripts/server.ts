@@ -16,7 +16,6 @@
  */
 import cluster from "node:cluster";
 import { createServer } from "node:http";
-import next from "next";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -58,6 +57,8 @@ if (workers > 1 && cluster.isPrimary) {
 }
 
 async function serve(): Promise<void> {
+  // Loaded here, not at the top: a cluster primary only forks and never needs Next in its memory.
+  const { default: next } = await import("next");
   const app = next({ dev: false, dir: process.cwd(), hostname: hostname ?? "localhost", port });
   const handleWithNext = app.getRequestHandler();
   await app.prepare();
