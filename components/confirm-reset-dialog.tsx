@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { useState } from "react";
 import { ApiError, apiFetch } from "@/lib/client/api-fetch";
-import { RESET_REASON_MAX_LENGTH } from "@/lib/reset/request";
+import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { parseTicketRef } from "@/lib/tickets";
 import { formatUtcShort } from "./local-time";
 import type { Preview } from "./reset-scopes";

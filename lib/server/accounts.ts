@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { escapeLikePattern, type ParsedLookupQuery } from "@/lib/lookup-query";
 import { eraseJobScopesOf, groupScopes } from "@/lib/scopes/catalog";
 import { getConfig } from "@/lib/config";
-import { planScopeReset } from "@/lib/reset/plan";
+import { planScopeReset } from "@/lib/scope-resets/plan";
 import { getDb } from "./db";
 import { getAccountHistory } from "./scope-reset-view";
 import { derivedOf, scopeSetsById } from "./scope-set-cache";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getConfig } from "@/lib/config";
-import { scopeResetRequestSchema } from "@/lib/reset/request";
+import { scopeResetRequestSchema } from "@/lib/scope-resets/request";
 import { ticketRefSchema, TICKET_REF_MAX_LENGTH } from "@/lib/tickets";
 
 /** Shared input schemas for route handlers and pages. */

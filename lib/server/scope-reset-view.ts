@@ -1,7 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import { diffScopeSets } from "@/lib/reset/plan";
-import { renderCustomerReply } from "@/lib/reset/notes";
+import { diffScopeSets } from "@/lib/scope-resets/plan";
+import { renderCustomerReply } from "@/lib/scope-resets/notes";
 import { eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { ticketPath } from "@/lib/tickets";
 import { getDb } from "./db";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { planScopeReset } from "@/lib/reset/plan";
-import { scopeResetRequestSchema, type ScopeResetRequest } from "@/lib/reset/request";
+import { planScopeReset } from "@/lib/scope-resets/plan";
+import { scopeResetRequestSchema, type ScopeResetRequest } from "@/lib/scope-resets/request";
 import { ERASE_JOB_SCOPES } from "@/lib/scopes/catalog";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
 import { getDb } from "@/lib/server/db";
