@@ -5,9 +5,11 @@ import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { useState } from "react";
 import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { parseTicketRef } from "@/lib/tickets";
 import { formatUtcShort } from "./local-time";
+import { KeyLossList, KeysLackingList, ScopeDiff } from "./reset-plan-parts";
 import type { Preview } from "./reset-scopes";
 import { useTicket } from "./ticket-context";
 
@@ -19,20 +21,31 @@ interface ResetResponse {
 /** Loaded only when the agent opens it (see reset-scopes.tsx), so the account page stays light. */
 export default function ConfirmResetDialog({ preview, onClose, accountLabel }: { preview: Preview; onClose(): void; accountLabel: string }) {
   const { detail, idempotencyKey } = preview;
-  const { resetPlan: plan, account } = detail;
-  const { ticket, helpdeskBaseUrl, setTicket } = useTicket();
+  const { resetPlan, account } = detail;
+  const { ticket, helpdesk, setTicket } = useTicket();
+  const [mode, setMode] = useState<ResetMode>("default");
+  const plan = mode === "minimal" && resetPlan.minimal ? resetPlan.minimal : resetPlan.default;
   const [ticketText, setTicketText] = useState("");
   const [ticketError, setTicketError] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
+  const [ackError, setAckError] = useState<string | null>(null);
   const router = useRouter();
   const queryClient = useQueryClient();
+  const losses = plan.keyImpact.losses;
 
   const mutation = useMutation({
     mutationFn: (body: { ticket: string; reason?: string }) =>
       apiFetch<ResetResponse>(`/api/accounts/${account.id}/scope-resets`, {
         method: "POST",
-        body: JSON.stringify({ ...body, idempotencyKey, expectedFingerprint: detail.scopes.fingerprint }),
+        body: JSON.stringify({
+          ...body,
+          idempotencyKey,
+          expectedFingerprint: resetPlan.previewFingerprint,
+          mode: plan.mode,
+          ...(plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: plan.keyImpact.fingerprint } : {}),
+        }),
       }),
     onSuccess: async (result) => {
       await queryClient.invalidateQueries({ queryKey: ["account", account.id] });
@@ -44,7 +57,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
     event.preventDefault();
     let ticketRef = ticket?.ticketId ?? null;
     if (!ticket) {
-      const parsed = parseTicketRef(ticketText, helpdeskBaseUrl);
+      const parsed = parseTicketRef(ticketText, helpdesk);
       if (!parsed.ok) return setTicketError(parsed.error);
       setTicketError(null);
       setTicket({ ticketId: parsed.ticketId, url: parsed.url });
@@ -54,6 +67,10 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
       return setReasonError("Both erase-job scopes are already present: write why you reset anyway.");
     }
     setReasonError(null);
+    if (losses.length > 0 && !acknowledged) {
+      return setAckError("Confirm that you have read which existing keys lose which scopes, or choose the minimal reset.");
+    }
+    setAckError(null);
     mutation.mutate({ ticket: ticketRef!, ...(reason.trim() ? { reason } : {}) });
   }
 
@@ -65,16 +82,16 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
 
   const error = mutation.error instanceof ApiError ? mutation.error : mutation.error ? new ApiError(0, "network", mutation.error.message, null) : null;
   const busy = mutation.isPending || mutation.isSuccess;
+  const stale = error?.code === "stale_preview" || error?.code === "already_reset" || error?.code === "key_impact_unacknowledged";
 
   return (
     <Dialog.Root open onOpenChange={(open) => !open && !busy && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <Dialog.Content className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(48rem,95vw)] -translate-x-1/2 -translate-y-1/2 overflow-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none">
+        <Dialog.Content className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(52rem,95vw)] -translate-x-1/2 -translate-y-1/2 overflow-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none">
           <Dialog.Title className="text-xl font-semibold">Reset scopes of {accountLabel}?</Dialog.Title>
           <Dialog.Description className="mt-1 text-sm text-slate-700">
-            The account gets the default scope set. Both ticket notes, the admin note and the reset record are written in the same
-            transaction: all of it happens, or none of it.
+            Both ticket notes, the admin note and the reset record are written in the same transaction: all of it happens, or none of it.
           </Dialog.Description>
 
           <form onSubmit={confirm} className="mt-4 space-y-4">
@@ -96,7 +113,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                     id="reset-ticket"
                     value={ticketText}
                     onChange={(e) => setTicketText(e.target.value)}
-                    placeholder="Zendesk ticket URL, #123 or 123"
+                    placeholder={`Ticket URL on ${helpdesk.baseUrl}, #123 or 123`}
                     maxLength={500}
                     aria-invalid={ticketError ? true : undefined}
                     aria-describedby={ticketError ? "reset-ticket-error" : undefined}
@@ -111,16 +128,41 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
               )}
             </div>
 
+            {resetPlan.minimal && (
+              <fieldset className="rounded border border-slate-200 p-3 text-sm">
+                <legend className="px-1 font-medium">Kind of reset</legend>
+                <label className="flex items-start gap-2">
+                  <input type="radio" name="mode" checked={mode === "default"} onChange={() => {
+                      setMode("default");
+                      setAcknowledged(false);
+                    }} className="mt-1" />
+                  <span>
+                    <strong>Default scope set</strong> (the procedure&apos;s Reset Scopes): adds {resetPlan.default.added.length}, removes{" "}
+                    {resetPlan.default.removed.length}
+                    {resetPlan.default.keyImpact.losses.length > 0 &&
+                      `; ${resetPlan.default.keyImpact.losses.length} existing key(s) lose scopes`}
+                    .
+                  </span>
+                </label>
+                <label className="mt-1 flex items-start gap-2">
+                  <input type="radio" name="mode" checked={mode === "minimal"} onChange={() => {
+                      setMode("minimal");
+                      setAcknowledged(false);
+                    }} className="mt-1" />
+                  <span>
+                    <strong>Minimal</strong>: add the erase-job scopes ({resetPlan.minimal.added.length}), remove nothing; no key loses anything.
+                  </span>
+                </label>
+              </fieldset>
+            )}
+
             {plan.nothingToDo && (
               <p className="rounded border border-amber-300 bg-amber-50 p-3 text-sm" role="note">
                 Both erase-job scopes are already present, so there is nothing to do. Reset only with a reason.
               </p>
             )}
 
-            <div className="grid gap-3 sm:grid-cols-2">
-              <ScopeList title={`Removed (${plan.removed.length})`} scopes={plan.removed} tone="removed" />
-              <ScopeList title={`Added (${plan.added.length})`} scopes={plan.added} tone="added" />
-            </div>
+            <ScopeDiff added={plan.added} removed={plan.removed} />
             <ul className="space-y-1 text-sm text-slate-800">
               <li>
                 Kept unchanged: {plan.keptCount} scope{plan.keptCount === 1 ? "" : "s"}; after the reset: {plan.afterCount}.
@@ -129,6 +171,11 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                 Platform-managed scopes kept as they are:{" "}
                 {plan.preservedPlatformManaged.length === 0 ? "none" : <code>{plan.preservedPlatformManaged.join(", ")}</code>}
               </li>
+              {plan.withheldByParent.length > 0 && (
+                <li>
+                  Withheld because the parent lacks them or only a parent may hold them: {plan.withheldByParent.length}
+                </li>
+              )}
               <li data-testid="erase-job-after">
                 Erase-job scopes after the reset:{" "}
                 <strong className={plan.eraseJobAfter.both ? "text-emerald-800" : "text-red-800"}>
@@ -136,6 +183,46 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                 </strong>
               </li>
             </ul>
+
+            <div className="rounded border border-slate-200 p-3 text-sm" data-testid="dialog-key-impact">
+              <h3 className="font-semibold">Existing API keys</h3>
+              {losses.length === 0 ? (
+                <p>No existing key loses a scope it can use now.</p>
+              ) : (
+                <div className="mt-1 rounded border border-red-300 bg-red-50 p-2">
+                  <p className="font-semibold text-red-900">
+                    {losses.length} existing key{losses.length === 1 ? "" : "s"} would lose scopes{" "}
+                    {losses.length === 1 ? "it uses" : "they use"}:
+                  </p>
+                  <KeyLossList losses={losses} accountId={account.id} />
+                  <label className="mt-2 flex items-start gap-2 font-medium">
+                    <input
+                      type="checkbox"
+                      checked={acknowledged}
+                      onChange={(e) => setAcknowledged(e.target.checked)}
+                      aria-describedby={ackError ? "ack-error" : undefined}
+                      className="mt-1"
+                    />
+                    <span>I have read this list; the ticket notes, the admin note and the customer reply will say what these keys lose.</span>
+                  </label>
+                  {ackError && (
+                    <p id="ack-error" role="alert" className="text-red-800">
+                      {ackError}
+                    </p>
+                  )}
+                </div>
+              )}
+              <div className="mt-2">
+                <KeysLackingList keys={plan.keysLackingEraseJob} />
+              </div>
+              {resetPlan.subusersLackingEraseJob.length > 0 && (
+                <p className="mt-2">
+                  {resetPlan.subusersLackingEraseJob.length} subuser(s) still lack the erase-job scopes after this reset
+                  ({resetPlan.subusersLackingEraseJob.map((s) => s.username).join(", ")}): the notes and the reply say so.
+                </p>
+              )}
+              {resetPlan.anomaly && <p className="mt-2 font-medium text-red-900">The anomaly is written into both ticket notes and the admin note.</p>}
+            </div>
 
             <div className="space-y-1 text-sm">
               <label htmlFor="reset-reason" className="block font-medium">
@@ -152,7 +239,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                 className="w-full rounded border border-slate-300 px-2 py-1"
               />
               <p id="reset-reason-hint" className="text-slate-600">
-                {reason.length}/{RESET_REASON_MAX_LENGTH} characters. Written into the admin note.
+                {reason.length}/{RESET_REASON_MAX_LENGTH} characters. Written into ticket note 2 and the admin note.
               </p>
               {reasonError && (
                 <p role="alert" className="text-red-800">
@@ -161,7 +248,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
               )}
             </div>
 
-            {error && <ResetError error={error} onReviewAgain={reviewAgain} />}
+            {error && <ResetError error={error} accountId={account.id} onReviewAgain={reviewAgain} />}
 
             <div className="flex justify-end gap-2">
               <Dialog.Close asChild>
@@ -171,10 +258,10 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
               </Dialog.Close>
               <button
                 type="submit"
-                disabled={busy || error?.code === "stale_preview" || error?.code === "already_reset"}
+                disabled={busy || stale}
                 className="rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60"
               >
-                {busy ? "Resetting…" : "Reset scopes"}
+                {busy ? "Resetting…" : plan.mode === "minimal" ? "Add the erase-job scopes" : "Reset scopes"}
               </button>
             </div>
           </form>
@@ -184,33 +271,14 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
   );
 }
 
-function ScopeList({ title, scopes, tone }: { title: string; scopes: string[]; tone: "added" | "removed" }) {
-  const style = tone === "removed" ? "border-red-300 bg-red-50" : "border-emerald-300 bg-emerald-50";
-  return (
-    <div className={`rounded border p-3 ${style}`} data-testid={`plan-${tone}`}>
-      <h3 className="text-sm font-semibold">{title}</h3>
-      {scopes.length === 0 ? (
-        <p className="text-sm text-slate-700">none</p>
-      ) : (
-        <ul tabIndex={0} aria-label={title} className="mt-1 max-h-48 overflow-auto font-mono text-xs">
-          {scopes.map((s) => (
-            <li key={s}>
-              {tone === "removed" ? "− " : "+ "}
-              {s}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
-function ResetError({ error, onReviewAgain }: { error: ApiError; onReviewAgain(): void }) {
-  if (error.code === "stale_preview") {
+export function ResetError({ error, accountId, onReviewAgain }: { error: ApiError; accountId: number; onReviewAgain(): void }) {
+  if (error.code === "stale_preview" || error.code === "key_impact_unacknowledged") {
+    const losses = (error.details?.keyImpact as { losses?: Parameters<typeof KeyLossList>[0]["losses"] } | undefined)?.losses;
     return (
       <div role="alert" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
         <p className="font-semibold">Review again</p>
         <p>{error.message}</p>
+        {losses && losses.length > 0 && <KeyLossList losses={losses} accountId={accountId} />}
         <button type="button" onClick={onReviewAgain} className="mt-2 rounded bg-slate-800 px-3 py-1 text-white">
           Reload the account
         </button>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ScopeResetView } from "@/lib/client/types";
 import { CopyButton, NoteBlock } from "./copy-button";
 import { DualTime } from "./local-time";
+import { KeyLossList, KeysLackingList } from "./reset-plan-parts";
 
 /** The agent's result view: outcome, diff, the notes as written, and the reply to send. */
 export function ResetResult({ reset }: { reset: ScopeResetView }) {
@@ -47,6 +48,14 @@ export function ResetResult({ reset }: { reset: ScopeResetView }) {
               {reset.before?.length ?? "?"} before → {reset.after?.length ?? "?"} after
             </Item>
           )}
+          {ok && <Item label="Kind">{reset.mode === "minimal" ? "Minimal: erase-job scopes added, nothing removed" : "Default scope set"}</Item>}
+          {reset.familyResetId && (
+            <Item label="Family reset">
+              <Link href={`/family-resets/${reset.familyResetId}`} className="text-blue-800 underline">
+                all accounts of this reset
+              </Link>
+            </Item>
+          )}
           {reset.reason && <Item label="Reason">{reset.reason}</Item>}
           <Item label="Request id">
             <code className="text-xs">{reset.requestId}</code>
@@ -66,6 +75,37 @@ export function ResetResult({ reset }: { reset: ScopeResetView }) {
         </section>
       )}
 
+      {reset.impact && (
+        <section aria-labelledby="impact-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="reset-impact">
+          <h2 id="impact-heading" className="text-lg font-semibold">
+            What it means for the customer
+          </h2>
+          {reset.impact.anomaly && <p className="font-medium text-red-900">Anomaly: {reset.impact.anomaly}</p>}
+          {reset.impact.losses.length > 0 ? (
+            <div className="rounded border border-red-300 bg-red-50 p-2">
+              <p className="font-semibold">Existing keys that lost scopes (acknowledged before the reset):</p>
+              <KeyLossList losses={reset.impact.losses} accountId={reset.account.id} />
+            </div>
+          ) : (
+            <p>No existing key lost a scope.</p>
+          )}
+          <KeysLackingList keys={reset.impact.keysLackingEraseJob} />
+          {reset.impact.subusersLackingEraseJob.length > 0 && (
+            <p>
+              Subusers still without the erase-job scopes (erase requests on-behalf-of them are refused):{" "}
+              {reset.impact.subusersLackingEraseJob.map((s, i) => (
+                <span key={s.id}>
+                  {i > 0 && ", "}
+                  <Link href={`/accounts/${s.id}`} className="text-blue-800 underline">
+                    {s.username}
+                  </Link>
+                </span>
+              ))}
+            </p>
+          )}
+        </section>
+      )}
+
       {reset.customerReply && (
         <section aria-labelledby="reply-heading" className="rounded-lg border border-blue-200 bg-blue-50 p-4">
           <div className="flex flex-wrap items-center justify-between gap-2">
@@ -75,9 +115,10 @@ export function ResetResult({ reset }: { reset: ScopeResetView }) {
             <CopyButton text={reset.customerReply} label="Copy reply" />
           </div>
           <p className="text-sm text-slate-700">
-            {reset.keysLackingEraseJob.length === 0
-              ? "The account had no API keys lacking the erase-job scopes."
-              : `Names the ${reset.keysLackingEraseJob.length} existing key(s) without the erase-job scopes.`}
+            {reset.impact && reset.impact.keysLackingEraseJob.length > 0
+              ? `Names the ${reset.impact.keysLackingEraseJob.length} existing key(s) without the erase-job scopes`
+              : "The account had no API keys lacking the erase-job scopes"}
+            {reset.impact && reset.impact.losses.length > 0 ? `, and the ${reset.impact.losses.length} that lost scopes.` : "."}
           </p>
           <pre data-testid="customer-reply" className="mt-2 whitespace-pre-wrap break-words rounded bg-white p-3 font-mono text-xs">
             {reset.customerReply}

@@ -1,11 +1,14 @@
 "use client";
 
 import dynamic from "next/dynamic";
+import Link from "next/link";
 import { useState } from "react";
 import type { AccountDetail } from "@/lib/client/types";
+import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
 
-// The dialog (and its Radix and mutation code) loads on first use, not with the account page.
+// The dialogs (and their Radix and mutation code) load on first use, not with the account page.
 const ConfirmResetDialog = dynamic(() => import("./confirm-reset-dialog"), { ssr: false });
+const FamilyResetDialog = dynamic(() => import("./family-reset-dialog"), { ssr: false });
 
 /** The preview the agent confirms: frozen when the dialog opens, so a background refresh cannot change what was read. */
 export interface Preview {
@@ -14,24 +17,42 @@ export interface Preview {
 }
 
 /**
- * Reset Scopes on the account page: the plan at a glance, then a confirmation
+ * Reset Scopes on the account page: the plan at a glance (what a reset adds
+ * and removes, even when there is nothing to do), what it would take from
+ * existing keys, the subusers still without the scopes, then a confirmation
  * dialog naming the account and the ticket. The server re-checks everything
- * (role, ticket, preview fingerprint); this only helps the agent decide.
+ * (role, ticket, preview and key-loss fingerprints); this only helps the
+ * agent decide.
  */
 export function ResetScopes({ detail, canReset, role }: { detail: AccountDetail; canReset: boolean; role: string }) {
-  const { resetPlan: plan, account } = detail;
+  const { resetPlan, account } = detail;
+  const plan = resetPlan.default;
   const [preview, setPreview] = useState<Preview | null>(null);
+  const [family, setFamily] = useState<string | null>(null);
+  const lacking = resetPlan.subusersLackingEraseJob;
 
   return (
     <section aria-labelledby="reset-heading" className="rounded-lg border border-slate-200 bg-white p-4" data-testid="reset-panel">
-      <div className="flex flex-wrap items-start justify-between gap-3">
-        <div>
-          <h2 id="reset-heading" className="text-lg font-semibold">
-            Reset Scopes
-          </h2>
+      <h2 id="reset-heading" className="text-lg font-semibold">
+        Reset Scopes
+      </h2>
+
+      {resetPlan.blocked ? (
+        <div role="note" className="mt-2 rounded border border-amber-400 bg-amber-50 p-3 text-sm" data-testid="parent-blocks-reset">
+          <p className="font-semibold">The parent account must be reset first</p>
+          <p>{resetPlan.blocked.message}</p>
+          <Link href={`/accounts/${resetPlan.blocked.parent.id}`} className="mt-1 inline-block font-medium text-blue-800 underline">
+            Open the parent {resetPlan.blocked.parent.username} #{resetPlan.blocked.parent.id} to reset it
+          </Link>
+        </div>
+      ) : (
+        <>
           {plan.nothingToDo ? (
             <p className="text-sm text-slate-800">
-              Both erase-job scopes are already present: <strong>nothing to do</strong>. A reset anyway needs a written reason.
+              Both erase-job scopes are already present: <strong>nothing to do</strong>. A reset anyway needs a written reason, and it
+              would add <strong>{plan.added.length}</strong> and remove{" "}
+              <strong className={plan.removed.length > 0 ? "text-red-800" : undefined}>{plan.removed.length}</strong> scope
+              {plan.removed.length === 1 ? "" : "s"}:
             </p>
           ) : (
             <p className="text-sm text-slate-800">
@@ -40,9 +61,51 @@ export function ResetScopes({ detail, canReset, role }: { detail: AccountDetail;
               {plan.removed.length === 1 ? "" : "s"}, leaving {plan.afterCount}.
             </p>
           )}
-          {!canReset && <p className="mt-1 text-sm text-slate-700">Your role ({role}) cannot reset scopes.</p>}
+          {resetPlan.parent && (
+            <p className="mt-1 text-sm text-slate-700">
+              A subuser of {resetPlan.parent.username} #{resetPlan.parent.id}: its plan is bounded by the parent&apos;s scopes
+              {plan.withheldByParent.length > 0 ? ` (${plan.withheldByParent.length} default scopes withheld)` : ""}.
+            </p>
+          )}
+          {(plan.nothingToDo || plan.removed.length > 0) && <ScopeDiff added={plan.added} removed={plan.removed} compact />}
+          {plan.keyImpact.losses.length > 0 && (
+            <div className="mt-3 rounded border border-red-300 bg-red-50 p-3 text-sm" data-testid="key-losses-warning">
+              <p className="font-semibold text-red-900">
+                The default reset would take scopes from {plan.keyImpact.losses.length} existing API key
+                {plan.keyImpact.losses.length === 1 ? "" : "s"}:
+              </p>
+              <KeyLossList losses={plan.keyImpact.losses} accountId={account.id} />
+              {resetPlan.minimal && (
+                <p className="mt-1">The confirmation also offers a minimal reset: add the erase-job scopes, remove nothing.</p>
+              )}
+            </div>
+          )}
+        </>
+      )}
+
+      {lacking.length > 0 && (
+        <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="subusers-lacking">
+          <p>
+            <strong>
+              {lacking.length} subuser{lacking.length === 1 ? "" : "s"}
+            </strong>{" "}
+            still lack{lacking.length === 1 ? "s" : ""} the erase-job scopes; erase requests on-behalf-of{" "}
+            {lacking.length === 1 ? "it" : "them"} are refused until each is reset:{" "}
+            {lacking.map((s, i) => (
+              <span key={s.id}>
+                {i > 0 && ", "}
+                <Link href={`/accounts/${s.id}`} className="text-blue-800 underline">
+                  {s.username}
+                </Link>
+              </span>
+            ))}
+          </p>
         </div>
-        {canReset && (
+      )}
+
+      {!canReset && <p className="mt-2 text-sm text-slate-700">Your role ({role}) cannot reset scopes.</p>}
+      {canReset && !resetPlan.blocked && (
+        <div className="mt-3 flex flex-wrap gap-2">
           <button
             type="button"
             onClick={() => setPreview({ detail, idempotencyKey: crypto.randomUUID() })}
@@ -54,12 +117,29 @@ export function ResetScopes({ detail, canReset, role }: { detail: AccountDetail;
           >
             {plan.nothingToDo ? "Reset anyway…" : "Reset Scopes…"}
           </button>
-        )}
-      </div>
+          {lacking.length > 0 && (
+            <button
+              type="button"
+              onClick={() => setFamily(crypto.randomUUID())}
+              className="rounded border border-blue-700 bg-white px-3 py-2 text-sm font-medium text-blue-800 hover:bg-blue-50"
+            >
+              {plan.nothingToDo ? "Reset subusers…" : "Reset with subusers…"}
+            </button>
+          )}
+        </div>
+      )}
       {preview && (
         <ConfirmResetDialog key={preview.idempotencyKey} preview={preview} onClose={() => setPreview(null)} accountLabel={`${account.username} #${account.id}`} />
+      )}
+      {family && (
+        <FamilyResetDialog
+          key={family}
+          idempotencyKey={family}
+          accountId={account.id}
+          accountLabel={`${account.username} #${account.id}`}
+          onClose={() => setFamily(null)}
+        />
       )}
     </section>
   );
 }
-

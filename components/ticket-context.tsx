@@ -2,8 +2,7 @@
 
 import { useSearchParams } from "next/navigation";
 import { createContext, Suspense, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { parseTicketRef } from "@/lib/tickets";
-import { ticketPath } from "@/lib/tickets";
+import { describeHelpdesk, parseTicketRef, ticketPath, type HelpdeskSite } from "@/lib/tickets";
 
 export interface TicketRef {
   ticketId: string;
@@ -14,7 +13,7 @@ interface TicketContextValue {
   ticket: TicketRef | null;
   /** Why the `?ticket=` of the link the agent arrived with was not used. */
   linkError: string | null;
-  helpdeskBaseUrl: string;
+  helpdesk: HelpdeskSite;
   setTicket(ticket: TicketRef | null): void;
 }
 
@@ -47,13 +46,13 @@ function subscribe(listener: () => void) {
   return () => listeners.delete(listener);
 }
 
-function parseStored(raw: string | null, helpdeskBaseUrl: string): TicketRef | null {
+function parseStored(raw: string | null, helpdesk: HelpdeskSite): TicketRef | null {
   if (!raw) return null;
   try {
     const value = JSON.parse(raw) as { ticketId?: unknown };
     if (typeof value.ticketId !== "string") return null;
     // Re-parse: stored values are never trusted as-is.
-    const parsed = parseTicketRef(value.ticketId, helpdeskBaseUrl);
+    const parsed = parseTicketRef(value.ticketId, helpdesk);
     return parsed.ok ? { ticketId: parsed.ticketId, url: parsed.url } : null;
   } catch {
     return null;
@@ -65,35 +64,44 @@ function parseStored(raw: string | null, helpdeskBaseUrl: string): TicketRef | n
  * (`?ticket=` on any console page), is kept for the tab, and is shown in the
  * header; the reset dialog uses it.
  */
-export function TicketProvider({ helpdeskBaseUrl, children }: { helpdeskBaseUrl: string; children: React.ReactNode }) {
+export function TicketProvider({ helpdesk, children }: { helpdesk: HelpdeskSite; children: React.ReactNode }) {
   const stored = useSyncExternalStore(subscribe, readStored, () => null);
   const [linkError, setLinkError] = useState<string | null>(null);
-  const ticket = useMemo(() => parseStored(stored, helpdeskBaseUrl), [stored, helpdeskBaseUrl]);
-  const setTicket = useCallback((next: TicketRef | null) => writeStored(next), []);
-  const value = useMemo(() => ({ ticket, linkError, helpdeskBaseUrl, setTicket }), [ticket, linkError, helpdeskBaseUrl, setTicket]);
+  const ticket = useMemo(() => parseStored(stored, helpdesk), [stored, helpdesk]);
+  const setTicket = useCallback((next: TicketRef | null) => {
+    setLinkError(null);
+    writeStored(next);
+  }, []);
+  const value = useMemo(() => ({ ticket, linkError, helpdesk, setTicket }), [ticket, linkError, helpdesk, setTicket]);
   return (
     <TicketContext.Provider value={value}>
       {/* useSearchParams needs a Suspense boundary in a statically rendered tree. */}
       <Suspense fallback={null}>
-        <TicketFromLink helpdeskBaseUrl={helpdeskBaseUrl} onLinkError={setLinkError} />
+        <TicketFromLink helpdesk={helpdesk} onLinkError={setLinkError} />
       </Suspense>
       {children}
     </TicketContext.Provider>
   );
 }
 
-function TicketFromLink({ helpdeskBaseUrl, onLinkError }: { helpdeskBaseUrl: string; onLinkError(error: string | null): void }) {
+/**
+ * A deep link's ticket replaces the tab's. An invalid one clears it: the
+ * agent arrived for some ticket, and keeping the previous one in context
+ * would let the reset dialog use the wrong ticket; the dialog then asks.
+ */
+function TicketFromLink({ helpdesk, onLinkError }: { helpdesk: HelpdeskSite; onLinkError(error: string | null): void }) {
   const ref = useSearchParams().get("ticket");
   useEffect(() => {
     if (ref === null) return;
-    const parsed = parseTicketRef(ref, helpdeskBaseUrl);
+    const parsed = parseTicketRef(ref, helpdesk);
     if (parsed.ok) {
       writeStored({ ticketId: parsed.ticketId, url: parsed.url });
       onLinkError(null);
     } else {
-      onLinkError(`The ticket in the link (“${ref.slice(0, 80)}”) was not used: ${parsed.error}`);
+      writeStored(null);
+      onLinkError(`The ticket in the link (“${ref.slice(0, 80)}”) was not used, and no ticket is in context now: ${parsed.error}`);
     }
-  }, [ref, helpdeskBaseUrl, onLinkError]);
+  }, [ref, helpdesk, onLinkError]);
   return null;
 }
 
@@ -105,14 +113,14 @@ export function useTicket(): TicketContextValue {
 
 /** The header strip: which ticket this tab works on, or a way to set one. */
 export function TicketBar() {
-  const { ticket, linkError, helpdeskBaseUrl, setTicket } = useTicket();
+  const { ticket, linkError, helpdesk, setTicket } = useTicket();
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
-    const parsed = parseTicketRef(text, helpdeskBaseUrl);
+    const parsed = parseTicketRef(text, helpdesk);
     if (!parsed.ok) return setError(parsed.error);
     setTicket({ ticketId: parsed.ticketId, url: parsed.url });
     setEditing(false);
@@ -150,7 +158,7 @@ export function TicketBar() {
               id="ticket-ref"
               value={text}
               onChange={(e) => setText(e.target.value)}
-              placeholder="Zendesk URL, #123 or 123"
+              placeholder={`Ticket URL on ${describeHelpdesk({ ...helpdesk, allowedSubdomains: [] })}, #123 or 123`}
               maxLength={500}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? "ticket-ref-error" : undefined}

@@ -26,6 +26,12 @@ export function VerdictCard({ detail }: { detail: AccountDetail }) {
         {verdict.headline}
       </h2>
       <p className="mt-1 text-sm text-slate-800">{verdict.explanation}</p>
+      {detail.resetPlan.blocked && (
+        <p className="mt-2 text-sm font-semibold text-amber-900" role="note" data-testid="verdict-parent">
+          Its parent account {detail.resetPlan.blocked.parent.username} #{detail.resetPlan.blocked.parent.id} lacks them as well, and a
+          subuser never holds more than its parent: reset the parent first.
+        </p>
+      )}
       {verdict.anomaly && (
         <p className="mt-2 text-sm font-semibold text-red-900" role="note">
           Anomaly: this account signed up on or after the cutoff, when these scopes are enabled by default, yet it lacks them.

@@ -51,6 +51,12 @@ const rawSchema = z.object({
     .default("2023-07-25T00:00:00Z")
     .transform((s) => new Date(s)),
   HELPDESK_BASE_URL: z.string().url().default("https://scopedesk.zendesk.com"),
+  /** Brand subdomains of the same Zendesk (same ticket numbers), e.g. "acme-eu,acme-help". */
+  HELPDESK_ALLOWED_SUBDOMAINS: z
+    .string()
+    .default("")
+    .transform((raw) => raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "each subdomain is one DNS label, e.g. acme-eu"))),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -97,6 +103,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
     sessionMaxAgeSeconds: Math.round(c.SESSION_MAX_AGE_HOURS * 3600),
     signupCutoff: c.SIGNUP_CUTOFF,
     helpdeskBaseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""),
+    /** Which ticket links are ours (lib/tickets.ts). */
+    helpdesk: { baseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""), allowedSubdomains: c.HELPDESK_ALLOWED_SUBDOMAINS },
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -11,6 +11,10 @@ export const APP_ERROR_STATUS = {
   conflict: 409,
   stale_preview: 409,
   already_reset: 409,
+  /** Existing API keys would lose scopes and the confirmation did not acknowledge exactly that list. */
+  key_impact_unacknowledged: 409,
+  /** A subuser cannot get scopes its parent lacks: the parent must be reset first. */
+  parent_lacks_scopes: 409,
   idempotency_mismatch: 422,
   payload_too_large: 413,
   rate_limited: 429,

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseTicketRef, TICKET_REF_MAX_LENGTH, ticketPath, ticketRefSchema } from "./tickets";
+import { describeHelpdesk, parseTicketRef, TICKET_REF_MAX_LENGTH, ticketPath, ticketRefSchema, type HelpdeskSite } from "./tickets";
 
 const BASE = "https://scopedesk.zendesk.com";
+/** The configured helpdesk and its brand subdomains (one ticket numbering). */
+const SITE: HelpdeskSite = { baseUrl: BASE, allowedSubdomains: ["acme", "acme-eu-2", "a", "9x", "a".repeat(63)] };
 const ok = (ticketId: string) => ({ ok: true, ticketId, url: `${BASE}/agent/tickets/${ticketId}` });
-const parse = (input: string) => parseTicketRef(input, BASE);
+const parse = (input: string) => parseTicketRef(input, SITE);
 
 function errorOf(input: string): string {
   const r = parse(input);
@@ -40,13 +42,47 @@ describe("parseTicketRef: accepted forms", () => {
     expect(parse("\n https://acme.zendesk.com/agent/tickets/123 \r\n")).toEqual(ok("123"));
   });
 
-  it("builds the url from the configured helpdesk, whatever the pasted subdomain, without doubled slashes", () => {
-    expect(parseTicketRef("https://other.zendesk.com/agent/tickets/5", "https://help.example.com///")).toEqual({
+  it("builds the url on the configured helpdesk for a brand subdomain, without doubled slashes", () => {
+    expect(parseTicketRef("https://brand.zendesk.com/agent/tickets/5", { baseUrl: "https://help.example.com///", allowedSubdomains: ["brand"] })).toEqual({
       ok: true,
       ticketId: "5",
       url: "https://help.example.com/agent/tickets/5",
     });
-    expect(parseTicketRef("#5", "https://help.example.com/")).toMatchObject({ url: "https://help.example.com/agent/tickets/5" });
+    expect(parseTicketRef("#5", { baseUrl: "https://help.example.com/", allowedSubdomains: [] })).toMatchObject({ url: "https://help.example.com/agent/tickets/5" });
+  });
+
+  it("accepts URLs on the base URL itself, whatever its scheme and port (a development helpdesk), case-insensitively", () => {
+    const dev: HelpdeskSite = { baseUrl: "http://localhost:3002", allowedSubdomains: [] };
+    expect(parseTicketRef("http://localhost:3002/agent/tickets/4242", dev)).toEqual({ ok: true, ticketId: "4242", url: "http://localhost:3002/agent/tickets/4242" });
+    expect(parseTicketRef("HTTP://LOCALHOST:3002/agent/tickets/7/", dev)).toMatchObject({ ok: true, ticketId: "7" });
+    for (const other of ["http://localhost:3003/agent/tickets/1", "https://localhost:3002/agent/tickets/1", "http://127.0.0.1:3002/agent/tickets/1", "https://scopedesk.zendesk.com/agent/tickets/1"]) {
+      expect(parseTicketRef(other, dev).ok, other).toBe(false);
+    }
+  });
+
+  it("accepts any Zendesk subdomain only when told to (filters that need just the number)", () => {
+    expect(parseTicketRef("https://anyone.zendesk.com/agent/tickets/9", { baseUrl: BASE, allowedSubdomains: "any" })).toEqual(ok("9"));
+  });
+});
+
+describe("parseTicketRef: other helpdesks are refused, never rewritten", () => {
+  it.each([
+    "https://other-company.zendesk.com/agent/tickets/4242",
+    "https://acme2.zendesk.com/agent/tickets/4242",
+    "https://scopedesk-eu.zendesk.com/agent/tickets/1",
+  ])("%s", (input) => {
+    const result = parseTicketRef(input, { baseUrl: BASE, allowedSubdomains: ["acme"] });
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/not on this console's helpdesk\. Enter a ticket URL of https:\/\/scopedesk\.zendesk\.com \(or its brand subdomains acme\.zendesk\.com\)/) });
+  });
+
+  it("accepts the base URL's own subdomain without an allow-list", () => {
+    expect(parseTicketRef("https://SCOPEDESK.zendesk.com/agent/tickets/3", { baseUrl: BASE, allowedSubdomains: [] })).toEqual(ok("3"));
+    expect(parseTicketRef("https://acme.zendesk.com/agent/tickets/3", { baseUrl: BASE, allowedSubdomains: [] }).ok).toBe(false);
+  });
+
+  it("names what is expected", () => {
+    expect(describeHelpdesk({ baseUrl: `${BASE}/`, allowedSubdomains: [] })).toBe(BASE);
+    expect(describeHelpdesk({ baseUrl: BASE, allowedSubdomains: ["a", "b"] })).toBe(`${BASE} (or its brand subdomains a.zendesk.com, b.zendesk.com)`);
   });
 });
 
@@ -155,7 +191,7 @@ describe("parseTicketRef: refusals", () => {
     const inputs = ["<script>alert(1)</script>", "http://evil.example/agent/tickets/5", "0", "", "x".repeat(600), "https://evil.example/x"];
     for (const input of inputs) {
       const error = errorOf(input);
-      expect(error).toContain("Enter a Zendesk ticket URL (https://<subdomain>.zendesk.com/agent/tickets/123), #123 or 123.");
+      expect(error).toContain(`Enter a ticket URL of ${describeHelpdesk(SITE)} (…/agent/tickets/123), #123 or 123.`);
       expect(error).not.toContain("script");
       expect(error).not.toContain("evil");
     }
@@ -163,7 +199,7 @@ describe("parseTicketRef: refusals", () => {
 });
 
 describe("ticketRefSchema", () => {
-  const schema = ticketRefSchema(`${BASE}/`);
+  const schema = ticketRefSchema({ baseUrl: `${BASE}/`, allowedSubdomains: ["acme"] });
 
   it("transforms accepted input into { ticketId, url }", () => {
     expect(schema.parse(" #42 ")).toEqual({ ticketId: "42", url: `${BASE}/agent/tickets/42` });
@@ -177,7 +213,9 @@ describe("ticketRefSchema", () => {
     const result = schema.safeParse("https://evil.example/agent/tickets/5");
     expect(result.success).toBe(false);
     expect(result.error?.issues).toHaveLength(1);
-    expect(result.error?.issues[0]?.message).toBe(errorOf("https://evil.example/agent/tickets/5"));
+    const direct = parseTicketRef("https://evil.example/agent/tickets/5", { baseUrl: `${BASE}/`, allowedSubdomains: ["acme"] });
+    expect(direct.ok).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe(!direct.ok && direct.error);
   });
 
   it("refuses non-strings with the accepted-forms message", () => {

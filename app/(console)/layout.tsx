@@ -19,7 +19,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   }
 
   return (
-    <TicketProvider helpdeskBaseUrl={getConfig().helpdeskBaseUrl}>
+    <TicketProvider helpdesk={getConfig().helpdesk}>
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
         Skip to content

@@ -29,8 +29,8 @@ const DAY_MS = 86_400_000;
 const USERNAME = /^[A-Za-z0-9._@+-]{1,100}$/;
 const ACCOUNT_ID = /^[1-9][0-9]{0,9}$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-// The ticket id is all a filter needs; the base URL only satisfies the parser.
-const ANY_HELPDESK = "https://filter.zendesk.com";
+// The ticket id is all a filter needs: any Zendesk ticket URL names one.
+const ANY_HELPDESK = { baseUrl: "https://filter.zendesk.com", allowedSubdomains: "any" } as const;
 
 export type AccountFilter = { id: number } | { username: string };
 

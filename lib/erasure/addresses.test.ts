@@ -45,8 +45,9 @@ describe("isStructurallyValidEmail", () => {
 });
 
 describe("normalizeEmailAddress", () => {
-  it("lower-cases the domain only", () => {
-    expect(normalizeEmailAddress("Jane.Doe@Example.COM")).toBe("Jane.Doe@example.com");
+  it("lower-cases the whole address: the local part too, as every mailbox provider treats it", () => {
+    expect(normalizeEmailAddress("Jane.Doe@Example.COM")).toBe("jane.doe@example.com");
+    expect(normalizeEmailAddress("CASE.X@example.com")).toBe("case.x@example.com");
   });
 });
 
@@ -66,19 +67,21 @@ describe("checkAddresses", () => {
     }
   });
 
-  it("de-duplicates case-insensitively on the domain, keeping the first occurrence order", () => {
+  it("de-duplicates case-insensitively in full, keeping the first occurrence order", () => {
     expect(checkAddresses(["b@x.io", "A@Example.com", "A@example.COM", "a@example.com", "b@X.IO"])).toEqual({
       ok: true,
-      addresses: ["b@x.io", "A@example.com", "a@example.com"],
+      addresses: ["b@x.io", "a@example.com"],
     });
+    // The three spellings the issue found erased as three people are one.
+    expect(checkAddresses(["case.X@Example.com", "Case.X@example.com", "CASE.X@example.com"])).toEqual({ ok: true, addresses: ["case.x@example.com"] });
   });
 
   it("reports every invalid address once, as given", () => {
     expect(checkAddresses(["ok@example.com", "nope", "also bad@x.io", "nope"])).toEqual({ ok: false, invalid: ["nope", "also bad@x.io"] });
   });
 
-  it("takes 5,000 addresses, normalising each upper-case domain (speed is measured in bench/, not here)", () => {
-    const many = Array.from({ length: 5000 }, (_, i) => `recipient.${i}@Example${i % 50}.com`);
+  it("takes 5,000 addresses, lower-casing each that has upper case (speed is measured in bench/, not here)", () => {
+    const many = Array.from({ length: 5000 }, (_, i) => `Recipient.${i}@Example${i % 50}.com`);
     const result = checkAddresses(many);
     expect(result.ok && result.addresses.length).toBe(5000);
     expect(result.ok && result.addresses[7]).toBe("recipient.7@example7.com");

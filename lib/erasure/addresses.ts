@@ -8,10 +8,14 @@
  * parts, IP-literal domains and non-ASCII (SMTPUTF8) addresses are refused;
  * nothing is looked up in DNS.
  *
- * Domains are case-insensitive, local parts are not (RFC 5321 §2.4): two
- * addresses are the same when they differ only in the case of the domain.
- * The database matches with the same rule (SQL function email_normalized in
- * prisma/migrations/20261123010000_erasure).
+ * Addresses are matched and de-duplicated case-insensitively in full. RFC
+ * 5321 §2.4 lets a receiving host treat local parts as case-sensitive, but no
+ * mailbox provider does, and to the sender "Case.X@example.com" and
+ * "CASE.X@example.com" are the same person: erasing one and keeping the other
+ * is not an erasure (docs/decisions/009-erasure-matches-case-insensitively.md).
+ * The database matches on lower(recipient_email) (migration
+ * 20261201200100_erasure_case_insensitive); only ASCII addresses are
+ * accepted, so JavaScript's and Postgres's lower() agree.
  */
 
 export const MAX_ADDRESSES = 5000;
@@ -20,8 +24,8 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 // A single pass over the characters with lookup tables, hand-written because
 // it is on the hot path of every erase request (5,000 addresses): measured at
-// half the time of the equivalent regular expression plus the separate
-// upper-case-domain test, and it tells both in the same pass. The unit test
+// half the time of the equivalent regular expression, and it tells whether
+// the address needs lower-casing in the same pass. The unit test
 // beside checks it against a regular-expression reading of the same rules.
 const ATOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-";
 const IS_ATOM = new Uint8Array(128);
@@ -38,8 +42,8 @@ LDH_KIND[45] = HYPHEN;
 
 const INVALID = 0;
 const VALID = 1;
-const VALID_UPPER_DOMAIN = 2;
-type Scan = typeof INVALID | typeof VALID | typeof VALID_UPPER_DOMAIN;
+const VALID_WITH_UPPER = 2;
+type Scan = typeof INVALID | typeof VALID | typeof VALID_WITH_UPPER;
 
 function scanAddress(address: string): Scan {
   const length = address.length;
@@ -47,14 +51,17 @@ function scanAddress(address: string): Scan {
   // Local part: dot-separated atoms, up to the first "@".
   let i = 0;
   let afterDot = true;
+  let upper = false;
   for (; i < length; i++) {
     const c = address.charCodeAt(i);
     if (c === 64) break;
     if (c === 46) {
       if (afterDot) return INVALID;
       afterDot = true;
-    } else if (c < 128 && IS_ATOM[c] === 1) afterDot = false;
-    else return INVALID;
+    } else if (c < 128 && IS_ATOM[c] === 1) {
+      afterDot = false;
+      if (c >= 65 && c <= 90) upper = true;
+    } else return INVALID;
   }
   if (i === length || i === 0 || i > 64 || afterDot) return INVALID;
   // Domain: two or more LDH labels of 1 to 63, no hyphen at either end, a letter in the last.
@@ -62,7 +69,6 @@ function scanAddress(address: string): Scan {
   let labelLength = 0;
   let hyphenLast = false;
   let letter = false;
-  let upper = false;
   for (i++; i < length; i++) {
     const c = address.charCodeAt(i);
     if (c === 46) {
@@ -85,21 +91,20 @@ function scanAddress(address: string): Scan {
     if (++labelLength > 63) return INVALID;
   }
   if (labelLength === 0 || hyphenLast || dots === 0 || !letter) return INVALID;
-  return upper ? VALID_UPPER_DOMAIN : VALID;
+  return upper ? VALID_WITH_UPPER : VALID;
 }
 
 export function isStructurallyValidEmail(address: string): boolean {
   return scanAddress(address) !== INVALID;
 }
 
-/** The local part as given, the domain in lower case. Only for valid addresses. */
+/** The form addresses are matched and de-duplicated in: all lower case. Only for valid (ASCII) addresses. */
 export function normalizeEmailAddress(address: string): string {
-  const at = address.lastIndexOf("@");
-  return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
+  return address.toLowerCase();
 }
 
 export type AddressCheck =
-  | { ok: true; /** Unique normalized addresses, first occurrence order. */ addresses: string[] }
+  | { ok: true; /** Unique normalized (lower-case) addresses, first occurrence order. */ addresses: string[] }
   | { ok: false; /** Each invalid address once, as given, first occurrence order. */ invalid: string[] };
 
 export function checkAddresses(input: readonly string[]): AddressCheck {
@@ -108,7 +113,7 @@ export function checkAddresses(input: readonly string[]): AddressCheck {
   for (const address of input) {
     const scan = scanAddress(address);
     if (scan === INVALID) invalid.add(address);
-    else if (invalid.size === 0) unique.add(scan === VALID_UPPER_DOMAIN ? normalizeEmailAddress(address) : address);
+    else if (invalid.size === 0) unique.add(scan === VALID_WITH_UPPER ? normalizeEmailAddress(address) : address);
   }
   return invalid.size > 0 ? { ok: false, invalid: [...invalid] } : { ok: true, addresses: [...unique] };
 }

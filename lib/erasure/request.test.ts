@@ -9,7 +9,7 @@ const messages = (input: unknown) => {
 describe("eraseJobRequestSchema", () => {
   it("yields unique normalized addresses", () => {
     expect(eraseJobRequestSchema.parse({ email_addresses: ["Jane@Example.com", "Jane@example.com", "joe@x.io"] })).toEqual({
-      emailAddresses: ["Jane@example.com", "joe@x.io"],
+      emailAddresses: ["jane@example.com", "joe@x.io"],
     });
   });
 

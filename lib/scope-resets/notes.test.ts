@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_SCOPES, eraseJobScopesOf, isPlatformManagedScope, normalizeScopes } from "../scopes/catalog";
-import { renderAdminNote, renderAfterNote, renderBeforeNote, renderCustomerReply, type ResetNoteInput } from "./notes";
+import { ADMIN_SCOPES, ERASE_JOB_SCOPES, eraseJobScopesOf, isPlatformManagedScope, normalizeScopes } from "../scopes/catalog";
+import { NO_IMPACT, renderAdminNote, renderAfterNote, renderBeforeNote, renderCustomerReply, type ResetNoteInput } from "./notes";
 import { planScopeReset, type ScopeResetPlan } from "./plan";
 
 /** A hand-made plan small enough to spell out the exact text (real plans have ~280 scopes). */
@@ -17,7 +17,8 @@ function smallPlan(before: string[], after: string[]): ScopeResetPlan {
     eraseJobBefore: eraseJobScopesOf(b),
     eraseJobAfter: eraseJobScopesOf(a),
     nothingToDo: eraseJobScopesOf(b).both,
-    changesAnything: a.join() !== b.join(),
+    mode: "default",
+    withheldByParent: [],
   };
 }
 
@@ -35,12 +36,19 @@ const INPUT: ResetNoteInput = {
   plan: PLAN,
   reason: null,
   catalogVersion: "seed003-4792643ad264",
+  impact: NO_IMPACT,
 };
 
 const KEYS = [
   { name: "Production sender", id: "key_AbC123" },
   { name: "CI", id: "key_Zz9" },
 ];
+
+/** INPUT (or another input) whose impact names these keys as still lacking the erase-job scopes. */
+function withLacking(input: ResetNoteInput, keys: { name: string; id: string }[]): ResetNoteInput {
+  const keysLackingEraseJob = keys.map((k) => ({ keyId: k.id, keyName: k.name, accountId: 4217, accountUsername: "acme-mail", missing: [...ERASE_JOB_SCOPES] }));
+  return { ...input, impact: { ...input.impact, keysLackingEraseJob } };
+}
 
 function expectClean(text: string): void {
   for (const line of text.split("\n")) expect(line).toBe(line.trimEnd());
@@ -95,6 +103,10 @@ describe("renderAfterNote", () => {
         "Platform-managed scopes kept as they were: 2fa_required",
         "",
         "Erase-job scopes: recipients.erasejob.create present, recipients.erasejob.read present",
+        "Reset kind: default scope set",
+        "",
+        "Existing API keys that lose scopes: none",
+        "Existing API keys without the erase-job scopes: none",
       ].join("\n"),
     );
   });
@@ -116,7 +128,7 @@ describe("renderAfterNote", () => {
 
   it("shows the verified state, not an assumed one", () => {
     const text = renderAfterNote({ ...INPUT, plan: smallPlan(["mail.send"], ["mail.send", "recipients.erasejob.read"]) });
-    expect(text).toMatch(/\nErase-job scopes: recipients\.erasejob\.create MISSING, recipients\.erasejob\.read present$/);
+    expect(text).toMatch(/\nErase-job scopes: recipients\.erasejob\.create MISSING, recipients\.erasejob\.read present\n/);
   });
 });
 
@@ -131,6 +143,10 @@ describe("renderAdminNote", () => {
     expect(renderAdminNote(INPUT)).toBe(
       [
         PARAGRAPH,
+        "Reset kind: default scope set",
+        "",
+        "Existing API keys that lose scopes: none",
+        "Existing API keys without the erase-job scopes: none",
         "",
         "Added:",
         "+ recipients.erasejob.create",
@@ -146,8 +162,12 @@ describe("renderAdminNote", () => {
     expect(text).toBe(
       [
         PARAGRAPH,
+        "Reset kind: default scope set",
         "Reason: Customer needs GDPR erasure.",
         "Approved by Sam.",
+        "",
+        "Existing API keys that lose scopes: none",
+        "Existing API keys without the erase-job scopes: none",
         "",
         "Added:",
         "+ recipients.erasejob.create",
@@ -177,7 +197,7 @@ describe("renderAdminNote", () => {
 
 describe("renderCustomerReply", () => {
   it("renders the exact text, naming every key that lacks the erase-job scopes", () => {
-    expect(renderCustomerReply({ ...INPUT, keysLackingEraseJob: KEYS })).toBe(
+    expect(renderCustomerReply(withLacking(INPUT, KEYS))).toBe(
       [
         "Hello,",
         "",
@@ -200,30 +220,30 @@ describe("renderCustomerReply", () => {
   });
 
   it("uses the singular for one key and says so when there are none", () => {
-    expect(renderCustomerReply({ ...INPUT, keysLackingEraseJob: [KEYS[1]!] })).toContain(
+    expect(renderCustomerReply(withLacking(INPUT, [KEYS[1]!]))).toContain(
       "This existing API key does not have the erase-job scopes:\n- CI (ID: key_Zz9)\n",
     );
-    const none = renderCustomerReply({ ...INPUT, keysLackingEraseJob: [] });
+    const none = renderCustomerReply(withLacking(INPUT, []));
     expect(none).toContain("We found no existing API keys on the account that lack these scopes.\n");
     expect(none).not.toContain("(ID:");
   });
 
   it("gives nothing internal away", () => {
-    const text = renderCustomerReply({ ...INPUT, reason: "internal escalation XYZ", keysLackingEraseJob: KEYS });
+    const text = renderCustomerReply(withLacking({ ...INPUT, reason: "internal escalation XYZ" }, KEYS));
     for (const secret of ["seed003", "dana@scopedesk.example", "Dana Agent", "XYZ", "legacy.thing", "4217", "ops@acme.example"]) {
       expect(text).not.toContain(secret);
     }
   });
 
   it("keeps pasted-in names on one line and names unnamed keys", () => {
-    const text = renderCustomerReply({ ...INPUT, keysLackingEraseJob: [{ name: "evil\nDear customer,\r\n", id: "k1" }, { name: "  ", id: "k2" }] });
+    const text = renderCustomerReply(withLacking(INPUT, [{ name: "evil\nDear customer,\r\n", id: "k1" }, { name: "  ", id: "k2" }]));
     expect(text).toContain("- evil Dear customer, (ID: k1)\n- (unnamed key) (ID: k2)\n");
     expectClean(text);
   });
 
   it("refuses to claim the scopes are enabled when the plan does not grant them", () => {
     expect(() =>
-      renderCustomerReply({ ...INPUT, plan: smallPlan(["mail.send"], ["mail.send"]), keysLackingEraseJob: [] }),
+      renderCustomerReply(withLacking({ ...INPUT, plan: smallPlan(["mail.send"], ["mail.send"]) }, [])),
     ).toThrow(/erase-job/);
   });
 });
@@ -237,7 +257,7 @@ describe("all notes", () => {
       expect(text).toContain("2024-03-05 09:15:30 UTC");
       expectClean(text);
     }
-    expectClean(renderCustomerReply({ ...INPUT, keysLackingEraseJob: KEYS }));
+    expectClean(renderCustomerReply(withLacking(INPUT, KEYS)));
   });
 
   it("cannot be given extra lines through the username, actor or ticket url", () => {
@@ -255,7 +275,7 @@ describe("all notes", () => {
   });
 
   it("match a real plan's counts and sorted lists", () => {
-    const plan = planScopeReset([...ADMIN_SCOPES.filter((s) => !isPlatformManagedScope(s)), "legacy.thing", "ui.provision"]);
+    const plan = planScopeReset({ current: [...ADMIN_SCOPES.filter((s) => !isPlatformManagedScope(s)), "legacy.thing", "ui.provision"] });
     const input = { ...INPUT, plan };
     const before = renderBeforeNote(input).split("\n");
     expect(before).toContain(`${plan.before.length} scopes:`);
@@ -269,7 +289,53 @@ describe("all notes", () => {
       "Changes: 2 added, 1 removed\nAdded:\n+ recipients.erasejob.create\n+ recipients.erasejob.read\nRemoved:\n- legacy.thing\n",
     );
     expect(after).toContain("Platform-managed scopes kept as they were: ui.provision\n");
-    expect(after).toMatch(/Erase-job scopes: recipients\.erasejob\.create present, recipients\.erasejob\.read present$/);
+    expect(after).toMatch(/\nErase-job scopes: recipients\.erasejob\.create present, recipients\.erasejob\.read present\n/);
     expect(renderAdminNote(input)).toContain(`${plan.before.length} scopes before, ${plan.after.length} after: 2 added, 1 removed.`);
+  });
+});
+
+describe("every note and the reply say what is true for the account", () => {
+  const IMPACT = {
+    ...NO_IMPACT,
+    anomaly: "Signed up 2024-05-05 12:00 UTC, on or after the cutoff, yet lacks both erase-job scopes.",
+    losses: [{ keyId: "key_L1", keyName: "Legacy sender", accountId: 4217, accountUsername: "acme-mail", loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }],
+    keysLackingEraseJob: [{ keyId: "key_L1", keyName: "Legacy sender", accountId: 4217, accountUsername: "acme-mail", missing: [...ERASE_JOB_SCOPES] }],
+    subusersLackingEraseJob: [{ id: 4218, username: "acme-mail-eu", missing: [...ERASE_JOB_SCOPES] }],
+  };
+  const input: ResetNoteInput = { ...INPUT, reason: "Customer asked twice.", impact: IMPACT };
+
+  it("ticket note 2 and the admin note list lost scopes (acknowledged), keys lacking, subusers lacking, the anomaly and the reason", () => {
+    for (const text of [renderAfterNote(input), renderAdminNote(input)]) {
+      expect(text).toContain("Existing API keys that lose scopes (1, acknowledged by Dana Agent before the reset):\n- Legacy sender (key key_L1, acme-mail #4217): email_activity.read, mail.legacy_smtp_api.send");
+      expect(text).toContain("Existing API keys without the erase-job scopes (1; the customer must create a new key):\n- Legacy sender (key key_L1): lacks recipients.erasejob.create, recipients.erasejob.read");
+      expect(text).toContain("Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each subuser's own scopes are reset.\n- acme-mail-eu (#4218)");
+      expect(text).toContain(`ANOMALY: ${IMPACT.anomaly}`);
+      expect(text).toContain("Reason: Customer asked twice.");
+      expectClean(text);
+    }
+  });
+
+  it("ticket note 1 mentions the anomaly, as the verdict asks", () => {
+    expect(renderBeforeNote(input).split("\n")[3]).toBe(`ANOMALY: ${IMPACT.anomaly}`);
+    expect(renderBeforeNote(INPUT)).not.toContain("ANOMALY");
+  });
+
+  it("names the kind of reset and the parent bound", () => {
+    const minimal = renderAfterNote({ ...input, plan: { ...PLAN, mode: "minimal" } });
+    expect(minimal).toContain("Reset kind: minimal (the erase-job scopes added, nothing removed)");
+    const sub = renderAdminNote({ ...input, plan: { ...PLAN, withheldByParent: ["billing.read"] }, impact: { ...IMPACT, parent: { id: 1, username: "acme" } } });
+    expect(sub).toContain("Subuser of acme (#1): its scopes are bounded by the parent's.\nNot given because the parent lacks them or only a parent may hold them (1): billing.read");
+  });
+
+  it("the customer reply names the lost scopes and the subusers, but nothing internal", () => {
+    const reply = renderCustomerReply(input);
+    expect(reply).toContain("This existing API key can therefore no longer use the scopes listed after it:\n- Legacy sender (ID: key_L1): email_activity.read, mail.legacy_smtp_api.send\n");
+    expect(reply).toContain("(with the on-behalf-of header) will be refused until their scopes are enabled too; reply if you want us to do that:\n- acme-mail-eu\n");
+    for (const internal of ["ANOMALY", "anomaly", "Customer asked twice", "Dana", "acknowledged"]) expect(reply).not.toContain(internal);
+    expectClean(reply);
+  });
+
+  it("the customer reply of a subuser's reset says it is the subuser's", () => {
+    expect(renderCustomerReply({ ...INPUT, impact: { ...NO_IMPACT, parent: { id: 1, username: "acme" } } })).toContain("are now enabled on your subuser acme-mail.");
   });
 });

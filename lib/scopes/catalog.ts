@@ -95,6 +95,39 @@ export function isPlatformManagedScope(scope: string): boolean {
   return PLATFORM_MANAGED_PREFIXES.some((prefix) => scope.startsWith(prefix));
 }
 
+/**
+ * Scope families only a parent account can hold: a subuser cannot manage
+ * subusers, teammates, single sign-on or billing. They are whole groups of
+ * the seed catalog (each group's scopes all start with its prefix, which the
+ * tests check), named here once for the reset plan, the API-key rules and the
+ * seeder alike.
+ */
+export const PARENT_ONLY_SCOPE_FAMILIES = [
+  { groupId: "billing", prefix: "billing." },
+  { groupId: "sso", prefix: "sso." },
+  { groupId: "subusers", prefix: "subusers." },
+  { groupId: "teammates", prefix: "teammates." },
+] as const;
+
+export function isParentOnlyScope(scope: string): boolean {
+  return PARENT_ONLY_SCOPE_FAMILIES.some((family) => scope.startsWith(family.prefix));
+}
+
+/** Variant spelling → the spelling of the catalog group (see SCOPE_NOTES, kind "variant"). */
+const CANONICAL_SPELLING: ReadonlyMap<string, string> = new Map(
+  Object.entries(SCOPE_NOTES).flatMap(([scope, note]) => (note.kind === "variant" && note.variantOf ? [[scope, note.variantOf]] : [])),
+);
+
+/**
+ * One name per scope: the catalog spells some scopes two ways (the admin
+ * list's "di.bounce_block_classification.read" is the Deliverability Insights
+ * group's "di.bounce_block_classifications.read"), and an account may carry
+ * either. Comparisons of what is held go through this.
+ */
+export function canonicalScope(scope: string): string {
+  return CANONICAL_SPELLING.get(scope) ?? scope;
+}
+
 /** What "Reset Scopes" grants: the admin list plus the erase-job scopes, sorted and unique. */
 export const DEFAULT_ACCOUNT_SCOPES: readonly string[] = normalizeScopes([...ADMIN_SCOPES, ...ERASE_JOB_SCOPES]);
 
@@ -104,8 +137,13 @@ export const DEFAULT_ACCOUNT_SCOPES: readonly string[] = normalizeScopes([...ADM
  * neither grants 2FA exemptions nor removes requirements).
  */
 export function scopesAfterReset(current: Iterable<string>): string[] {
-  const kept = normalizeScopes(current).filter(isPlatformManagedScope);
-  return normalizeScopes([...DEFAULT_ACCOUNT_SCOPES.filter((s) => !isPlatformManagedScope(s)), ...kept]);
+  const held = normalizeScopes(current);
+  const kept = held.filter(isPlatformManagedScope);
+  // A default scope the account already holds in another spelling keeps the
+  // account's spelling: the reset neither removes it nor adds it twice.
+  const heldSpelling = new Map(held.map((s) => [canonicalScope(s), s]));
+  const defaults = DEFAULT_ACCOUNT_SCOPES.filter((s) => !isPlatformManagedScope(s)).map((s) => heldSpelling.get(canonicalScope(s)) ?? s);
+  return normalizeScopes([...defaults, ...kept]);
 }
 
 export interface PresentGroup {

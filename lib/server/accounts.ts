@@ -4,7 +4,8 @@ import { AppError } from "@/lib/errors";
 import { escapeLikePattern, type ParsedLookupQuery } from "@/lib/lookup-query";
 import { eraseJobScopesOf, groupScopes } from "@/lib/scopes/catalog";
 import { getConfig } from "@/lib/config";
-import { planScopeReset } from "@/lib/scope-resets/plan";
+import { describeResetOptions } from "@/lib/scope-resets/describe-reset-options";
+import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
 import { getDb } from "./db";
 import { getAccountHistory } from "./scope-reset-view";
 import { derivedOf, scopeSetsById } from "./scope-set-cache";
@@ -138,93 +139,60 @@ const MAX_SUBUSERS_LISTED = 200;
 /** Everything the account page shows, in one round of queries. */
 export async function getAccountDetail(id: number) {
   const db = getDb();
-  // Every query needs only the id, so they run together.
-  const [account, subusers, apiKeys, history] = await Promise.all([
-    db.account.findUnique({
-      where: { id },
-      select: {
-        id: true,
-        username: true,
-        email: true,
-        company: true,
-        region: true,
-        signedUpAt: true,
-        scopesUpdatedAt: true,
-        parent: { select: { id: true, username: true, email: true } },
-        scopeSetId: true,
-        _count: { select: { subusers: true } },
-      },
-    }),
-    db.account.findMany({
-      where: { parentId: id },
-      orderBy: { username: "asc" },
-      take: MAX_SUBUSERS_LISTED,
-      select: { id: true, username: true, region: true, scopeSet: { select: { hasEraseJob: true } } },
-    }),
-    db.apiKey.findMany({
-      where: { accountId: id },
-      orderBy: { createdAt: "asc" },
-      select: { id: true, name: true, createdAt: true, lastUsedAt: true, scopeSetId: true },
-    }),
+  // The reset's own reader (account, parent, keys, subusers and their keys), so the preview is the one the reset checks.
+  const [subject, details, history] = await Promise.all([
+    loadResetSubject(db, id, { lock: false }),
+    db.account.findUnique({ where: { id }, select: { company: true, region: true, scopesUpdatedAt: true, parent: { select: { email: true } } } }),
     getAccountHistory(id),
   ]);
-
-  if (!account) throw new AppError("not_found", `No account with id ${id}.`);
-
-  const sets = await scopeSetsById(db, [account.scopeSetId, ...apiKeys.map((k) => k.scopeSetId)]);
-  const accountSet = sets.get(account.scopeSetId)!;
-  const scopes = accountSet.scopes;
+  if (!details) throw new AppError("not_found", `No account with id ${id}.`);
+  const { account, parent } = subject;
+  const accountSet = (await scopeSetsById(db, [account.scopeSetId])).get(account.scopeSetId)!;
+  const scopes = account.scopes;
   const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
-  // Derived from the immutable set alone, so computed once per set.
-  const plan = derivedOf(accountSet, "plan", () => planScopeReset(scopes));
+  const subusers = [...subject.subusers].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   return {
     account: {
       id: account.id,
       username: account.username,
       email: account.email,
-      company: account.company,
-      region: account.region,
+      company: details.company,
+      region: details.region,
       signedUpAt: account.signedUpAt.toISOString(),
-      scopesUpdatedAt: account.scopesUpdatedAt.toISOString(),
-      isSubuser: account.parent !== null,
-      parent: account.parent,
+      scopesUpdatedAt: details.scopesUpdatedAt.toISOString(),
+      isSubuser: parent !== null,
+      parent: parent ? { id: parent.id, username: parent.username, email: details.parent?.email ?? "" } : null,
     },
     cutoff: getConfig().signupCutoff.toISOString(),
     verdict,
     scopes: {
       total: scopes.length,
-      fingerprint: accountSet.fingerprint,
+      fingerprint: account.fingerprint,
       ...derivedOf(accountSet, "grouped", () => groupScopes(scopes)),
     },
-    apiKeys: apiKeys.map((k) => {
-      const keySet = sets.get(k.scopeSetId)!;
-      const keyScopes = keySet.scopes;
-      const erase = derivedOf(keySet, "eraseJob", () => eraseJobScopesOf(keyScopes));
+    apiKeys: subject.keys.map((k) => {
+      const erase = eraseJobScopesOf(k.scopes);
       return {
         id: k.id,
         name: k.name,
-        createdAt: k.createdAt.toISOString(),
+        createdAt: k.createdAt!.toISOString(),
         lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
-        scopes: keyScopes,
+        scopes: [...k.scopes],
         hasEraseJobScopes: erase.both,
         missingEraseJobScopes: erase.missing,
       };
     }),
-    /** What Reset Scopes would do now; confirmed against scopes.fingerprint. */
-    resetPlan: {
-      added: plan.added,
-      removed: plan.removed,
-      keptCount: plan.kept.length,
-      afterCount: plan.after.length,
-      preservedPlatformManaged: plan.preservedPlatformManaged,
-      eraseJobAfter: plan.eraseJobAfter,
-      nothingToDo: plan.nothingToDo,
-      changesAnything: plan.changesAnything,
-    },
+    /** What Reset Scopes would do now; confirmed with resetPlan.previewFingerprint (and keyImpact.fingerprint when keys lose scopes). */
+    resetPlan: describeResetOptions(subject),
     history,
     subusers: {
-      total: account._count.subusers,
-      listed: subusers.map((s) => ({ id: s.id, username: s.username, region: s.region, hasEraseJobScopes: s.scopeSet.hasEraseJob })),
+      total: subusers.length,
+      listed: subusers.slice(0, MAX_SUBUSERS_LISTED).map((s) => ({
+        id: s.id,
+        username: s.username,
+        region: s.region ?? "global",
+        hasEraseJobScopes: eraseJobScopesOf(s.scopes).both,
+      })),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getConfig } from "@/lib/config";
-import { scopeResetRequestSchema } from "@/lib/scope-resets/request";
+import { familyResetRequestSchema, scopeResetRequestSchema } from "@/lib/scope-resets/request";
 import { ticketRefSchema, TICKET_REF_MAX_LENGTH } from "@/lib/tickets";
 
 /** Shared input schemas for route handlers and pages. */
@@ -17,7 +17,8 @@ export const accountIdParams = z.object({
 export const uuidParams = z.object({ id: z.uuid("The id must be a UUID.") });
 
 /** Built on use: the helpdesk base URL comes from the runtime configuration. */
-export const scopeResetBody = () => scopeResetRequestSchema(getConfig().helpdeskBaseUrl);
+export const scopeResetBody = () => scopeResetRequestSchema(getConfig().helpdesk);
+export const familyResetBody = () => familyResetRequestSchema(getConfig().helpdesk);
 
 export const ticketParams = () =>
   z.object({
@@ -25,7 +26,7 @@ export const ticketParams = () =>
       .string()
       .max(TICKET_REF_MAX_LENGTH * 3, "The ticket reference is too long.")
       .transform((value) => safeDecode(value))
-      .pipe(ticketRefSchema(getConfig().helpdeskBaseUrl)),
+      .pipe(ticketRefSchema(getConfig().helpdesk)),
   });
 
 /** Next hands dynamic segments over still percent-encoded. */

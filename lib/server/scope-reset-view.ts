@@ -1,7 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { diffScopeSets } from "@/lib/scope-resets/plan";
-import { renderCustomerReply } from "@/lib/scope-resets/notes";
+import { NO_IMPACT, renderCustomerReply, type ResetImpact } from "@/lib/scope-resets/notes";
 import { eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { ticketPath } from "@/lib/tickets";
 import { getDb } from "./db";
@@ -32,6 +32,9 @@ const resetSelect = {
   requestId: true,
   durationMs: true,
   failureReason: true,
+  mode: true,
+  impact: true,
+  familyResetId: true,
   createdAt: true,
   account: { select: { id: true, username: true, email: true } },
   beforeScopeSet: { select: { scopes: true } },
@@ -95,24 +98,18 @@ export async function getScopeResetView(id: string) {
   const note = (kind: "scopes_before" | "scopes_after") => toNote(reset.ticketNotes.find((n) => n.kind === kind));
 
   let customerReply: string | null = null;
-  let keysLackingEraseJob: { id: string; name: string }[] = [];
+  let impact: ResetImpact | null = null;
   if (reset.outcome === "succeeded" && before && after) {
-    // Keys that existed at the reset keep their old scopes; those are the ones to replace.
-    const keys = await db.apiKey.findMany({
-      where: { accountId: reset.accountId, createdAt: { lte: reset.createdAt } },
-      orderBy: { createdAt: "asc" },
-      select: { id: true, name: true, scopeSet: { select: { hasEraseJob: true } } },
-    });
-    keysLackingEraseJob = keys.filter((k) => !k.scopeSet.hasEraseJob).map((k) => ({ id: k.id, name: k.name }));
+    impact = (reset.impact as ResetImpact | null) ?? (await legacyImpact(reset.accountId, reset.createdAt));
     customerReply = renderCustomerReply({
       account: reset.account,
       ticket: { ticketId: reset.ticketId, url: reset.ticketUrl },
       actor: { name: reset.actorName, email: reset.actorEmail },
       at: reset.createdAt,
-      plan: diffScopeSets(before, after),
+      plan: diffScopeSets(before, after, reset.mode),
       reason: reset.reason,
       catalogVersion: reset.catalogVersion,
-      keysLackingEraseJob,
+      impact,
     });
   }
 
@@ -123,13 +120,35 @@ export async function getScopeResetView(id: string) {
     after,
     eraseJobBefore: before ? eraseJobScopesOf(before) : null,
     eraseJobAfter: after ? eraseJobScopesOf(after) : null,
+    mode: reset.mode,
+    familyResetId: reset.familyResetId,
     notes: { before: note("scopes_before"), after: note("scopes_after"), admin: toNote(reset.adminNote) },
-    keysLackingEraseJob,
+    /** What the reset meant for keys and subusers, as confirmed (null for a failed attempt). */
+    impact,
     customerReply,
   };
 }
 
 export type ScopeResetView = Awaited<ReturnType<typeof getScopeResetView>>;
+
+/**
+ * Resets recorded before the impact was stored: the keys that existed at the
+ * reset and lack the erase-job scopes, as the reply then named them.
+ */
+async function legacyImpact(accountId: number, at: Date): Promise<ResetImpact> {
+  const keys = await getDb().apiKey.findMany({
+    where: { accountId, createdAt: { lte: at } },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, name: true, scopeSet: { select: { scopes: true } }, account: { select: { username: true } } },
+  });
+  return {
+    ...NO_IMPACT,
+    keysLackingEraseJob: keys.flatMap((k) => {
+      const missing = eraseJobScopesOf(k.scopeSet.scopes).missing;
+      return missing.length === 0 ? [] : [{ keyId: k.id, keyName: k.name, accountId, accountUsername: k.account.username, missing }];
+    }),
+  };
+}
 
 /** What POST answers: enough to link to the result, without the scope lists, notes and reply (GET /api/scope-resets/{id}). */
 export async function getScopeResetSummary(id: string) {

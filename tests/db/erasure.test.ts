@@ -1,12 +1,13 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { isPlatformManagedScope } from "@/lib/scopes/catalog";
 import { getDb } from "@/lib/server/db";
 import { enqueueEraseJob, listEraseJobs } from "@/lib/server/erasure/jobs";
 import { closePgPool } from "@/lib/server/pg-pool";
 import { claimNextJob, processNextJob, runWorkerLoop, type WorkerOptions } from "@/lib/server/erasure/worker";
 import { createApiKey as createApiKeyV3 } from "@/lib/server/v3/api-keys";
-import { authenticateApiKey, resolveActingAccount } from "@/lib/server/v3/auth";
+import { authenticateApiKey, resolveActingAccount, type ActingAccount } from "@/lib/server/v3/auth";
 import { hitRateLimit } from "@/lib/server/v3/rate-limit";
 import { createAccount, createApiKey, createMessageActivity, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
 
@@ -46,17 +47,17 @@ describe("erasure worker", () => {
     await drain();
 
     const job = await db.eraseJob.findUniqueOrThrow({ where: { id } });
-    expect(job).toMatchObject({ status: "done", recordsErased: 2, addressCount: 1, addresses: "", attempts: 1, lockedBy: null });
+    expect(job).toMatchObject({ status: "done", recordsErased: 3, addressCount: 1, addresses: "", attempts: 1, lockedBy: null });
     expect(job.finishedAt).not.toBeNull();
 
     const rows = await activity(parent.id);
     const erased = rows.filter((r) => r.erasedAt);
-    expect(erased).toHaveLength(2); // the domain is case-insensitive, the local part is not
+    expect(erased).toHaveLength(3); // matched case-insensitively in full (decision 009)
     for (const r of erased) {
       expect(r).toMatchObject({ recipientEmail: null, recipientName: null, subject: null, categories: [], ip: null, eraseJobId: id });
       expect(r.sentAt).toBeInstanceOf(Date); // the row (and the sender's counts) stay
     }
-    expect(rows.filter((r) => !r.erasedAt).map((r) => r.recipientEmail)).toEqual(["Jane@example.com", "bob@example.com"]);
+    expect(rows.filter((r) => !r.erasedAt).map((r) => r.recipientEmail)).toEqual(["bob@example.com"]);
     for (const a of [sub, other]) expect((await activity(a.id)).every((r) => r.erasedAt === null)).toBe(true);
   });
 
@@ -215,17 +216,78 @@ describe("API key authentication", () => {
   });
 });
 
+/** The acting account of a request made with a new key of these scopes (authenticated as the pipeline does). */
+async function actingWithKey(accountId: number, keyScopes: readonly string[], onBehalfOf: string | null = null): Promise<ActingAccount> {
+  const key = await createApiKey(accountId, { scopes: keyScopes });
+  const { caller } = await authenticateApiKey(db, `Bearer ${key.plaintext}`);
+  return resolveActingAccount(db, caller!, onBehalfOf === null ? null : { kind: "username", username: onBehalfOf });
+}
+
 describe("creating API keys", () => {
   it("stores only a hash and refuses scopes the account does not hold", async () => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
-    const created = await createApiKeyV3(db, account.id, { name: "CI", scopes: ["mail.send"] });
+    const created = await createApiKeyV3(db, await actingWithKey(account.id, PRE_CUTOFF_SCOPES), { name: "CI", scopes: ["mail.send"] });
     expect(created).toMatchObject({ name: "CI", scopes: ["mail.send"] });
     const stored = await db.apiKey.findUniqueOrThrow({ where: { id: created.api_key_id }, select: { secretHash: true } });
     expect(stored.secretHash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.secretHash).not.toContain(created.api_key.split(".")[2]!);
-    await expect(createApiKeyV3(db, account.id, { name: "x", scopes: ["mail.send", "recipients.erasejob.create"] })).rejects.toMatchObject({
+    await expect(createApiKeyV3(db, await actingWithKey(account.id, PRE_CUTOFF_SCOPES), { name: "x", scopes: ["mail.send", "recipients.erasejob.create"] })).rejects.toMatchObject({
       status: 403,
       message: expect.stringContaining("recipients.erasejob.create"),
     });
+  });
+});
+
+describe("creating API keys follows SendGrid's rules", () => {
+  it("never mints a stronger key: the new key's scopes must be within the creating key's effective scopes", async () => {
+    const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+    const weak = await actingWithKey(account.id, ["api_keys.create", "mail.send"]);
+    await expect(createApiKeyV3(db, weak, { name: "x", scopes: ["mail.send", "recipients.erasejob.create", "api_keys.delete"] })).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/cannot have: api_keys\.delete, recipients\.erasejob\.create$/),
+    });
+    // Without scopes: everything the creating key may use itself, not the account's 270.
+    expect((await createApiKeyV3(db, weak, { name: "all mine" })).scopes).toEqual(["api_keys.create", "mail.send"]);
+  });
+
+  it("refuses an empty list and platform-managed scopes", async () => {
+    const account = await createAccount({ scopes: [...POST_CUTOFF_SCOPES, "2fa_required"] });
+    const full = await actingWithKey(account.id, [...POST_CUTOFF_SCOPES, "2fa_required"]);
+    await expect(createApiKeyV3(db, full, { name: "x", scopes: [] })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/at least one scope/) });
+    await expect(createApiKeyV3(db, full, { name: "x", scopes: ["mail.send", "2fa_required"] })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("2fa_required"),
+    });
+    expect(await db.apiKey.count({ where: { accountId: account.id } })).toBe(1);
+  });
+
+  it("bounds a subuser's new key by its parent: no parent-only family, nothing its parent lacks", async () => {
+    const parent = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
+    // Data as the issue found it: a subuser holding more than its parent.
+    const sub = await createAccount({ scopes: POST_CUTOFF_SCOPES, parentId: parent.id });
+    const acting = await actingWithKey(sub.id, POST_CUTOFF_SCOPES);
+    expect(acting.scopes).not.toContain("recipients.erasejob.create");
+    expect(acting.scopes.filter((s) => /^(subusers|teammates|sso|billing)\./.test(s))).toEqual([]);
+    const created = await createApiKeyV3(db, acting, { name: "sub key" });
+    expect(created.scopes).toEqual(acting.scopes.filter((s) => !isPlatformManagedScope(s)));
+    await expect(createApiKeyV3(db, acting, { name: "x", scopes: ["billing.read"] })).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe("effective scopes of a subuser", () => {
+  it("are key ∩ subuser ∩ parent for a subuser's own key", async () => {
+    const parent = await createAccount({ scopes: ["mail.send", "stats.read", "billing.read"] });
+    const sub = await createAccount({ scopes: ["mail.send", "stats.read", "billing.read", "recipients.erasejob.create"], parentId: parent.id });
+    const acting = await actingWithKey(sub.id, ["mail.send", "billing.read", "recipients.erasejob.create"]);
+    expect(acting.scopes).toEqual(["mail.send"]);
+    expect(acting.chain.map((h) => h.kind)).toEqual(["key", "account", "parent"]);
+  });
+
+  it("are key ∩ parent ∩ subuser on behalf of a subuser", async () => {
+    const parent = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+    const sub = await createAccount({ scopes: PRE_CUTOFF_SCOPES, parentId: parent.id });
+    const acting = await actingWithKey(parent.id, POST_CUTOFF_SCOPES, sub.username);
+    expect(acting.scopes).not.toContain("recipients.erasejob.create");
+    expect(acting.chain.at(-1)).toMatchObject({ kind: "subuser", label: sub.username });
   });
 });

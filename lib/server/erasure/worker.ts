@@ -89,7 +89,7 @@ export async function runJob(db: Db, job: ClaimedJob, opts: WorkerOptions): Prom
             SELECT id FROM message_activity
             WHERE account_id = ${job.target_id}
               AND recipient_email IS NOT NULL
-              AND email_normalized(recipient_email) = ANY(string_to_array(${job.addresses}, chr(10)))
+              AND lower(recipient_email) = ANY(string_to_array(${job.addresses}, chr(10)))
             ORDER BY id
             LIMIT ${batchSize}
             FOR UPDATE

@@ -4,8 +4,10 @@ import { z } from "zod";
 import { generateApiKey } from "@/lib/api-keys";
 import { v3Errors } from "@/lib/erasure/errors";
 import { isPlatformManagedScope, normalizeScopes } from "@/lib/scopes/catalog";
+import { effectiveScopes, scopesNotIn } from "@/lib/scopes/effective-scopes";
 import type { Db } from "../db";
 import { ensureScopeSet } from "../scope-sets";
+import type { ActingAccount } from "./auth";
 
 /**
  * POST and GET /v3/api_keys, shaped as SendGrid's API Keys API answers:
@@ -39,34 +41,55 @@ export interface CreatedApiKey {
 }
 
 /**
- * Creates a key for `accountId`. Its scopes must be a subset of the account's
- * scopes as they are now (403 naming the others); without scopes it gets full
- * access, i.e. every scope the account has except those the platform manages.
+ * Creates a key for the acting account, as SendGrid's rule says: a new key's
+ * scopes must be a subset of the creating key's effective scopes (its own ∩
+ * its account's ∩ the parent's or subuser's), so a key can never mint a
+ * stronger one (403 naming the others). Without `scopes` it gets all of those
+ * except platform-managed ones; an empty list is refused (a key that can do
+ * nothing still counts toward the 100), and so are platform-managed scopes,
+ * which no key ever gets.
  */
-export async function createApiKey(db: Db, accountId: number, input: z.output<typeof createApiKeyRequestSchema>): Promise<CreatedApiKey> {
+export async function createApiKey(db: Db, acting: ActingAccount, input: z.output<typeof createApiKeyRequestSchema>): Promise<CreatedApiKey> {
+  if (input.scopes !== undefined) {
+    if (input.scopes.length === 0) throw v3Errors.badRequest("scopes must list at least one scope (omit it for every scope you may grant)", "scopes");
+    const managed = normalizeScopes(input.scopes).filter(isPlatformManagedScope);
+    if (managed.length > 0) {
+      throw v3Errors.badRequest(`These scopes are managed by the platform and cannot be given to an API key: ${managed.join(", ")}`, "scopes");
+    }
+  }
   return db.$transaction(async (tx) => {
     // Serialises key creation per account, so the 100-key limit holds. The
     // row is locked alone: locking through a join would, after waiting for a
     // concurrent reset, re-check the join against the old scope set and find nothing.
     const [locked] = await tx.$queryRaw<{ scope_set_id: number }[]>`
-      SELECT scope_set_id FROM account WHERE id = ${accountId} FOR UPDATE`;
+      SELECT scope_set_id FROM account WHERE id = ${acting.id} FOR UPDATE`;
     if (!locked) throw v3Errors.notFound();
-    const account = await scopeSetById(tx, locked.scope_set_id);
-    const owned = new Set(account.scopes);
-    const requested = input.scopes === undefined ? account.scopes.filter((s) => !isPlatformManagedScope(s)) : normalizeScopes(input.scopes);
-    const unauthorised = requested.filter((s) => !owned.has(s));
+    const current = await scopeSetById(tx, locked.scope_set_id);
+    // The acting account's scopes as they are under the lock, not as authentication read them.
+    const chain = acting.chain.map((h, i) => (i === actingHolderIndex(acting) ? { ...h, scopes: current.scopes } : h));
+    const grantable = effectiveScopes(chain).filter((s) => !isPlatformManagedScope(s));
+    const requested = input.scopes === undefined ? grantable : normalizeScopes(input.scopes);
+    const unauthorised = scopesNotIn(requested, grantable);
     if (unauthorised.length > 0) {
-      throw v3Errors.notAuthorized(`The account does not hold these scopes, so a key cannot have them: ${unauthorised.join(", ")}`);
+      throw v3Errors.notAuthorized(
+        `A new key may only have scopes the creating key can use itself; it cannot have: ${unauthorised.join(", ")}`,
+      );
     }
-    const [{ n } = { n: 0n }] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_key WHERE account_id = ${accountId}`;
+    const [{ n } = { n: 0n }] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_key WHERE account_id = ${acting.id}`;
     if (Number(n) >= MAX_KEYS_PER_ACCOUNT) {
       throw v3Errors.notAuthorized(`An account may have at most ${MAX_KEYS_PER_ACCOUNT} API keys; delete one first`);
     }
     const set = await ensureScopeSet(tx, requested);
     const key = generateApiKey();
-    await tx.apiKey.create({ data: { id: key.id, accountId, name: input.name, scopeSetId: set.id, secretHash: key.hash } });
+    await tx.apiKey.create({ data: { id: key.id, accountId: acting.id, name: input.name, scopeSetId: set.id, secretHash: key.hash } });
     return { api_key: key.plaintext, api_key_id: key.id, name: input.name, scopes: set.scopes };
   });
+}
+
+/** Which holder of the chain is the account the key is created for: the subuser acted for, else the key's own account. */
+function actingHolderIndex(acting: ActingAccount): number {
+  const subuser = acting.chain.findIndex((h) => h.kind === "subuser");
+  return subuser >= 0 ? subuser : acting.chain.findIndex((h) => h.kind === "account");
 }
 
 export async function listApiKeys(db: Db, accountId: number, limit: number): Promise<{ result: { api_key_id: string; name: string }[] }> {

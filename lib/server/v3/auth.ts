@@ -3,6 +3,7 @@ import { apiKeyMatches, hashApiKey, parseApiKey } from "@/lib/api-keys";
 import { v3Errors } from "@/lib/erasure/errors";
 import type { OnBehalfOf } from "@/lib/erasure/on-behalf-of";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { effectiveScopes, holdersLacking, type ScopeHolder } from "@/lib/scopes/effective-scopes";
 import type { Db, Tx } from "../db";
 import { rateLimitState, rateLimitUpsert, type RateLimitState } from "./rate-limit";
 import { scopeSetsById } from "../scope-set-cache";
@@ -10,15 +11,16 @@ import { scopeSetsById } from "../scope-set-cache";
 /**
  * API-key authentication for the customer API. A key acts with its own
  * scopes, but never beyond what its account holds today: the effective scopes
- * are the key's intersected with the account's (and, with on-behalf-of, with
- * the subuser's too). A key created before a scope reset keeps the scopes it
- * was created with, so it stays without the erase-job scopes.
+ * are key ∩ account, ∩ parent for a subuser's key, and ∩ subuser with
+ * on-behalf-of (lib/scopes/effective-scopes.ts). A key created before a scope
+ * reset keeps the scopes it was created with, so it stays without the
+ * erase-job scopes.
  */
 export interface ApiCaller {
   keyId: string;
   accountId: number;
-  /** Set when the key belongs to a subuser. */
-  parentId: number | null;
+  /** Set when the key belongs to a subuser: the parent's id, username and scopes bound the subuser's. */
+  parent: { id: number; username: string; scopes: readonly string[] } | null;
   username: string;
   keyScopes: readonly string[];
   accountScopes: readonly string[];
@@ -31,6 +33,8 @@ export interface ActingAccount {
   onBehalfOf: { id: number; username: string } | null;
   /** Effective scopes, sorted. */
   scopes: string[];
+  /** Who holds what: the key, its account, the parent or the subuser acted for; an error can name the one lacking a scope. */
+  chain: ScopeHolder[];
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -61,27 +65,38 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
       username: string;
       key_scope_set_id: number;
       account_scope_set_id: number;
+      parent_username: string | null;
+      parent_scope_set_id: number | null;
       count: number | null;
       reset: number | null;
     }[]
   >`
     WITH k AS (
       SELECT k.id, k.secret_hash, k.account_id, a.parent_id, a.username,
-             k.scope_set_id AS key_scope_set_id, a.scope_set_id AS account_scope_set_id
+             k.scope_set_id AS key_scope_set_id, a.scope_set_id AS account_scope_set_id,
+             p.username AS parent_username, p.scope_set_id AS parent_scope_set_id
       FROM api_key k
       JOIN account a ON a.id = k.account_id
+      LEFT JOIN account p ON p.id = a.parent_id
       WHERE k.id = ${parsed.id}
     ), hit AS (
       ${rateLimitUpsert(Prisma.sql`SELECT 'account:' || k.account_id FROM k WHERE k.secret_hash = ${hashApiKey(token)}`)}
     )
     SELECT k.*, hit.count, hit.reset FROM k LEFT JOIN hit ON true`;
   if (!row || !apiKeyMatches(token, row.secret_hash) || row.count === null || row.reset === null) return { caller: null, limit: null };
-  const sets = await scopeSetsById(db, [row.key_scope_set_id, row.account_scope_set_id]);
+  const sets = await scopeSetsById(db, [
+    row.key_scope_set_id,
+    row.account_scope_set_id,
+    ...(row.parent_scope_set_id === null ? [] : [row.parent_scope_set_id]),
+  ]);
   return {
     caller: {
       keyId: row.id,
       accountId: row.account_id,
-      parentId: row.parent_id,
+      parent:
+        row.parent_id === null || row.parent_scope_set_id === null
+          ? null
+          : { id: row.parent_id, username: row.parent_username ?? "", scopes: sets.get(row.parent_scope_set_id)!.scopes },
       username: row.username,
       // Immutable sets, cached in process: two ids read instead of two arrays of ~200 scopes.
       keyScopes: sets.get(row.key_scope_set_id)!.scopes,
@@ -91,10 +106,13 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
   };
 }
 
-function intersect(...lists: readonly (readonly string[])[]): string[] {
-  const [first = [], ...rest] = lists;
-  const sets = rest.map((l) => new Set(l));
-  return [...new Set(first)].filter((s) => sets.every((set) => set.has(s))).sort();
+/** The key, its account and (for a subuser's key) the parent: what the caller may do on its own account. */
+export function callerChain(caller: ApiCaller, accountScopes: readonly string[] = caller.accountScopes): ScopeHolder[] {
+  return [
+    { kind: "key", label: "this API key", scopes: caller.keyScopes },
+    { kind: "account", label: caller.username, scopes: accountScopes },
+    ...(caller.parent ? [{ kind: "parent" as const, label: caller.parent.username, scopes: caller.parent.scopes }] : []),
+  ];
 }
 
 /**
@@ -103,8 +121,8 @@ function intersect(...lists: readonly (readonly string[])[]): string[] {
  * account's subuser is as unknown as one that does not exist (404).
  */
 export async function resolveActingAccount(db: Db | Tx, caller: ApiCaller, onBehalfOf: OnBehalfOf | null): Promise<ActingAccount> {
-  const own = intersect(caller.keyScopes, caller.accountScopes);
-  if (!onBehalfOf) return { id: caller.accountId, username: caller.username, onBehalfOf: null, scopes: own };
+  const own = callerChain(caller);
+  if (!onBehalfOf) return { id: caller.accountId, username: caller.username, onBehalfOf: null, scopes: effectiveScopes(own), chain: own };
   if (onBehalfOf.kind === "invalid") throw v3Errors.notFound(`on-behalf-of: ${onBehalfOf.reason}`, "on-behalf-of");
   const rows =
     onBehalfOf.kind === "account-id"
@@ -116,5 +134,21 @@ export async function resolveActingAccount(db: Db | Tx, caller: ApiCaller, onBeh
           WHERE a.parent_id = ${caller.accountId} AND lower(a.username) = lower(${onBehalfOf.username})`;
   const sub = rows[0];
   if (!sub) throw v3Errors.notFound("on-behalf-of: no such subuser of this account", "on-behalf-of");
-  return { id: sub.id, username: sub.username, onBehalfOf: { id: sub.id, username: sub.username }, scopes: intersect(own, sub.scopes) };
+  const chain: ScopeHolder[] = [...own, { kind: "subuser", label: sub.username, scopes: sub.scopes }];
+  return { id: sub.id, username: sub.username, onBehalfOf: { id: sub.id, username: sub.username }, scopes: effectiveScopes(chain), chain };
+}
+
+/** Why a scope is not effective, naming who lacks it: the key, the account, the parent or the subuser acted for. */
+export function missingScopeMessage(scope: string, chain: readonly ScopeHolder[]): string {
+  const lacking = holdersLacking(scope, chain);
+  const parts = lacking.map((h) =>
+    h.kind === "key"
+      ? `this API key lacks ${scope}`
+      : h.kind === "subuser"
+        ? `the subuser ${h.label} lacks ${scope} (its own scopes must include it: ask support to enable it for that subuser)`
+        : h.kind === "parent"
+          ? `the parent account ${h.label} lacks ${scope}, and a subuser never holds more than its parent`
+          : `the account ${h.label} lacks ${scope}`,
+  );
+  return parts.length > 0 ? parts.join("; ") : `${scope} is not available here`;
 }

@@ -35,7 +35,7 @@ export const v3Routes: V3Routes = {
     // 201 with the new key's secret, shown this once.
     POST: v3Endpoint({ scopes: ["api_keys.create"], body: createApiKeyRequestSchema }, async ({ acting, body }) => ({
       status: 201,
-      body: await createApiKey(getDb(), acting.id, body),
+      body: await createApiKey(getDb(), acting, body),
     })),
     // Names and ids, never secrets.
     GET: v3Endpoint({ scopes: ["api_keys.read"] }, async ({ acting, query }) => {

@@ -6,7 +6,7 @@ import type { RequestMeta } from "../audit";
 import { getDb } from "../db";
 import { getLogger } from "../logger";
 import { requestMetaFrom, type HeaderReader } from "../request-meta";
-import { authenticateApiKey, resolveActingAccount, type ActingAccount, type ApiCaller } from "./auth";
+import { authenticateApiKey, missingScopeMessage, resolveActingAccount, type ActingAccount, type ApiCaller } from "./auth";
 import { fallbackRateLimitState, hitRateLimit, rateLimitHeaders, type RateLimitState } from "./rate-limit";
 
 /**
@@ -122,7 +122,7 @@ async function runEndpoint({ options, handler }: V3Endpoint, request: V3Request)
     const acting = await timing.measure("acting", () => resolveActingAccount(db, caller, parseOnBehalfOf(request.headers.get("on-behalf-of"))));
     const missing = (options.scopes ?? []).filter((s) => !acting.scopes.includes(s));
     if (missing.length > 0) {
-      throw v3Errors.notAuthorized(`Not authorized: this API key lacks ${missing.join(", ")}`);
+      throw v3Errors.notAuthorized(`Not authorized: ${missing.map((s) => missingScopeMessage(s, acting.chain)).join("; ")}`);
     }
     const text = options.body ? await timing.measure("read", () => request.readBody(options.maxBodyBytes ?? 16 * 1024)) : undefined;
     const body = options.body ? timing.measureSync("parse", () => parseBody(options.body!, parseJsonText(text!))) : undefined;

@@ -1,5 +1,14 @@
 import { hashApiKey } from "@/lib/api-keys";
-import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope, normalizeScopes, PERSONAS, type EraseJobScope } from "@/lib/scopes/catalog";
+import {
+  ADMIN_SCOPES,
+  canonicalScope,
+  ERASE_JOB_SCOPES,
+  isParentOnlyScope,
+  isPlatformManagedScope,
+  normalizeScopes,
+  PERSONAS,
+  type EraseJobScope,
+} from "@/lib/scopes/catalog";
 import { Random } from "./random";
 
 /**
@@ -91,17 +100,26 @@ function accountScopes(rnd: Random, signedUpAt: Date, cutoff: Date): string[] {
   return scopes;
 }
 
-const SUBUSER_EXCLUDED = ["subusers.", "billing.", "sso.", "teammates."];
 const subuserCache = new Map<string, string[]>();
 
-function subuserScopes(rnd: Random, signedUpAt: Date, cutoff: Date): string[] {
+/**
+ * A subuser's scopes: drawn like an account's for its own signup date, then
+ * bounded by its parent's (a subuser never holds a scope its parent lacks,
+ * nor a parent-only family); platform-managed flags stay its own.
+ */
+export function boundByParent(scopes: readonly string[], parentScopes: readonly string[]): string[] {
+  const parent = new Set(parentScopes.map(canonicalScope));
+  return normalizeScopes(scopes.filter((s) => isPlatformManagedScope(s) || (!isParentOnlyScope(s) && parent.has(canonicalScope(s)))));
+}
+
+function subuserScopes(rnd: Random, signedUpAt: Date, cutoff: Date, parentScopes: string[]): string[] {
   const base = accountScopes(rnd, signedUpAt, cutoff);
   // Some subusers were set up with a persona's scopes only.
   const persona = rnd.chance(0.3) ? rnd.pick(PERSONAS.filter((p) => p.id !== "accountant")) : null;
-  const key = `${scopeKey(base)}|${persona?.id ?? ""}`;
+  const key = `${scopeKey(base)}|${scopeKey(parentScopes)}|${persona?.id ?? ""}`;
   let scopes = subuserCache.get(key);
   if (!scopes) {
-    let list = base.filter((s) => !SUBUSER_EXCLUDED.some((p) => s.startsWith(p)));
+    let list = boundByParent(base, parentScopes);
     if (persona) {
       const keep = new Set(persona.scopes);
       list = list.filter((s) => keep.has(s) || isPlatformManagedScope(s) || ERASE.includes(s as EraseJobScope));
@@ -125,6 +143,8 @@ function scopeKey(scopes: string[]): string {
 const MAIL_SEND_ONLY = ["mail.send"];
 const SEND_AND_STATS = ["mail.send", "mail.batch.create", "mail.batch.read", "stats.read", "stats.global.read", "templates.read"];
 const OBSERVER = PERSONAS.find((p) => p.id === "observer")!.scopes;
+/** What an old integration's key uses: mail send plus scopes that are no longer in the default set. */
+const LEGACY_SENDER = ["mail.send", "email_activity.read", "mail.legacy_smtp_api.send", "di.bounce_block_classifications.read"];
 
 const profileCache = new WeakMap<string[], { name: string; scopes: string[] }[]>();
 
@@ -144,6 +164,7 @@ function computeKeyProfiles(accountScopesList: string[]): { name: string; scopes
     { name: "Mail send", scopes: subset(MAIL_SEND_ONLY) },
     { name: "Send and stats", scopes: subset(SEND_AND_STATS) },
     { name: "Read only", scopes: subset(OBSERVER).filter((s) => !isPlatformManagedScope(s)) },
+    { name: "Legacy sender", scopes: subset(LEGACY_SENDER) },
   ];
 }
 
@@ -160,7 +181,8 @@ function keysFor(rnd: Random, account: SeedAccount, count: number, today: Date):
   const profiles = keyProfiles(account.scopes);
   const keys: SeedApiKey[] = [];
   for (let i = 0; i < count; i++) {
-    const profile = i === 0 ? profiles[0]! : rnd.pick(profiles);
+    // Generated accounts draw from the first four profiles; "Legacy sender" is for a fixture.
+    const profile = i === 0 ? profiles[0]! : rnd.pick(profiles.slice(0, 4));
     if (profile.scopes.length === 0) continue;
     const span = Math.max(1, today.getTime() - account.signedUpAt.getTime());
     const createdAt = new Date(account.signedUpAt.getTime() + Math.floor(rnd.next() * span));
@@ -210,13 +232,13 @@ export function fixtures(cutoff: Date): Fixture[] {
     {
       key: "legacySubuser",
       account: { id: 100002, username: "legacy-acme-marketing", email: "marketing@acme-legacy.example", company: "Acme Legacy Ltd", region: "global", signedUpAt: at("2020-01-09T09:00:00Z"), parentId: 100001 },
-      scopes: normalizeScopes(admin.filter((s) => !SUBUSER_EXCLUDED.some((p) => s.startsWith(p)))),
+      scopes: boundByParent(admin, admin),
       keyProfiles: [0],
     },
     {
       key: "legacyEuSubuser",
       account: { id: 100003, username: "legacy-acme-eu", email: "eu@acme-legacy.example", company: "Acme Legacy Ltd", region: "eu", signedUpAt: at("2022-11-30T16:45:00Z"), parentId: 100001 },
-      scopes: normalizeScopes(admin.filter((s) => !SUBUSER_EXCLUDED.some((p) => s.startsWith(p)))),
+      scopes: boundByParent(admin, admin),
       keyProfiles: [0],
     },
     {
@@ -267,6 +289,25 @@ export function fixtures(cutoff: Date): Fixture[] {
       scopes: normalizeScopes([...admin, "email_activity.read", ...UNKNOWN_LEGACY_SCOPES]),
       keyProfiles: [0, 1],
     },
+    {
+      // Its keys use scopes a default reset removes (legacy activity feed, legacy SMTP) and the
+      // Deliverability Insights group's spelling of a scope the admin list spells in the singular.
+      key: "keysAtRisk",
+      account: { id: 100012, username: "legacy-keys", email: "dev@legacy-keys.example", company: "Legacy Keys Pty Ltd", region: "global", signedUpAt: at("2017-08-21T15:00:00Z"), parentId: null },
+      scopes: normalizeScopes([
+        ...admin.map((s) => (s === "di.bounce_block_classification.read" ? "di.bounce_block_classifications.read" : s)),
+        "email_activity.read",
+        "mail.legacy_smtp_api.send",
+      ]),
+      keyProfiles: [0, 4],
+    },
+    {
+      // A legacy subuser of an account that has the scopes: it can be reset on its own.
+      key: "modernParentLegacySubuser",
+      account: { id: 100013, username: "brightpost-archive", email: "archive@brightpost.example", company: "BrightPost GmbH", region: "eu", signedUpAt: at("2024-03-01T08:00:00Z"), parentId: 100004 },
+      scopes: boundByParent(admin, [...admin, ...ERASE]),
+      keyProfiles: [0],
+    },
   );
   return list.map(({ key, account, scopes, keyProfiles: kp = [] }) => {
     const full: SeedAccount = { ...account, scopes };
@@ -278,7 +319,7 @@ export function fixtures(cutoff: Date): Fixture[] {
   });
 }
 
-export const FIXTURE_IDS = { first: 100001, last: 100011 };
+export const FIXTURE_IDS = { first: 100001, last: 100013 };
 const FIRST_GENERATED_ID = 1_000_000;
 
 /**
@@ -331,7 +372,7 @@ export function* generateAccounts(opts: SeedOptions): Generator<{ account: SeedA
         region: rnd.chance(0.2) ? "eu" : "global",
         signedUpAt: subSignedUpAt,
         parentId: parent.id,
-        scopes: subuserScopes(rnd, subSignedUpAt, opts.cutoff),
+        scopes: subuserScopes(rnd, subSignedUpAt, opts.cutoff, parent.scopes),
       };
       produced++;
       yield { account: sub, keys: keysFor(rnd, sub, rnd.int(0, 2), opts.today) };

@@ -54,9 +54,12 @@ export const FIXTURE_ACTIVITY: readonly FixtureActivity[] = [
   row(100004, "jane.doe@example.com", "Jane Doe", "Confirm your e-mail", ["transactional"], "203.0.113.10", "2026-01-15T11:11:11Z"),
   row(100004, "sam.taylor@example.com", "Sam Taylor", "Your BrightPost digest", ["digest"], "192.0.2.150", "2026-09-09T06:30:01Z"),
   row(100004, "sam.taylor@example.com", "Sam Taylor", "Team invite", ["transactional"], "192.0.2.150", "2026-04-04T13:37:00Z"),
-  row(100004, "Sam.Taylor@example.com", "Sam Taylor", "Case matters in the local part", ["transactional"], "192.0.2.150", "2026-04-05T13:37:00Z"),
+  row(100004, "Sam.Taylor@example.com", "Sam Taylor", "One person, however the address is written", ["transactional"], "192.0.2.150", "2026-04-05T13:37:00Z"),
+  row(100004, "case.x@example.com", "Casey X", "Receipt", ["transactional"], "192.0.2.160", "2026-04-06T10:00:00Z"),
+  row(100004, "Case.X@example.com", "Casey X", "Newsletter", ["newsletter"], "192.0.2.160", "2026-04-07T10:00:00Z"),
+  row(100004, "CASE.X@example.com", "Casey X", "Survey", ["marketing"], "192.0.2.160", "2026-04-08T10:00:00Z"),
   // the other fixtures: a couple of rows each
-  ...[100005, 100006, 100007, 100008, 100009, 100010, 100011].flatMap((id) => [
+  ...[100005, 100006, 100007, 100008, 100009, 100010, 100011, 100012, 100013].flatMap((id) => [
     row(id, `customer.${id}@example.com`, `Customer ${id}`, "Receipt", ["transactional"], "192.0.2.1", "2026-05-05T05:05:05Z"),
     row(id, SHARED_RECIPIENT, "Jane Doe", "Hello", ["marketing"], "203.0.113.10", "2026-05-06T06:06:06Z"),
   ]),

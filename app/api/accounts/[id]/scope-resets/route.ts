@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/server/api";
-import { performScopeReset } from "@/lib/server/scope-reset";
+import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { getScopeResetSummary } from "@/lib/server/scope-reset-view";
 import { accountIdParams, scopeResetBody } from "@/lib/server/schemas";
 

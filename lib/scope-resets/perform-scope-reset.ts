@@ -1,19 +1,22 @@
 import "server-only";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { CATALOG_VERSION, eraseJobScopesOf, normalizeScopes } from "@/lib/scopes/catalog";
-import { planScopeReset, type ScopeResetPlan } from "@/lib/scope-resets/plan";
-import { renderAdminNote, renderAfterNote, renderBeforeNote, type ResetNoteInput } from "@/lib/scope-resets/notes";
-import { resetRequestIdentity, type ScopeResetRequest } from "@/lib/scope-resets/request";
-import { appendAuditEvent, type RequestMeta } from "./audit";
-import { getDb, type Tx } from "./db";
-import { getLogger } from "./logger";
-import { scopeSetById } from "./scope-set-cache";
-import { ensureScopeSet } from "./scope-sets";
-import type { StaffSession } from "./session";
+import { appendAuditEvent, type RequestMeta } from "@/lib/server/audit";
+import { getDb, type Tx } from "@/lib/server/db";
+import { getLogger } from "@/lib/server/logger";
+import { ensureScopeSet } from "@/lib/server/scope-sets";
+import type { StaffSession } from "@/lib/server/session";
+import { loadResetSubject, previewFingerprint, sha256 } from "./load-reset-subject";
+import { renderAdminNote, renderAfterNote, renderBeforeNote, type ResetNoteInput } from "./notes";
+import type { ScopeResetPlan } from "./plan";
+import { previewReset } from "./preview";
+import { resetRequestIdentity, type ScopeResetRequest } from "./request";
 
 /**
- * Reset Scopes as one transaction: lock the account, note the scopes before,
+ * Reset Scopes as one transaction: lock the account, check the confirmed
+ * preview (scopes, and every key loss acknowledged), note the scopes before,
  * apply the plan, read back and verify, note the scopes after, write the admin
  * note, the reset record and the audit event. Anything that fails rolls all of
  * it back; the failed attempt is then recorded on its own.
@@ -23,15 +26,6 @@ export interface ScopeResetOutcome {
   resetId: string;
   /** True when the idempotency key had already been used for this request: nothing new was done. */
   replayed: boolean;
-}
-
-interface LockedAccount {
-  id: number;
-  username: string;
-  email: string;
-  scope_set_id: number;
-  scopes: string[];
-  fingerprint: string;
 }
 
 /** Thrown inside the transaction to roll it back and record why. */
@@ -45,6 +39,8 @@ export async function performScopeReset(input: {
   request: ScopeResetRequest;
   staff: StaffSession;
   meta: RequestMeta;
+  /** Set when this reset is one account of a family reset. */
+  familyResetId?: string;
 }): Promise<ScopeResetOutcome> {
   const { accountId, request, staff, meta } = input;
   const requestHash = sha256(resetRequestIdentity(accountId, request));
@@ -58,18 +54,24 @@ export async function performScopeReset(input: {
   let plan: ScopeResetPlan | null = null;
   try {
     return await getDb().$transaction(async (tx) => {
-      const account = await lockAccount(tx, accountId);
-      beforeScopeSetId = account.scope_set_id;
+      const subject = await loadResetSubject(tx, accountId, { lock: true });
+      const scopeSetId = subject.account.scopeSetId;
+      beforeScopeSetId = scopeSetId;
 
       // A concurrent confirmation with the same key committed while we waited for the lock.
       const replay = await findReplay(request.idempotencyKey, requestHash, tx);
       if (replay) return replay;
 
-      if (account.fingerprint !== request.expectedFingerprint) {
-        throw await staleOrAlreadyReset(tx, account, request.expectedFingerprint);
+      const fingerprint = previewFingerprint(subject);
+      if (fingerprint !== request.expectedFingerprint) {
+        throw await staleOrAlreadyReset(tx, accountId, scopeSetId, request.expectedFingerprint, fingerprint);
       }
 
-      plan = planScopeReset(account.scopes);
+      const preview = previewReset(subject, { mode: request.mode, cutoff: getConfig().signupCutoff });
+      plan = preview.plan;
+      if (preview.blocked) {
+        throw new AppError("parent_lacks_scopes", preview.blocked.message, { parent: preview.blocked.parent });
+      }
       if (plan.nothingToDo && !request.reason) {
         throw new AppError(
           "bad_request",
@@ -77,7 +79,18 @@ export async function performScopeReset(input: {
           { field: "reason" },
         );
       }
+      const lossesFingerprint = preview.keyLossesIdentity === null ? null : sha256(preview.keyLossesIdentity);
+      if (lossesFingerprint !== null && request.acknowledgedKeyImpact !== lossesFingerprint) {
+        const losses = preview.impact.losses;
+        throw new AppError(
+          "key_impact_unacknowledged",
+          `${losses.length === 1 ? "1 existing API key" : `${losses.length} existing API keys`} would lose scopes they use. ` +
+            "Review the list and confirm that you acknowledge it, or choose the minimal reset (adds the erase-job scopes, removes nothing).",
+          { keyImpact: { fingerprint: lossesFingerprint, losses } },
+        );
+      }
 
+      const { account } = subject;
       const resetId = randomUUID();
       const at = new Date();
       const actor = { id: staff.id, name: staff.name, email: staff.email };
@@ -89,6 +102,7 @@ export async function performScopeReset(input: {
         plan,
         reason: request.reason,
         catalogVersion: CATALOG_VERSION,
+        impact: preview.impact,
       };
       const noteBase = {
         ticketId: request.ticket.ticketId,
@@ -125,15 +139,16 @@ export async function performScopeReset(input: {
       await tx.scopeReset.create({
         data: {
           id: resetId,
-          ...attemptFields(account.id, request, requestHash, staff, meta),
+          ...attemptFields(account.id, request, requestHash, staff, meta, input.familyResetId),
           outcome: "succeeded",
-          beforeScopeSetId: account.scope_set_id,
+          beforeScopeSetId: scopeSetId,
           afterScopeSetId: afterSet.id,
           beforeCount: plan.before.length,
           afterCount: plan.after.length,
           added: plan.added,
           removed: plan.removed,
           verified: true,
+          impact: JSON.parse(JSON.stringify(preview.impact)),
           durationMs: Math.round(performance.now() - started),
           createdAt: at,
         },
@@ -146,10 +161,15 @@ export async function performScopeReset(input: {
         ticketId: request.ticket.ticketId,
         details: {
           resetId,
+          mode: plan.mode,
+          ...(input.familyResetId ? { familyResetId: input.familyResetId } : {}),
           before: { count: plan.before.length, fingerprint: account.fingerprint },
           after: { count: plan.after.length, fingerprint: afterSet.fingerprint },
           added: plan.added,
           removed: plan.removed,
+          keyLossesAcknowledged: preview.impact.losses.map((l) => ({ keyId: l.keyId, accountId: l.accountId, loses: l.loses })),
+          subusersLackingEraseJob: preview.impact.subusersLackingEraseJob.map((s) => s.id),
+          anomaly: preview.impact.anomaly !== null,
           reason: request.reason,
           catalogVersion: CATALOG_VERSION,
         },
@@ -165,7 +185,7 @@ export async function performScopeReset(input: {
       if (replay) return replay;
     }
     if (!shouldRecordFailure(error)) throw error;
-    const reason = failureReason(error);
+    const reason = failureReason(error, meta);
     await recordFailedAttempt({
       accountId,
       request,
@@ -175,6 +195,7 @@ export async function performScopeReset(input: {
       beforeScopeSetId,
       plan,
       reason,
+      familyResetId: input.familyResetId,
       durationMs: Math.round(performance.now() - started),
     });
     if (error instanceof ResetVerificationError) {
@@ -184,16 +205,6 @@ export async function performScopeReset(input: {
     }
     throw error;
   }
-}
-
-async function lockAccount(tx: Tx, accountId: number): Promise<LockedAccount> {
-  // The account row alone: a join here would, for a waiter whose row changed
-  // meanwhile, be re-checked against the old scope set row and return nothing.
-  const [account] = await tx.$queryRaw<Omit<LockedAccount, "scopes" | "fingerprint">[]>`
-    SELECT id, username, email, scope_set_id FROM account WHERE id = ${accountId} FOR UPDATE`;
-  if (!account) throw new AppError("not_found", `No account with id ${accountId}.`);
-  const set = await scopeSetById(tx, account.scope_set_id);
-  return { ...account, scopes: set.scopes, fingerprint: set.fingerprint };
 }
 
 async function readScopes(tx: Tx, accountId: number): Promise<string[]> {
@@ -219,12 +230,18 @@ function verifyReadBack(plan: ScopeResetPlan, readBack: string[]): void {
  * exactly that preview and produced what the account holds now, say who and
  * when; otherwise ask the agent to review the new scopes.
  */
-async function staleOrAlreadyReset(tx: Tx, account: LockedAccount, expectedFingerprint: string): Promise<AppError> {
+async function staleOrAlreadyReset(
+  tx: Tx,
+  accountId: number,
+  scopeSetId: number,
+  expectedFingerprint: string,
+  currentFingerprint: string,
+): Promise<AppError> {
   const [last] = await tx.$queryRaw<{ id: string; actor_name: string; actor_email: string; created_at: Date; ticket_url: string }[]>`
     SELECT r.id, r.actor_name, r.actor_email, r.created_at, r.ticket_url
-    FROM scope_reset r JOIN scope_set b ON b.id = r.before_scope_set_id
-    WHERE r.account_id = ${account.id} AND r.outcome = 'succeeded'
-      AND r.after_scope_set_id = ${account.scope_set_id} AND b.fingerprint = ${expectedFingerprint}
+    FROM scope_reset r LEFT JOIN scope_set b ON b.id = r.before_scope_set_id
+    WHERE r.account_id = ${accountId} AND r.outcome = 'succeeded' AND r.after_scope_set_id = ${scopeSetId}
+      AND coalesce(r.preview_fingerprint, b.fingerprint) = ${expectedFingerprint}
     ORDER BY r.created_at DESC LIMIT 1`;
   if (last) {
     return new AppError(
@@ -235,8 +252,8 @@ async function staleOrAlreadyReset(tx: Tx, account: LockedAccount, expectedFinge
   }
   return new AppError(
     "stale_preview",
-    "The account's scopes changed since you opened the preview. Review again: reload the account and confirm the new plan.",
-    { currentFingerprint: account.fingerprint },
+    "The account's scopes (or its parent's) changed since you opened the preview. Review again: reload the account and confirm the new plan.",
+    { currentFingerprint },
   );
 }
 
@@ -257,19 +274,24 @@ async function findReplay(idempotencyKey: string, requestHash: string, tx?: Tx):
   return { resetId: earlier.id, replayed: true };
 }
 
-/** Refusals of bad input change nothing and leave no trace; everything else that stops a reset is recorded. */
+/**
+ * Refusals of bad input (and of an account that does not exist) change
+ * nothing and leave no trace; every attempt that passed validation and then
+ * failed is recorded.
+ */
 function shouldRecordFailure(error: unknown): boolean {
   if (!(error instanceof AppError)) return true;
-  return error.code === "stale_preview" || error.code === "already_reset";
+  return error.code !== "bad_request" && error.code !== "not_found" && error.code !== "idempotency_mismatch";
 }
 
-function failureReason(error: unknown): string {
+/** What the record says: an expected failure's own (safe) message; for anything else, only that it failed and the request id. */
+function failureReason(error: unknown, meta: RequestMeta): string {
   const text =
     error instanceof ResetVerificationError
       ? `Verification failed: ${error.message}`
       : error instanceof AppError
         ? `${error.code}: ${error.message}`
-        : `Error: ${error instanceof Error ? error.message : String(error)}`;
+        : `Internal error: the reset could not be completed (request id ${meta.requestId}).`;
   return text.slice(0, FAILURE_REASON_MAX);
 }
 
@@ -282,16 +304,17 @@ async function recordFailedAttempt(input: {
   beforeScopeSetId: number | null;
   plan: ScopeResetPlan | null;
   reason: string;
+  familyResetId?: string;
   durationMs: number;
-}): Promise<void> {
+}): Promise<string | null> {
   const { accountId, request, staff, meta, plan } = input;
+  const id = randomUUID();
   try {
     await getDb().$transaction(async (tx) => {
-      const id = randomUUID();
       await tx.scopeReset.create({
         data: {
           id,
-          ...attemptFields(accountId, request, input.requestHash, staff, meta),
+          ...attemptFields(accountId, request, input.requestHash, staff, meta, input.familyResetId),
           outcome: "failed",
           beforeScopeSetId: input.beforeScopeSetId,
           beforeCount: plan?.before.length ?? null,
@@ -308,18 +331,45 @@ async function recordFailedAttempt(input: {
         action: "scope_reset.failed",
         target: { type: "account", id: String(accountId) },
         ticketId: request.ticket.ticketId,
-        details: { resetId: id, reason: input.reason, catalogVersion: CATALOG_VERSION },
+        details: { resetId: id, mode: request.mode, reason: input.reason, catalogVersion: CATALOG_VERSION },
         meta,
       });
     });
+    return id;
   } catch (recordError) {
     // The account may not exist (FK) or the database may be down; the caller still gets the original error.
     getLogger().error({ err: recordError, requestId: meta.requestId, accountId }, "could not record the failed reset attempt");
+    return null;
   }
 }
 
+/** A family member that was not attempted (its parent's reset failed), recorded as a failed attempt saying so. */
+export async function recordSkippedAttempt(input: {
+  accountId: number;
+  request: ScopeResetRequest;
+  staff: StaffSession;
+  meta: RequestMeta;
+  familyResetId: string;
+  reason: string;
+}): Promise<string | null> {
+  return recordFailedAttempt({
+    ...input,
+    requestHash: sha256(resetRequestIdentity(input.accountId, input.request)),
+    beforeScopeSetId: null,
+    plan: null,
+    durationMs: 0,
+  });
+}
+
 /** What every reset record holds, succeeded or failed: who, which ticket, which request. */
-function attemptFields(accountId: number, request: ScopeResetRequest, requestHash: string, staff: StaffSession, meta: RequestMeta) {
+function attemptFields(
+  accountId: number,
+  request: ScopeResetRequest,
+  requestHash: string,
+  staff: StaffSession,
+  meta: RequestMeta,
+  familyResetId: string | undefined,
+) {
   return {
     accountId,
     actorId: staff.id,
@@ -330,6 +380,9 @@ function attemptFields(accountId: number, request: ScopeResetRequest, requestHas
     idempotencyKey: request.idempotencyKey,
     requestHash,
     reason: request.reason,
+    mode: request.mode,
+    previewFingerprint: request.expectedFingerprint,
+    familyResetId: familyResetId ?? null,
     catalogVersion: CATALOG_VERSION,
     requestId: meta.requestId,
     clientIp: meta.ip,
@@ -340,8 +393,4 @@ function attemptFields(accountId: number, request: ScopeResetRequest, requestHas
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } };
   return e?.code === "P2002" || e?.meta?.code === "23505" || e?.meta?.driverAdapterError?.cause?.originalCode === "23505";
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -1,0 +1,68 @@
+import type { KeyLackingEraseJob, KeyLoss } from "@/lib/scope-resets/key-impact";
+
+/** What a reset adds and removes, side by side; removals in red. */
+export function ScopeDiff({ added, removed, compact = false }: { added: readonly string[]; removed: readonly string[]; compact?: boolean }) {
+  return (
+    <div className={`mt-2 grid gap-3 sm:grid-cols-2 ${compact ? "text-xs" : ""}`}>
+      <ScopeList title={`Removed (${removed.length})`} scopes={removed} tone="removed" />
+      <ScopeList title={`Added (${added.length})`} scopes={added} tone="added" />
+    </div>
+  );
+}
+
+function ScopeList({ title, scopes, tone }: { title: string; scopes: readonly string[]; tone: "added" | "removed" }) {
+  const style = tone === "removed" ? "border-red-300 bg-red-50" : "border-emerald-300 bg-emerald-50";
+  return (
+    <div className={`rounded border p-3 ${style}`} data-testid={`plan-${tone}`}>
+      <h3 className="text-sm font-semibold">{title}</h3>
+      {scopes.length === 0 ? (
+        <p className="text-sm text-slate-700">none</p>
+      ) : (
+        <ul tabIndex={0} aria-label={title} className="mt-1 max-h-48 overflow-auto font-mono text-xs">
+          {scopes.map((s) => (
+            <li key={s}>
+              {tone === "removed" ? "− " : "+ "}
+              {s}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Each existing key that would lose scopes, and which. `accountId`: the account being reset (its subusers' keys are labelled). */
+export function KeyLossList({ losses, accountId }: { losses: readonly KeyLoss[]; accountId: number }) {
+  return (
+    <ul className="mt-1 space-y-1" data-testid="key-losses">
+      {losses.map((l) => (
+        <li key={l.keyId}>
+          <span className="font-medium">{l.keyName || "(unnamed key)"}</span>{" "}
+          <span className="font-mono text-xs text-slate-700">{l.keyId}</span>
+          {l.accountId !== accountId && <span className="text-slate-700"> (subuser {l.accountUsername})</span>} loses{" "}
+          <code className="text-xs">{l.loses.join(", ")}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The account's keys that keep lacking an erase-job scope: the customer needs a new key. */
+export function KeysLackingList({ keys }: { keys: readonly KeyLackingEraseJob[] }) {
+  if (keys.length === 0) return <p>Every existing API key will have the erase-job scopes.</p>;
+  return (
+    <>
+      <p>
+        {keys.length} existing API key{keys.length === 1 ? "" : "s"} will still lack the erase-job scopes (a key keeps the scopes it was
+        created with), so the customer needs a new key:
+      </p>
+      <ul className="mt-1 list-disc pl-5" data-testid="keys-lacking">
+        {keys.map((k) => (
+          <li key={k.keyId}>
+            {k.keyName || "(unnamed key)"} <span className="font-mono text-xs text-slate-700">{k.keyId}</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,105 @@
+import "server-only";
+import { AppError, isAppError } from "@/lib/errors";
+import type { RequestMeta } from "@/lib/server/audit";
+import { getDb } from "@/lib/server/db";
+import { getLogger } from "@/lib/server/logger";
+import type { StaffSession } from "@/lib/server/session";
+import { sha256 } from "./load-reset-subject";
+import { performScopeReset, recordSkippedAttempt } from "./perform-scope-reset";
+import type { FamilyResetRequest, ScopeResetRequest } from "./request";
+
+/**
+ * One confirmation for a parent and the subusers the agent picked: the
+ * parent first, then each subuser, every account in its own transaction with
+ * its own notes and records, all under the same ticket. A failure of one
+ * leaves the others done; the summary says what happened to each. When the
+ * parent's reset fails, its subusers are not attempted (they cannot get
+ * scopes their parent lacks) and are recorded as skipped.
+ */
+
+export type FamilyMemberOutcome = "succeeded" | "replayed" | "failed" | "skipped";
+
+export interface FamilyMemberResult {
+  accountId: number;
+  username: string;
+  role: "parent" | "subuser";
+  outcome: FamilyMemberOutcome;
+  resetId: string | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface FamilyResetSummary {
+  familyResetId: string;
+  results: FamilyMemberResult[];
+}
+
+export async function performFamilyReset(input: {
+  parentId: number;
+  request: FamilyResetRequest;
+  staff: StaffSession;
+  meta: RequestMeta;
+}): Promise<FamilyResetSummary> {
+  const { parentId, request, staff, meta } = input;
+  const members = await familyMembers(parentId, request.subusers.map((s) => s.id));
+  const familyResetId = uuidFrom(`family:${request.idempotencyKey}`);
+  // Each account's own idempotency key, derived, so the whole family replays as one.
+  const memberRequest = (accountId: number, confirm: { expectedFingerprint: string; mode: ScopeResetRequest["mode"]; acknowledgedKeyImpact?: string }): ScopeResetRequest => ({
+    ticket: request.ticket,
+    idempotencyKey: `${request.idempotencyKey}_${accountId}`,
+    reason: request.reason,
+    ...confirm,
+  });
+
+  const results: FamilyMemberResult[] = [];
+  const attempt = async (accountId: number, role: FamilyMemberResult["role"], req: ScopeResetRequest) => {
+    const username = members.get(accountId)!;
+    try {
+      const outcome = await performScopeReset({ accountId, request: req, staff, meta, familyResetId });
+      results.push({ accountId, username, role, outcome: outcome.replayed ? "replayed" : "succeeded", resetId: outcome.resetId, error: null });
+      return true;
+    } catch (error) {
+      if (!isAppError(error)) getLogger().error({ err: error, requestId: meta.requestId, accountId }, "family reset: one account failed");
+      const shown = isAppError(error)
+        ? { code: error.code, message: error.message }
+        : { code: "internal", message: `The reset could not be completed (request id ${meta.requestId}).` };
+      results.push({ accountId, username, role, outcome: "failed", resetId: null, error: shown });
+      return false;
+    }
+  };
+
+  const parentDone = request.parent ? await attempt(parentId, "parent", memberRequest(parentId, request.parent)) : true;
+  for (const sub of request.subusers) {
+    const req = memberRequest(sub.id, { expectedFingerprint: sub.expectedFingerprint, mode: sub.mode, acknowledgedKeyImpact: sub.acknowledgedKeyImpact });
+    if (parentDone) {
+      await attempt(sub.id, "subuser", req);
+      continue;
+    }
+    const message = "Not attempted: the parent's reset failed, and a subuser cannot get scopes its parent lacks.";
+    const resetId = await recordSkippedAttempt({ accountId: sub.id, request: req, staff, meta, familyResetId, reason: `skipped: ${message}` });
+    results.push({ accountId: sub.id, username: members.get(sub.id)!, role: "subuser", outcome: "skipped", resetId, error: { code: "skipped", message } });
+  }
+  return { familyResetId, results };
+}
+
+/** Usernames of the parent and the named subusers; refuses (400, nothing done) ids that are not this parent's subusers. */
+async function familyMembers(parentId: number, subuserIds: number[]): Promise<Map<number, string>> {
+  const rows = await getDb().account.findMany({
+    where: { OR: [{ id: parentId }, { id: { in: subuserIds }, parentId }] },
+    select: { id: true, username: true, parentId: true },
+  });
+  const parent = rows.find((r) => r.id === parentId);
+  if (!parent) throw new AppError("not_found", `No account with id ${parentId}.`);
+  if (parent.parentId !== null) throw new AppError("bad_request", "A family reset starts from a parent account; this account is a subuser.");
+  const found = new Set(rows.map((r) => r.id));
+  const foreign = subuserIds.filter((id) => !found.has(id));
+  if (foreign.length > 0) {
+    throw new AppError("bad_request", `Not subusers of account ${parentId}: ${foreign.join(", ")}. Nothing was reset.`, { field: "subusers", ids: foreign });
+  }
+  return new Map(rows.map((r) => [r.id, r.username]));
+}
+
+/** A stable UUID-shaped id from a text (so a replayed family request names the same family). */
+function uuidFrom(text: string): string {
+  const h = sha256(text);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
