@@ -1,0 +1,121 @@
+/**
+ * What the client reads from Zendesk's answers, checked with zod: only the
+ * fields it uses (Zendesk sends many more and adds new ones), typed as the
+ * official OpenAPI description (shared/contracts/zendesk-support-oas.yaml)
+ * types them. Anything else in the answer is ignored.
+ */
+import { z } from "zod";
+
+const id = z.number().int().nonnegative();
+const timestamp = z.iso.datetime({ offset: true });
+
+/** CreateTokenForGrantType (POST /oauth/tokens). expires_in is absent or null for a token that never expires. */
+export const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().regex(/^bearer$/i).optional(),
+  expires_in: z.number().int().positive().nullish(),
+});
+
+export const ticketStatusSchema = z.enum(["new", "open", "pending", "hold", "solved", "closed"]);
+export type ZendeskTicketStatus = z.infer<typeof ticketStatusSchema>;
+
+const userSchema = z.object({
+  id,
+  name: z.string(),
+  email: z.string().nullish(),
+  role: z.string().optional(),
+  organization_id: id.nullish(),
+});
+
+/** ShowTicket with include=users,organizations: the requester and organization come as sideloads. */
+export const showTicketResponseSchema = z.object({
+  ticket: z.object({
+    id,
+    subject: z.string().nullable(),
+    status: ticketStatusSchema,
+    requester_id: id,
+    organization_id: id.nullish(),
+  }),
+  users: z.array(userSchema).default([]),
+  organizations: z.array(z.object({ id, name: z.string() })).default([]),
+});
+
+/**
+ * UpdateTicket: the audit the update created. Its "Comment" event is the new
+ * comment: in Zendesk a comment is an audit event, so the event's id is the
+ * comment's id (List Comments shows it as `id`, with the audit's id as `audit_id`).
+ */
+export const updateTicketResponseSchema = z.object({
+  audit: z.object({
+    id,
+    created_at: timestamp.optional(),
+    events: z.array(z.looseObject({ id: id.optional(), type: z.string() })),
+  }),
+});
+
+const commentSchema = z.object({
+  id,
+  body: z.string(),
+  plain_body: z.string().optional(),
+  public: z.boolean(),
+  author_id: id.nullish(),
+  audit_id: id.optional(),
+  created_at: timestamp,
+});
+
+/** ListTicketComments with cursor pagination (page[size], page[after]). */
+export const listCommentsResponseSchema = z.object({
+  comments: z.array(commentSchema),
+  meta: z.object({ has_more: z.boolean(), after_cursor: z.string().nullable() }),
+});
+
+/** SearchUsers: the first page of matches. */
+export const searchUsersResponseSchema = z.object({ users: z.array(userSchema) });
+
+export type RawComment = z.infer<typeof commentSchema>;
+export type RawUser = z.infer<typeof userSchema>;
+
+// ---------------------------------------------------------------------------
+// What the client returns
+
+export interface ZendeskUser {
+  id: number;
+  name: string;
+  /** Zendesk users may have no e-mail address (e.g. phone-only end users). */
+  email: string | null;
+  role: string | null;
+  organizationId: number | null;
+}
+
+export interface ZendeskTicket {
+  id: number;
+  subject: string | null;
+  status: ZendeskTicketStatus;
+  requester: { id: number; name: string; email: string | null };
+  organization: { id: number; name: string } | null;
+  /** The agents' page for the ticket on the base URL (not the API URL Zendesk puts in `ticket.url`). */
+  url: string;
+}
+
+export interface ZendeskComment {
+  id: number;
+  body: string;
+  public: boolean;
+  authorId: number | null;
+  /** ISO 8601, as Zendesk gives it. */
+  createdAt: string;
+}
+
+export interface AddedComment {
+  commentId: number;
+  /** ISO 8601 instant the comment was recorded at (the audit's created_at). */
+  createdAt: string;
+}
+
+export function toUser(raw: RawUser): ZendeskUser {
+  return { id: raw.id, name: raw.name, email: raw.email ?? null, role: raw.role ?? null, organizationId: raw.organization_id ?? null };
+}
+
+export function toComment(raw: RawComment): ZendeskComment {
+  return { id: raw.id, body: raw.body, public: raw.public, authorId: raw.author_id ?? null, createdAt: raw.created_at };
+}

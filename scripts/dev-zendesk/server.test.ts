@@ -1,0 +1,331 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CONTRACT_PATH, expectZendeskAnswer, expectZendeskRequest, OPERATIONS, type OperationId } from "@/tests/support/zendesk-contract";
+import { fixtures } from "../lib/seed/generate";
+import { INTEGRATION_USER, TICKET_SEEDS } from "./seed";
+import { startDevZendesk, type DevZendesk } from "./server";
+import { MAX_COMMENTS_PER_TICKET } from "./store";
+
+let zendesk: DevZendesk;
+let token: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  zendesk = await startDevZendesk({ port: 0, log: (line) => logLines.push(line) });
+  token = await newToken();
+});
+afterAll(() => zendesk?.close());
+beforeEach(() => zendesk.clearFaults());
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+async function call(path: string, init: RequestInit & { auth?: string | null } = {}): Promise<Answer> {
+  const headers = new Headers(init.headers);
+  const auth = init.auth === undefined ? `Bearer ${token}` : init.auth;
+  if (auth) headers.set("authorization", auth);
+  if (init.body !== undefined) headers.set("content-type", "application/json");
+  const res = await fetch(`${zendesk.url}${path}`, { ...init, headers });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text === "" ? undefined : JSON.parse(text) };
+}
+
+/** Calls and checks the answer against the official description. */
+async function checked(operationId: OperationId, path: string, init: RequestInit & { auth?: string | null } = {}): Promise<Answer> {
+  const answer = await call(path, init);
+  await expectZendeskAnswer(operationId, answer);
+  return answer;
+}
+
+const tokenBody = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({ grant_type: "client_credentials", client_id: zendesk.clientId, client_secret: zendesk.clientSecret, scope: "read tickets:write", expires_in: 3600, ...overrides });
+
+async function newToken(overrides: Record<string, unknown> = {}): Promise<string> {
+  const answer = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody(overrides), auth: null });
+  expect(answer.status).toBe(201);
+  return (answer.body as { access_token: string }).access_token;
+}
+
+const note = (body: string, isPublic?: boolean) => JSON.stringify({ ticket: { comment: { body, ...(isPublic === undefined ? {} : { public: isPublic }) } } });
+
+describe("seeded data", () => {
+  it("has one ticket per fixture account, with stable ids, and one from nobody we know", () => {
+    const emails = fixtures(new Date("2023-07-25T00:00:00Z")).map((f) => f.account.email);
+    expect(TICKET_SEEDS.map((t) => t.id)).toEqual([4242, 4243, 4244, 4245, 4246, 4247, 4248, 4249, 4250, 4251, 4252, 4253]);
+    expect(TICKET_SEEDS.filter((t) => typeof t.from === "string")).toHaveLength(emails.length);
+  });
+
+  it("serves #4242 from Olivia Ops of Acme Legacy Ltd, asking for the erase-job scopes", async () => {
+    const { status, body } = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242?include=users,organizations");
+    expect(status).toBe(200);
+    const { ticket, users, organizations } = body as { ticket: Record<string, unknown>; users: Record<string, unknown>[]; organizations: Record<string, unknown>[] };
+    expect(ticket).toMatchObject({ id: 4242, status: "open" });
+    expect(ticket.description).toContain("recipients.erasejob.create and recipients.erasejob.read");
+    expect(users).toEqual([expect.objectContaining({ id: ticket.requester_id, name: "Olivia Ops", email: "ops@acme-legacy.example" })]);
+    expect(organizations).toEqual([expect.objectContaining({ id: ticket.organization_id, name: "Acme Legacy Ltd" })]);
+  });
+
+  it("serves the subuser's ticket and one whose requester has no account and no organization", async () => {
+    const sub = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4243?include=users,organizations");
+    expect(sub.body).toMatchObject({ users: [{ email: "marketing@acme-legacy.example" }], organizations: [{ name: "Acme Legacy Ltd" }] });
+    const nobody = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4253?include=users,organizations");
+    expect(nobody.body).toMatchObject({ ticket: { organization_id: null }, users: [{ email: "nina@unknown-customer.example" }], organizations: [] });
+  });
+
+  it("keeps its copy of the description byte-identical to the shared one", () => {
+    const shared = fileURLToPath(new URL("../../../shared/contracts/zendesk-support-oas.yaml", CONTRACT_PATH));
+    if (!existsSync(shared)) return;
+    expect(readFileSync(shared).equals(readFileSync(CONTRACT_PATH))).toBe(true);
+  });
+});
+
+describe("the contract check itself", () => {
+  const jsonHeaders = new Headers({ "content-type": "application/json" });
+
+  it("rejects answers the description does not allow", async () => {
+    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 200, headers: jsonHeaders, body: { ticket: { id: "4242" } } })).rejects.toThrow(/must be integer/);
+    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 418, headers: jsonHeaders, body: {} })).rejects.toThrow(/not documented/);
+    await expect(expectZendeskAnswer(OPERATIONS.listComments, { status: 200, headers: jsonHeaders, body: { comments: [] } })).rejects.toThrow(/meta/);
+    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 429, headers: jsonHeaders, body: { error: "x" } })).rejects.toThrow(/retry-after/i);
+  });
+
+  it("rejects requests the description does not allow", async () => {
+    const put = (body: unknown, path = "/api/v2/tickets/4242") => ({
+      method: "PUT",
+      url: `http://zendesk.test${path}`,
+      headers: new Headers({ "content-type": "application/json", authorization: "Bearer t" }),
+      body: JSON.stringify(body),
+    });
+    await expect(expectZendeskRequest(put({ ticket: { comment: { body: "x", public: "no" } } }))).rejects.toThrow(/must be boolean/);
+    await expect(expectZendeskRequest(put({ ticket: { comment: { body: "x", public: false } } }, "/api/v2/tickets/abc"))).rejects.toThrow(/must be integer/);
+    await expect(expectZendeskRequest(put({}, "/api/v2/users/1"))).rejects.toThrow(/not a call Scopedesk makes/);
+    const token = { method: "POST", url: "http://zendesk.test/oauth/tokens", headers: jsonHeaders, body: JSON.stringify({ grant_type: "client_credentials", expires_in: 60 }) };
+    await expect(expectZendeskRequest(token)).rejects.toThrow(/expires_in/);
+  });
+});
+
+describe("POST /oauth/tokens", () => {
+  it("issues a token for the client credentials; without expires_in it has none", async () => {
+    const { status, body } = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ expires_in: undefined }), auth: null });
+    expect(status).toBe(201);
+    expect(body).toEqual({ access_token: expect.stringMatching(/^[0-9a-f]{64}$/), token_type: "bearer", scope: "read tickets:write" });
+  });
+
+  it("answers 401 invalid_client to a wrong secret or client, 400 to another grant or a bad body", async () => {
+    const wrong = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ client_secret: "nope" }), auth: null });
+    expect(wrong).toMatchObject({ status: 401, body: { error: "invalid_client" } });
+    const unknown = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ client_id: "other" }), auth: null });
+    expect(unknown.status).toBe(401);
+    const grant = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ grant_type: "password" }), auth: null });
+    expect(grant).toMatchObject({ status: 400, body: { error: "unsupported_grant_type" } });
+    const form = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: "grant_type=client_credentials", auth: null });
+    expect(form).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    const scope = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ scope: "everything" }), auth: null });
+    expect(scope).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
+  });
+
+  it("requires a live bearer token with the right scope on every API call", async () => {
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: null })).status).toBe(401);
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: `Bearer ${"0".repeat(64)}` })).status).toBe(401);
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: `Basic ${btoa("a:b")}` })).status).toBe(401);
+    const readOnly = await newToken({ scope: "read" });
+    const put = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4242", { method: "PUT", body: note("x", false), auth: `Bearer ${readOnly}` });
+    expect(put).toMatchObject({ status: 403, body: { error: "Forbidden" } });
+  });
+
+  it("stops accepting every token once they are revoked", async () => {
+    const own = await newToken();
+    zendesk.revokeTokens();
+    expect((await call("/api/v2/tickets/4242", { auth: `Bearer ${own}` })).status).toBe(401);
+    token = await newToken();
+  });
+});
+
+describe("tickets and comments", () => {
+  it("answers 404 RecordNotFound for a ticket that does not exist", async () => {
+    expect(await checked(OPERATIONS.showTicket, "/api/v2/tickets/999999")).toMatchObject({ status: 404, body: { error: "RecordNotFound" } });
+    expect((await checked(OPERATIONS.updateTicket, "/api/v2/tickets/999999", { method: "PUT", body: note("x", false) })).status).toBe(404);
+    expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/999999/comments")).status).toBe(404);
+  });
+
+  it("adds an internal note and answers with the audit whose Comment event is the new comment", async () => {
+    const { status, body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4244", { method: "PUT", body: note("Scopes BEFORE reset [marker-1]", false) });
+    expect(status).toBe(200);
+    const { audit } = body as { audit: { id: number; created_at: string; events: { id: number; type: string }[] } };
+    const stored = zendesk.comments(4244).at(-1)!;
+    expect(stored).toMatchObject({ body: "Scopes BEFORE reset [marker-1]", public: false, authorId: INTEGRATION_USER.id, auditId: audit.id });
+    expect(audit.events).toEqual([expect.objectContaining({ id: stored.id, type: "Comment" })]);
+    expect(audit.created_at).toBe(stored.createdAt);
+  });
+
+  it("makes a comment without `public` what the ticket's first comment was, as Zendesk does", async () => {
+    await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4245", { method: "PUT", body: note("no flag") });
+    expect(zendesk.comments(4245).at(-1)).toMatchObject({ body: "no flag", public: true });
+  });
+
+  it("refuses other updates, an empty body and the comment after the 5,000th", async () => {
+    const status = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", { method: "PUT", body: JSON.stringify({ ticket: { status: "solved" } }) });
+    expect(status.status).toBe(400);
+    expect((await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", { method: "PUT", body: note("  ", false) })).status).toBe(422);
+    for (let n = zendesk.comments(4246).length; n < MAX_COMMENTS_PER_TICKET; n++) zendesk.addComment(4246, { body: `filler ${n}`, public: false });
+    const full = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", { method: "PUT", body: note("one too many", false) });
+    expect(full).toMatchObject({ status: 422, body: { error: "RecordInvalid" } });
+    expect(zendesk.comments(4246)).toHaveLength(MAX_COMMENTS_PER_TICKET);
+  });
+
+  it("pages comments by cursor, oldest first, until has_more is false", async () => {
+    for (let n = 1; n <= 4; n++) zendesk.addComment(4247, { body: `paged ${n}`, public: n % 2 === 0 });
+    const seen: number[] = [];
+    let query = "page[size]=2";
+    for (let page = 0; page < 10; page++) {
+      const { body } = await checked(OPERATIONS.listComments, `/api/v2/tickets/4247/comments?${query}`);
+      const { comments, meta, links } = body as { comments: { id: number }[]; meta: { has_more: boolean; after_cursor: string }; links: { next: string | null } };
+      seen.push(...comments.map((c) => c.id));
+      if (!meta.has_more) {
+        expect(links.next).toBeNull();
+        break;
+      }
+      expect(links.next).toContain(encodeURIComponent("page[after]"));
+      query = `page[size]=2&page[after]=${meta.after_cursor}`;
+    }
+    expect(seen).toEqual(zendesk.comments(4247).map((c) => c.id));
+    expect(seen).toHaveLength(5);
+  });
+
+  it("answers 400 to a cursor it did not give or a page size over 100", async () => {
+    expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4247/comments?page[after]=bogus")).status).toBe(400);
+    expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4247/comments?page[size]=101")).status).toBe(400);
+  });
+});
+
+describe("GET /api/v2/users/search", () => {
+  it("finds users by exact e-mail, by part of a name, and nobody for no match", async () => {
+    const byEmail = await checked(OPERATIONS.searchUsers, `/api/v2/users/search?query=${encodeURIComponent("email:OPS@acme-legacy.example")}`);
+    expect(byEmail.body).toMatchObject({ users: [{ name: "Olivia Ops", email: "ops@acme-legacy.example" }], count: 1, next_page: null });
+    const byName = await checked(OPERATIONS.searchUsers, "/api/v2/users/search?query=marco");
+    expect(byName.body).toMatchObject({ users: [{ email: "marketing@acme-legacy.example" }] });
+    const acme = await checked(OPERATIONS.searchUsers, "/api/v2/users/search?query=acme-legacy&per_page=2");
+    expect(acme.body).toMatchObject({ count: 3, next_page: expect.stringContaining("page=2") });
+    expect((await checked(OPERATIONS.searchUsers, "/api/v2/users/search?query=nobody-at-all")).body).toMatchObject({ users: [], count: 0 });
+    expect((await checked(OPERATIONS.searchUsers, "/api/v2/users/search")).status).toBe(400);
+  });
+});
+
+describe("fault injection", () => {
+  const postFault = (fault: unknown) => call("/__dev/faults", { method: "POST", body: JSON.stringify(fault), auth: null });
+
+  it("answers 429 with Retry-After the given number of times, over HTTP", async () => {
+    expect((await postFault({ status: 429, retryAfter: 2, times: 2, paths: "/api/v2/tickets/4242" })).status).toBe(201);
+    for (let n = 0; n < 2; n++) {
+      const limited = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242");
+      expect(limited).toMatchObject({ status: 429, body: { error: "APIRateLimitExceeded" } });
+      expect(limited.headers.get("retry-after")).toBe("2");
+    }
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242")).status).toBe(200);
+  });
+
+  it("matches paths and methods, lists what is pending and forgets it on DELETE", async () => {
+    zendesk.injectFault({ status: 503, paths: ["comments"], method: "GET", times: 5 });
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242")).status).toBe(200);
+    const unavailable = await checked(OPERATIONS.listComments, "/api/v2/tickets/4242/comments");
+    expect(unavailable).toMatchObject({ status: 503, body: { error: "ServiceUnavailable" } });
+    expect(unavailable.headers.get("retry-after")).toBeNull();
+    expect((await call("/__dev/faults", { auth: null })).body).toMatchObject({ faults: [{ left: 4, fault: { status: 503 } }] });
+    expect((await call("/__dev/faults", { method: "DELETE", auth: null })).status).toBe(204);
+    expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4242/comments")).status).toBe(200);
+  });
+
+  it("applies the write before failing when asked: the ambiguous 500", async () => {
+    const before = zendesk.comments(4248).length;
+    zendesk.injectFault({ status: 500, method: "PUT", apply: true });
+    const failed = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4248", { method: "PUT", body: note("written anyway", false) });
+    expect(failed).toMatchObject({ status: 500, body: { error: "InternalServerError" } });
+    expect(zendesk.comments(4248)).toHaveLength(before + 1);
+  });
+
+  it("delays or hangs an answer", async () => {
+    zendesk.injectFault({ delayMs: 300, paths: "/api/v2/tickets/4249" });
+    const started = performance.now();
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4249")).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    zendesk.injectFault({ hang: true, paths: "/api/v2/tickets/4249" });
+    await expect(fetch(`${zendesk.url}/api/v2/tickets/4249`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+  });
+
+  it("refuses a fault it cannot follow, with what is wrong", async () => {
+    const bad = await postFault({ status: 200 });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: "InvalidFault", issues: [expect.stringContaining("status")] });
+    expect((await postFault({ times: 2 })).status).toBe(400);
+    expect((await postFault({ status: 500, hang: true })).status).toBe(400);
+    expect((await postFault({ status: 500, surprise: true })).status).toBe(400);
+  });
+});
+
+describe("stats and latency", () => {
+  it("counts API requests by route and tokens issued, until reset", async () => {
+    zendesk.resetStats();
+    await newToken();
+    await call("/api/v2/tickets/4242");
+    await call("/api/v2/tickets/4243");
+    await call("/api/v2/tickets/4242/comments");
+    const stats = (await call("/__dev/stats", { auth: null })).body;
+    expect(stats).toEqual({
+      requests: 4,
+      byRoute: { "POST /oauth/tokens": 1, "GET /api/v2/tickets/{id}": 2, "GET /api/v2/tickets/{id}/comments": 1 },
+      tokensIssued: 1,
+      faultsServed: 0,
+    });
+    expect((await call("/__dev/stats", { method: "DELETE", auth: null })).status).toBe(204);
+    expect(zendesk.stats().requests).toBe(0);
+  });
+
+  it("adds latencyMs to every API answer", async () => {
+    const slow = await startDevZendesk({ port: 0, latencyMs: 150, log: () => {} });
+    try {
+      const started = performance.now();
+      const res = await fetch(`${slow.url}/oauth/tokens`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+      expect(res.status).toBe(400);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("agents' pages", () => {
+  it("shows a ticket with its comments oldest first, internal notes marked, everything escaped", async () => {
+    zendesk.addComment(4250, { body: `<script>alert("x")</script> & "quotes"`, public: false });
+    zendesk.addComment(4250, { body: "Your scopes are reset.", public: true });
+    const res = await fetch(`${zendesk.url}/agent/tickets/4250`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await res.text();
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#34;quotes&#34;");
+    expect(html).toContain("Rita Reset &#60;ops@already-reset.example&#62;");
+    expect(html).toContain("Already Reset Inc.");
+    const items = [...html.matchAll(/<li class="comment (public|internal)"[^>]*data-comment-id="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    expect(items.map(([kind]) => kind)).toEqual(["public", "internal", "public"]);
+    expect(items.map(([, id]) => id)).toEqual(zendesk.comments(4250).map((c) => c.id));
+    expect(html).toMatch(/Internal note<\/span><span>Scopedesk Integration/);
+  });
+
+  it("lists the tickets and answers 404 for an unknown one", async () => {
+    const list = await (await fetch(`${zendesk.url}/agent/tickets`)).text();
+    for (const seed of TICKET_SEEDS) expect(list).toContain(`href="/agent/tickets/${seed.id}"`);
+    expect((await fetch(`${zendesk.url}/agent/tickets/1`)).status).toBe(404);
+  });
+
+  it("logs requests without tokens or secrets", () => {
+    const all = logLines.join("\n");
+    expect(all).toContain("GET /api/v2/tickets/4242 200");
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(zendesk.clientSecret);
+  });
+});

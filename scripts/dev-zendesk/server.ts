@@ -1,0 +1,226 @@
+/**
+ * The development Zendesk: the few Zendesk Support API calls Scopedesk makes
+ * (api.ts), with OAuth client credentials (oauth.ts), seeded tickets
+ * (seed.ts), injected faults (faults.ts) and an agents' view (agent-pages.ts).
+ *
+ * For development, demos and tests only: plain http on loopback, everything
+ * in memory and lost on close. The control endpoints (/__dev/*) have no
+ * authentication.
+ *
+ *   POST   /__dev/faults   a fault (faults.ts) as JSON; 201 with it as parsed
+ *   GET    /__dev/faults   the faults still waiting
+ *   DELETE /__dev/faults   drop them
+ *   GET    /__dev/stats    request counts (DELETE resets them)
+ */
+import { getRequestListener } from "@hono/node-server";
+import { Hono, type MiddlewareHandler } from "hono";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { notFoundPage, PAGE_HEADERS, ticketListPage, ticketPage } from "./agent-pages";
+import { zendeskApi } from "./api";
+import { faultSchema, FaultQueue, type DevZendeskFault, type DevZendeskFaultInput } from "./faults";
+import { DevTokens } from "./oauth";
+import { devZendeskSeed, INTEGRATION_USER } from "./seed";
+import { DevZendeskStore, type DevComment } from "./store";
+
+export interface DevZendeskOptions {
+  /** TCP port; 0 picks a free one (url then names the real port). */
+  port: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Default "scopedesk". */
+  clientId?: string;
+  /** Default "scopedesk-dev-zendesk-secret". */
+  clientSecret?: string;
+  /** Added to every API answer, in ms (the benchmark uses 100). Default 0. */
+  latencyMs?: number;
+  /** Receives each log line (already prefixed with "[dev-zendesk]"). Default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface DevZendeskStats {
+  /** API requests (/api/…, /oauth/…) received, faulted ones included. */
+  requests: number;
+  /** The same by "METHOD /path" with ids as {id}, e.g. "PUT /api/v2/tickets/{id}". */
+  byRoute: Record<string, number>;
+  tokensIssued: number;
+  faultsServed: number;
+}
+
+export interface DevZendesk {
+  /** http://host:port; the API base URL and HELPDESK_BASE_URL for it. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  injectFault(fault: DevZendeskFaultInput): DevZendeskFault;
+  clearFaults(): void;
+  stats(): DevZendeskStats;
+  resetStats(): void;
+  /** A ticket's comments as stored, oldest first. */
+  comments(ticketId: number): DevComment[];
+  /** Adds a comment as the integration user, as PUT would (e.g. to fill a ticket in a test). */
+  addComment(ticketId: number, comment: { body: string; public: boolean }): DevComment;
+  /** Every issued token stops working (the next API call answers 401). */
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+export const DEV_ZENDESK_DEFAULT_CLIENT_ID = "scopedesk";
+export const DEV_ZENDESK_DEFAULT_CLIENT_SECRET = "scopedesk-dev-zendesk-secret";
+
+const FAULT_ERRORS: Record<number, [string, string]> = {
+  429: ["APIRateLimitExceeded", "Number of allowed API requests per minute exceeded"],
+  500: ["InternalServerError", "Something went wrong on our end (injected fault)"],
+  503: ["ServiceUnavailable", "The service is temporarily unavailable (injected fault)"],
+};
+
+export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZendesk> {
+  const host = opts.host ?? "127.0.0.1";
+  const clientId = opts.clientId ?? DEV_ZENDESK_DEFAULT_CLIENT_ID;
+  const clientSecret = opts.clientSecret ?? DEV_ZENDESK_DEFAULT_CLIENT_SECRET;
+  const latencyMs = opts.latencyMs ?? 0;
+  const log = (message: string) => (opts.log ?? console.log)(`[dev-zendesk] ${message}`);
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    throw new TypeError(`dev-zendesk: port must be a whole number from 0 to 65535 (got ${opts.port})`);
+  }
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new TypeError(`dev-zendesk: latencyMs must be a whole number ≥ 0 (got ${latencyMs})`);
+
+  const store = new DevZendeskStore(devZendeskSeed());
+  const tokens = new DevTokens(clientId, clientSecret);
+  const faults = new FaultQueue();
+  const emptyStats = (): DevZendeskStats => ({ requests: 0, byRoute: {}, tokensIssued: 0, faultsServed: 0 });
+  let stats = emptyStats();
+  let tokensAtReset = 0;
+  let origin = "";
+  let releaseHung: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (releaseHung = resolve));
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  const apiFront: MiddlewareHandler = async (c, next) => {
+    const { method, path } = c.req;
+    const started = performance.now();
+    const route = `${method} ${path.replace(/\/\d+(?=\/|$)/g, "/{id}")}`;
+    stats.requests++;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    if (latencyMs > 0) await sleep(latencyMs);
+    const fault = faults.take(method, path);
+    if (!fault) {
+      await next();
+    } else {
+      stats.faultsServed++;
+      log(`fault on ${method} ${path}: ${JSON.stringify(fault)}`);
+      if (fault.apply) await next();
+      if (fault.delayMs) await sleep(fault.delayMs);
+      if (fault.hang) await closed;
+      const failure = fault.hang ? new Response(null, { status: 503 }) : fault.status !== undefined ? faultResponse(fault) : undefined;
+      if (failure) {
+        // Replaces whatever the applied request answered, headers included.
+        c.res = undefined;
+        c.res = failure;
+      } else if (!fault.apply) {
+        await next();
+      }
+    }
+    log(`${method} ${path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
+  };
+
+  const app = new Hono();
+  app.use("/api/*", apiFront);
+  app.use("/oauth/*", apiFront);
+  app.route("/", zendeskApi({ store, tokens, origin: () => origin }));
+
+  app.post("/__dev/faults", async (c) => {
+    const parsed = faultSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: "InvalidFault", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) }, 400);
+    return c.json({ fault: faults.add(parsed.data) }, 201);
+  });
+  app.get("/__dev/faults", (c) => c.json({ faults: faults.pending() }));
+  app.delete("/__dev/faults", (c) => {
+    faults.clear();
+    return c.body(null, 204);
+  });
+  app.get("/__dev/stats", (c) => c.json(currentStats()));
+  app.delete("/__dev/stats", (c) => {
+    resetStats();
+    return c.body(null, 204);
+  });
+
+  app.get("/", (c) => c.redirect("/agent/tickets"));
+  app.get("/agent/tickets", (c) => c.body(ticketListPage(store), 200, PAGE_HEADERS));
+  app.get("/agent/tickets/:ticket_id{[0-9]+}", (c) => {
+    const ticket = store.ticket(Number(c.req.param("ticket_id")));
+    if (!ticket) return c.body(notFoundPage(`There is no ticket #${c.req.param("ticket_id")}.`), 404, PAGE_HEADERS);
+    return c.body(ticketPage(store, ticket), 200, PAGE_HEADERS);
+  });
+  app.notFound((c) => c.body(notFoundPage("There is no such page."), 404, PAGE_HEADERS));
+  app.onError((err, c) => {
+    log(`error on ${c.req.method} ${c.req.path}: ${err.message}`);
+    return c.json({ error: "InternalServerError", description: "The development Zendesk hit an error. See its console." }, 500);
+  });
+
+  function currentStats(): DevZendeskStats {
+    return { ...stats, byRoute: { ...stats.byRoute }, tokensIssued: tokens.issued - tokensAtReset };
+  }
+  function resetStats() {
+    stats = emptyStats();
+    tokensAtReset = tokens.issued;
+  }
+
+  const server = createServer(getRequestListener(app.fetch));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://${urlHost(host)}:${port}`;
+  log(`listening at ${origin} (client "${clientId}", ${store.allTickets().length} tickets; agents' view at ${origin}/agent/tickets)`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin,
+    clientId,
+    clientSecret,
+    injectFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    stats: currentStats,
+    resetStats,
+    comments: (ticketId) => [...store.commentsOf(ticketId)],
+    addComment(ticketId, comment) {
+      const added = store.addComment(ticketId, { ...comment, authorId: INTEGRATION_USER.id });
+      if (!added.ok) throw new Error(`dev-zendesk: cannot add a comment to #${ticketId} (${added.reason})`);
+      return added.comment;
+    },
+    revokeTokens: () => tokens.revokeAll(),
+    close() {
+      releaseHung();
+      closing ??= closeServer(server).then(() => log("stopped"));
+      return closing;
+    },
+  };
+}
+
+function faultResponse(fault: DevZendeskFault): Response {
+  const status = fault.status!;
+  const [error, description] = FAULT_ERRORS[status] ?? ["InjectedFault", `Injected fault ${status}`];
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+  // Zendesk always says when to come back on a 429; a 503 only sometimes.
+  const retryAfter = fault.retryAfter ?? (status === 429 ? 1 : undefined);
+  if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+  return new Response(JSON.stringify({ error, description }), { status, headers });
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    // fetch() keeps connections alive; do not wait for them.
+    server.closeAllConnections();
+  });
+}
