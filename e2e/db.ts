@@ -41,3 +41,18 @@ export async function createLegacyCustomer(client: pg.Client, recipients: string
   }
   return { id, username, oldKey: key.plaintext };
 }
+
+/**
+ * A key the customer creates in the SendGrid app after the reset: the app
+ * gives it the account's scopes as they are now. (Through /v3, a key may only
+ * create keys within its own scopes, so an old key cannot mint the erase-job
+ * scopes; that is SendGrid's rule too.)
+ */
+export async function createKeyInTheApp(client: pg.Client, accountId: number, name: string): Promise<string> {
+  const key = generateApiKey();
+  await client.query(
+    `INSERT INTO api_key (id, account_id, name, scope_set_id, secret_hash) SELECT $1, id, $2, scope_set_id, $3 FROM account WHERE id = $4`,
+    [key.id, name, key.hash, accountId],
+  );
+  return key.plaintext;
+}

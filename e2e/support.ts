@@ -27,3 +27,9 @@ export async function signInThroughIdp(page: Page, email: string, password = PAS
   await page.getByLabel(/password/i).fill(password);
   await page.getByRole("button", { name: /^sign in$/i }).click();
 }
+
+/** The helpdesk the console under test is configured with (scripts/test.ts), and a ticket's link on it. */
+export const HELPDESK_BASE_URL = (process.env.HELPDESK_BASE_URL ?? "https://scopedesk.zendesk.com").replace(/\/+$/, "");
+export function ticketUrl(ticketId: number | string): string {
+  return `${HELPDESK_BASE_URL}/agent/tickets/${ticketId}`;
+}

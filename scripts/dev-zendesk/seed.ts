@@ -12,6 +12,8 @@
  *   #4249  ops@late-anomaly.example: after the cutoff yet without the scopes
  *   #4250  ops@already-reset.example, #4251 ops@partial.example, #4252 ops@oddities.example
  *   #4253  nina@unknown-customer.example: matches no account, no organization
+ *   #4254  dev@legacy-keys.example: legacy-keys, whose keys use scopes a default reset removes
+ *   #4255  archive@brightpost.example: brightpost's legacy subuser (its parent has the scopes)
  */
 import { fixtures } from "../lib/seed/generate";
 import type { DevComment, DevOrganization, DevTicket, DevUser } from "./store";
@@ -75,6 +77,8 @@ export const TICKET_SEEDS: readonly TicketSeed[] = [
     subject: "Please erase my data",
     description: "Hi, a company sent me e-mails through you. Please erase everything you have about me.\n\nNina",
   },
+  { id: 4254, from: "keysAtRisk", requesterName: "Dev Keys", status: "open", subject: "Erasure API for our old integration", description: ask("Dev", "(legacy-keys)", " Our legacy sender key must keep working.") },
+  { id: 4255, from: "modernParentLegacySubuser", requesterName: "Archie Archive", status: "open", subject: "Erasure for our archive subuser", description: ask("Archie", "(subuser brightpost-archive)") },
 ];
 
 export interface DevZendeskSeed {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
 import { getDb } from "@/lib/server/db";
 import { createAccount, PRE_CUTOFF_SCOPES } from "../support/factories";
-import { anonymousFetch, signIn, type HttpSession } from "../support/http-session";
+import { anonymousFetch, signIn, ticketUrl, type HttpSession } from "../support/http-session";
 
 let agent: HttpSession;
 let viewer: HttpSession;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 function body(overrides: Record<string, unknown> = {}) {
-  return { ticket: "https://acme.zendesk.com/agent/tickets/9001", idempotencyKey: randomUUID(), expectedFingerprint: FINGERPRINT, ...overrides };
+  return { ticket: ticketUrl(9001), idempotencyKey: randomUUID(), expectedFingerprint: FINGERPRINT, ...overrides };
 }
 
 function post(session: HttpSession, accountId: number | string, payload: unknown, raw = false) {
@@ -103,6 +103,8 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     ["a JSON array", "[]", 400, /Invalid body/],
     ["a missing ticket", JSON.stringify(body({ ticket: undefined })), 400, /ticket is required/],
     ["a malformed ticket", JSON.stringify(body({ ticket: "https://acme.zendesk.com.evil.example/agent/tickets/1" })), 400, /zendesk\.com/],
+    ["another company's Zendesk ticket", JSON.stringify(body({ ticket: "https://other-company.zendesk.com/agent/tickets/4242" })), 400, /not on this console's helpdesk\. Enter a ticket URL of http/],
+    ["a Freshdesk ticket", JSON.stringify(body({ ticket: "https://acme.freshdesk.com/a/tickets/4242" })), 400, /not on this console's helpdesk/],
     ["a ticket of the wrong type", JSON.stringify(body({ ticket: 9001 })), 400, /ticket/],
     ["a missing idempotency key", JSON.stringify(body({ idempotencyKey: undefined })), 400, /idempotencyKey/],
     ["a malformed fingerprint", JSON.stringify(body({ expectedFingerprint: "abc" })), 400, /expectedFingerprint/],
@@ -155,11 +157,11 @@ describe("GET /api/tickets/{ref}", () => {
     const ticketId = String(700_000 + Math.floor(Math.random() * 99_999));
     expect((await post(agent, account.id, body({ ticket: ticketId }))).status).toBe(201);
 
-    for (const ref of [ticketId, `#${ticketId}`, `https://acme.zendesk.com/agent/tickets/${ticketId}`]) {
+    for (const ref of [ticketId, `#${ticketId}`, ticketUrl(ticketId)]) {
       const response = await viewer.fetch(`/api/tickets/${encodeURIComponent(ref)}`);
       expect(response.status).toBe(200);
       const json = (await response.json()) as { ticket: { url: string }; entries: { type: string; note?: { kind?: string; body: string } }[] };
-      expect(json.ticket.url).toBe(`https://scopedesk.zendesk.com/agent/tickets/${ticketId}`);
+      expect(json.ticket.url).toBe(ticketUrl(ticketId));
       expect(json.entries.map((e) => e.note?.kind ?? e.type)).toEqual(["reset", "scopes_before", "scopes_after", "admin_note"]);
     }
   });

@@ -4,6 +4,10 @@
  * form, callback), with a minimal cookie jar, and returns the session cookies.
  */
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
+
+/** The helpdesk the server under test is configured with (scripts/test.ts), and a ticket's link on it. */
+export const HELPDESK_BASE_URL = (process.env.HELPDESK_BASE_URL ?? "https://scopedesk.zendesk.com").replace(/\/+$/, "");
+export const ticketUrl = (ticketId: number | string) => `${HELPDESK_BASE_URL}/agent/tickets/${ticketId}`;
 const DEFAULT_BASE_URL = BASE_URL;
 
 class CookieJar {
