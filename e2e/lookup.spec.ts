@@ -37,6 +37,31 @@ test.describe("agent", () => {
     await expectNoSeriousA11yViolations(page);
   });
 
+  test("keeps every keystroke typed without pause on a slow machine and opens the account", async ({ page }) => {
+    const email = "ops@acme-legacy.example";
+    await page.goto("/");
+    const box = page.getByRole("combobox", { name: /find an account/i });
+    await expect(box).toHaveAttribute("data-shortcut-ready");
+    // A slow CPU makes renders lag behind the keys, which is when characters used to be dropped.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 6 });
+    await page.keyboard.press("/");
+    await expect(box).toBeFocused();
+    await page.keyboard.type(email);
+    await expect(box).toHaveValue(email);
+    await expect(page.getByRole("option", { name: /legacy-acme/ }).first()).toBeVisible();
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+
+    // Nothing highlighted: Enter opens the results page for exactly what was typed.
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(`/lookup?q=${encodeURIComponent(email)}`);
+    const row = page.getByTestId("lookup-row").first();
+    await expect(row).toContainText("exact e-mail");
+    await row.getByRole("link", { name: "legacy-acme" }).click();
+    await expect(page).toHaveURL(/\/accounts\/100001$/);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("legacy-acme");
+  });
+
   test("a post-cutoff account shows both scopes present", async ({ page }) => {
     await page.goto("/accounts/100004");
     const verdict = page.getByTestId("verdict");
