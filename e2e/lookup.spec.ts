@@ -11,6 +11,16 @@ test.describe("signed out", () => {
     await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Faccounts%2F100001/);
     await expect(page.getByRole("button", { name: /sign in with/i })).toBeVisible();
   });
+
+  test("pages name the console's icon and it is served, favicon.ico too", async ({ page, request }) => {
+    await page.goto("/signin");
+    await expect(page.locator('link[rel="icon"]')).toHaveCount(2);
+    for (const [path, type] of [["/icon.svg", "image/svg+xml"], ["/favicon.ico", "image/x-icon"]] as const) {
+      const response = await request.get(path);
+      expect(response.status(), path).toBe(200);
+      expect(response.headers()["content-type"], path).toBe(type);
+    }
+  });
 });
 
 test.describe("agent", () => {
