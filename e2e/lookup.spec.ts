@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { axeViolations, storageStateFor } from "./support";
 
 async function expectNoSeriousA11yViolations(page: Page) {
@@ -95,7 +96,8 @@ test.describe("agent", () => {
     await expectNoSeriousA11yViolations(page);
   });
 
-  test("an unknown account id shows a not-found page", async ({ page }) => {
+  test("an unknown account id shows a not-found page", async ({ page, expectErrors }) => {
+    expectErrors(/^HTTP 404 GET \S+\/accounts\/2147483000$/);
     const response = await page.goto("/accounts/2147483000");
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
