@@ -24,8 +24,6 @@ const MATCH_LABEL: Record<string, string> = {
 export function SearchBox() {
   const router = useRouter();
   const inputRef = useRef<HTMLInputElement>(null);
-  const [text, setText] = useState("");
-  const query = useDebouncedValue(text.trim(), 150);
   const hintId = useId();
 
   useEffect(() => {
@@ -43,6 +41,11 @@ export function SearchBox() {
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
 
+  // The debounced suggestion query follows the typed text through a copy that
+  // may trail it (downshift reports changes after rendering); the input's own
+  // value is left to downshift, below.
+  const [typed, setTyped] = useState("");
+  const query = useDebouncedValue(typed.trim(), 150);
   const results = useQuery({
     queryKey: ["lookup", query, "suggest"],
     queryFn: ({ signal }) => apiFetch<SearchResponse>(`/api/accounts?limit=8&q=${encodeURIComponent(query)}`, { signal }),
@@ -51,16 +54,21 @@ export function SearchBox() {
   });
   const items = query ? (results.data?.results ?? []) : [];
 
-  const { isOpen, getMenuProps, getInputProps, getItemProps, highlightedIndex, getLabelProps } = useCombobox({
+  // Downshift owns the input's value: it updates it in the input's own change
+  // event, so what React commits is what the user typed. A controlled
+  // `inputValue` would learn of a keystroke only from `onInputValueChange`,
+  // which downshift calls from an effect after a render that has put the old
+  // value back into the input; when renders lag, the next key lands on that
+  // old value and the previous one is lost.
+  const { isOpen, getMenuProps, getInputProps, getItemProps, highlightedIndex, getLabelProps, inputValue } = useCombobox({
     items,
-    inputValue: text,
     itemToString: (item) => (item ? item.username : ""),
-    onInputValueChange: ({ inputValue, type }) => {
+    stateReducer: (state, { type, changes }) =>
       // Keep what the user typed when an item is picked.
-      if (type !== useCombobox.stateChangeTypes.ItemClick && type !== useCombobox.stateChangeTypes.InputKeyDownEnter) {
-        setText(inputValue ?? "");
-      }
-    },
+      type === useCombobox.stateChangeTypes.ItemClick || type === useCombobox.stateChangeTypes.InputKeyDownEnter
+        ? { ...changes, inputValue: state.inputValue }
+        : changes,
+    onInputValueChange: ({ inputValue }) => setTyped(inputValue),
     onSelectedItemChange: ({ selectedItem }) => {
       if (selectedItem) router.push(`/accounts/${selectedItem.id}`);
     },
@@ -71,7 +79,8 @@ export function SearchBox() {
       role="search"
       onSubmit={(event) => {
         event.preventDefault();
-        if (text.trim()) router.push(`/lookup?q=${encodeURIComponent(text.trim())}`);
+        const text = inputValue.trim();
+        if (text) router.push(`/lookup?q=${encodeURIComponent(text)}`);
       }}
       className="relative"
     >

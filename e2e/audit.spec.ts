@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "@playwright/test";
 import pg from "pg";
+import { expect, test } from "./fixtures";
 import { axeViolations, storageStateFor } from "./support";
 
 /**
@@ -125,7 +125,7 @@ test.describe("lead", () => {
 test.describe("agent", () => {
   test.use({ storageState: storageStateFor("agent") });
 
-  test("sees only their own resets and cannot open someone else's", async ({ page }) => {
+  test("sees only their own resets and cannot open someone else's", async ({ page, expectErrors }) => {
     await page.goto(`/audit?from=${day(0)}&to=${day(10)}`);
     const rows = page.getByTestId("audit-row");
     await expect(rows).toHaveCount(3);
@@ -134,6 +134,7 @@ test.describe("agent", () => {
     await expect(page.getByRole("link", { name: "Download CSV" })).toHaveCount(0);
 
     const blairs = resets.find((r) => r.actor === "blair")!;
+    expectErrors(new RegExp(`^HTTP 404 GET \\S+/audit/resets/${blairs.id}$`));
     const response = await page.goto(`/audit/resets/${blairs.id}`);
     expect(response?.status()).toBe(404);
   });
@@ -142,7 +143,8 @@ test.describe("agent", () => {
 test.describe("viewer", () => {
   test.use({ storageState: storageStateFor("viewer") });
 
-  test("has no access", async ({ page }) => {
+  test("has no access", async ({ page, expectErrors }) => {
+    expectErrors(/^HTTP 403 GET \S+\/audit$/);
     const response = await page.goto("/audit");
     expect(response?.status()).toBe(403);
   });

@@ -1,4 +1,4 @@
-import { expect, test as setup } from "@playwright/test";
+import { expect, test as setup } from "./fixtures";
 import { ROLES, signInThroughIdp, storageStateFor } from "./support";
 
 // Sign in once per role and keep the session for the tests of that role.

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { expect, test } from "@playwright/test";
 import { createKeyInTheApp, createLegacyCustomer, withTestDb } from "./db";
+import { expect, test } from "./fixtures";
 import { storageStateFor, ticketUrl } from "./support";
 
 // The whole story the scopes exist for, as customer and agent live it.

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { axeViolations, storageStateFor } from "./support";
 
 async function expectNoSeriousA11yViolations(page: Page) {
@@ -10,6 +11,16 @@ test.describe("signed out", () => {
     await page.goto("/accounts/100001");
     await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Faccounts%2F100001/);
     await expect(page.getByRole("button", { name: /sign in with/i })).toBeVisible();
+  });
+
+  test("pages name the console's icon and it is served, favicon.ico too", async ({ page, request }) => {
+    await page.goto("/signin");
+    await expect(page.locator('link[rel="icon"]')).toHaveCount(2);
+    for (const [path, type] of [["/icon.svg", "image/svg+xml"], ["/favicon.ico", "image/x-icon"]] as const) {
+      const response = await request.get(path);
+      expect(response.status(), path).toBe(200);
+      expect(response.headers()["content-type"], path).toBe(type);
+    }
   });
 });
 
@@ -37,6 +48,31 @@ test.describe("agent", () => {
     await expectNoSeriousA11yViolations(page);
   });
 
+  test("keeps every keystroke typed without pause on a slow machine and opens the account", async ({ page }) => {
+    const email = "ops@acme-legacy.example";
+    await page.goto("/");
+    const box = page.getByRole("combobox", { name: /find an account/i });
+    await expect(box).toHaveAttribute("data-shortcut-ready");
+    // A slow CPU makes renders lag behind the keys, which is when characters used to be dropped.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 6 });
+    await page.keyboard.press("/");
+    await expect(box).toBeFocused();
+    await page.keyboard.type(email);
+    await expect(box).toHaveValue(email);
+    await expect(page.getByRole("option", { name: /legacy-acme/ }).first()).toBeVisible();
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+
+    // Nothing highlighted: Enter opens the results page for exactly what was typed.
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(`/lookup?q=${encodeURIComponent(email)}`);
+    const row = page.getByTestId("lookup-row").first();
+    await expect(row).toContainText("exact e-mail");
+    await row.getByRole("link", { name: "legacy-acme" }).click();
+    await expect(page).toHaveURL(/\/accounts\/100001$/);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("legacy-acme");
+  });
+
   test("a post-cutoff account shows both scopes present", async ({ page }) => {
     await page.goto("/accounts/100004");
     const verdict = page.getByTestId("verdict");
@@ -60,7 +96,8 @@ test.describe("agent", () => {
     await expectNoSeriousA11yViolations(page);
   });
 
-  test("an unknown account id shows a not-found page", async ({ page }) => {
+  test("an unknown account id shows a not-found page", async ({ page, expectErrors }) => {
+    expectErrors(/^HTTP 404 GET \S+\/accounts\/2147483000$/);
     const response = await page.goto("/accounts/2147483000");
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { storageStateFor, ticketUrl } from "./support";
 
 // Seeded fixtures this file changes (the test database is recreated for every run):

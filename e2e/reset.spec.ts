@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { axeViolations, storageStateFor, ticketUrl } from "./support";
 
 // Seeded fixtures this file may change (the test database is recreated for every run):
