@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
-import type { EraseJobList, EraseJobView } from "@/lib/server/erasure/jobs";
+import type { EraseJobList, EraseJobView } from "@/lib/erasure/list-erase-jobs";
 import { formatUtcShort } from "./local-time";
 
 export function eraseJobsQueryKey(accountId: number) {

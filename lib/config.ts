@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustProxy } from "./platform/client-address";
 
 /**
  * Configuration from the environment, validated once. Development and test get
@@ -58,6 +59,19 @@ const rawSchema = z.object({
     .transform((raw) => raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "each subdomain is one DNS label, e.g. acme-eu"))),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Proxies whose X-Forwarded-For is believed: unset (none), a hop count, or address ranges (lib/platform/client-address.ts). */
+  TRUST_PROXY: z.string().default("").transform((raw, ctx) => {
+    try {
+      return parseTrustProxy(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The console's public URL (Auth.js reads it too): its origin is the only one allowed to write (CSRF), https turns on HSTS. */
+  AUTH_URL: z.string().url().optional(),
+  /** Send Strict-Transport-Security: "auto" when the console's URL is https (default), "on" or "off". */
+  HSTS: z.enum(["auto", "on", "off"]).default("auto"),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -106,6 +120,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
     /** Which ticket links are ours (lib/tickets.ts). */
     helpdesk: { baseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""), allowedSubdomains: c.HELPDESK_ALLOWED_SUBDOMAINS },
     logLevel: c.LOG_LEVEL,
+    trustProxy: c.TRUST_PROXY,
+    publicUrl: c.AUTH_URL ? new URL(c.AUTH_URL).origin : null,
+    hsts: c.HSTS,
   };
 }
 

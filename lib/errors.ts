@@ -8,6 +8,7 @@ export const APP_ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   stale_preview: 409,
   already_reset: 409,
@@ -16,6 +17,10 @@ export const APP_ERROR_STATUS = {
   /** A subuser cannot get scopes its parent lacks: the parent must be reset first. */
   parent_lacks_scopes: 409,
   idempotency_mismatch: 422,
+  /** The ticket does not exist in the helpdesk. */
+  ticket_not_found: 422,
+  /** The action needs the helpdesk, which is not connected. */
+  helpdesk_not_connected: 409,
   payload_too_large: 413,
   rate_limited: 429,
   /** The reset ran but did not verify, so it was rolled back; the failed attempt is recorded. */

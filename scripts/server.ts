@@ -1,9 +1,9 @@
 /**
- * The production server (`npm start`): Next for the console, and /v3, the
- * customer API, answered before Next sees the request, through the same
- * pipeline and endpoints as the Next route handler (lib/server/v3). Why:
- * docs/decisions/007-v3-beside-next.md. `next dev` serves /v3 through the
- * route handler app/v3/[...path].
+ * The production server (`npm start`): the one HTTP pipeline (lib/http,
+ * Hono on @hono/node-server) answers /api and /v3 before Next sees the
+ * request, and Next renders the pages (and Auth.js's /api/auth). Why:
+ * docs/decisions/007-v3-beside-next.md and 011-one-http-pipeline-on-hono.md.
+ * `next dev` mounts the same pipeline in the catch-all route handlers.
  *
  * Runs under `node --conditions=react-server --import tsx` (see
  * scripts/lib/app-server.ts): the condition makes `server-only` resolve to
@@ -63,12 +63,16 @@ async function serve(): Promise<void> {
   const handleWithNext = app.getRequestHandler();
   await app.prepare();
   // Loaded after Next has read the configuration and run instrumentation (which refuses a bad one).
-  const { isV3Path, serveV3 } = await import("../lib/server/v3/node-adapter");
+  const { getHttpApp, isPipelinePath } = await import("../lib/http/app");
+  const { answerUnservablePage } = await import("../lib/http/page-guard");
   const { disconnectDb } = await import("../lib/server/db");
+  const { getRequestListener } = await import("@hono/node-server");
+  // Not overriding the global Request/Response: Next shares this process.
+  const serveWithPipeline = getRequestListener(getHttpApp().fetch, { overrideGlobalObjects: false });
 
   const server = createServer((req, res) => {
-    if (isV3Path(req.url)) serveV3(req, res);
-    else void handleWithNext(req, res);
+    if (isPipelinePath(req.url)) void serveWithPipeline(req, res);
+    else if (!answerUnservablePage(req, res)) void handleWithNext(req, res);
   });
   server.listen(port, hostname, () => {
     console.log(`Scopedesk listening on http://${hostname ?? "localhost"}:${port}`);

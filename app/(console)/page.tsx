@@ -1,8 +1,8 @@
 import Link from "next/link";
-import { requirePageStaff } from "@/lib/server/session";
+import { guardPage } from "@/lib/pages/guard";
 
 export default async function HomePage() {
-  const staff = await requirePageStaff("accounts:read", "/");
+  const { staff } = await guardPage({ permission: "accounts:read", path: "/" });
   return (
     <div className="max-w-2xl space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Hello, {staff.name}</h1>

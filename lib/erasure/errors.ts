@@ -1,7 +1,7 @@
 /**
  * Error bodies of the customer API, shaped as the seed contract
  * (tsg_recipients_data_erasure_v3.yaml) says: {"errors":[{"message","field"}]}.
- * Pure; lib/server/v3/route.ts turns a V3Error into the response.
+ * Pure; the /v3 pipeline (lib/http/v3/v3-errors.ts) turns a V3Error into the response.
  */
 export interface V3ErrorItem {
   message: string;

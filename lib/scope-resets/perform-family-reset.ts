@@ -38,8 +38,9 @@ export async function performFamilyReset(input: {
   request: FamilyResetRequest;
   staff: StaffSession;
   meta: RequestMeta;
+  ticketVerified?: boolean | null;
 }): Promise<FamilyResetSummary> {
-  const { parentId, request, staff, meta } = input;
+  const { parentId, request, staff, meta, ticketVerified } = input;
   const members = await familyMembers(parentId, request.subusers.map((s) => s.id));
   const familyResetId = uuidFrom(`family:${request.idempotencyKey}`);
   // Each account's own idempotency key, derived, so the whole family replays as one.
@@ -54,7 +55,7 @@ export async function performFamilyReset(input: {
   const attempt = async (accountId: number, role: FamilyMemberResult["role"], req: ScopeResetRequest) => {
     const username = members.get(accountId)!;
     try {
-      const outcome = await performScopeReset({ accountId, request: req, staff, meta, familyResetId });
+      const outcome = await performScopeReset({ accountId, request: req, staff, meta, familyResetId, ticketVerified });
       results.push({ accountId, username, role, outcome: outcome.replayed ? "replayed" : "succeeded", resetId: outcome.resetId, error: null });
       return true;
     } catch (error) {

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { CATALOG_VERSION, eraseJobScopesOf, normalizeScopes } from "@/lib/scopes/catalog";
 import { appendAuditEvent, type RequestMeta } from "@/lib/server/audit";
 import { getDb, type Tx } from "@/lib/server/db";
+import { queueResetNotes } from "@/lib/helpdesk/queue-reset-notes";
 import { getLogger } from "@/lib/server/logger";
 import { ensureScopeSet } from "@/lib/server/scope-sets";
 import type { StaffSession } from "@/lib/server/session";
@@ -41,6 +42,8 @@ export async function performScopeReset(input: {
   meta: RequestMeta;
   /** Set when this reset is one account of a family reset. */
   familyResetId?: string;
+  /** The ticket as the helpdesk answered (lib/helpdesk/verify-reset-ticket.ts): true found, false unverified, null not connected. */
+  ticketVerified?: boolean | null;
 }): Promise<ScopeResetOutcome> {
   const { accountId, request, staff, meta } = input;
   const requestHash = sha256(resetRequestIdentity(accountId, request));
@@ -114,7 +117,8 @@ export async function performScopeReset(input: {
         createdAt: at,
       };
 
-      await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_before", body: renderBeforeNote(noteInput) } });
+      const beforeNote = renderBeforeNote(noteInput);
+      await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_before", body: beforeNote } });
 
       const afterSet = await ensureScopeSet(tx, plan.after);
       await tx.account.update({ where: { id: account.id }, data: { scopeSetId: afterSet.id, scopesUpdatedAt: at } });
@@ -122,7 +126,8 @@ export async function performScopeReset(input: {
       const readBack = await readScopes(tx, account.id);
       verifyReadBack(plan, readBack);
 
-      await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_after", body: renderAfterNote(noteInput) } });
+      const afterNote = renderAfterNote(noteInput);
+      await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_after", body: afterNote } });
       await tx.adminNote.create({
         data: {
           id: randomUUID(),
@@ -148,10 +153,21 @@ export async function performScopeReset(input: {
           added: plan.added,
           removed: plan.removed,
           verified: true,
+          ticketVerified: input.ticketVerified ?? null,
           impact: JSON.parse(JSON.stringify(preview.impact)),
           durationMs: Math.round(performance.now() - started),
           createdAt: at,
         },
+      });
+      // The notes go into the ticket after commit, by the worker (outbox): never slower, never blocked by Zendesk.
+      const delivering = await queueResetNotes(tx, {
+        resetId,
+        ticketId: request.ticket.ticketId,
+        notes: [
+          { kind: "scopes_before", body: beforeNote },
+          { kind: "scopes_after", body: afterNote },
+        ],
+        requestedBy: actor,
       });
       // Last: the audit chain head stays locked until commit.
       await appendAuditEvent(tx, {
@@ -171,6 +187,8 @@ export async function performScopeReset(input: {
           subusersLackingEraseJob: preview.impact.subusersLackingEraseJob.map((s) => s.id),
           anomaly: preview.impact.anomaly !== null,
           reason: request.reason,
+          ticketVerified: input.ticketVerified ?? null,
+          notesQueuedForHelpdesk: delivering,
           catalogVersion: CATALOG_VERSION,
         },
         meta,

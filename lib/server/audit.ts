@@ -11,7 +11,10 @@ export interface Actor {
 }
 
 export interface RequestMeta {
+  /** Ours, made by the server for every request. */
   requestId: string;
+  /** The caller's own X-Request-Id, when it sent a well-formed one: kept beside ours, never instead. */
+  clientRequestId?: string | null;
   ip: string | null;
   userAgent: string | null;
 }

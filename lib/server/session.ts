@@ -24,8 +24,13 @@ const sessionUser = z.object({
 // splits a large token into name.0, name.1, … chunks.
 const SESSION_COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
 
-async function readSessionToken(): Promise<{ name: string; value: string } | null> {
-  const jar = await cookies();
+/** What a session is read from: Next's cookies() in pages, the request's Cookie header in the HTTP pipeline. */
+export interface CookieJar {
+  get(name: string): { value: string } | undefined;
+  getAll(): { name: string; value: string }[];
+}
+
+function readSessionToken(jar: CookieJar): { name: string; value: string } | null {
   for (const name of SESSION_COOKIE_NAMES) {
     const whole = jar.get(name)?.value;
     if (whole) return { name, value: whole };
@@ -64,7 +69,12 @@ function remember(token: string, staff: StaffSession, until: number, now: number
  * auth.ts's session callback maps them. A token without a valid role is no session.
  */
 export async function getStaff(): Promise<StaffSession | null> {
-  const token = await readSessionToken();
+  return staffFromCookies(await cookies());
+}
+
+/** The staff member a request's cookies sign in, or null (the HTTP pipeline's staff-session middleware). */
+export async function staffFromCookies(jar: CookieJar): Promise<StaffSession | null> {
+  const token = readSessionToken(jar);
   if (!token) return null;
   const now = Date.now();
   const cached = decodedSessions.get(token.value);

@@ -5,9 +5,10 @@ import { getDb } from "@/lib/server/db";
 import { closePgPool } from "@/lib/server/pg-pool";
 import { createAccount, createApiKey, POST_CUTOFF_SCOPES } from "../support/factories";
 
-// `next dev` serves /v3 through this route handler; production through
-// lib/server/v3/node-adapter.ts (tested over HTTP). Both feed handleV3Request,
-// so this checks the adapter itself: request in, status, headers and body out.
+// `next dev` serves /v3 through this route handler; production through the
+// Node server (scripts/server.ts, tested over HTTP). Both mount the one
+// pipeline (lib/http/app.ts), so this checks the Next side of it: request
+// in, status, headers and body out.
 afterAll(async () => {
   await closePgPool();
 });

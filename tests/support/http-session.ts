@@ -86,11 +86,12 @@ export async function signIn(email: string, password = "scopedesk", BASE_URL = D
   }
   return {
     cookie,
+    // As the console's own pages send it: a browser adds Origin and Sec-Fetch-Site to a same-origin fetch.
     fetch: (path, init = {}) =>
       fetch(`${BASE_URL}${path}`, {
         ...init,
         redirect: "manual",
-        headers: { ...(init.headers as Record<string, string>), cookie },
+        headers: { origin: new URL(BASE_URL).origin, "sec-fetch-site": "same-origin", ...(init.headers as Record<string, string>), cookie },
       }),
   };
 }

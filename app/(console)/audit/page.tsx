@@ -8,7 +8,7 @@ import { auditVisibility } from "@/lib/audit/visibility";
 import { can } from "@/lib/auth/permissions";
 import { isAppError } from "@/lib/errors";
 import { getAuditCharts, listAuditAgents, listScopeResets } from "@/lib/server/audit-query";
-import { pagePath, requirePageStaff } from "@/lib/server/session";
+import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -20,7 +20,7 @@ function first(value: string | string[] | undefined): string {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
-  const staff = await requirePageStaff("audit:read_own", pagePath("/audit", sp, [...FILTER_PARAMS, "cursor", "limit"]));
+  const { staff } = await guardPage({ permission: "audit:read_own", path: "/audit", searchParams: sp, keep: [...FILTER_PARAMS, "cursor", "limit"] });
   const visibility = auditVisibility(staff);
   const agents = await listAuditAgents(staff);
   const values = {

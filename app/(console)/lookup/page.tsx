@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import { LookupResults } from "@/components/lookup-results";
 import { parseLookupQuery } from "@/lib/lookup-query";
 import { searchAccounts, type SearchPage } from "@/lib/server/accounts";
-import { pagePath, requirePageStaff } from "@/lib/server/session";
+import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Lookup" };
 
 export default async function LookupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const q = typeof sp.q === "string" ? sp.q : "";
-  await requirePageStaff("accounts:read", pagePath("/lookup", sp));
+  await guardPage({ permission: "accounts:read", path: "/lookup", searchParams: sp });
   const parsed = q ? parseLookupQuery(q) : null;
   let initial: SearchPage | null = null;
   if (parsed?.ok) initial = await searchAccounts(parsed, { limit: 20 });

@@ -1,19 +1,8 @@
-import { AppError } from "@/lib/errors";
-import { errorResponse } from "@/lib/server/api";
-import { requestMetaFrom } from "@/lib/server/request-meta";
-import { getStaff } from "@/lib/server/session";
+import { getHttpApp } from "@/lib/http/app";
 
-// Unknown /api paths answer in JSON like every other endpoint: 401 to a
-// signed-out caller (nothing about the API is revealed), 404 otherwise.
-async function notFound(request: Request): Promise<Response> {
-  const meta = requestMetaFrom(request.headers);
-  const staff = await getStaff();
-  return errorResponse(
-    staff
-      ? new AppError("not_found", `There is no API endpoint ${request.method} ${new URL(request.url).pathname}.`)
-      : new AppError("unauthenticated", "Sign in to use the Scopedesk API."),
-    meta,
-  );
-}
+// Under `next dev` only: every /api request but Auth.js's goes to the one
+// pipeline (lib/http). In production scripts/server.ts answers /api before
+// Next sees it.
+const handle = (request: Request) => getHttpApp().fetch(request);
 
-export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };
+export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE, handle as HEAD, handle as OPTIONS };

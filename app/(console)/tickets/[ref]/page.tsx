@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import { TicketRecordView } from "@/components/ticket-record";
 import { getTicketRecord } from "@/lib/server/scope-reset-view";
 import { ticketParams } from "@/lib/server/schemas";
-import { requirePageStaff } from "@/lib/server/session";
+import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Ticket" };
 
 export default async function TicketPage({ params }: { params: Promise<{ ref: string }> }) {
   const { ref } = await params;
-  await requirePageStaff("tickets:read", `/tickets/${encodeURIComponent(ref)}`);
+  await guardPage({ permission: "tickets:read", path: `/tickets/${encodeURIComponent(ref)}` });
   const parsed = ticketParams().safeParse({ ref });
   if (!parsed.success) {
     return (

@@ -1,24 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { NoteBlock } from "@/components/copy-button";
 import { formatUtcShort } from "@/lib/format-time";
-import { isAppError } from "@/lib/errors";
 import { getAccountTimeline } from "@/lib/server/audit-query";
 import { accountIdParams } from "@/lib/server/schemas";
-import { requirePageStaff } from "@/lib/server/session";
+import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Account audit timeline" };
 
 export default async function AccountTimelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const staff = await requirePageStaff("audit:read_own", `/audit/accounts/${encodeURIComponent(id)}`);
-  const parsed = accountIdParams.safeParse({ id });
-  if (!parsed.success) notFound();
-  const timeline = await getAccountTimeline(staff, parsed.data.id).catch((error: unknown) => {
-    if (isAppError(error) && error.code === "not_found") notFound();
-    throw error;
-  });
+  const { staff, params: parsed } = await guardPage({ permission: "audit:read_own", path: `/audit/accounts/${encodeURIComponent(id)}`, params: { schema: accountIdParams, values: { id } } });
+  const timeline = await orNotFound(getAccountTimeline(staff, parsed.id));
   const { account, entries } = timeline;
   return (
     <div className="space-y-5">

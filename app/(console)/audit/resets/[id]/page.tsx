@@ -1,12 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { NoteBlock } from "@/components/copy-button";
 import { DualTime } from "@/components/local-time";
-import { isAppError } from "@/lib/errors";
 import { getAuditResetDetail } from "@/lib/server/audit-query";
 import { uuidParams } from "@/lib/server/schemas";
-import { requirePageStaff } from "@/lib/server/session";
+import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Reset audit" };
 
@@ -46,13 +44,8 @@ function ScopeList({ title, scopes, testId }: { title: string; scopes: { groups:
 
 export default async function AuditResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const staff = await requirePageStaff("audit:read_own", `/audit/resets/${encodeURIComponent(id)}`);
-  const parsed = uuidParams.safeParse({ id });
-  if (!parsed.success) notFound();
-  const reset = await getAuditResetDetail(staff, parsed.data.id).catch((error: unknown) => {
-    if (isAppError(error) && error.code === "not_found") notFound();
-    throw error;
-  });
+  const { staff, params: parsed } = await guardPage({ permission: "audit:read_own", path: `/audit/resets/${encodeURIComponent(id)}`, params: { schema: uuidParams, values: { id } } });
+  const reset = await orNotFound(getAuditResetDetail(staff, parsed.id));
   const failed = reset.outcome === "failed";
   const changed = reset.diff.filter((g) => g.added.length > 0 || g.removed.length > 0);
   const facts: [string, React.ReactNode][] = [

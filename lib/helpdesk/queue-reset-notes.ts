@@ -1,0 +1,34 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { enqueueInTransaction } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
+import type { Tx } from "@/lib/server/db";
+import { helpdeskConnection } from "./get-zendesk";
+import { noteComment, type NoteKind } from "./helpdesk-comments";
+
+/**
+ * Inside a reset's transaction: records the two notes to post into the
+ * ticket and enqueues the job that posts them (outbox). Nothing waits for
+ * Zendesk here, so delivery never slows or blocks a reset; a reset that rolls
+ * back leaves neither rows nor job. Without a connected helpdesk nothing is
+ * queued: the notes stay in the console to copy, as before.
+ */
+export async function queueResetNotes(
+  tx: Tx,
+  input: { resetId: string; ticketId: string; notes: readonly { kind: NoteKind; body: string }[]; requestedBy: { id: string; name: string } },
+): Promise<boolean> {
+  if (!helpdeskConnection().connected) return false;
+  await tx.helpdeskDelivery.createMany({
+    data: input.notes.map((note) => ({
+      id: randomUUID(),
+      resetId: input.resetId,
+      ticketId: input.ticketId,
+      kind: note.kind,
+      ...noteComment(input.resetId, note.kind, note.body),
+      requestedById: input.requestedBy.id,
+      requestedByName: input.requestedBy.name,
+    })),
+  });
+  await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: input.resetId });
+  return true;
+}

@@ -1,0 +1,39 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { enqueueInTransaction } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
+import { appendAuditEvent, type RequestMeta } from "@/lib/server/audit";
+import { getDb } from "@/lib/server/db";
+import type { StaffSession } from "@/lib/server/session";
+
+/**
+ * An agent or lead tries a dead (or still retrying) delivery again now: the
+ * delivery gets a fresh set of tries. For a reset's notes both notes go
+ * together (note 2 is never posted before note 1). Marker and search still
+ * guard against duplicates, so retrying one that did arrive posts nothing.
+ */
+export async function retryDelivery(input: { deliveryId: string; staff: StaffSession; meta: RequestMeta }): Promise<{ status: "queued" }> {
+  const { staff, meta } = input;
+  return getDb().$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ id: string; reset_id: string; ticket_id: string; kind: string; status: string }[]>`
+      SELECT id, reset_id, ticket_id, kind::text AS kind, status::text AS status FROM helpdesk_delivery WHERE id = ${input.deliveryId}::uuid FOR UPDATE`;
+    if (!row) throw new AppError("not_found", `No delivery with id ${input.deliveryId}.`);
+    if (row.status === "delivered") throw new AppError("conflict", "It was delivered already.", { status: row.status });
+    const isNote = row.kind !== "customer_reply";
+    await tx.helpdeskDelivery.updateMany({
+      where: isNote ? { resetId: row.reset_id, kind: { in: ["scopes_before", "scopes_after"] }, status: { not: "delivered" } } : { id: row.id },
+      data: { status: "queued", notBefore: null, lastError: null, updatedAt: new Date() },
+    });
+    if (isNote) await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.reset_id });
+    else await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id });
+    await appendAuditEvent(tx, {
+      actor: { id: staff.id, name: staff.name, email: staff.email },
+      action: "helpdesk.delivery_retried",
+      target: { type: "scope_reset", id: row.reset_id },
+      ticketId: row.ticket_id,
+      details: { deliveryId: row.id, kind: row.kind, previousStatus: row.status },
+      meta,
+    });
+    return { status: "queued" as const };
+  });
+}

@@ -1,0 +1,32 @@
+import { accountTimelineEndpoint, auditResetEndpoint, exportScopeResetsEndpoint, listScopeResetsEndpoint } from "./audit";
+import { getAccountEndpoint, listEraseJobsEndpoint, searchAccountsEndpoint } from "./accounts";
+import type { ConsoleEndpoint } from "./endpoint";
+import {
+  familyResetEndpoint,
+  familyResetPreviewEndpoint,
+  getFamilyResetEndpoint,
+  getScopeResetEndpoint,
+  resetScopesEndpoint,
+  retryDeliveryEndpoint,
+  sendCustomerReplyEndpoint,
+} from "./scope-resets";
+import { getTicketEndpoint } from "./tickets";
+
+/** Every console endpoint behind the staff session, in matching order (a fixed path before a parameter at the same place). */
+export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
+  searchAccountsEndpoint,
+  getAccountEndpoint,
+  listEraseJobsEndpoint,
+  resetScopesEndpoint,
+  familyResetPreviewEndpoint,
+  familyResetEndpoint,
+  listScopeResetsEndpoint,
+  exportScopeResetsEndpoint,
+  getScopeResetEndpoint,
+  auditResetEndpoint,
+  sendCustomerReplyEndpoint,
+  getFamilyResetEndpoint,
+  retryDeliveryEndpoint,
+  getTicketEndpoint,
+  accountTimelineEndpoint,
+];

@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { CUSTOMER_REPLY_MAX_LENGTH } from "@/lib/helpdesk/helpdesk-comments";
+import { retryDelivery } from "@/lib/helpdesk/retry-delivery";
+import { sendCustomerReply } from "@/lib/helpdesk/send-customer-reply";
+import { verifyResetTicket } from "@/lib/helpdesk/verify-reset-ticket";
+import { describeFamilyReset, type FamilyResetPreview } from "@/lib/scope-resets/describe-reset-options";
+import { getFamilyReset, type FamilyResetView } from "@/lib/scope-resets/get-family-reset";
+import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
+import { performFamilyReset, type FamilyResetSummary } from "@/lib/scope-resets/perform-family-reset";
+import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
+import { RESET_MODES } from "@/lib/scope-resets/plan";
+import { getDb } from "@/lib/server/db";
+import { accountIdParams, familyResetBody, scopeResetBody, uuidParams } from "@/lib/server/schemas";
+import { getScopeResetSummary, getScopeResetView, type ScopeResetView } from "@/lib/server/scope-reset-view";
+import { consoleEndpoint, withStatus } from "./endpoint";
+
+/** Reset Scopes and what follows from it: one reset, a family reset, the result page's view, the reply, deliveries. */
+
+/**
+ * POST /api/accounts/{id}/scope-resets: 201 with the new reset's summary, 200
+ * with the first one when the idempotency key is replayed. A ticket the
+ * helpdesk says does not exist is refused (422); one it cannot confirm is
+ * recorded as unverified.
+ */
+export const resetScopesEndpoint = consoleEndpoint(
+  { method: "POST", path: "/accounts/:id/scope-resets", permission: "scopes:reset", params: accountIdParams, body: scopeResetBody },
+  async ({ params, body, staff, meta }) => {
+    const ticketVerified = await verifyResetTicket(body.ticket.ticketId);
+    const outcome = await performScopeReset({ accountId: params.id, request: body, staff, meta, ticketVerified });
+    return withStatus(outcome.replayed ? 200 : 201, { replayed: outcome.replayed, reset: await getScopeResetSummary(outcome.resetId) });
+  },
+);
+export type ResetScopesInput = z.input<ReturnType<typeof scopeResetBody>>;
+export type ResetScopesOutput = { replayed: boolean; reset: Awaited<ReturnType<typeof getScopeResetSummary>> };
+
+/** GET /api/accounts/{id}/family-resets?mode=: the parent's plan and each subuser lacking the scopes, as it will be after the parent's reset. */
+export const familyResetPreviewEndpoint = consoleEndpoint(
+  {
+    method: "GET",
+    path: "/accounts/:id/family-resets",
+    permission: "accounts:read",
+    params: accountIdParams,
+    query: z.object({ mode: z.enum(RESET_MODES, { error: `mode must be ${RESET_MODES.join(" or ")}.` }).default("default") }).strict(),
+  },
+  async ({ params, query }): Promise<FamilyResetPreview> => describeFamilyReset(await loadResetSubject(getDb(), params.id, { lock: false }), query.mode),
+);
+export type FamilyResetPreviewOutput = FamilyResetPreview;
+
+/** POST /api/accounts/{id}/family-resets: the parent and the subusers picked, each in its own transaction; one outcome per account. */
+export const familyResetEndpoint = consoleEndpoint(
+  { method: "POST", path: "/accounts/:id/family-resets", permission: "scopes:reset", params: accountIdParams, body: familyResetBody, maxBodyBytes: 64 * 1024 },
+  async ({ params, body, staff, meta }) => {
+    const ticketVerified = await verifyResetTicket(body.ticket.ticketId);
+    const summary = await performFamilyReset({ parentId: params.id, request: body, staff, meta, ticketVerified });
+    return withStatus(summary.results.some((r) => r.outcome === "succeeded") ? 201 : 200, summary);
+  },
+);
+export type FamilyResetInput = z.input<ReturnType<typeof familyResetBody>>;
+export type FamilyResetOutput = FamilyResetSummary;
+
+/** GET /api/scope-resets/{id}: one reset as its result page shows it (readable by whoever may read tickets). */
+export const getScopeResetEndpoint = consoleEndpoint(
+  { method: "GET", path: "/scope-resets/:id", permission: "tickets:read", params: uuidParams },
+  ({ params }): Promise<ScopeResetView> => getScopeResetView(params.id),
+);
+export type GetScopeResetOutput = ScopeResetView;
+
+/** GET /api/family-resets/{id}: every account's attempt under one family reset. */
+export const getFamilyResetEndpoint = consoleEndpoint(
+  { method: "GET", path: "/family-resets/:id", permission: "tickets:read", params: uuidParams },
+  ({ params }): Promise<FamilyResetView> => getFamilyReset(params.id),
+);
+
+export const customerReplyBody = z
+  .object({
+    text: z
+      .string({ error: "text is required: the reply as it should reach the customer." })
+      .trim()
+      .min(1, "The reply is empty.")
+      .max(CUSTOMER_REPLY_MAX_LENGTH, `The reply may be at most ${CUSTOMER_REPLY_MAX_LENGTH} characters.`),
+  })
+  .strict();
+
+/** POST /api/scope-resets/{id}/customer-reply: sends the (edited) reply as a public comment on the ticket; 201, queued. */
+export const sendCustomerReplyEndpoint = consoleEndpoint(
+  { method: "POST", path: "/scope-resets/:id/customer-reply", permission: "scopes:reset", params: uuidParams, body: customerReplyBody, maxBodyBytes: 64 * 1024 },
+  async ({ params, body, staff, meta }) => withStatus(201, await sendCustomerReply({ resetId: params.id, text: body.text, staff, meta })),
+);
+export type SendCustomerReplyInput = z.input<typeof customerReplyBody>;
+
+/** POST /api/helpdesk-deliveries/{id}/retry: tries a dead or retrying delivery again now. */
+export const retryDeliveryEndpoint = consoleEndpoint(
+  { method: "POST", path: "/helpdesk-deliveries/:id/retry", permission: "scopes:reset", params: uuidParams, body: z.object({}).strict() },
+  ({ params, staff, meta }) => retryDelivery({ deliveryId: params.id, staff, meta }),
+);

@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RequestMeta } from "@/lib/server/audit";
+import type { StaffSession } from "@/lib/server/session";
+import type { ActingAccount, ApiCaller } from "@/lib/server/v3/auth";
+import type { RateLimitState } from "@/lib/server/v3/rate-limit";
+import type { ServerTiming } from "./server-timing";
+
+/**
+ * What the pipeline's middleware hands on, per request. Bindings are the Node
+ * request and response when the production server serves it
+ * (@hono/node-server), absent under `next dev`.
+ */
+export interface HttpBindings {
+  incoming?: IncomingMessage;
+  outgoing?: ServerResponse;
+}
+
+export interface ConsoleEnv {
+  Bindings: HttpBindings;
+  Variables: { meta: RequestMeta; staff: StaffSession };
+}
+
+export interface V3Env {
+  Bindings: HttpBindings;
+  Variables: { meta: RequestMeta; timing: ServerTiming; limit: RateLimitState | null; caller: ApiCaller; acting: ActingAccount };
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/errors";
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+/**
+ * Every state-changing console request must come from the console's own
+ * pages: JSON (a cross-site form or a no-CORS fetch cannot send
+ * application/json without a preflight we never answer), and from our own
+ * origin, by Origin or by Sec-Fetch-Site. A session cookie alone never
+ * authorises a write. Auth.js's own sign-in and sign-out keep their CSRF
+ * token (they are not behind this pipeline).
+ */
+export function csrfCheck(): MiddlewareHandler {
+  return async (c, next) => {
+    if (SAFE.has(c.req.method)) return next();
+    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+      throw new AppError("forbidden", "Writes must be sent as application/json from the console itself.", { reason: "content_type" });
+    }
+    const site = c.req.header("sec-fetch-site");
+    const origin = c.req.header("origin");
+    if (site === "same-origin" && (origin === undefined || isOwnOrigin(origin, c.req.url, c.req.header("host")))) return next();
+    if (origin !== undefined && site !== "cross-site" && site !== "same-site" && isOwnOrigin(origin, c.req.url, c.req.header("host"))) return next();
+    throw new AppError("forbidden", "This write did not come from the console's own pages, so it was refused (cross-site request).", { reason: "origin" });
+  };
+}
+
+/** Our origin: the configured public URL's, or, when none is configured, the one the request itself was sent to. */
+function isOwnOrigin(origin: string, requestUrl: string, host: string | undefined): boolean {
+  const configured = getConfig().publicUrl;
+  if (configured) return origin === configured;
+  if (!host) return false;
+  const scheme = new URL(requestUrl).protocol;
+  return origin === `${scheme}//${host}`;
+}

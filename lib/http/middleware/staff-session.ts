@@ -1,0 +1,20 @@
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { AppError } from "@/lib/errors";
+import { staffFromCookies, type CookieJar } from "@/lib/server/session";
+import type { ConsoleEnv } from "../context";
+
+/** The signed-in staff member, from the request's cookies, or 401: every /api endpoint behind it has a live session. */
+export function staffSession(): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const all = getCookie(c);
+    const jar: CookieJar = {
+      get: (name) => (name in all ? { value: all[name]! } : undefined),
+      getAll: () => Object.entries(all).map(([name, value]) => ({ name, value })),
+    };
+    const staff = await staffFromCookies(jar);
+    if (!staff) throw new AppError("unauthenticated", "Sign in to use the Scopedesk API.");
+    c.set("staff", staff);
+    await next();
+  };
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isWellEncoded } from "./input";
+
+/**
+ * Requests Next would answer with a 500 (it throws on a path it cannot
+ * percent-decode, e.g. /accounts/%zz or /accounts/%), or that reach its
+ * internal error pages directly: answered here with a plain 400 or 404 page,
+ * with the same security headers. Returns whether it answered.
+ */
+const INTERNAL_PAGES = /^\/_(global-error|error|not-found)(\/|$|\?)/;
+
+export function answerUnservablePage(req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url ?? "/";
+  const [path = "/", query = ""] = url.split("?", 2);
+  if (!isWellEncoded(path) || !isWellEncoded(query) || /%00|\u0000/i.test(url)) {
+    plainPage(res, 400, "Bad request", "The address is not valid (it has a malformed percent-encoding or a NUL character).");
+    return true;
+  }
+  if (INTERNAL_PAGES.test(path)) {
+    plainPage(res, 404, "Not found", "There is no such page.");
+    return true;
+  }
+  return false;
+}
+
+function plainPage(res: ServerResponse, status: number, title: string, text: string): void {
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+  });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Scopedesk</title></head><body style="font-family:system-ui;margin:3rem"><h1>${title}</h1><p>${text}</p><p><a href="/">Scopedesk</a></p></body></html>`);
+}

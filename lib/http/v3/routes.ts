@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { enqueueEraseJob } from "@/lib/erasure/enqueue-erase-job";
+import { MAX_PAYLOAD_BYTES } from "@/lib/erasure/addresses";
+import { v3Errors } from "@/lib/erasure/errors";
+import { eraseJobRequestSchema } from "@/lib/erasure/request";
+import { getDb } from "@/lib/server/db";
+import { createApiKey, createApiKeyRequestSchema, listApiKeys, MAX_KEYS_PER_ACCOUNT } from "@/lib/server/v3/api-keys";
+import { v3Endpoint, type V3Endpoint } from "./endpoint";
+
+const limitSchema = z.coerce.number().int().min(1).max(MAX_KEYS_PER_ACCOUNT).default(MAX_KEYS_PER_ACCOUNT);
+
+/** Every /v3 endpoint Scopedesk serves (seed contract tsg_recipients_data_erasure_v3.yaml, plus scopes and keys). */
+export const V3_ENDPOINTS: readonly V3Endpoint[] = [
+  // EraseRecipientEmailData: 202 with the queued job's id.
+  v3Endpoint(
+    { method: "POST", path: "/recipients/erasejob", scopes: ["recipients.erasejob.create"], body: eraseJobRequestSchema, maxBodyBytes: MAX_PAYLOAD_BYTES },
+    async ({ caller, acting, body }) => {
+      const jobId = await enqueueEraseJob({ accountId: caller.accountId, onBehalfOfAccountId: acting.onBehalfOf?.id ?? null, apiKeyId: caller.keyId, addresses: body.emailAddresses });
+      return { status: 202, body: { job_id: jobId } };
+    },
+  ),
+  // The calling key's effective scopes (any valid key may ask).
+  v3Endpoint({ method: "GET", path: "/scopes" }, async ({ acting }) => ({ status: 200, body: { scopes: acting.scopes } })),
+  // 201 with the new key's secret, shown this once.
+  v3Endpoint({ method: "POST", path: "/api_keys", scopes: ["api_keys.create"], body: createApiKeyRequestSchema }, async ({ acting, body }) => ({
+    status: 201,
+    body: await createApiKey(getDb(), acting, body),
+  })),
+  // Names and ids, never secrets.
+  v3Endpoint({ method: "GET", path: "/api_keys", scopes: ["api_keys.read"] }, async ({ acting, query }) => {
+    const unknown = Object.keys(query).filter((k) => k !== "limit");
+    if (unknown.length > 0) throw v3Errors.badRequest(`Unknown parameter ${unknown[0]!.slice(0, 40)}`, unknown[0]!.slice(0, 40));
+    const limit = limitSchema.safeParse(query.limit);
+    if (!limit.success) throw v3Errors.badRequest(`limit must be a whole number from 1 to ${MAX_KEYS_PER_ACCOUNT}`, "limit");
+    return { status: 200, body: await listApiKeys(getDb(), acting.id, limit.data) };
+  }),
+];

@@ -1,0 +1,85 @@
+import "server-only";
+import { PgBoss, type JobWithMetadata } from "pg-boss";
+import type pino from "pino";
+import { bossOptions } from "./boss";
+import { HANDLERS, type HandlerContext } from "./handlers";
+import { QUEUES, SCHEDULES, type QueueName } from "./queues";
+
+/**
+ * `npm run worker`: works every queue on pg-boss. Any number of workers may
+ * run on any machine that reaches the database; pg-boss gives each job to one
+ * of them, keeps it alive with heartbeats while its handler runs, gives it to
+ * another when those stop, retries with backoff and dead-letters it when the
+ * tries run out (lib/jobs/queues.ts).
+ */
+
+/** Jobs worked at once per queue and process. Deliveries wait on Zendesk; erasure on Postgres. */
+const CONCURRENCY: Record<QueueName, number> = {
+  [QUEUES.deliverResetNotes]: 4,
+  [QUEUES.sendCustomerReply]: 2,
+  [QUEUES.deliveryDead]: 1,
+  [QUEUES.eraseRecipients]: 2,
+  [QUEUES.eraseDead]: 1,
+  [QUEUES.pruneRateLimits]: 1,
+};
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(opts: { connectionString: string; workerId: string; log: pino.Logger }): Promise<RunningWorker> {
+  const boss = new PgBoss({ ...bossOptions(opts.connectionString, "worker"), schedule: true });
+  boss.on("error", (error) => opts.log.error({ err: error }, "pg-boss error"));
+  boss.on("warning", (warning) => opts.log.warn({ warning }, "pg-boss warning"));
+  await boss.start();
+  const ctx: HandlerContext = { workerId: opts.workerId };
+  for (const name of Object.values(QUEUES)) {
+    await boss.work<unknown>(
+      name,
+      { includeMetadata: true, batchSize: 1, localConcurrency: CONCURRENCY[name], pollingIntervalSeconds: 2 },
+      async ([job]) => {
+        const outcome = await HANDLERS[name](job as never, ctx);
+        opts.log.info({ queue: name, jobId: job!.id, retryCount: job!.retryCount, outcome }, "job done");
+        return outcome;
+      },
+    );
+  }
+  for (const { name, cron } of SCHEDULES) await boss.schedule(name, cron, {});
+  return { stop: () => boss.stop({ graceful: true, timeout: 30_000 }) };
+}
+
+/**
+ * `npm run worker -- --once`: works what is queued now, then returns (tests,
+ * one-off runs). A job that fails goes back to pg-boss for its retry later.
+ */
+export async function drainQueues(opts: { connectionString: string; workerId: string; log: pino.Logger }): Promise<number> {
+  const boss = new PgBoss(bossOptions(opts.connectionString, "worker"));
+  boss.on("error", (error) => opts.log.error({ err: error }, "pg-boss error"));
+  await boss.start();
+  const ctx: HandlerContext = { workerId: opts.workerId };
+  let worked = 0;
+  try {
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const name of Object.values(QUEUES)) {
+        for (;;) {
+          const [job] = (await boss.fetch(name, { includeMetadata: true, batchSize: 1 })) as JobWithMetadata[];
+          if (!job) break;
+          progress = true;
+          worked++;
+          try {
+            const outcome = await HANDLERS[name](job as never, ctx);
+            await boss.complete(name, job.id, { outcome });
+            opts.log.info({ queue: name, jobId: job.id, outcome }, "job done");
+          } catch (error) {
+            await boss.fail(name, job.id, { message: error instanceof Error ? error.message : String(error) });
+            opts.log.warn({ queue: name, jobId: job.id, err: error }, "job failed; pg-boss retries it later");
+          }
+        }
+      }
+    }
+  } finally {
+    await boss.stop({ graceful: true, timeout: 10_000 });
+  }
+  return worked;
+}
