@@ -1,6 +1,7 @@
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import { roleFromGroups, type Role } from "@/lib/auth/permissions";
 import { getConfig } from "@/lib/config";
+import { safeRedirectUrl } from "@/lib/platform/safe-redirect";
 import { requestMetaFrom } from "@/lib/server/request-meta";
 import { recordSignIn } from "@/lib/server/staff";
 
@@ -55,6 +56,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth((request) => {
       signIn({ profile }) {
         // No mapped group, no access: the IdP decides who is staff.
         return roleFromGroups(profile?.[config.oidc.rolesClaim], config.oidc.roleMap) !== null;
+      },
+      // Every redirect Auth.js makes (after sign-in, sign-out, errors) goes through the console's one rule.
+      redirect({ url, baseUrl }) {
+        return safeRedirectUrl(url, baseUrl);
       },
       async jwt({ token, profile, account }) {
         if (account && profile) {

@@ -5,6 +5,7 @@ import { decode } from "next-auth/jwt";
 import { z } from "zod";
 import { can, ROLES, type Permission, type Role } from "@/lib/auth/permissions";
 import { getConfig } from "@/lib/config";
+import { safeReturnPath } from "@/lib/platform/safe-redirect";
 
 export interface StaffSession {
   id: string;
@@ -87,12 +88,6 @@ export async function requirePageStaff(permission: Permission, returnTo: string)
   if (!staff) redirect(`/signin?callbackUrl=${encodeURIComponent(safeReturnPath(returnTo))}`);
   if (!can(staff.role, permission)) forbidden();
   return staff;
-}
-
-/** Only same-site absolute paths, so a crafted link cannot bounce a user elsewhere. */
-export function safeReturnPath(path: string | null | undefined): string {
-  if (!path || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/";
-  return path;
 }
 
 type SearchParams = Record<string, string | string[] | undefined>;

@@ -39,12 +39,17 @@ async function go(jar: CookieJar, url: string, init: RequestInit = {}): Promise<
   return response;
 }
 
-/** Follows redirects by hand so every hop's cookies are kept. */
+/**
+ * Follows redirects by hand so every hop's cookies are kept. Stops before
+ * leaving this machine (the app and the development IdP are both local), so
+ * an open redirect shows as the url it ended on instead of a request elsewhere.
+ */
 async function follow(jar: CookieJar, response: Response, from: string, limit = 10): Promise<{ response: Response; url: string }> {
   let current = response;
   let url = from;
   for (let i = 0; i < limit && current.status >= 300 && current.status < 400; i++) {
     url = new URL(current.headers.get("location")!, url).toString();
+    if (!["localhost", "127.0.0.1"].includes(new URL(url).hostname)) break;
     current = await go(jar, url);
   }
   return { response: current, url };
@@ -52,17 +57,24 @@ async function follow(jar: CookieJar, response: Response, from: string, limit = 
 
 export interface HttpSession {
   cookie: string;
+  /** Where the browser would be after signing in (the last URL of the redirects). */
+  landedAt: string;
   fetch: (path: string, init?: RequestInit) => Promise<Response>;
 }
 
-export async function signIn(email: string, password = "scopedesk", BASE_URL = DEFAULT_BASE_URL): Promise<HttpSession> {
+export async function signIn(
+  email: string,
+  password = "scopedesk",
+  BASE_URL = DEFAULT_BASE_URL,
+  options: { callbackUrl?: string } = {},
+): Promise<HttpSession> {
   const jar = new CookieJar();
   const csrfUrl = `${BASE_URL}/api/auth/csrf`;
   const { csrfToken } = (await (await go(jar, csrfUrl)).json()) as { csrfToken: string };
   const start = await go(jar, `${BASE_URL}/api/auth/signin/scopedesk`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ csrfToken, callbackUrl: `${BASE_URL}/` }).toString(),
+    body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl ?? `${BASE_URL}/` }).toString(),
   });
   const loginPage = await follow(jar, start, `${BASE_URL}/api/auth/signin/scopedesk`);
   const html = await loginPage.response.text();
@@ -82,6 +94,7 @@ export async function signIn(email: string, password = "scopedesk", BASE_URL = D
   }
   return {
     cookie,
+    landedAt: done.url,
     fetch: (path, init = {}) =>
       fetch(`${BASE_URL}${path}`, {
         ...init,
@@ -94,3 +107,4 @@ export async function signIn(email: string, password = "scopedesk", BASE_URL = D
 export function anonymousFetch(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${BASE_URL}${path}`, { ...init, redirect: "manual" });
 }
+
