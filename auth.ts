@@ -1,6 +1,6 @@
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import { roleFromGroups, type Role } from "@/lib/auth/permissions";
-import { getConfig } from "@/lib/config";
+import { getConfig, requireAuthSecret } from "@/lib/config";
 import { safeRedirectUrl } from "@/lib/platform/safe-redirect";
 import { requestMetaFrom } from "@/lib/server/request-meta";
 import { recordSignIn } from "@/lib/server/staff";
@@ -30,7 +30,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth((request) => {
   const config = getConfig();
   const meta = requestMetaFrom(request?.headers ?? new Headers());
   return {
-    secret: config.authSecret,
+    secret: requireAuthSecret(config),
     trustHost: true,
     session: { strategy: "jwt", maxAge: config.sessionMaxAgeSeconds },
     pages: { signIn: "/signin", error: "/signin" },

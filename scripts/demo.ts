@@ -3,12 +3,15 @@
  * Creates and migrates the database, seeds demo data when it has none, builds
  * the production bundle and runs it with the development identity provider.
  * PORT (default 3000), DEV_IDP_PORT (3001), SEED_ACCOUNTS and DEMO_RESEED=1 change it.
+ * The session secret is AUTH_SECRET if set, else one made once per machine
+ * outside the repository (scripts/lib/demo-secret.ts).
  */
 import { appServerCommand } from "./lib/app-server";
 import pg from "pg";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
+import { demoAuthSecret } from "./lib/demo-secret";
 import { loadDotEnv } from "./lib/env";
 import { migrate } from "./lib/migrate";
 import { onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
@@ -18,9 +21,18 @@ import { seedDatabase, seedSettingsFromEnv } from "./lib/seed/seed-database";
 
 loadDotEnv();
 const port = Number(process.env.PORT ?? 3000);
+
+function sessionSecret(): string {
+  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  const demo = demoAuthSecret();
+  console.log(`session secret: ${demo.file} (${demo.created ? "made now" : "kept from an earlier run"}; outside git)`);
+  return demo.secret;
+}
+
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   SCOPEDESK_ENV: process.env.SCOPEDESK_ENV ?? "development",
+  AUTH_SECRET: sessionSecret(),
   AUTH_TRUST_HOST: "true",
   AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
   NEXT_TELEMETRY_DISABLED: "1",

@@ -2,8 +2,10 @@
  * `npm test`: every test, against a dedicated test database that is recreated
  * on every run, the production build, the development identity provider and
  * Debian's Chromium. Flags: --only=static,unit,db,http,e2e (comma-separated), --skip-build.
+ * Each run seals sessions with a fresh random AUTH_SECRET.
  */
 import { appServerCommand } from "./lib/app-server";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
@@ -28,6 +30,7 @@ const testEnv: NodeJS.ProcessEnv = {
   SCOPEDESK_ENV: "test",
   NODE_ENV: "test",
   DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/scopedesk_test",
+  AUTH_SECRET: randomBytes(32).toString("base64url"),
   DEV_IDP_PORT: String(IDP_PORT),
   AUTH_TRUST_HOST: "true",
   AUTH_URL: baseUrl,

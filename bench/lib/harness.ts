@@ -5,6 +5,7 @@
  * and results written to bench/results.
  */
 import { appServerCommand } from "../../scripts/lib/app-server";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import type { ChildProcess } from "node:child_process";
@@ -55,6 +56,8 @@ export async function startStack(options: {
     SCOPEDESK_ENV: "development",
     NODE_ENV: "production",
     DATABASE_URL: options.databaseUrl,
+    // A fresh secret per run, as the test runner does: no session outlives it.
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
     NEXT_DIST_DIR: options.distDir,
     NEXT_TELEMETRY_DISABLED: "1",
     DEV_IDP_PORT: String(options.idpPort),

@@ -4,7 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { decode } from "next-auth/jwt";
 import { z } from "zod";
 import { can, ROLES, type Permission, type Role } from "@/lib/auth/permissions";
-import { getConfig } from "@/lib/config";
+import { getConfig, requireAuthSecret } from "@/lib/config";
 import { safeReturnPath } from "@/lib/platform/safe-redirect";
 
 export interface StaffSession {
@@ -70,7 +70,7 @@ export async function getStaff(): Promise<StaffSession | null> {
   const now = Date.now();
   const cached = decodedSessions.get(token.value);
   if (cached && cached.until > now) return cached.staff;
-  const claims = await decode({ token: token.value, secret: getConfig().authSecret, salt: token.name }).catch(() => null);
+  const claims = await decode({ token: token.value, secret: requireAuthSecret(getConfig()), salt: token.name }).catch(() => null);
   const expiresAt = typeof claims?.exp === "number" ? claims.exp * 1000 : 0;
   if (!claims || expiresAt <= now) return null;
   const parsed = sessionUser.safeParse({ id: claims.staffId, email: claims.email, name: claims.name, role: claims.role });

@@ -1,13 +1,13 @@
 import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "@/lib/config";
 import { BASE_URL, signIn, type HttpSession } from "../support/http-session";
 
 // The console reads the Auth.js session token itself and keeps decoded tokens
 // until their own expiry (lib/server/session.ts): these pin down that it is
 // as strict as Auth.js: forged, altered, expired or role-less tokens are no session.
 const COOKIE = "authjs.session-token";
-const secret = loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).authSecret;
+// The run's own secret (scripts/test.ts makes one per run).
+const secret = process.env.AUTH_SECRET!;
 
 let agent: HttpSession;
 let agentToken: string;
