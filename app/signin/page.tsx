@@ -11,6 +11,7 @@ const ERROR_MESSAGES: Record<string, string> = {
   AccessDenied: "Your account is not in a Scopedesk group. Ask an administrator for access.",
   Configuration: "Sign-in is misconfigured on the server. Tell the Scopedesk administrators.",
   Verification: "That sign-in link is no longer valid. Try again.",
+  AccountDisabled: "Your Scopedesk access has been disabled. Ask an administrator if that is a mistake.",
 };
 
 export default async function SignInPage({

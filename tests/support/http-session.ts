@@ -108,3 +108,12 @@ export function anonymousFetch(path: string, init: RequestInit = {}): Promise<Re
   return fetch(`${BASE_URL}${path}`, { ...init, redirect: "manual" });
 }
 
+/** Signs out as the console's button does (Auth.js sign-out with its CSRF token); the session's cookie stays in `session` for reuse. */
+export async function signOut(session: HttpSession): Promise<Response> {
+  const { csrfToken } = (await (await session.fetch("/api/auth/csrf")).json()) as { csrfToken: string };
+  return session.fetch("/api/auth/signout", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrfToken, callbackUrl: "/signin" }).toString(),
+  });
+}
