@@ -24,4 +24,15 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "development" }).env).toBe("development");
     expect(() => loadConfig({ SCOPEDESK_ENV: "production", AUTH_SECRET: SECRET })).toThrow(/OIDC_ISSUER: required in production/);
   });
+
+  it("connects as the app role and migrates as the owner by default; one URL alone is used for both", () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseUrl: "postgresql://scopedesk_app@127.0.0.1:5432/scopedesk",
+      migrationDatabaseUrl: "postgresql://scopedesk_owner@127.0.0.1:5432/scopedesk",
+    });
+    const single = "postgresql://someone@db.example:5432/console";
+    expect(loadConfig({ DATABASE_URL: single })).toMatchObject({ databaseUrl: single, migrationDatabaseUrl: single });
+    const owner = "postgresql://owner@db.example:5432/console";
+    expect(loadConfig({ DATABASE_URL: single, MIGRATION_DATABASE_URL: owner })).toMatchObject({ databaseUrl: single, migrationDatabaseUrl: owner });
+  });
 });

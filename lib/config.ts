@@ -9,6 +9,10 @@ import { z } from "zod";
  */
 const appEnv = z.enum(["development", "test", "production"]);
 
+/** Development defaults: the roles `npm run demo` creates (decision 014). */
+const DEV_APP_DATABASE_URL = "postgresql://scopedesk_app@127.0.0.1:5432/scopedesk";
+const DEV_OWNER_DATABASE_URL = "postgresql://scopedesk_owner@127.0.0.1:5432/scopedesk";
+
 export const AUTH_SECRET_HINT =
   "Make one with `openssl rand -base64 32` and set it as AUTH_SECRET in the environment or .env (at least 32 characters).";
 
@@ -38,7 +42,8 @@ const postgresUrl = z
 const rawSchema = z.object({
   SCOPEDESK_ENV: appEnv.optional(),
   NODE_ENV: z.string().optional(),
-  DATABASE_URL: postgresUrl.default("postgresql://postgres@127.0.0.1:5432/scopedesk"),
+  DATABASE_URL: postgresUrl.optional(),
+  MIGRATION_DATABASE_URL: postgresUrl.optional(),
   AUTH_SECRET: z.string().min(32, `must be at least 32 characters. ${AUTH_SECRET_HINT}`).optional(),
   DEV_IDP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   OIDC_ISSUER: z.string().url().optional(),
@@ -89,7 +94,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
   const devIssuer = `http://127.0.0.1:${c.DEV_IDP_PORT}`;
   return {
     env: appEnvironment,
-    databaseUrl: c.DATABASE_URL,
+    databaseUrl: c.DATABASE_URL ?? DEV_APP_DATABASE_URL,
+    // One connection string for both is a single-role setup (the app then owns its tables: decision 014).
+    migrationDatabaseUrl: c.MIGRATION_DATABASE_URL ?? c.DATABASE_URL ?? DEV_OWNER_DATABASE_URL,
     authSecret: c.AUTH_SECRET ?? null,
     oidc: {
       issuer: c.OIDC_ISSUER ?? devIssuer,
