@@ -5,10 +5,17 @@ import { parseTrustProxy } from "./platform/client-address";
  * Configuration from the environment, validated once. Development and test get
  * defaults that work on a machine with a local Postgres and the bundled
  * development identity provider; production must set every secret explicitly.
+ * No secret has a default anywhere: the server refuses to start without
+ * AUTH_SECRET (requireAuthSecret), and `npm run demo` / `npm test` make one.
  */
 const appEnv = z.enum(["development", "test", "production"]);
 
-const DEV_AUTH_SECRET = "scopedesk-development-secret-not-for-production-use";
+/** Development defaults: the roles `npm run demo` creates (decision 014). */
+const DEV_APP_DATABASE_URL = "postgresql://scopedesk_app@127.0.0.1:5432/scopedesk";
+const DEV_OWNER_DATABASE_URL = "postgresql://scopedesk_owner@127.0.0.1:5432/scopedesk";
+
+export const AUTH_SECRET_HINT =
+  "Make one with `openssl rand -base64 32` and set it as AUTH_SECRET in the environment or .env (at least 32 characters).";
 
 const roleName = z.enum(["viewer", "agent", "lead", "admin"]);
 
@@ -34,9 +41,11 @@ const postgresUrl = z
   .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL");
 
 const rawSchema = z.object({
-  SCOPEDESK_ENV: appEnv.default("development"),
-  DATABASE_URL: postgresUrl.default("postgresql://postgres@127.0.0.1:5432/scopedesk"),
-  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SCOPEDESK_ENV: appEnv.optional(),
+  NODE_ENV: z.string().optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  MIGRATION_DATABASE_URL: postgresUrl.optional(),
+  AUTH_SECRET: z.string().min(32, `must be at least 32 characters. ${AUTH_SECRET_HINT}`).optional(),
   DEV_IDP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -90,20 +99,25 @@ export function loadConfig(env: Record<string, string | undefined>) {
     throw new ConfigError(`Invalid Scopedesk configuration:\n${lines.join("\n")}`);
   }
   const c = parsed.data;
-  const production = c.SCOPEDESK_ENV === "production";
-  if (production) {
+  // A production build is production unless the environment says otherwise
+  // (the demo, the tests and the benchmarks run it as development or test).
+  const appEnvironment = c.SCOPEDESK_ENV ?? (c.NODE_ENV === "production" ? "production" : "development");
+  if (appEnvironment === "production") {
     const missing = (["AUTH_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const).filter((k) => !c[k]);
     if (missing.length > 0) {
+      const lines = missing.map((k) => `  - ${k}: required in production${k === "AUTH_SECRET" ? `. ${AUTH_SECRET_HINT}` : ""}`);
       throw new ConfigError(
-        `Invalid Scopedesk configuration:\n${missing.map((k) => `  - ${k}: required when SCOPEDESK_ENV=production`).join("\n")}`,
+        `Invalid Scopedesk configuration (production: SCOPEDESK_ENV=production, or NODE_ENV=production without SCOPEDESK_ENV):\n${lines.join("\n")}`,
       );
     }
   }
   const devIssuer = `http://127.0.0.1:${c.DEV_IDP_PORT}`;
   return {
-    env: c.SCOPEDESK_ENV,
-    databaseUrl: c.DATABASE_URL,
-    authSecret: c.AUTH_SECRET ?? DEV_AUTH_SECRET,
+    env: appEnvironment,
+    databaseUrl: c.DATABASE_URL ?? DEV_APP_DATABASE_URL,
+    // One connection string for both is a single-role setup (the app then owns its tables: decision 014).
+    migrationDatabaseUrl: c.MIGRATION_DATABASE_URL ?? c.DATABASE_URL ?? DEV_OWNER_DATABASE_URL,
+    authSecret: c.AUTH_SECRET ?? null,
     oidc: {
       issuer: c.OIDC_ISSUER ?? devIssuer,
       clientId: c.OIDC_CLIENT_ID ?? "scopedesk",
@@ -127,6 +141,12 @@ export function loadConfig(env: Record<string, string | undefined>) {
 }
 
 let cached: AppConfig | undefined;
+
+/** The secret that seals session tokens; there is no default (issue 13). */
+export function requireAuthSecret(config: AppConfig): string {
+  if (config.authSecret) return config.authSecret;
+  throw new ConfigError(`Invalid Scopedesk configuration:\n  - AUTH_SECRET: not set. ${AUTH_SECRET_HINT}`);
+}
 
 /** The process configuration, parsed on first use. */
 export function getConfig(): AppConfig {

@@ -1,30 +1,39 @@
 /**
  * `npm run demo`: one command from a fresh clone to a running console.
- * Creates and migrates the database, seeds demo data when it has none, builds
- * the production bundle and runs it with the development identity provider.
- * PORT (default 3000), DEV_IDP_PORT (3001), SEED_ACCOUNTS and DEMO_RESEED=1 change it.
+ * Creates the database roles and the database, migrates it, seeds demo data
+ * when it has none, builds the production bundle and runs it with the
+ * development identity provider, as the app role (decision 014).
+ * PORT (default 3000), DEV_IDP_PORT (3001), SEED_ACCOUNTS and DEMO_RESEED=1 change it;
+ * DATABASE_URL picks the server and database; DEMO_ADMIN_DATABASE_URL is that
+ * database through the superuser that sets it up (default: DATABASE_URL's
+ * server and database as postgres, with the local trust authentication).
+ * The session secret is AUTH_SECRET if set, else one made once per machine
+ * outside the repository (scripts/lib/demo-secret.ts).
  */
 import { appServerCommand } from "./lib/app-server";
 import pg from "pg";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
+import { asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
+import { demoAuthSecret } from "./lib/demo-secret";
 import { loadDotEnv } from "./lib/env";
-import { migrate } from "./lib/migrate";
 import { onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
-import { ensureDatabase, redact, waitForPostgres } from "./lib/postgres";
+import { redact } from "./lib/postgres";
 import { fixtures } from "./lib/seed/generate";
 import { seedDatabase, seedSettingsFromEnv } from "./lib/seed/seed-database";
 
 loadDotEnv();
 const port = Number(process.env.PORT ?? 3000);
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  SCOPEDESK_ENV: process.env.SCOPEDESK_ENV ?? "development",
-  AUTH_TRUST_HOST: "true",
-  AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
-  NEXT_TELEMETRY_DISABLED: "1",
-};
+const target = loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).databaseUrl;
+const adminDatabaseUrl = process.env.DEMO_ADMIN_DATABASE_URL ?? asRole(target, "postgres");
+
+function sessionSecret(): string {
+  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  const demo = demoAuthSecret();
+  console.log(`session secret: ${demo.file} (${demo.created ? "made now" : "kept from an earlier run"}; outside git)`);
+  return demo.secret;
+}
 
 async function accountCount(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -39,12 +48,24 @@ async function accountCount(url: string): Promise<number> {
 
 onShutdown(stopAll);
 try {
+  const database = await setUpLocalDatabase(adminDatabaseUrl, { log: (l) => console.log(l) });
+  if (database.created) console.log(`created database ${redact(database.ownerUrl)}`);
+  // A database made before decision 014 (by postgres) is kept, data and audit chain included: it now belongs to the owner role.
+  if (database.adopted > 0) console.log(`handed ${database.adopted} objects of the existing database to ${OWNER_ROLE}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SCOPEDESK_ENV: process.env.SCOPEDESK_ENV ?? "development",
+    DATABASE_URL: database.appUrl,
+    MIGRATION_DATABASE_URL: database.ownerUrl,
+    AUTH_SECRET: sessionSecret(),
+    AUTH_TRUST_HOST: "true",
+    AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   const config = loadConfig(env);
   if (!config.oidc.usesDevIdp) throw new Error("npm run demo uses the development identity provider: unset OIDC_ISSUER.");
-  await waitForPostgres(config.databaseUrl);
-  if (await ensureDatabase(config.databaseUrl)) console.log(`created database ${redact(config.databaseUrl)}`);
-  const migrated = await migrate(config.databaseUrl, { log: (l) => console.log(l) });
-  console.log(`database ready: ${migrated.applied.length} migrations applied now, ${migrated.alreadyApplied.length} before`);
+  const { migrations } = database;
+  console.log(`database ready: ${migrations.applied.length} migrations applied now, ${migrations.alreadyApplied.length} before`);
 
   if (env.DEMO_RESEED === "1" || (await accountCount(config.databaseUrl)) === 0) {
     const settings = seedSettingsFromEnv(env);

@@ -1,6 +1,6 @@
 import { loadConfig } from "../lib/config";
+import { migrateAndGrant } from "./lib/database-roles";
 import { loadDotEnv } from "./lib/env";
-import { migrate } from "./lib/migrate";
 import { ensureDatabase, redact, waitForPostgres } from "./lib/postgres";
 import { seedDatabase, seedSettingsFromEnv } from "./lib/seed/seed-database";
 
@@ -8,11 +8,11 @@ loadDotEnv();
 try {
   const config = loadConfig(process.env);
   const settings = seedSettingsFromEnv(process.env);
-  await waitForPostgres(config.databaseUrl);
-  await ensureDatabase(config.databaseUrl);
-  await migrate(config.databaseUrl);
+  await waitForPostgres(config.migrationDatabaseUrl);
+  await ensureDatabase(config.migrationDatabaseUrl);
+  await migrateAndGrant(config.migrationDatabaseUrl, config.databaseUrl);
   console.log(
-    `seeding ${redact(config.databaseUrl)}: ${settings.accounts.toLocaleString("en")} accounts, seed "${settings.seed}", signups up to ${settings.today.toISOString().slice(0, 10)}`,
+    `seeding ${redact(config.migrationDatabaseUrl)}: ${settings.accounts.toLocaleString("en")} accounts, seed "${settings.seed}", signups up to ${settings.today.toISOString().slice(0, 10)}`,
   );
   const report = await seedDatabase(config, settings);
   console.log(

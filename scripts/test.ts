@@ -2,14 +2,22 @@
  * `npm test`: every test, against a dedicated test database that is recreated
  * on every run, the production build, the development identity provider and
  * Debian's Chromium. Flags: --only=static,unit,db,http,e2e (comma-separated), --skip-build.
+ *
+ * TEST_DATABASE_URL names the server and database through a superuser (as on
+ * our trust-auth machines): the run creates the roles scopedesk_owner and
+ * scopedesk_app if missing, recreates the database owned by the owner,
+ * migrates and seeds it as the owner, and runs the app and the code under
+ * test as the app role (decision 014). Each run seals sessions with a fresh
+ * random AUTH_SECRET.
  */
 import { appServerCommand } from "./lib/app-server";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
-import { migrate } from "./lib/migrate";
+import { APP_ROLE, asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
 import { assertPortFree, onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
-import { databaseName, recreateDatabase, redact, waitForPostgres } from "./lib/postgres";
+import { databaseName, redact } from "./lib/postgres";
 import { seedDatabase } from "./lib/seed/seed-database";
 
 const args = process.argv.slice(2);
@@ -23,11 +31,17 @@ const IDP_PORT = Number(process.env.TEST_IDP_PORT ?? 3101);
 // request URLs, so Auth.js builds its callback URL on localhost whatever we say.
 const baseUrl = `http://localhost:${APP_PORT}`;
 
+const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/scopedesk_test";
+
 const testEnv: NodeJS.ProcessEnv = {
   ...process.env,
   SCOPEDESK_ENV: "test",
   NODE_ENV: "test",
-  DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/scopedesk_test",
+  DATABASE_URL: asRole(adminDatabaseUrl, APP_ROLE),
+  MIGRATION_DATABASE_URL: asRole(adminDatabaseUrl, OWNER_ROLE),
+  // Only for tests that act as a superuser would (tamper with the audit log) or create databases of their own.
+  TEST_ADMIN_DATABASE_URL: adminDatabaseUrl,
+  AUTH_SECRET: randomBytes(32).toString("base64url"),
   DEV_IDP_PORT: String(IDP_PORT),
   AUTH_TRUST_HOST: "true",
   AUTH_URL: baseUrl,
@@ -65,10 +79,8 @@ async function step(name: string, fn: () => Promise<number>): Promise<void> {
 onShutdown(stopAll);
 let idp: { close(): Promise<void> } | undefined;
 try {
-  await waitForPostgres(config.databaseUrl);
-  console.log(`test database: ${redact(config.databaseUrl)} (recreated)`);
-  await recreateDatabase(config.databaseUrl);
-  await migrate(config.databaseUrl);
+  console.log(`test database: ${redact(adminDatabaseUrl)} (recreated; owner ${OWNER_ROLE}, app ${APP_ROLE})`);
+  await setUpLocalDatabase(adminDatabaseUrl, { recreate: true });
   const seeded = await seedDatabase(config, { seed: testEnv.SEED!, accounts: Number(testEnv.SEED_ACCOUNTS), today: new Date(`${testEnv.SEED_TODAY}T00:00:00Z`) });
   console.log(`seeded ${seeded.accounts} accounts, ${seeded.apiKeys} keys in ${seeded.seconds.toFixed(1)} s`);
 

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { OIDC_PROVIDER_ID, signIn } from "@/auth";
 import { getConfig } from "@/lib/config";
-import { getStaff, safeReturnPath } from "@/lib/server/session";
+import { safeReturnPath } from "@/lib/platform/safe-redirect";
+import { getStaff } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -10,6 +11,7 @@ const ERROR_MESSAGES: Record<string, string> = {
   AccessDenied: "Your account is not in a Scopedesk group. Ask an administrator for access.",
   Configuration: "Sign-in is misconfigured on the server. Tell the Scopedesk administrators.",
   Verification: "That sign-in link is no longer valid. Try again.",
+  AccountDisabled: "Your Scopedesk access has been disabled. Ask an administrator if that is a mistake.",
 };
 
 export default async function SignInPage({
@@ -18,7 +20,8 @@ export default async function SignInPage({
   searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeReturnPath(typeof params.callbackUrl === "string" ? params.callbackUrl : "/");
+  // The same rule as Auth.js's redirect callback (auth.ts): only the console's own paths, else "/".
+  const callbackUrl = safeReturnPath(params.callbackUrl);
   if (await getStaff()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : null;
   const errorMessage = errorCode ? (ERROR_MESSAGES[errorCode] ?? "Sign-in did not complete. Try again.") : null;

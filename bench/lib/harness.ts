@@ -3,15 +3,20 @@
  * test one), the production build served by `next start` with the development
  * identity provider, real sign-in, latency statistics, the server's memory,
  * and results written to bench/results.
+ *
+ * BENCH_DATABASE_URL reaches the database as a superuser: the harness sets up
+ * the owner and app roles (decision 014), seeds and measures direct SQL
+ * through it, and runs the app as the app role, as in production.
  */
 import { appServerCommand } from "../../scripts/lib/app-server";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import type { ChildProcess } from "node:child_process";
 import { loadConfig } from "../../lib/config";
 import { startDevIdp } from "../../scripts/dev-idp/provider";
-import { migrate } from "../../scripts/lib/migrate";
-import { databaseName, ensureDatabase, isLocalDatabase, redact, waitForPostgres, withPg } from "../../scripts/lib/postgres";
+import { APP_ROLE, asRole, setUpLocalDatabase } from "../../scripts/lib/database-roles";
+import { databaseName, isLocalDatabase, redact, withPg } from "../../scripts/lib/postgres";
 import { assertPortFree, run, startProcess, waitForHttp } from "../../scripts/lib/processes";
 import { signIn } from "../../tests/support/http-session";
 
@@ -29,9 +34,8 @@ export async function prepareBenchDatabase(databaseUrl: string): Promise<void> {
   if (forbidden.has(name) || name.startsWith("scopedesk_test")) {
     throw new Error(`The benchmark never touches the demo or test databases (${name}); set BENCH_DATABASE_URL to a database of its own.`);
   }
-  await waitForPostgres(databaseUrl);
-  await ensureDatabase(databaseUrl);
-  await migrate(databaseUrl);
+  // Creates the roles, and hands a benchmark database made before them to the owner role (its million rows are kept).
+  await setUpLocalDatabase(databaseUrl);
 }
 
 export interface Stack {
@@ -54,7 +58,9 @@ export async function startStack(options: {
     ...process.env,
     SCOPEDESK_ENV: "development",
     NODE_ENV: "production",
-    DATABASE_URL: options.databaseUrl,
+    DATABASE_URL: asRole(options.databaseUrl, APP_ROLE),
+    // A fresh secret per run, as the test runner does: no session outlives it.
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
     NEXT_DIST_DIR: options.distDir,
     NEXT_TELEMETRY_DISABLED: "1",
     DEV_IDP_PORT: String(options.idpPort),

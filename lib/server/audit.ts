@@ -31,12 +31,13 @@ export interface NewAuditEvent {
 
 /**
  * Appends one event to the hash chain inside the caller's transaction, in one
- * statement: lock the chain head, take the next seq, hash, insert, move the
- * head. The head row stays locked until that transaction ends, which orders
- * events, so every reset waits for it: one round trip instead of four keeps
- * the time it is held to that statement and the commit (under load each round
- * trip also waits for the server's event loop). Call it as the last write of
- * a transaction.
+ * statement: the SQL function append_audit_event locks the chain head, takes
+ * the next seq, hashes, inserts and moves the head. The head row stays locked
+ * until that transaction ends, which orders events, so every reset waits for
+ * it: one round trip keeps the time it is held to that statement and the
+ * commit (decision 008). The function runs with its owner's rights: the app's
+ * database role can read the log but write it only through it (decision 014).
+ * Call it as the last write of a transaction.
  */
 export async function appendAuditEvent(tx: Tx, input: NewAuditEvent): Promise<{ id: string; seq: bigint }> {
   const id = randomUUID();
@@ -60,25 +61,11 @@ export async function appendAuditEvent(tx: Tx, input: NewAuditEvent): Promise<{ 
     requestId: input.meta.requestId,
   };
   const { before, after } = auditEventCanonicalAroundSeq(content);
-  const [row] = await tx.$queryRaw<{ seq: bigint }[]>`
-    WITH head AS (
-      SELECT last_seq + 1 AS seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE
-    ), event AS (
-      SELECT seq, last_hash AS prev_hash,
-             encode(sha256(convert_to(last_hash || chr(10) || ${before} || seq::text || ${after}, 'UTF8')), 'hex') AS hash
-      FROM head
-    ), inserted AS (
-      INSERT INTO audit_event (seq, id, occurred_at, actor_id, actor_name, actor_email, action, target_type, target_id,
-                               ticket_id, details, ip, user_agent, request_id, prev_hash, hash)
-      SELECT seq, ${id}::uuid, ${occurredAt}, ${content.actorId}::uuid, ${content.actorName}, ${content.actorEmail}, ${content.action},
-             ${content.targetType}, ${content.targetId}, ${content.ticketId}, ${detailsJson}::jsonb, ${content.ip},
-             ${content.userAgent}, ${content.requestId}, prev_hash, hash
-      FROM event
-      RETURNING seq, hash
-    )
-    UPDATE audit_chain_head h SET last_seq = inserted.seq, last_hash = inserted.hash
-    FROM inserted WHERE h.id = 1
-    RETURNING inserted.seq`;
-  if (!row) throw new Error("audit_chain_head is missing: run the migrations");
+  const [row] = await tx.$queryRaw<{ seq: bigint | null }[]>`
+    SELECT append_audit_event(${id}::uuid, ${occurredAt}::timestamptz, ${content.actorId}::uuid, ${content.actorName}::text,
+                              ${content.actorEmail}::text, ${content.action}::text, ${content.targetType}::text,
+                              ${content.targetId}::text, ${content.ticketId}::text, ${detailsJson}::jsonb, ${content.ip}::text,
+                              ${content.userAgent}::text, ${content.requestId}::text, ${before}::text, ${after}::text) AS seq`;
+  if (row?.seq == null) throw new Error("audit_chain_head is missing: run the migrations");
   return { id, seq: BigInt(row.seq) };
 }

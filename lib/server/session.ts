@@ -1,91 +1,15 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
-import { decode } from "next-auth/jwt";
-import { z } from "zod";
-import { can, ROLES, type Permission, type Role } from "@/lib/auth/permissions";
-import { getConfig } from "@/lib/config";
+import { can, type Permission } from "@/lib/auth/permissions";
+import { safeReturnPath } from "@/lib/platform/safe-redirect";
+import { staffSessions, type StaffSession } from "./staff-session";
 
-export interface StaffSession {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
+export type { StaffSession } from "./staff-session";
 
-const sessionUser = z.object({
-  id: z.string().uuid(),
-  email: z.string().min(1),
-  name: z.string(),
-  role: z.enum(ROLES),
-});
-
-// Auth.js names its session cookie by protocol (__Secure- over https) and
-// splits a large token into name.0, name.1, … chunks.
-const SESSION_COOKIE_NAMES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
-
-/** What a session is read from: Next's cookies() in pages, the request's Cookie header in the HTTP pipeline. */
-export interface CookieJar {
-  get(name: string): { value: string } | undefined;
-  getAll(): { name: string; value: string }[];
-}
-
-function readSessionToken(jar: CookieJar): { name: string; value: string } | null {
-  for (const name of SESSION_COOKIE_NAMES) {
-    const whole = jar.get(name)?.value;
-    if (whole) return { name, value: whole };
-    const chunks = jar
-      .getAll()
-      .map((c) => ({ index: Number(c.name.startsWith(`${name}.`) ? c.name.slice(name.length + 1) : NaN), value: c.value }))
-      .filter((c) => Number.isInteger(c.index))
-      .sort((a, b) => a.index - b.index);
-    if (chunks.length > 0) return { name, value: chunks.map((c) => c.value).join("") };
-  }
-  return null;
-}
-
-/**
- * Decoded sessions by token. Decrypting the token (JWE, key derived with
- * HKDF, through WebCrypto) was a fifth of the server's CPU per console
- * request in the benchmark's profile; a token is immutable and carries its
- * own expiry, so its decoded form is kept until that expiry (at most
- * SESSION_CACHE_MS) and nothing about who is signed in changes.
- */
-const SESSION_CACHE_MS = 5 * 60_000;
-const SESSION_CACHE_MAX = 10_000;
-const decodedSessions = new Map<string, { staff: StaffSession; until: number }>();
-
-function remember(token: string, staff: StaffSession, until: number, now: number): void {
-  if (decodedSessions.size >= SESSION_CACHE_MAX) {
-    for (const [key, entry] of decodedSessions) if (entry.until <= now) decodedSessions.delete(key);
-    if (decodedSessions.size >= SESSION_CACHE_MAX) decodedSessions.clear();
-  }
-  decodedSessions.set(token, { staff, until });
-}
-
-/**
- * The signed-in staff member, or null: the Auth.js session token read and
- * verified as auth() does (same cookie, secret and salt), its claims mapped as
- * auth.ts's session callback maps them. A token without a valid role is no session.
- */
+/** The signed-in staff member of the current request (pages, layouts, route handlers), or null. */
 export async function getStaff(): Promise<StaffSession | null> {
-  return staffFromCookies(await cookies());
-}
-
-/** The staff member a request's cookies sign in, or null (the HTTP pipeline's staff-session middleware). */
-export async function staffFromCookies(jar: CookieJar): Promise<StaffSession | null> {
-  const token = readSessionToken(jar);
-  if (!token) return null;
-  const now = Date.now();
-  const cached = decodedSessions.get(token.value);
-  if (cached && cached.until > now) return cached.staff;
-  const claims = await decode({ token: token.value, secret: getConfig().authSecret, salt: token.name }).catch(() => null);
-  const expiresAt = typeof claims?.exp === "number" ? claims.exp * 1000 : 0;
-  if (!claims || expiresAt <= now) return null;
-  const parsed = sessionUser.safeParse({ id: claims.staffId, email: claims.email, name: claims.name, role: claims.role });
-  if (!parsed.success) return null;
-  remember(token.value, parsed.data, Math.min(expiresAt, now + SESSION_CACHE_MS), now);
-  return parsed.data;
+  return staffSessions().authenticate(await cookies());
 }
 
 /**
@@ -97,12 +21,6 @@ export async function requirePageStaff(permission: Permission, returnTo: string)
   if (!staff) redirect(`/signin?callbackUrl=${encodeURIComponent(safeReturnPath(returnTo))}`);
   if (!can(staff.role, permission)) forbidden();
   return staff;
-}
-
-/** Only same-site absolute paths, so a crafted link cannot bounce a user elsewhere. */
-export function safeReturnPath(path: string | null | undefined): string {
-  if (!path || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/";
-  return path;
 }
 
 type SearchParams = Record<string, string | string[] | undefined>;

@@ -63,12 +63,29 @@ export async function databaseExists(url: string): Promise<boolean> {
   }
 }
 
-export async function ensureDatabase(url: string): Promise<boolean> {
+/** The role that owns the database, or null when there is no such database. */
+export async function databaseOwner(url: string): Promise<string | null> {
+  return withPg(withDatabase(url, "postgres"), async (client) => {
+    const { rows } = await client.query<{ owner: string }>(
+      "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
+      [databaseName(url)],
+    );
+    return rows[0]?.owner ?? null;
+  });
+}
+
+function createDatabaseStatement(name: string, owner?: string): string {
+  if (owner !== undefined && !/^[a-z_][a-z0-9_]*$/.test(owner)) throw new Error(`Unsupported role name "${owner}"`);
+  return `CREATE DATABASE "${name}"${owner ? ` OWNER "${owner}"` : ""}`;
+}
+
+/** Creates the database (owned by `owner` when given, which needs a superuser connection) unless it exists. */
+export async function ensureDatabase(url: string, owner?: string): Promise<boolean> {
   if (await databaseExists(url)) return false;
   const client = new pg.Client({ connectionString: withDatabase(url, "postgres") });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE "${databaseName(url)}"`);
+    await client.query(createDatabaseStatement(databaseName(url), owner));
   } catch (error) {
     // Another process may have created it between our check and create.
     if ((error as { code?: string }).code !== "42P04") throw error;
@@ -78,14 +95,14 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   return true;
 }
 
-/** Drops and recreates the database: the only way to get rid of an append-only audit log. */
-export async function recreateDatabase(url: string): Promise<void> {
+/** Drops and recreates the database (owned by `owner` when given): the only way to get rid of an append-only audit log. */
+export async function recreateDatabase(url: string, owner?: string): Promise<void> {
   const name = databaseName(url);
   const client = new pg.Client({ connectionString: withDatabase(url, "postgres") });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
+    await client.query(createDatabaseStatement(name, owner));
   } finally {
     await client.end();
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditEvent } from "@/lib/server/audit";
 import { verifyAuditChain } from "@/lib/server/audit-verify";
 import { getDb } from "@/lib/server/db";
+import { adminDatabaseUrl, ownerDb } from "../support/database";
 import { requestMeta } from "../support/factories";
 
 /**
@@ -19,7 +20,7 @@ async function append(action: string) {
 }
 
 beforeAll(async () => {
-  superuser = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  superuser = new pg.Client({ connectionString: adminDatabaseUrl() });
   await superuser.connect();
   await append("test.first");
   await append("test.second");
@@ -39,9 +40,10 @@ describe("append-only enforcement", () => {
     await expect(superuser.query(sql)).rejects.toThrow(new RegExp(`append-only: ${op} refused`));
   });
 
-  it("refuses an UPDATE through the application's client too", async () => {
-    await expect(getDb().auditEvent.updateMany({ where: { action: "test.first" }, data: { action: "changed" } })).rejects.toThrow(/append-only/);
-    await expect(getDb().auditEvent.deleteMany({ where: { action: "test.first" } })).rejects.toThrow(/append-only/);
+  // The app role may not even try (tests/db/database-roles.test.ts); the tables' owner may, and the triggers refuse.
+  it("refuses an UPDATE through the owner's Prisma client too", async () => {
+    await expect(ownerDb().auditEvent.updateMany({ where: { action: "test.first" }, data: { action: "changed" } })).rejects.toThrow(/append-only/);
+    await expect(ownerDb().auditEvent.deleteMany({ where: { action: "test.first" } })).rejects.toThrow(/append-only/);
   });
 });
 

@@ -5,17 +5,21 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { asRole, OWNER_ROLE } from "@/scripts/lib/database-roles";
 import { migrate, MIGRATIONS_DIR, readLocalMigrations } from "@/scripts/lib/migrate";
 import { recreateDatabase, withDatabase } from "@/scripts/lib/postgres";
+import { adminDatabaseUrl } from "../support/database";
 
 // A database of its own: every migration applied to an empty database, then
 // every model written and read through the generated client, which proves
-// schema.prisma and the SQL agree.
-const url = withDatabase(process.env.DATABASE_URL!, `scopedesk_schema_${process.pid}`);
+// schema.prisma and the SQL agree. Created by the superuser, owned, migrated
+// and used by the owner role (the app role's grants: database-roles.test.ts).
+const adminUrl = withDatabase(adminDatabaseUrl(), `scopedesk_schema_${process.pid}`);
+const url = asRole(adminUrl, OWNER_ROLE);
 let prisma: PrismaClient;
 
 beforeAll(async () => {
-  await recreateDatabase(url);
+  await recreateDatabase(adminUrl, OWNER_ROLE);
   const result = await migrate(url);
   expect(result.applied).toEqual((await readLocalMigrations()).map((m) => m.name));
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
@@ -23,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prisma?.$disconnect();
-  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
+  const admin = new pg.Client({ connectionString: withDatabase(adminUrl, "postgres") });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
   await admin.end();

@@ -9,6 +9,7 @@ import { getDb } from "@/lib/server/db";
 import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { getAccountDetail } from "@/lib/server/accounts";
 import { getScopeResetView, getTicketRecord } from "@/lib/server/scope-reset-view";
+import { ownerDb } from "../support/database";
 import { createAccount, createApiKey, createStaff, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
 
 const parseRequest = scopeResetRequestSchema({ baseUrl: "https://scopedesk.zendesk.com", allowedSubdomains: ["acme"] });
@@ -194,19 +195,19 @@ describe("performScopeReset", () => {
 describe("performScopeReset rollback", () => {
   const cleanups: string[] = [];
   afterEach(async () => {
-    for (const sql of cleanups.splice(0)) await getDb().$executeRawUnsafe(sql);
+    for (const sql of cleanups.splice(0)) await ownerDb().$executeRawUnsafe(sql);
   });
 
-  /** A trigger that fails one write step for one account only, removed after the test. */
+  /** A trigger that fails one write step for one account only, removed after the test (DDL: as the owner; the reset runs as the app). */
   async function failStep(name: string, table: string, timing: string, condition: string) {
     const fn = `test_fail_${name}`;
-    await getDb().$executeRawUnsafe(`
+    await ownerDb().$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF ${condition} THEN RAISE EXCEPTION 'injected failure at step ${name}'; END IF;
         RETURN NEW;
       END $$`);
-    await getDb().$executeRawUnsafe(`CREATE TRIGGER ${fn} ${timing} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+    await ownerDb().$executeRawUnsafe(`CREATE TRIGGER ${fn} ${timing} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
     cleanups.push(`DROP TRIGGER IF EXISTS ${fn} ON ${table}`, `DROP FUNCTION IF EXISTS ${fn}()`);
   }
 
@@ -241,10 +242,10 @@ describe("performScopeReset rollback", () => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const staff = await staffSession();
     // The update "succeeds" but the row keeps its old scope set, as a faulty replica or trigger might.
-    await getDb().$executeRawUnsafe(`
+    await ownerDb().$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION test_swallow_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id = ${account.id} THEN NEW.scope_set_id := OLD.scope_set_id; END IF; RETURN NEW; END $$`);
-    await getDb().$executeRawUnsafe(`CREATE TRIGGER test_swallow_update BEFORE UPDATE ON account FOR EACH ROW EXECUTE FUNCTION test_swallow_update()`);
+    await ownerDb().$executeRawUnsafe(`CREATE TRIGGER test_swallow_update BEFORE UPDATE ON account FOR EACH ROW EXECUTE FUNCTION test_swallow_update()`);
     cleanups.push("DROP TRIGGER IF EXISTS test_swallow_update ON account", "DROP FUNCTION IF EXISTS test_swallow_update()");
 
     await expect(

@@ -1,13 +1,13 @@
-import { encode } from "next-auth/jwt";
+import { decode, encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "@/lib/config";
 import { BASE_URL, signIn, type HttpSession } from "../support/http-session";
 
 // The console reads the Auth.js session token itself and keeps decoded tokens
-// until their own expiry (lib/server/session.ts): these pin down that it is
+// until their own expiry (lib/server/staff-session.ts): these pin down that it is
 // as strict as Auth.js: forged, altered, expired or role-less tokens are no session.
 const COOKIE = "authjs.session-token";
-const secret = loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).authSecret;
+// The run's own secret (scripts/test.ts makes one per run).
+const secret = process.env.AUTH_SECRET!;
 
 let agent: HttpSession;
 let agentToken: string;
@@ -23,9 +23,10 @@ async function minted(claims: Record<string, unknown>, maxAgeSeconds: number, to
   return encode({ token: claims, secret: tokenSecret, salt: COOKIE, maxAge: maxAgeSeconds });
 }
 
+// The signed-in agent's own claims, session id included: a minted token names that live session.
 const agentClaims = async () => {
-  const me = (await (await agent.fetch("/api/auth/session")).json()) as { user: { id: string; email: string; name: string } };
-  return { staffId: me.user.id, email: me.user.email, name: me.user.name, role: "agent" };
+  const claims = (await decode({ token: agentToken, secret, salt: COOKIE }))!;
+  return { sid: claims.sid, staffId: claims.staffId, email: claims.email, name: claims.name, role: "agent" };
 };
 
 describe("the console session", () => {

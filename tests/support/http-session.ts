@@ -43,12 +43,17 @@ async function go(jar: CookieJar, url: string, init: RequestInit = {}): Promise<
   return response;
 }
 
-/** Follows redirects by hand so every hop's cookies are kept. */
+/**
+ * Follows redirects by hand so every hop's cookies are kept. Stops before
+ * leaving this machine (the app and the development IdP are both local), so
+ * an open redirect shows as the url it ended on instead of a request elsewhere.
+ */
 async function follow(jar: CookieJar, response: Response, from: string, limit = 10): Promise<{ response: Response; url: string }> {
   let current = response;
   let url = from;
   for (let i = 0; i < limit && current.status >= 300 && current.status < 400; i++) {
     url = new URL(current.headers.get("location")!, url).toString();
+    if (!["localhost", "127.0.0.1"].includes(new URL(url).hostname)) break;
     current = await go(jar, url);
   }
   return { response: current, url };
@@ -56,17 +61,24 @@ async function follow(jar: CookieJar, response: Response, from: string, limit = 
 
 export interface HttpSession {
   cookie: string;
+  /** Where the browser would be after signing in (the last URL of the redirects). */
+  landedAt: string;
   fetch: (path: string, init?: RequestInit) => Promise<Response>;
 }
 
-export async function signIn(email: string, password = "scopedesk", BASE_URL = DEFAULT_BASE_URL): Promise<HttpSession> {
+export async function signIn(
+  email: string,
+  password = "scopedesk",
+  BASE_URL = DEFAULT_BASE_URL,
+  options: { callbackUrl?: string } = {},
+): Promise<HttpSession> {
   const jar = new CookieJar();
   const csrfUrl = `${BASE_URL}/api/auth/csrf`;
   const { csrfToken } = (await (await go(jar, csrfUrl)).json()) as { csrfToken: string };
   const start = await go(jar, `${BASE_URL}/api/auth/signin/scopedesk`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ csrfToken, callbackUrl: `${BASE_URL}/` }).toString(),
+    body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl ?? `${BASE_URL}/` }).toString(),
   });
   const loginPage = await follow(jar, start, `${BASE_URL}/api/auth/signin/scopedesk`);
   const html = await loginPage.response.text();
@@ -86,6 +98,7 @@ export async function signIn(email: string, password = "scopedesk", BASE_URL = D
   }
   return {
     cookie,
+    landedAt: done.url,
     // As the console's own pages send it: a browser adds Origin and Sec-Fetch-Site to a same-origin fetch.
     fetch: (path, init = {}) =>
       fetch(`${BASE_URL}${path}`, {
@@ -98,4 +111,14 @@ export async function signIn(email: string, password = "scopedesk", BASE_URL = D
 
 export function anonymousFetch(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${BASE_URL}${path}`, { ...init, redirect: "manual" });
+}
+
+/** Signs out as the console's button does (Auth.js sign-out with its CSRF token); the session's cookie stays in `session` for reuse. */
+export async function signOut(session: HttpSession): Promise<Response> {
+  const { csrfToken } = (await (await session.fetch("/api/auth/csrf")).json()) as { csrfToken: string };
+  return session.fetch("/api/auth/signout", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrfToken, callbackUrl: "/signin" }).toString(),
+  });
 }

@@ -1,18 +1,18 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { AppError } from "@/lib/errors";
-import { staffFromCookies, type CookieJar } from "@/lib/server/session";
+import { staffSessions, type CookieReader } from "@/lib/server/staff-session";
 import type { ConsoleEnv } from "../context";
 
 /** The signed-in staff member, from the request's cookies, or 401: every /api endpoint behind it has a live session. */
 export function staffSession(): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const all = getCookie(c);
-    const jar: CookieJar = {
+    const jar: CookieReader = {
       get: (name) => (name in all ? { value: all[name]! } : undefined),
       getAll: () => Object.entries(all).map(([name, value]) => ({ name, value })),
     };
-    const staff = await staffFromCookies(jar);
+    const staff = await staffSessions().authenticate(jar);
     if (!staff) throw new AppError("unauthenticated", "Sign in to use the Scopedesk API.");
     c.set("staff", staff);
     await next();

@@ -38,14 +38,15 @@ export interface SeedReport extends LoadResult {
 }
 
 /**
- * Replaces all accounts, scope sets, keys and staff with generated data.
+ * Replaces all accounts, scope sets, keys and staff with generated data, as
+ * the owner role (MIGRATION_DATABASE_URL: it creates staging tables).
  * The audit log is append-only and is left alone (recreate the database to
  * start it over).
  */
 export async function seedDatabase(config: AppConfig, settings: SeedSettings): Promise<SeedReport> {
   const started = performance.now();
-  const client = new pg.Client({ connectionString: config.databaseUrl });
-  const second = new pg.Client({ connectionString: config.databaseUrl });
+  const client = new pg.Client({ connectionString: config.migrationDatabaseUrl });
+  const second = new pg.Client({ connectionString: config.migrationDatabaseUrl });
   await Promise.all([client.connect(), second.connect()]);
   try {
     const opts: SeedOptions = { seed: settings.seed, accounts: settings.accounts, cutoff: config.signupCutoff, today: settings.today };

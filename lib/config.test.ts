@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, requireAuthSecret } from "./config";
+
+const SECRET = "x".repeat(32);
+const PRODUCTION_SETTINGS = { AUTH_SECRET: SECRET, OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" };
+
+describe("loadConfig", () => {
+  it("has no session secret unless one is set, and says how to make one", () => {
+    const config = loadConfig({});
+    expect(config.authSecret).toBeNull();
+    expect(() => requireAuthSecret(config)).toThrow(ConfigError);
+    expect(() => requireAuthSecret(config)).toThrow(/AUTH_SECRET.*openssl rand -base64 32/);
+    expect(requireAuthSecret(loadConfig({ AUTH_SECRET: SECRET }))).toBe(SECRET);
+  });
+
+  it("refuses a session secret shorter than 32 characters", () => {
+    expect(() => loadConfig({ AUTH_SECRET: "too-short" })).toThrow(/AUTH_SECRET: must be at least 32 characters/);
+  });
+
+  it("is production when NODE_ENV=production and SCOPEDESK_ENV is not set, and then needs every secret", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET: required in production[\s\S]*OIDC_ISSUER/);
+    expect(loadConfig({ NODE_ENV: "production", ...PRODUCTION_SETTINGS }).env).toBe("production");
+    expect(loadConfig({ NODE_ENV: "production", SCOPEDESK_ENV: "test" }).env).toBe("test");
+    expect(loadConfig({ NODE_ENV: "development" }).env).toBe("development");
+    expect(() => loadConfig({ SCOPEDESK_ENV: "production", AUTH_SECRET: SECRET })).toThrow(/OIDC_ISSUER: required in production/);
+  });
+
+  it("connects as the app role and migrates as the owner by default; one URL alone is used for both", () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseUrl: "postgresql://scopedesk_app@127.0.0.1:5432/scopedesk",
+      migrationDatabaseUrl: "postgresql://scopedesk_owner@127.0.0.1:5432/scopedesk",
+    });
+    const single = "postgresql://someone@db.example:5432/console";
+    expect(loadConfig({ DATABASE_URL: single })).toMatchObject({ databaseUrl: single, migrationDatabaseUrl: single });
+    const owner = "postgresql://owner@db.example:5432/console";
+    expect(loadConfig({ DATABASE_URL: single, MIGRATION_DATABASE_URL: owner })).toMatchObject({ databaseUrl: single, migrationDatabaseUrl: owner });
+  });
+});
