@@ -3,17 +3,15 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { apiFetch } from "@/lib/client/api-fetch";
+import { queryKeys } from "@/lib/client/query-keys";
 import type { AccountDetail } from "@/lib/client/types";
 import { AccountHistory } from "./account-history";
 import { EraseJobs } from "./erase-jobs";
 import { DualTime, formatUtcShort } from "./local-time";
 import { ResetScopes } from "./reset-scopes";
 import { ScopeGroups } from "./scope-groups";
+import { RequesterCheck } from "./ticket-details";
 import { VerdictCard } from "./verdict-card";
-
-export function accountQueryKey(id: number) {
-  return ["account", id] as const;
-}
 
 /**
  * The account page body. The server renders it with the data it already has;
@@ -33,7 +31,7 @@ export function AccountView({
 }) {
   const id = initialData.account.id;
   const { data } = useQuery({
-    queryKey: accountQueryKey(id),
+    queryKey: queryKeys.account(id),
     queryFn: ({ signal }) => apiFetch<AccountDetail>(`/api/accounts/${id}`, { signal }),
     initialData,
   });
@@ -73,6 +71,8 @@ export function AccountView({
           <Field label="Scopes last changed">{formatUtcShort(account.scopesUpdatedAt)}</Field>
         </dl>
       </section>
+
+      <RequesterCheck account={{ email: account.email, parentEmail: account.parent?.email ?? null }} />
 
       <VerdictCard detail={data} />
 

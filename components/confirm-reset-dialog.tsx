@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { useState } from "react";
 import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import { queryKeys } from "@/lib/client/query-keys";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { parseTicketRef } from "@/lib/tickets";
@@ -48,7 +49,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
         }),
       }),
     onSuccess: async (result) => {
-      await queryClient.invalidateQueries({ queryKey: ["account", account.id] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id) });
       router.push(`/scope-resets/${result.reset.id}`);
     },
   });
@@ -75,7 +76,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
   }
 
   async function reviewAgain() {
-    await queryClient.invalidateQueries({ queryKey: ["account", account.id] });
+    await queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id) });
     router.refresh();
     onClose();
   }

@@ -2,12 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
+import { queryKeys } from "@/lib/client/query-keys";
 import type { EraseJobList, EraseJobView } from "@/lib/erasure/list-erase-jobs";
 import { formatUtcShort } from "./local-time";
-
-export function eraseJobsQueryKey(accountId: number) {
-  return ["account", accountId, "erase-jobs"] as const;
-}
 
 const STATUS_STYLE: Record<EraseJobView["status"], string> = {
   queued: "bg-slate-100 text-slate-800",
@@ -24,7 +21,7 @@ const STATUS_STYLE: Record<EraseJobView["status"], string> = {
  */
 export function EraseJobs({ accountId }: { accountId: number }) {
   const { data, error, isPending } = useQuery({
-    queryKey: eraseJobsQueryKey(accountId),
+    queryKey: queryKeys.eraseJobs(accountId),
     queryFn: ({ signal }) => apiFetch<EraseJobList>(`/api/accounts/${accountId}/erase-jobs`, { signal }),
     refetchInterval: (query) => (query.state.data?.jobs.some((j) => j.status === "queued" || j.status === "running") ? 2000 : false),
   });

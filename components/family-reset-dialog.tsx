@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { useState } from "react";
 import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import { queryKeys } from "@/lib/client/query-keys";
 import type { FamilyResetPreview } from "@/lib/client/types";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
@@ -32,7 +33,7 @@ export default function FamilyResetDialog({
   const { ticket, helpdesk, setTicket } = useTicket();
   const [parentMode, setParentMode] = useState<ResetMode>("default");
   const preview = useQuery({
-    queryKey: ["family-reset-preview", accountId, parentMode],
+    queryKey: queryKeys.familyResetPreview(accountId, parentMode),
     queryFn: ({ signal }) => apiFetch<FamilyResetPreview>(`/api/accounts/${accountId}/family-resets?mode=${parentMode}`, { signal }),
     staleTime: Infinity,
   });

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { apiFetch } from "@/lib/client/api-fetch";
+import { queryKeys } from "@/lib/client/query-keys";
 import type { SearchResponse } from "@/lib/client/types";
 import { formatUtcShort } from "./local-time";
 
@@ -31,7 +32,7 @@ export function LookupResults({
   const query = initialQuery.trim();
 
   const results = useInfiniteQuery({
-    queryKey: ["lookup", query, "page"],
+    queryKey: queryKeys.lookupPage(query),
     queryFn: ({ pageParam, signal }) =>
       apiFetch<SearchResponse>(
         `/api/accounts?limit=20&q=${encodeURIComponent(query)}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,

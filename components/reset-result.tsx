@@ -2,11 +2,15 @@ import Link from "next/link";
 import type { ScopeResetView } from "@/lib/client/types";
 import { CopyButton, NoteBlock } from "./copy-button";
 import { DualTime } from "./local-time";
+import { CustomerReplySender } from "./customer-reply-sender";
+import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 import { KeyLossList, KeysLackingList } from "./reset-plan-parts";
 
 /** The agent's result view: outcome, diff, the notes as written, and the reply to send. */
-export function ResetResult({ reset }: { reset: ScopeResetView }) {
+export function ResetResult({ reset, canAct }: { reset: ScopeResetView; canAct: boolean }) {
   const ok = reset.outcome === "succeeded";
+  const notes = reset.deliveries.filter((d) => d.kind !== "customer_reply");
+  const replyDelivery = reset.deliveries.find((d) => d.kind === "customer_reply") ?? null;
   return (
     <div className="space-y-5">
       <div>
@@ -75,6 +79,25 @@ export function ResetResult({ reset }: { reset: ScopeResetView }) {
         </section>
       )}
 
+      {ok && (
+        <section aria-labelledby="helpdesk-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="helpdesk-status">
+          <h2 id="helpdesk-heading" className="text-lg font-semibold">
+            In the helpdesk ticket
+          </h2>
+          {!reset.helpdesk.connected ? (
+            <p>The helpdesk is not connected: copy the notes below into the ticket as internal notes.</p>
+          ) : notes.length === 0 ? (
+            <p>The notes were not sent to the helpdesk (it was not connected when the reset was done): copy them below.</p>
+          ) : (
+            <p>Both ticket notes are posted into the ticket as internal notes by the worker, once each.</p>
+          )}
+          {reset.helpdesk.ticketVerified === false && (
+            <p className="text-amber-900">The helpdesk did not answer when the reset was confirmed, so the ticket is unverified.</p>
+          )}
+          <HelpdeskDeliveries deliveries={notes} canRetry={canAct} />
+        </section>
+      )}
+
       {reset.impact && (
         <section aria-labelledby="impact-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="reset-impact">
           <h2 id="impact-heading" className="text-lg font-semibold">
@@ -123,6 +146,10 @@ export function ResetResult({ reset }: { reset: ScopeResetView }) {
           <pre data-testid="customer-reply" className="mt-2 whitespace-pre-wrap break-words rounded bg-white p-3 font-mono text-xs">
             {reset.customerReply}
           </pre>
+          {replyDelivery && <HelpdeskDeliveries deliveries={[replyDelivery]} canRetry={canAct} />}
+          {reset.helpdesk.connected && canAct && (!replyDelivery || replyDelivery.status === "dead") && (
+            <CustomerReplySender resetId={reset.id} reply={reset.customerReply} ticketLabel={`ticket #${reset.ticket.ticketId}`} />
+          )}
         </section>
       )}
 

@@ -5,6 +5,7 @@ import { useCombobox } from "downshift";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { apiFetch } from "@/lib/client/api-fetch";
+import { queryKeys } from "@/lib/client/query-keys";
 import type { SearchResponse } from "@/lib/client/types";
 import { useDebouncedValue } from "@/lib/client/use-debounced-value";
 
@@ -47,7 +48,7 @@ export function SearchBox() {
   const [typed, setTyped] = useState("");
   const query = useDebouncedValue(typed.trim(), 150);
   const results = useQuery({
-    queryKey: ["lookup", query, "suggest"],
+    queryKey: queryKeys.lookupSuggestions(query),
     queryFn: ({ signal }) => apiFetch<SearchResponse>(`/api/accounts?limit=8&q=${encodeURIComponent(query)}`, { signal }),
     enabled: query.length > 0 && query.length <= 254,
     placeholderData: (previous) => previous,

@@ -3,6 +3,7 @@
 import { useSearchParams } from "next/navigation";
 import { createContext, Suspense, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { describeHelpdesk, parseTicketRef, ticketPath, type HelpdeskSite } from "@/lib/tickets";
+import { TicketSummary } from "./ticket-details";
 
 export interface TicketRef {
   ticketId: string;
@@ -13,7 +14,8 @@ interface TicketContextValue {
   ticket: TicketRef | null;
   /** Why the `?ticket=` of the link the agent arrived with was not used. */
   linkError: string | null;
-  helpdesk: HelpdeskSite;
+  /** The configured helpdesk, and whether the console can read and post into it. */
+  helpdesk: HelpdeskSite & { connected: boolean };
   setTicket(ticket: TicketRef | null): void;
 }
 
@@ -64,7 +66,7 @@ function parseStored(raw: string | null, helpdesk: HelpdeskSite): TicketRef | nu
  * (`?ticket=` on any console page), is kept for the tab, and is shown in the
  * header; the reset dialog uses it.
  */
-export function TicketProvider({ helpdesk, children }: { helpdesk: HelpdeskSite; children: React.ReactNode }) {
+export function TicketProvider({ helpdesk, children }: { helpdesk: HelpdeskSite & { connected: boolean }; children: React.ReactNode }) {
   const stored = useSyncExternalStore(subscribe, readStored, () => null);
   const [linkError, setLinkError] = useState<string | null>(null);
   const ticket = useMemo(() => parseStored(stored, helpdesk), [stored, helpdesk]);
@@ -139,8 +141,9 @@ export function TicketBar() {
                 #{ticket.ticketId}
               </a>
             </span>
+            <TicketSummary />
             <a href={ticketPath(ticket.ticketId)} className="text-blue-800 underline">
-              Notes for this ticket
+              Ticket page
             </a>
             <button type="button" className="text-slate-700 underline" onClick={() => setEditing(true)}>
               Change

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { storageStateFor, ticketUrl } from "./support";
+import { openTicket, storageStateFor, ticketUrl } from "./support";
 
 // Seeded fixtures this file changes (the test database is recreated for every run):
 // 100001 legacy-acme and its legacy subusers 100002, 100003; 100012 legacy-keys, whose
@@ -54,8 +54,9 @@ test.describe("agent: a reset never hurts the customer", () => {
   });
 
   test("an invalid deep link clears the ticket in context, and the dialog asks for one", async ({ page }) => {
-    await page.goto(`/accounts/100006?ticket=${encodeURIComponent(ticketUrl(5555))}`);
-    await expect(page.getByTestId("current-ticket")).toHaveText("#5555");
+    const ticket = await openTicket();
+    await page.goto(`/accounts/100006?ticket=${encodeURIComponent(ticketUrl(ticket))}`);
+    await expect(page.getByTestId("current-ticket")).toHaveText(`#${ticket}`);
     await page.goto(`/accounts/100006?ticket=${encodeURIComponent("https://acme.freshdesk.com/a/tickets/5555")}`);
     await expect(page.getByTestId("ticket-link-error")).toContainText("no ticket is in context now");
     await expect(page.getByTestId("current-ticket")).toHaveCount(0);

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { axeViolations, storageStateFor, ticketUrl } from "./support";
+import { axeViolations, openTicket, storageStateFor, ticketUrl } from "./support";
 
 // Seeded fixtures this file may change (the test database is recreated for every run):
 // 100006 cutoff-minus-1s (pre-cutoff, lacks the erase-job scopes), 100007 cutoff-plus-1s (has them).
@@ -9,15 +9,16 @@ test.describe("agent", () => {
 
   test("arrives from a Zendesk ticket link, resets the scopes and gets notes and a customer reply", async ({ page, context }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-    await page.goto("/accounts/100006?ticket=" + encodeURIComponent(ticketUrl(31337)));
-    await expect(page.getByTestId("current-ticket")).toHaveText("#31337");
-    await expect(page.getByTestId("current-ticket")).toHaveAttribute("href", ticketUrl(31337));
+    const ticket = await openTicket({ requesterEmail: "before@cutoff.example" });
+    await page.goto("/accounts/100006?ticket=" + encodeURIComponent(ticketUrl(ticket)));
+    await expect(page.getByTestId("current-ticket")).toHaveText(`#${ticket}`);
+    await expect(page.getByTestId("current-ticket")).toHaveAttribute("href", ticketUrl(ticket));
     await expect(page.getByTestId("verdict")).toContainText(/missing/i);
 
     await page.getByRole("button", { name: "Reset Scopes…" }).click();
     const dialog = page.getByRole("dialog", { name: /reset scopes of cutoff-minus-1s #100006/i });
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByTestId("dialog-ticket")).toHaveText("#31337");
+    await expect(dialog.getByTestId("dialog-ticket")).toHaveText(`#${ticket}`);
     await expect(dialog.getByTestId("plan-added")).toContainText("recipients.erasejob.create");
     await expect(dialog.getByTestId("plan-added")).toContainText("recipients.erasejob.read");
     await expect(dialog.getByTestId("erase-job-after")).toContainText("both present");
@@ -35,7 +36,7 @@ test.describe("agent", () => {
 
     // The ticket's record: the reset, then note 1, note 2 and the admin note, oldest first.
     await page.getByRole("link", { name: "Ticket note 1 (scopes before)" }).click();
-    await expect(page).toHaveURL(/\/tickets\/31337#note-/);
+    await expect(page).toHaveURL(new RegExp(`/tickets/${ticket}#note-`));
     const notes = page.getByRole("article");
     await expect(notes).toHaveCount(3);
     await expect(notes.nth(0)).toContainText("Scopes BEFORE reset — cutoff-minus-1s (#100006)");
@@ -48,12 +49,13 @@ test.describe("agent", () => {
     await expect(page.getByTestId("verdict")).not.toContainText(/missing/);
     await expect(page.getByTestId("reset-history-row")).toHaveCount(1);
     await expect(page.getByTestId("reset-history-row")).toContainText("succeeded");
-    await expect(page.getByRole("article", { name: "Admin note" })).toContainText(ticketUrl(31337));
+    await expect(page.getByRole("article", { name: "Admin note" })).toContainText(ticketUrl(ticket));
     // The ticket stayed in context while navigating.
-    await expect(page.getByTestId("current-ticket")).toHaveText("#31337");
+    await expect(page.getByTestId("current-ticket")).toHaveText(`#${ticket}`);
   });
 
   test("without a ticket the reset asks for one, and nothing to do needs a reason", async ({ page }) => {
+    const ticket = await openTicket({ requesterEmail: "after@cutoff.example" });
     await page.goto("/lookup?q=cutoff-plus-1s");
     await page.evaluate(() => sessionStorage.clear());
     await page.reload();
@@ -67,7 +69,7 @@ test.describe("agent", () => {
     await dialog.getByRole("button", { name: "Reset scopes" }).click();
     await expect(dialog.getByRole("alert")).toContainText("not on this console's helpdesk");
 
-    await dialog.getByLabel("Ticket (required)").fill("#4711");
+    await dialog.getByLabel("Ticket (required)").fill(`#${ticket}`);
     await dialog.getByRole("button", { name: "Reset scopes" }).click();
     await expect(dialog.getByRole("alert")).toContainText("write why you reset anyway");
 
@@ -75,7 +77,7 @@ test.describe("agent", () => {
     await dialog.getByRole("button", { name: "Reset scopes" }).click();
     await expect(page.getByTestId("reset-outcome")).toContainText("Scopes reset and verified");
     await expect(page.getByTestId("reset-outcome")).toContainText("Customer still gets 403");
-    await expect(page.getByTestId("current-ticket")).toHaveText("#4711");
+    await expect(page.getByTestId("current-ticket")).toHaveText(`#${ticket}`);
   });
 
   test("an invalid ticket in a deep link is reported and not used", async ({ page }) => {

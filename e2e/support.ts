@@ -33,3 +33,12 @@ export const HELPDESK_BASE_URL = (process.env.HELPDESK_BASE_URL ?? "https://scop
 export function ticketUrl(ticketId: number | string): string {
   return `${HELPDESK_BASE_URL}/agent/tickets/${ticketId}`;
 }
+
+/** Opens a ticket in the development Zendesk (as a customer writing in would); its number. */
+export async function openTicket(input: { requesterEmail?: string; subject?: string } = {}): Promise<number> {
+  const base = process.env.DEV_ZENDESK_URL;
+  if (!base) throw new Error("DEV_ZENDESK_URL is not set: run the tests through npm test");
+  const response = await fetch(`${base}/__dev/tickets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  if (response.status !== 201) throw new Error(`the development Zendesk did not open a ticket (${response.status})`);
+  return ((await response.json()) as { id: number }).id;
+}

@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
+import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
 import { APP_ROLE, asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
 import { assertPortFree, onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
 import { databaseName, redact } from "./lib/postgres";
@@ -27,6 +28,7 @@ const skipBuild = args.includes("--skip-build");
 
 const APP_PORT = Number(process.env.TEST_PORT ?? 3100);
 const IDP_PORT = Number(process.env.TEST_IDP_PORT ?? 3101);
+const ZENDESK_PORT = Number(process.env.TEST_ZENDESK_PORT ?? APP_PORT + 2);
 // "localhost", not 127.0.0.1: Next normalises loopback hosts to localhost in
 // request URLs, so Auth.js builds its callback URL on localhost whatever we say.
 const baseUrl = `http://localhost:${APP_PORT}`;
@@ -50,6 +52,11 @@ const testEnv: NodeJS.ProcessEnv = {
   NEXT_DIST_DIR: process.env.TEST_NEXT_DIST_DIR ?? ".next-test",
   TEST_ARTIFACTS_DIR: process.env.TEST_ARTIFACTS_DIR ?? "test-results",
   E2E_BASE_URL: baseUrl,
+  // The development Zendesk (scripts/dev-zendesk), started below: ticket links, reads and note delivery go to it.
+  HELPDESK_BASE_URL: `http://127.0.0.1:${ZENDESK_PORT}`,
+  DEV_ZENDESK_URL: `http://127.0.0.1:${ZENDESK_PORT}`,
+  ZENDESK_CLIENT_ID: DEV_ZENDESK_DEFAULT_CLIENT_ID,
+  ZENDESK_CLIENT_SECRET: DEV_ZENDESK_DEFAULT_CLIENT_SECRET,
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   // Fixed so the seeded test data is identical on every run and machine.
   SEED: "scopedesk-test",
@@ -60,6 +67,7 @@ const testEnv: NodeJS.ProcessEnv = {
 delete testEnv.OIDC_ISSUER;
 delete testEnv.OIDC_CLIENT_ID;
 delete testEnv.OIDC_CLIENT_SECRET;
+delete testEnv.ZENDESK_SUBDOMAIN;
 
 const config = loadConfig(testEnv);
 const demoDb = databaseName(loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).databaseUrl);
@@ -78,7 +86,10 @@ async function step(name: string, fn: () => Promise<number>): Promise<void> {
 
 onShutdown(stopAll);
 let idp: { close(): Promise<void> } | undefined;
+let zendesk: { close(): Promise<void> } | undefined;
 try {
+  await assertPortFree(ZENDESK_PORT, "test development Zendesk");
+  zendesk = await startDevZendesk({ port: ZENDESK_PORT, host: "127.0.0.1", log: () => {} });
   console.log(`test database: ${redact(adminDatabaseUrl)} (recreated; owner ${OWNER_ROLE}, app ${APP_ROLE})`);
   await setUpLocalDatabase(adminDatabaseUrl, { recreate: true });
   const seeded = await seedDatabase(config, { seed: testEnv.SEED!, accounts: Number(testEnv.SEED_ACCOUNTS), today: new Date(`${testEnv.SEED_TODAY}T00:00:00Z`) });
@@ -109,7 +120,11 @@ try {
       });
       await waitForHttp(`${baseUrl}/api/health`);
       if (wants("http")) await step("HTTP integration tests", () => vitest("http"));
-      if (wants("e2e")) await step("end-to-end tests (Playwright, Chromium)", () => run("npx", ["playwright", "test"], { env: testEnv }));
+      if (wants("e2e")) {
+        // Notes reach the development Zendesk's ticket pages as they would a real one: a worker runs beside the app.
+        startProcess("worker", "npx", ["tsx", "--conditions=react-server", "scripts/worker.ts"], { env: testEnv, quiet: true });
+        await step("end-to-end tests (Playwright, Chromium)", () => run("npx", ["playwright", "test"], { env: testEnv }));
+      }
     }
   }
 } catch (error) {
@@ -118,6 +133,7 @@ try {
 } finally {
   await stopAll();
   await idp?.close();
+  await zendesk?.close();
 }
 
 if (failures.length > 0) {

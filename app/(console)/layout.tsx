@@ -3,6 +3,7 @@ import { signOut } from "@/auth";
 import { SearchBox } from "@/components/search-box";
 import { TicketBar, TicketProvider } from "@/components/ticket-context";
 import { getConfig } from "@/lib/config";
+import { helpdeskConnection } from "@/lib/helpdesk/get-zendesk";
 import { can } from "@/lib/auth/permissions";
 import { getStaff } from "@/lib/server/session";
 
@@ -19,7 +20,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   }
 
   return (
-    <TicketProvider helpdesk={getConfig().helpdesk}>
+    <TicketProvider helpdesk={{ ...getConfig().helpdesk, connected: helpdeskConnection().connected }}>
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
         Skip to content

@@ -4,3 +4,4 @@ export type { AccountDetail, AccountSummary, SearchPage as SearchResponse } from
 export type { ScopeResetView, TicketRecord } from "@/lib/server/scope-reset-view";
 export type { FamilyResetPreview } from "@/lib/scope-resets/describe-reset-options";
 export type { FamilyResetView } from "@/lib/scope-resets/get-family-reset";
+export type { TicketView } from "@/lib/helpdesk/get-ticket-view";

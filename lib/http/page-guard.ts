@@ -3,7 +3,8 @@ import { isWellEncoded } from "./input";
 
 /**
  * Requests Next would answer with a 500 (it throws on a path it cannot
- * percent-decode, e.g. /accounts/%zz or /accounts/%), or that reach its
+ * percent-decode, e.g. /accounts/%zz or /accounts/%; a NUL in a path
+ * segment reaches the database), or that reach its
  * internal error pages directly: answered here with a plain 400 or 404 page,
  * with the same security headers. Returns whether it answered.
  */
@@ -11,8 +12,9 @@ const INTERNAL_PAGES = /^\/_(global-error|error|not-found)(\/|$|\?)/;
 
 export function answerUnservablePage(req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "/";
-  const [path = "/", query = ""] = url.split("?", 2);
-  if (!isWellEncoded(path) || !isWellEncoded(query) || /%00|\u0000/i.test(url)) {
+  // Only the path: Next parses a malformed query leniently, and each page validates its own parameters.
+  const path = url.split("?", 1)[0] ?? "/";
+  if (!isWellEncoded(path) || /%00/i.test(path)) {
     plainPage(res, 400, "Bad request", "The address is not valid (it has a malformed percent-encoding or a NUL character).");
     return true;
   }

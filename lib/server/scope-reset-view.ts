@@ -1,6 +1,8 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { diffScopeSets } from "@/lib/scope-resets/plan";
+import { helpdeskConnection } from "@/lib/helpdesk/get-zendesk";
+import { listDeliveries } from "@/lib/helpdesk/list-deliveries";
 import { NO_IMPACT, renderCustomerReply, type ResetImpact } from "@/lib/scope-resets/notes";
 import { eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { ticketPath } from "@/lib/tickets";
@@ -35,6 +37,7 @@ const resetSelect = {
   mode: true,
   impact: true,
   familyResetId: true,
+  ticketVerified: true,
   createdAt: true,
   account: { select: { id: true, username: true, email: true } },
   beforeScopeSet: { select: { scopes: true } },
@@ -126,6 +129,10 @@ export async function getScopeResetView(id: string) {
     /** What the reset meant for keys and subusers, as confirmed (null for a failed attempt). */
     impact,
     customerReply,
+    /** The notes and the reply as delivered (or being delivered) into the ticket. */
+    deliveries: await listDeliveries(db, { resetId: reset.id }),
+    /** Whether the console can post into the helpdesk (else the notes are copied by hand). */
+    helpdesk: { connected: helpdeskConnection().connected, ticketVerified: reset.ticketVerified },
   };
 }
 

@@ -11,8 +11,10 @@
  *   GET    /__dev/faults   the faults still waiting
  *   DELETE /__dev/faults   drop them
  *   GET    /__dev/stats    request counts (DELETE resets them)
+ *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id? }; 201 with its id and agents' URL
  */
 import { getRequestListener } from "@hono/node-server";
+import { z } from "zod";
 import { Hono, type MiddlewareHandler } from "hono";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -64,6 +66,14 @@ export interface DevZendesk {
   revokeTokens(): void;
   close(): Promise<void>;
 }
+
+const newTicketSchema = z.object({
+  id: z.number().int().min(1).max(999_999_999_999_999).optional(),
+  subject: z.string().min(1).max(300).default("A test ticket"),
+  description: z.string().min(1).max(5000).default("Please enable the erase-job scopes on our account."),
+  requesterEmail: z.string().email().default("someone@customer.example"),
+  requesterName: z.string().min(1).max(200).default("Test Requester"),
+});
 
 export const DEV_ZENDESK_DEFAULT_CLIENT_ID = "scopedesk";
 export const DEV_ZENDESK_DEFAULT_CLIENT_SECRET = "scopedesk-dev-zendesk-secret";
@@ -138,6 +148,13 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
   app.delete("/__dev/faults", (c) => {
     faults.clear();
     return c.body(null, 204);
+  });
+  app.post("/__dev/tickets", async (c) => {
+    const parsed = newTicketSchema.safeParse(await c.req.json().catch(() => ({})));
+    if (!parsed.success) return c.json({ error: "InvalidTicket", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) }, 400);
+    const ticket = store.createTicket(parsed.data);
+    if (!ticket) return c.json({ error: "TicketExists", description: `Ticket #${parsed.data.id} exists already.` }, 409);
+    return c.json({ id: ticket.id, url: `${origin}/agent/tickets/${ticket.id}` }, 201);
   });
   app.get("/__dev/stats", (c) => c.json(currentStats()));
   app.delete("/__dev/stats", (c) => {

@@ -1,3 +1,4 @@
+import { migrateJobQueues } from "../../lib/jobs/migrate-job-queues";
 import { migrate, type MigrateResult } from "./migrate";
 import { databaseName, databaseOwner, ensureDatabase, recreateDatabase, waitForPostgres, withDatabase, withPg } from "./postgres";
 
@@ -133,10 +134,15 @@ export async function grantAppRole(ownerUrl: string, appRole: string): Promise<v
   });
 }
 
-/** Migrates as the owner, then grants the app role (when it is another role) what it needs. */
+/**
+ * Migrates as the owner (the SQL migrations, then pg-boss's schema and our
+ * queues), then grants the app role (when it is another role) what it needs.
+ */
 export async function migrateAndGrant(ownerUrl: string, appUrl: string, log?: (line: string) => void): Promise<MigrateResult> {
   const result = await migrate(ownerUrl, { log });
-  if (roleOf(appUrl) !== roleOf(ownerUrl)) await grantAppRole(ownerUrl, roleOf(appUrl));
+  const appRole = roleOf(appUrl) !== roleOf(ownerUrl) ? roleOf(appUrl) : null;
+  await migrateJobQueues(ownerUrl, appRole);
+  if (appRole) await grantAppRole(ownerUrl, appRole);
   return result;
 }
 

@@ -1,22 +1,29 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { PgBoss } from "pg-boss";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import pino from "pino";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { enqueueEraseJob } from "@/lib/erasure/enqueue-erase-job";
+import { listEraseJobs } from "@/lib/erasure/list-erase-jobs";
+import { runEraseJob } from "@/lib/erasure/run-erase-job";
+import { bossOptions, stopBoss } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
+import { drainQueues } from "@/lib/jobs/run-worker";
 import { isPlatformManagedScope } from "@/lib/scopes/catalog";
 import { getDb } from "@/lib/server/db";
-import { enqueueEraseJob, listEraseJobs } from "@/lib/server/erasure/jobs";
 import { closePgPool } from "@/lib/server/pg-pool";
-import { claimNextJob, processNextJob, runWorkerLoop, type WorkerOptions } from "@/lib/server/erasure/worker";
 import { createApiKey as createApiKeyV3 } from "@/lib/server/v3/api-keys";
 import { authenticateApiKey, resolveActingAccount, type ActingAccount } from "@/lib/server/v3/auth";
 import { hitRateLimit } from "@/lib/server/v3/rate-limit";
+import { ownerDb } from "../support/database";
 import { createAccount, createApiKey, createMessageActivity, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
 
 const db = getDb();
-const worker: WorkerOptions = { workerId: "test-worker-1", staleAfterSeconds: 60 };
+const log = pino({ level: "silent" });
 
-/** Runs the queue dry (other tests' jobs included), as a worker would. */
-async function drain(opts: WorkerOptions = worker) {
-  await runWorkerLoop(db, { ...opts, signal: new AbortController().signal, exitWhenIdle: true, onError: (e) => { throw e; } });
+/** Works every queue dry (other tests' jobs included), as `npm run worker -- --once` does. */
+async function drain(workerId = "test-worker-1") {
+  return drainQueues({ connectionString: process.env.DATABASE_URL!, workerId, log });
 }
 
 const activity = (accountId: number) =>
@@ -27,10 +34,11 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
+  await stopBoss();
   await closePgPool();
 });
 
-describe("erasure worker", () => {
+describe("erasure worker (pg-boss)", () => {
   it("erases only the requesting account's recipients, never its subusers' or anyone else's", async () => {
     const parent = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     const sub = await createAccount({ scopes: POST_CUTOFF_SCOPES, parentId: parent.id });
@@ -73,11 +81,17 @@ describe("erasure worker", () => {
     expect((await activity(parent.id)).every((r) => !r.erasedAt)).toBe(true);
   });
 
-  it("is harmless to run twice, and erases in batches with an exact count", async () => {
+  it("is harmless to run twice, even at once, and erases in batches with an exact count", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     await createMessageActivity(account.id, Array.from({ length: 7 }, () => ({ recipientEmail: "lee@example.net" })));
     const first = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net", "nobody@example.net"] });
-    await drain({ ...worker, batchSize: 3 });
+    // Two workers holding the same job (pg-boss handed it on after a stall): the count stays exact.
+    const [a, b] = await Promise.all([
+      runEraseJob(first, { finalAttempt: false, workerId: "w1", batchSize: 3 }),
+      runEraseJob(first, { finalAttempt: false, workerId: "w2", batchSize: 3 }),
+    ]);
+    expect(a.recordsErased + b.recordsErased).toBe(7);
+    await drain(); // the queued pg-boss job finds it done
     const second = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net"] });
     await drain();
     expect(await db.eraseJob.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ status: "done", recordsErased: 7, addressCount: 2 });
@@ -86,63 +100,61 @@ describe("erasure worker", () => {
     expect(rows.every((r) => r.erasedAt && r.eraseJobId === first)).toBe(true);
   });
 
-  it("takes over a job whose worker stopped sending heartbeats, and leaves a live one alone", async () => {
+  it("gives the job of a worker that died (no more heartbeats) to another worker", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     await createMessageActivity(account.id, [{ recipientEmail: "crash@example.com" }]);
-    const stale = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
-    const live = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
-    await db.$executeRaw`UPDATE erase_job SET status = 'running', attempts = 1, locked_by = 'dead-worker', locked_at = now() - interval '10 minutes', heartbeat_at = now() - interval '10 minutes' WHERE id = ${stale}::uuid`;
-    await db.$executeRaw`UPDATE erase_job SET status = 'running', attempts = 1, locked_by = 'busy-worker', locked_at = now(), heartbeat_at = now() WHERE id = ${live}::uuid`;
-
-    await drain();
-    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: stale } })).toMatchObject({ status: "done", attempts: 2, recordsErased: 1 });
-    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: live } })).toMatchObject({ status: "running", lockedBy: "busy-worker" });
-
-    // Its worker goes silent too: the job is taken over, and finishing it again is harmless.
-    await db.$executeRaw`UPDATE erase_job SET heartbeat_at = now() - interval '10 minutes' WHERE id = ${live}::uuid`;
-    await drain();
-    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: live } })).toMatchObject({ status: "done", recordsErased: 0 });
-  });
-
-  it("marks a job failed once it has used up its attempts", async () => {
-    const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
-    const id = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["x@example.com"] });
-    await db.$executeRaw`UPDATE erase_job SET attempts = 5 WHERE id = ${id}::uuid`;
-    await drain({ ...worker, maxAttempts: 5 });
-    const job = await db.eraseJob.findUniqueOrThrow({ where: { id } });
-    expect(job.status).toBe("failed");
-    expect(job.lastError).toMatch(/gave up after 5 attempts/);
-  });
-
-  it("lets several workers share the queue without taking the same job twice", async () => {
-    const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
-    await createMessageActivity(account.id, Array.from({ length: 12 }, (_, i) => ({ recipientEmail: `r${i}@example.com` })));
-    const ids: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      ids.push(await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: [`r${i}@example.com`] }));
-    }
-    // Two "processes": separate clients, separate connections.
-    const second = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 4 }) }) as unknown as typeof db;
+    const id = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
+    const url = process.env.DATABASE_URL!;
+    // The queue expects a heartbeat every 60 s; this job every 10 s (pg-boss's least), so the test takes seconds, not minutes.
+    await db.$executeRaw`UPDATE pgboss.job SET heartbeat_seconds = 10, retry_delay = 1, retry_backoff = false WHERE name = ${QUEUES.eraseRecipients} AND data->>'eraseJobId' = ${id}`;
+    // A worker takes the job and dies: it never sends a heartbeat nor completes it.
+    const dead = new PgBoss(bossOptions(url, "sender"));
+    await dead.start();
     try {
-      const outcomes = await Promise.all(
-        ["w1", "w2", "w3"].map(async (workerId, i) => {
-          const client = i === 1 ? second : db;
-          const done: string[] = [];
-          for (let o = await processNextJob(client, { workerId }); o; o = await processNextJob(client, { workerId })) done.push(o.id);
-          return done;
-        }),
-      );
-      const all = outcomes.flat().filter((id) => ids.includes(id));
-      expect(all.sort()).toEqual([...ids].sort());
-      const jobs = await db.eraseJob.findMany({ where: { id: { in: ids } } });
-      expect(jobs.every((j) => j.status === "done" && j.attempts === 1 && j.recordsErased === 1)).toBe(true);
+      const [held] = await dead.fetch(QUEUES.eraseRecipients, { batchSize: 1 });
+      expect(held?.data).toEqual({ eraseJobId: id });
     } finally {
-      await second.$disconnect();
+      await dead.stop({ graceful: false });
     }
+    // A live worker's supervisor notices the missing heartbeat and puts the job back for retry.
+    const live = new PgBoss({ ...bossOptions(url, "worker"), superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 });
+    await live.start();
+    try {
+      let done = false;
+      for (let i = 0; i < 40 && !done; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await drain("test-worker-live");
+        done = (await db.eraseJob.findUniqueOrThrow({ where: { id } })).status === "done";
+      }
+      expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", recordsErased: 1 });
+    } finally {
+      await live.stop({ graceful: false });
+    }
+  }, 60_000);
+
+  it("marks the job failed when its last try fails, and keeps it queued before that", async () => {
+    const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+    await createMessageActivity(account.id, [{ recipientEmail: "x@example.com" }]);
+    const id = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["x@example.com"] });
+    await ownerDb().$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION test_fail_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.account_id = ${account.id} THEN RAISE EXCEPTION 'injected erasure failure'; END IF; RETURN NEW; END $$`);
+    await ownerDb().$executeRawUnsafe(`CREATE TRIGGER test_fail_erasure BEFORE UPDATE ON message_activity FOR EACH ROW EXECUTE FUNCTION test_fail_erasure()`);
+    try {
+      await expect(runEraseJob(id, { finalAttempt: false, workerId: "w" })).rejects.toThrow(/injected erasure failure/);
+      expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "queued", lastError: expect.stringContaining("injected") });
+      expect(await runEraseJob(id, { finalAttempt: true, workerId: "w" })).toMatchObject({ status: "failed" });
+      expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "failed", attempts: 2 });
+    } finally {
+      await ownerDb().$executeRawUnsafe("DROP TRIGGER IF EXISTS test_fail_erasure ON message_activity");
+      await ownerDb().$executeRawUnsafe("DROP FUNCTION IF EXISTS test_fail_erasure()");
+    }
+    await drain(); // the pg-boss job finds it failed and does nothing more
+    expect((await activity(account.id))[0]).toMatchObject({ erasedAt: null, recipientEmail: "x@example.com" });
   });
 
-  it("claims nothing when the queue is empty", async () => {
-    expect(await claimNextJob(db, worker)).toBeNull();
+  it("works nothing when the queue is empty", async () => {
+    expect(await drain()).toBe(0);
   });
 });
 

@@ -2,13 +2,15 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERASE_JOB_SCOPES } from "@/lib/scopes/catalog";
 import { createAccount, createAccountWithKey, createApiKey, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
-import { signIn, ticketUrl, type HttpSession } from "../support/http-session";
+import { openTicket, signIn, type HttpSession } from "../support/http-session";
 import { v3 } from "../support/v3-contract";
 
 /** Reset Scopes never hurts the customer, over HTTP (issue 11, decision 010). */
 let agent: HttpSession;
+/** A ticket of the development Zendesk: a reset's ticket must exist. */
+let ticket: { ticketId: string; url: string };
 beforeAll(async () => {
-  agent = await signIn("agent@scopedesk.test");
+  [agent, ticket] = await Promise.all([signIn("agent@scopedesk.test"), openTicket()]);
 });
 
 interface Detail {
@@ -39,7 +41,7 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const sub = await createAccount({ scopes: ["mail.send"], parentId: parent.id });
     const d = await detail(sub.id);
     expect(d.resetPlan.blocked).toMatchObject({ code: "parent_lacks_scopes", parent: { id: parent.id } });
-    const response = await post(`/api/accounts/${sub.id}/scope-resets`, { ticket: "#700", idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint });
+    const response = await post(`/api/accounts/${sub.id}/scope-resets`, { ticket: `#${ticket.ticketId}`, idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint });
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ error: { code: "parent_lacks_scopes", message: expect.stringContaining(parent.username), details: { parent: { id: parent.id } } } });
   });
@@ -48,7 +50,7 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const account = await createAccount({ scopes: LEGACY_SCOPES });
     const key = await createApiKey(account.id, { name: "Legacy sender", scopes: ["mail.send", "email_activity.read", "mail.legacy_smtp_api.send"] });
     const d = await detail(account.id);
-    const body = { ticket: ticketUrl(701), idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint };
+    const body = { ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint };
 
     const refused = await post(`/api/accounts/${account.id}/scope-resets`, body);
     expect(refused.status).toBe(409);
@@ -73,7 +75,7 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const key = await createApiKey(account.id, { scopes: ["mail.send", "email_activity.read"] });
     const d = await detail(account.id);
     expect(d.resetPlan.minimal).toEqual(expect.objectContaining({ added: [...ERASE_JOB_SCOPES], removed: [] }));
-    const response = await post(`/api/accounts/${account.id}/scope-resets`, { ticket: "#702", idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint, mode: "minimal" });
+    const response = await post(`/api/accounts/${account.id}/scope-resets`, { ticket: `#${ticket.ticketId}`, idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint, mode: "minimal" });
     expect(response.status).toBe(201);
     expect(((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes).toEqual(["email_activity.read", "mail.send"]);
   });
@@ -95,7 +97,7 @@ describe("family reset", () => {
       subusers: { id: number; expectedFingerprint: string }[];
     };
     const response = await post(`/api/accounts/${parent.id}/family-resets`, {
-      ticket: ticketUrl(703),
+      ticket: ticket.url,
       idempotencyKey: randomUUID(),
       parent: { expectedFingerprint: preview.parent.expectedFingerprint },
       subusers: preview.subusers.map((s) => ({ id: s.id, expectedFingerprint: s.expectedFingerprint })),
@@ -112,7 +114,7 @@ describe("family reset", () => {
     for (const body of [
       { ticket: "#1", idempotencyKey: randomUUID(), parent: null, subusers: [] },
       { ticket: "https://other-company.zendesk.com/agent/tickets/1", idempotencyKey: randomUUID(), parent: null, subusers: [{ id: 1, expectedFingerprint: "a".repeat(64) }] },
-      { ticket: "#1", idempotencyKey: randomUUID(), parent: null, subusers: [{ id: 2_000_000_000, expectedFingerprint: "a".repeat(64) }] },
+      { ticket: ticket.url, idempotencyKey: randomUUID(), parent: null, subusers: [{ id: 2_000_000_000, expectedFingerprint: "a".repeat(64) }] },
     ]) {
       const response = await post(`/api/accounts/${parent.id}/family-resets`, body);
       expect(response.status).toBe(400);

@@ -122,3 +122,13 @@ export async function signOut(session: HttpSession): Promise<Response> {
     body: new URLSearchParams({ csrfToken, callbackUrl: "/signin" }).toString(),
   });
 }
+
+/** Opens a ticket in the development Zendesk the server under test reads (as a customer writing in would), so a reset can name it. */
+export async function openTicket(input: { requesterEmail?: string; subject?: string } = {}): Promise<{ ticketId: string; url: string }> {
+  const base = process.env.DEV_ZENDESK_URL;
+  if (!base) throw new Error("DEV_ZENDESK_URL is not set: run the tests through npm test");
+  const response = await fetch(`${base}/__dev/tickets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  if (response.status !== 201) throw new Error(`the development Zendesk did not open a ticket (${response.status})`);
+  const { id } = (await response.json()) as { id: number };
+  return { ticketId: String(id), url: ticketUrl(id) };
+}

@@ -2,13 +2,14 @@ import type { Metadata } from "next";
 import { ResetResult } from "@/components/reset-result";
 import { getScopeResetView } from "@/lib/server/scope-reset-view";
 import { uuidParams } from "@/lib/server/schemas";
+import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Scope reset" };
 
 export default async function ScopeResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { params: parsed } = await guardPage({ permission: "tickets:read", path: `/scope-resets/${encodeURIComponent(id)}`, params: { schema: uuidParams, values: { id } } });
+  const { staff, params: parsed } = await guardPage({ permission: "tickets:read", path: `/scope-resets/${encodeURIComponent(id)}`, params: { schema: uuidParams, values: { id } } });
   const reset = await orNotFound(getScopeResetView(parsed.id));
-  return <ResetResult reset={reset} />;
+  return <ResetResult reset={reset} canAct={can(staff.role, "scopes:reset")} />;
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { TicketRecordView } from "@/components/ticket-record";
-import { getTicketRecord } from "@/lib/server/scope-reset-view";
+import { getTicketView } from "@/lib/helpdesk/get-ticket-view";
+import { can } from "@/lib/auth/permissions";
 import { ticketParams } from "@/lib/server/schemas";
 import { guardPage } from "@/lib/pages/guard";
 
@@ -8,7 +9,7 @@ export const metadata: Metadata = { title: "Ticket" };
 
 export default async function TicketPage({ params }: { params: Promise<{ ref: string }> }) {
   const { ref } = await params;
-  await guardPage({ permission: "tickets:read", path: `/tickets/${encodeURIComponent(ref)}` });
+  const { staff } = await guardPage({ permission: "tickets:read", path: `/tickets/${encodeURIComponent(ref)}` });
   const parsed = ticketParams().safeParse({ ref });
   if (!parsed.success) {
     return (
@@ -20,5 +21,5 @@ export default async function TicketPage({ params }: { params: Promise<{ ref: st
       </div>
     );
   }
-  return <TicketRecordView record={await getTicketRecord(parsed.data.ref)} />;
+  return <TicketRecordView view={await getTicketView(parsed.data.ref)} canAct={can(staff.role, "scopes:reset")} />;
 }

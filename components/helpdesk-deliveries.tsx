@@ -1,0 +1,70 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import type { DeliveryView } from "@/lib/helpdesk/list-deliveries";
+import { formatUtcShort } from "./local-time";
+
+const LABEL: Record<DeliveryView["kind"], string> = {
+  scopes_before: "Ticket note 1 (scopes before)",
+  scopes_after: "Ticket note 2 (scopes after)",
+  customer_reply: "Customer reply",
+};
+
+const STATUS: Record<DeliveryView["status"], { text: string; tone: string }> = {
+  queued: { text: "queued", tone: "bg-slate-100 text-slate-800" },
+  retrying: { text: "retrying", tone: "bg-amber-100 text-amber-900" },
+  delivered: { text: "delivered", tone: "bg-emerald-100 text-emerald-900" },
+  dead: { text: "not delivered", tone: "bg-red-100 text-red-900" },
+};
+
+/** What Scopedesk posted (or is posting) into the ticket, and a retry for what did not arrive. */
+export function HelpdeskDeliveries({ deliveries, canRetry }: { deliveries: readonly DeliveryView[]; canRetry: boolean }) {
+  if (deliveries.length === 0) return null;
+  return (
+    <ul className="space-y-2 text-sm" data-testid="helpdesk-deliveries">
+      {deliveries.map((d) => (
+        <DeliveryRow key={d.id} delivery={d} canRetry={canRetry} />
+      ))}
+    </ul>
+  );
+}
+
+function DeliveryRow({ delivery: d, canRetry }: { delivery: DeliveryView; canRetry: boolean }) {
+  const router = useRouter();
+  const retry = useMutation({
+    mutationFn: () => apiFetch(`/api/helpdesk-deliveries/${d.id}/retry`, { method: "POST", body: "{}" }),
+    onSuccess: () => router.refresh(),
+  });
+  const status = STATUS[d.status];
+  return (
+    <li className="rounded border border-slate-200 bg-white p-2" data-testid="delivery-row" data-status={d.status} data-kind={d.kind}>
+      <span className="font-medium">{LABEL[d.kind]}</span>{" "}
+      <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${status.tone}`}>{status.text}</span>{" "}
+      {d.status === "delivered" && d.deliveredAt && (
+        <span className="text-slate-700">
+          as comment {d.zendeskCommentId} at {formatUtcShort(d.deliveredAt)}
+        </span>
+      )}
+      {d.status !== "delivered" && d.attempts > 0 && <span className="text-slate-700">after {d.attempts} attempt{d.attempts === 1 ? "" : "s"}</span>}
+      {d.lastError && d.status !== "delivered" && <p className="text-xs text-slate-700">Last error: {d.lastError}</p>}
+      {d.notBefore && d.status === "retrying" && <p className="text-xs text-slate-700">The helpdesk asked to wait until {formatUtcShort(d.notBefore)}.</p>}
+      {canRetry && (d.status === "dead" || d.status === "retrying") && (
+        <button
+          type="button"
+          onClick={() => retry.mutate()}
+          disabled={retry.isPending}
+          className="ml-2 rounded border border-slate-400 px-2 py-0.5 text-xs font-medium hover:bg-slate-50 disabled:opacity-60"
+        >
+          {retry.isPending ? "Retrying…" : "Retry now"}
+        </button>
+      )}
+      {retry.error && (
+        <p role="alert" className="text-xs text-red-800">
+          {retry.error instanceof ApiError ? retry.error.message : "The retry could not be sent."}
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,13 @@
+/**
+ * Every TanStack Query key the console uses, in one place, so a mutation
+ * invalidates exactly what it changed.
+ */
+export const queryKeys = {
+  account: (id: number) => ["account", id] as const,
+  eraseJobs: (accountId: number) => ["account", accountId, "erase-jobs"] as const,
+  lookupSuggestions: (q: string) => ["lookup", q, "suggest"] as const,
+  lookupPage: (q: string) => ["lookup", q, "page"] as const,
+  familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
+  ticket: (ticketId: string) => ["ticket", ticketId] as const,
+  scopeReset: (id: string) => ["scope-reset", id] as const,
+};
