@@ -3,6 +3,9 @@
  * Creates the database roles and the database, migrates it, seeds demo data
  * when it has none, builds the production bundle and runs it with the
  * development identity provider, as the app role (decision 014).
+ * It also runs the development Zendesk (scripts/dev-zendesk, DEV_ZENDESK_PORT,
+ * default 3002), which the console reads tickets from and posts its notes
+ * into, and the worker that posts them.
  * PORT (default 3000), DEV_IDP_PORT (3001), SEED_ACCOUNTS and DEMO_RESEED=1 change it;
  * DATABASE_URL picks the server and database; DEMO_ADMIN_DATABASE_URL is that
  * database through the superuser that sets it up (default: DATABASE_URL's
@@ -14,6 +17,7 @@ import { appServerCommand } from "./lib/app-server";
 import pg from "pg";
 import { loadConfig } from "../lib/config";
 import { startDevIdp } from "./dev-idp/provider";
+import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
 import { asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
 import { demoAuthSecret } from "./lib/demo-secret";
@@ -25,6 +29,7 @@ import { seedDatabase, seedSettingsFromEnv } from "./lib/seed/seed-database";
 
 loadDotEnv();
 const port = Number(process.env.PORT ?? 3000);
+const zendeskPort = Number(process.env.DEV_ZENDESK_PORT ?? 3002);
 const target = loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).databaseUrl;
 const adminDatabaseUrl = process.env.DEMO_ADMIN_DATABASE_URL ?? asRole(target, "postgres");
 
@@ -61,6 +66,10 @@ try {
     AUTH_TRUST_HOST: "true",
     AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",
+    // The development Zendesk: canonical ticket links point at it, and the notes are delivered into it.
+    HELPDESK_BASE_URL: process.env.HELPDESK_BASE_URL ?? `http://127.0.0.1:${zendeskPort}`,
+    ZENDESK_CLIENT_ID: process.env.ZENDESK_CLIENT_ID ?? DEV_ZENDESK_DEFAULT_CLIENT_ID,
+    ZENDESK_CLIENT_SECRET: process.env.ZENDESK_CLIENT_SECRET ?? DEV_ZENDESK_DEFAULT_CLIENT_SECRET,
   };
   const config = loadConfig(env);
   if (!config.oidc.usesDevIdp) throw new Error("npm run demo uses the development identity provider: unset OIDC_ISSUER.");
@@ -83,9 +92,11 @@ try {
     // Next reports loopback requests as "localhost", so that is the callback host.
     redirectUris: [`http://localhost:${port}/api/auth/callback/scopedesk`],
   });
+  const zendesk = await startDevZendesk({ port: zendeskPort, host: "127.0.0.1", log: () => {} });
   onShutdown(async () => {
     await stopAll();
     await idp.close();
+    await zendesk.close();
   });
   const app = startProcess("app", ...appServerCommand(port), { env: { ...env, NODE_ENV: "production" } });
   app.on("exit", (code) => {
@@ -93,18 +104,28 @@ try {
     void idp.close().finally(() => process.exit(code ?? 1));
   });
   await waitForHttp(`http://localhost:${port}/api/health`);
-  // Carries out Recipients' Data Erasure jobs queued through /v3 (npm run worker).
+  // Delivers the notes into the tickets and carries out Recipients' Data Erasure jobs (npm run worker).
   const worker = startProcess("worker", "npx", ["tsx", "--conditions=react-server", "scripts/worker.ts"], { env });
   worker.on("exit", (code) => {
-    if (code !== 0 && code !== null) console.error(`the erase worker stopped (exit ${code}); erasure jobs stay queued until one runs`);
+    if (code !== 0 && code !== null) console.error(`the worker stopped (exit ${code}); notes and erasure jobs stay queued until one runs`);
   });
 
-  const legacy = fixtures(config.signupCutoff).find((f) => f.key === "legacy")!;
+  const all = fixtures(config.signupCutoff);
+  const legacy = all.find((f) => f.key === "legacy")!;
+  const modern = all.find((f) => f.key === "modern")!;
   console.log(`
 Scopedesk is running on http://localhost:${port}
 Sign in with any of these (password "${DEV_PASSWORD}"):
 ${DEV_STAFF.map((s) => `  ${s.email.padEnd(24)} ${s.role}`).join("\n")}
-Try: account ${legacy.account.id} (${legacy.account.email}), signed up before the cutoff and missing the erase-job scopes.
+The helpdesk (development Zendesk) is on ${zendesk.url}/agent/tickets: notes arrive there.
+Try: ${port === 3000 ? "" : `http://localhost:${port}`}/tickets/4242, a ticket from ${legacy.account.email} (account ${legacy.account.id}), signed up
+before the cutoff and missing the erase-job scopes.
+
+Demo API keys for /v3 (seed data, shown because they are demo data):
+  LEGACY_KEY=${legacy.keys[0]!.plaintext}   # ${legacy.account.username}: lacks the erase-job scopes (403 until a reset and a new key)
+  MODERN_KEY=${modern.keys[0]!.plaintext}   # ${modern.account.username}: has them
+  curl -s -X POST localhost:${port}/v3/recipients/erasejob -H "Authorization: Bearer $MODERN_KEY" \\
+    -H 'content-type: application/json' -d '{"email_addresses":["jane.doe@example.com"]}'
 Press Ctrl+C to stop.`);
 } catch (error) {
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);

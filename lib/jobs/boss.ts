@@ -23,6 +23,8 @@ export function bossOptions(connectionString: string, role: "sender" | "worker")
     supervise: role === "worker",
     schedule: false,
     useListenNotify: role === "worker",
+    // How soon a dead worker's job is noticed: its heartbeat deadline plus at most this.
+    ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
     max: role === "worker" ? 10 : 4,
     application_name: `scopedesk-${role}`,
   };
