@@ -1,11 +1,11 @@
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import { roleFromGroups, type Role } from "@/lib/auth/permissions";
 import { sessionKeyOf } from "@/lib/auth/session-secret";
-import { getConfig, requireAuthSecret } from "@/lib/config";
+import { getConfig, requireAuthSecret } from "@/lib/platform/config";
 import { safeRedirectUrl } from "@/lib/platform/safe-redirect";
-import { requestMetaFrom } from "@/lib/server/request-meta";
-import { endStaffSession, recordSignIn, refuseDisabledSignIn } from "@/lib/server/staff";
-import { sessionClaimsFrom, staffSessions } from "@/lib/server/staff-session";
+import { requestMetaFrom } from "@/lib/platform/request-meta";
+import { endStaffSession, recordSignIn, refuseDisabledSignIn } from "@/lib/auth/record-sign-in";
+import { sessionClaimsFrom, staffSessions } from "@/lib/auth/staff-sessions";
 
 declare module "next-auth" {
   interface Session {

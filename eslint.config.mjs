@@ -12,4 +12,16 @@ export default defineConfig([
       "no-console": "off",
     },
   },
+  {
+    // One SQL style (docs/decisions/012-one-sql-style.md): tagged templates only. Tests may run DDL
+    // (fault-injection triggers) as the owner, which takes no values from input.
+    files: ["app/**", "components/**", "lib/**", "scripts/**", "bench/**", "*.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { property: "$queryRawUnsafe", message: "Use a tagged $queryRaw template (decision 012)." },
+        { property: "$executeRawUnsafe", message: "Use a tagged $executeRaw template (decision 012)." },
+      ],
+    },
+  },
 ]);

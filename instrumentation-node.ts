@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, requireAuthSecret } from "./lib/config";
-import { checkAppDatabaseRole } from "./lib/server/database-role";
+import { ConfigError, loadConfig, requireAuthSecret } from "./lib/platform/config";
+import { checkAppDatabaseRole } from "./lib/platform/database-role";
 
 const HOW_TO_FIX = "Scopedesk did not start. Fix the settings above (environment or .env) and start again.";
 

@@ -14,7 +14,7 @@
  * Options: --only=audit,export --duration=<seconds> (default 10) --skip-build.
  * Not a test: `npm test` never runs it.
  */
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { loadDotEnv } from "../scripts/lib/env";
 import { onShutdown } from "../scripts/lib/processes";
 import { seedDatabase, seedSettingsFromEnv } from "../scripts/lib/seed/seed-database";

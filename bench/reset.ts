@@ -10,7 +10,7 @@
  * Not part of `npm test`; figures are of one machine on one day.
  */
 import { randomUUID } from "node:crypto";
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { onShutdown } from "../scripts/lib/processes";
 import { seedDatabase, seedSettingsFromEnv } from "../scripts/lib/seed/seed-database";
 import {

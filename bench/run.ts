@@ -19,7 +19,7 @@
  * Benchmarks are not tests: `npm test` never runs this.
  */
 import { randomUUID } from "node:crypto";
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { loadDotEnv } from "../scripts/lib/env";
 import { recreateDatabase } from "../scripts/lib/postgres";
 import { onShutdown } from "../scripts/lib/processes";

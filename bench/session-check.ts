@@ -32,9 +32,9 @@ await prepareBenchDatabase(databaseUrl);
 // The check reads its configuration from the environment when first used.
 Object.assign(process.env, { SCOPEDESK_ENV: "development", DATABASE_URL: asRole(databaseUrl, APP_ROLE), AUTH_SECRET: randomBytes(32).toString("base64url") });
 const { decode, encode } = await import("next-auth/jwt");
-const { createStaffSessions, sessionClaimsFrom } = await import("../lib/server/staff-session");
-const { findLiveStaff, recordSignIn } = await import("../lib/server/staff");
-const { disconnectDb } = await import("../lib/server/db");
+const { createStaffSessions, sessionClaimsFrom } = await import("../lib/auth/staff-sessions");
+const { findLiveStaff, recordSignIn } = await import("../lib/auth/record-sign-in");
+const { disconnectDb } = await import("../lib/platform/db");
 
 interface Timing {
   what: string;

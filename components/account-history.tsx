@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { AccountDetail } from "@/lib/client/types";
-import { ticketPath } from "@/lib/tickets";
+import { ticketPath } from "@/lib/tickets/ticket-ref";
 import { NoteBlock } from "./copy-button";
 import { formatUtcShort } from "./local-time";
 

@@ -8,7 +8,7 @@ import { ApiError, apiFetch } from "@/lib/client/api-fetch";
 import { queryKeys } from "@/lib/client/query-keys";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
-import { parseTicketRef } from "@/lib/tickets";
+import { parseTicketRef } from "@/lib/tickets/ticket-ref";
 import { formatUtcShort } from "./local-time";
 import { KeyLossList, KeysLackingList, ScopeDiff } from "./reset-plan-parts";
 import type { Preview } from "./reset-scopes";

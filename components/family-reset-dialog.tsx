@@ -9,7 +9,7 @@ import { queryKeys } from "@/lib/client/query-keys";
 import type { FamilyResetPreview } from "@/lib/client/types";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
-import { parseTicketRef } from "@/lib/tickets";
+import { parseTicketRef } from "@/lib/tickets/ticket-ref";
 import { ResetError } from "./confirm-reset-dialog";
 import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
 import { useTicket } from "./ticket-context";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import { formatUtcShort } from "@/lib/format-time";
+import { formatUtcShort } from "@/lib/client/format-time";
 
 // Re-exported for client components; server components import it from lib/format-time.
 export { formatUtcShort };

@@ -2,7 +2,7 @@
 
 import { useSearchParams } from "next/navigation";
 import { createContext, Suspense, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { describeHelpdesk, parseTicketRef, ticketPath, type HelpdeskSite } from "@/lib/tickets";
+import { describeHelpdesk, parseTicketRef, ticketPath, type HelpdeskSite } from "@/lib/tickets/ticket-ref";
 import { TicketSummary } from "./ticket-details";
 
 export interface TicketRef {

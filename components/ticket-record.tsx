@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { TicketView } from "@/lib/client/types";
-import { formatUtcShort } from "@/lib/format-time";
+import { formatUtcShort } from "@/lib/client/format-time";
 import { NoteBlock } from "./copy-button";
 import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { generateApiKey } from "../lib/api-keys";
+import { generateApiKey } from "../lib/api-keys/api-key-format";
 import { ADMIN_SCOPES, normalizeScopes } from "../lib/scopes/catalog";
 import { withPg } from "../scripts/lib/postgres";
 import { scopeSetIdFor } from "../scripts/lib/seed/scope-set-row";

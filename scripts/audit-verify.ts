@@ -5,9 +5,9 @@
  * demo's). Runs under tsx with the "react-server" condition so the
  * server-only verifier (lib/server/audit-verify.ts, shared with the tests) loads.
  */
-import { getConfig } from "../lib/config";
-import { disconnectDb } from "../lib/server/db";
-import { verifyAuditChain } from "../lib/server/audit-verify";
+import { getConfig } from "../lib/platform/config";
+import { disconnectDb } from "../lib/platform/db";
+import { verifyAuditChain } from "../lib/audit/verify-audit-chain";
 import { loadDotEnv } from "./lib/env";
 
 loadDotEnv();

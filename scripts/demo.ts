@@ -15,7 +15,7 @@
  */
 import { appServerCommand } from "./lib/app-server";
 import pg from "pg";
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";

@@ -5,7 +5,7 @@
  * the domain tables, SELECT on the audit log, the audit append function
  * (docs/decisions/014-database-roles.md).
  */
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { loadDotEnv } from "./lib/env";
 import { migrateAndGrant, roleOf } from "./lib/database-roles";
 import { ensureDatabase, redact, waitForPostgres } from "./lib/postgres";

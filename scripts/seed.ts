@@ -1,4 +1,4 @@
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { migrateAndGrant } from "./lib/database-roles";
 import { loadDotEnv } from "./lib/env";
 import { ensureDatabase, redact, waitForPostgres } from "./lib/postgres";

@@ -65,7 +65,7 @@ async function serve(): Promise<void> {
   // Loaded after Next has read the configuration and run instrumentation (which refuses a bad one).
   const { getHttpApp, isPipelinePath } = await import("../lib/http/app");
   const { answerUnservablePage } = await import("../lib/http/page-guard");
-  const { disconnectDb } = await import("../lib/server/db");
+  const { disconnectDb } = await import("../lib/platform/db");
   const { getRequestListener } = await import("@hono/node-server");
   // Not overriding the global Request/Response: Next shares this process.
   const serveWithPipeline = getRequestListener(getHttpApp().fetch, { overrideGlobalObjects: false });

@@ -15,12 +15,12 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { ROLES } from "../lib/auth/permissions";
-import { getConfig } from "../lib/config";
-import { isAppError } from "../lib/errors";
-import type { Actor, RequestMeta } from "../lib/server/audit";
-import { disconnectDb } from "../lib/server/db";
-import { changeStaffRole, disableStaff, enableStaff, listStaff, revokeStaffSessions, type StaffChange } from "../lib/server/staff-admin";
-import { LIVE_SESSION_CACHE_MS } from "../lib/server/staff-session";
+import { getConfig } from "../lib/platform/config";
+import { isAppError } from "../lib/platform/errors";
+import type { Actor, RequestMeta } from "../lib/audit/append-audit-event";
+import { disconnectDb } from "../lib/platform/db";
+import { changeStaffRole, disableStaff, enableStaff, listStaff, revokeStaffSessions, type StaffChange } from "../lib/auth/staff-admin";
+import { LIVE_SESSION_CACHE_MS } from "../lib/auth/staff-sessions";
 import { loadDotEnv } from "./lib/env";
 
 const USAGE = `usage: npm run staff -- list | disable <email> | enable <email> | role <email> <${ROLES.join("|")}> | revoke-sessions <email>`;

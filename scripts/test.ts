@@ -13,7 +13,7 @@
 import { appServerCommand } from "./lib/app-server";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { loadConfig } from "../lib/config";
+import { loadConfig } from "../lib/platform/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
 import { APP_ROLE, asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";

@@ -8,11 +8,11 @@
  * server-only modules it shares with the app load outside Next.
  */
 import { hostname } from "node:os";
-import { getConfig } from "../lib/config";
+import { getConfig } from "../lib/platform/config";
 import { drainQueues, startWorker } from "../lib/jobs/run-worker";
-import { disconnectDb } from "../lib/server/db";
-import { getLogger } from "../lib/server/logger";
-import { closePgPool } from "../lib/server/pg-pool";
+import { disconnectDb } from "../lib/platform/db";
+import { getLogger } from "../lib/platform/logger";
+import { closePgPool } from "../lib/platform/pg-pool";
 import { loadDotEnv } from "./lib/env";
 
 loadDotEnv();

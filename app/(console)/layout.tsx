@@ -2,10 +2,10 @@ import Link from "next/link";
 import { signOut } from "@/auth";
 import { SearchBox } from "@/components/search-box";
 import { TicketBar, TicketProvider } from "@/components/ticket-context";
-import { getConfig } from "@/lib/config";
+import { getConfig } from "@/lib/platform/config";
 import { helpdeskConnection } from "@/lib/helpdesk/get-zendesk";
 import { can } from "@/lib/auth/permissions";
-import { getStaff } from "@/lib/server/session";
+import { getStaff } from "@/lib/auth/get-staff";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   // Every page checks the session and its permission itself (and sends a

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { OIDC_PROVIDER_ID, signIn } from "@/auth";
-import { getConfig } from "@/lib/config";
+import { getConfig } from "@/lib/platform/config";
 import { safeReturnPath } from "@/lib/platform/safe-redirect";
-import { getStaff } from "@/lib/server/session";
+import { getStaff } from "@/lib/auth/get-staff";
 
 export const metadata: Metadata = { title: "Sign in" };
 

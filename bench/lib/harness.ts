@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import type { ChildProcess } from "node:child_process";
-import { loadConfig } from "../../lib/config";
+import { loadConfig } from "../../lib/platform/config";
 import { startDevIdp } from "../../scripts/dev-idp/provider";
 import { APP_ROLE, asRole, setUpLocalDatabase } from "../../scripts/lib/database-roles";
 import { databaseName, isLocalDatabase, redact, withPg } from "../../scripts/lib/postgres";

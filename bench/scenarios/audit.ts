@@ -3,7 +3,7 @@
  * combination), keyset pages, and the full CSV export with the server's peak
  * memory. Also the reset-record seeding the benchmarks share.
  */
-import { loadConfig } from "../../lib/config";
+import { loadConfig } from "../../lib/platform/config";
 import { seedResetRecords } from "../../scripts/lib/seed/resets";
 import { round, rssMb, watchPeakMemory, withPg } from "../lib/harness";
 import { httpLoad } from "../lib/load";

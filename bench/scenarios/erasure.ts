@@ -4,7 +4,7 @@
  * in the same run and at the same concurrency.
  */
 import { randomUUID } from "node:crypto";
-import { generateApiKey } from "../../lib/api-keys";
+import { generateApiKey } from "../../lib/api-keys/api-key-format";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "../../lib/scopes/catalog";
 import { scopeSetIdFor } from "../../scripts/lib/seed/scope-set-row";
 import { startProcess, waitForHttp } from "../../scripts/lib/processes";

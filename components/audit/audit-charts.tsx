@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { AuditCharts as Charts } from "@/lib/server/audit-query";
+import type { AuditCharts as Charts } from "@/lib/audit/get-audit-charts";
 
 const SUCCEEDED = "#047857";
 const FAILED = "#b91c1c";

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { formatUtcShort } from "@/components/local-time";
-import type { AuditResetRow } from "@/lib/server/audit-query";
+import type { AuditResetRow } from "@/lib/audit/list-scope-resets";
 
 const column = createColumnHelper<AuditResetRow>();
 

@@ -6,8 +6,8 @@
  * Pure: no database, no clock unless given one (`now`).
  */
 import { z } from "zod";
-import { parseInstant } from "@/lib/cutoff";
-import { parseTicketRef } from "@/lib/tickets";
+import { parseInstant } from "@/lib/accounts/cutoff";
+import { parseTicketRef } from "@/lib/tickets/ticket-ref";
 
 export const AUDIT_RANGE_PRESETS = ["today", "7d", "30d", "all"] as const;
 export type AuditRangePreset = (typeof AUDIT_RANGE_PRESETS)[number];

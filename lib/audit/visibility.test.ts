@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/platform/errors";
 import { auditVisibility } from "./visibility";
 
 const id = "3f2b8c1e-7a4d-4e1b-9c2a-1b2c3d4e5f60";

@@ -5,7 +5,7 @@
  * export); viewers nothing.
  */
 import { can, type Role } from "@/lib/auth/permissions";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/platform/errors";
 
 export type AuditVisibility = { scope: "all" } | { scope: "own"; actorId: string };
 

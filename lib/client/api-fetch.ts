@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from "@/lib/errors";
+import type { ApiErrorBody } from "@/lib/platform/errors";
 
 /** An /api error as the browser sees it: status, code and a message safe to show. */
 export class ApiError extends Error {

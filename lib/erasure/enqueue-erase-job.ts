@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { getBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
-import { getPgPool } from "@/lib/server/pg-pool";
+import { getPgPool } from "@/lib/platform/pg-pool";
 
 /** Recipients' Data Erasure jobs: queued by POST /v3/recipients/erasejob, carried out by `npm run worker` (run-erase-job.ts). */
 export interface NewEraseJob {

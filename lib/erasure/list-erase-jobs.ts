@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db, Tx } from "@/lib/server/db";
+import type { Db, Tx } from "@/lib/platform/db";
 
 /** What the console shows of a job: never the addresses, never the erased data. */
 export interface EraseJobView {

@@ -1,5 +1,5 @@
 import "server-only";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 
 /**
  * Carries out one erasure job, as the worker's pg-boss handler: which worker

@@ -1,7 +1,7 @@
 import "server-only";
-import { appendAuditEvent } from "@/lib/server/audit";
-import { getDb } from "@/lib/server/db";
-import { getLogger } from "@/lib/server/logger";
+import { appendAuditEvent } from "@/lib/audit/append-audit-event";
+import { getDb } from "@/lib/platform/db";
+import { getLogger } from "@/lib/platform/logger";
 import { isZendeskError } from "./zendesk-errors";
 import type { ZendeskClient } from "./zendesk-client";
 

@@ -1,6 +1,6 @@
 import "server-only";
-import { appendAuditEvent } from "@/lib/server/audit";
-import { getDb } from "@/lib/server/db";
+import { appendAuditEvent } from "@/lib/audit/append-audit-event";
+import { getDb } from "@/lib/platform/db";
 import { deliverHelpdeskComment, type DeliveryAttempt, type DeliveryOutcome } from "./deliver-helpdesk-comment";
 import type { ZendeskClient } from "./zendesk-client";
 

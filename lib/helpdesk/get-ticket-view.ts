@@ -1,6 +1,6 @@
 import "server-only";
-import { getDb } from "@/lib/server/db";
-import { getTicketRecord, type TicketRecord } from "@/lib/server/scope-reset-view";
+import { getDb } from "@/lib/platform/db";
+import { getTicketRecord, type TicketRecord } from "@/lib/scope-resets/get-ticket-record";
 import { listDeliveries, type DeliveryView } from "./list-deliveries";
 import { readTicket, type TicketLookup } from "./read-ticket";
 import { suggestAccountsForRequester, type SuggestedAccount } from "./suggest-accounts";

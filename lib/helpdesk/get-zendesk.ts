@@ -1,5 +1,5 @@
 import "server-only";
-import { getLogger } from "@/lib/server/logger";
+import { getLogger } from "@/lib/platform/logger";
 import { helpdeskSettings, type HelpdeskSettings } from "./helpdesk-settings";
 import { createZendeskClient, type ZendeskClient } from "./zendesk-client";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError } from "../config";
+import { ConfigError } from "@/lib/platform/config";
 import { helpdeskSettings, zendeskEnvShape } from "./helpdesk-settings";
 
 const credentials = { ZENDESK_CLIENT_ID: "scopedesk", ZENDESK_CLIENT_SECRET: "s3cret" };

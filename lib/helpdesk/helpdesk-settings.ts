@@ -10,7 +10,7 @@
  * are then copied by hand, as before); a malformed value throws ConfigError.
  */
 import { z } from "zod";
-import { ConfigError } from "../config";
+import { ConfigError } from "@/lib/platform/config";
 import type { ZendeskClientOptions } from "./zendesk-client";
 
 const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;

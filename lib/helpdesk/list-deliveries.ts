@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db, Tx } from "@/lib/server/db";
+import type { Db, Tx } from "@/lib/platform/db";
 
 /** What the console shows of deliveries into the helpdesk: state, comment id and time, last error; never a token. */
 export interface DeliveryView {

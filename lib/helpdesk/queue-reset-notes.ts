@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { enqueueInTransaction } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
-import type { Tx } from "@/lib/server/db";
+import type { Tx } from "@/lib/platform/db";
 import { helpdeskConnection } from "./get-zendesk";
 import { noteComment, type NoteKind } from "./helpdesk-comments";
 

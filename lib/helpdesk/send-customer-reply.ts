@@ -1,11 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/platform/errors";
 import { enqueueInTransaction } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
-import { appendAuditEvent, type RequestMeta } from "@/lib/server/audit";
-import { getDb } from "@/lib/server/db";
-import type { StaffSession } from "@/lib/server/session";
+import { appendAuditEvent, type RequestMeta } from "@/lib/audit/append-audit-event";
+import { getDb } from "@/lib/platform/db";
+import type { StaffSession } from "@/lib/auth/get-staff";
 import { helpdeskConnection } from "./get-zendesk";
 import { replyComment } from "./helpdesk-comments";
 

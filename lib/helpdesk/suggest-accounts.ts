@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/server/db";
+import type { Db } from "@/lib/platform/db";
 
 export interface SuggestedAccount {
   id: number;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { AppError } from "@/lib/errors";
-import { checkDatabase } from "@/lib/server/health";
+import { AppError } from "@/lib/platform/errors";
+import { checkDatabase } from "@/lib/platform/check-database";
 import { CONSOLE_ENDPOINTS } from "./console";
 import { consoleErrorResponse } from "./console/console-errors";
 import type { ConsoleEnv } from "./context";

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RequestMeta } from "@/lib/server/audit";
-import type { StaffSession } from "@/lib/server/session";
-import type { ActingAccount, ApiCaller } from "@/lib/server/v3/auth";
-import type { RateLimitState } from "@/lib/server/v3/rate-limit";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import type { StaffSession } from "@/lib/auth/get-staff";
+import type { ActingAccount, ApiCaller } from "@/lib/api-keys/authenticate-api-key";
+import type { RateLimitState } from "@/lib/api-keys/rate-limit";
 import type { ServerTiming } from "./server-timing";
 
 /**

@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { v3Errors } from "@/lib/erasure/errors";
 import { parseOnBehalfOf } from "@/lib/erasure/on-behalf-of";
-import { getDb } from "@/lib/server/db";
-import { authenticateApiKey, resolveActingAccount } from "@/lib/server/v3/auth";
-import { hitRateLimit } from "@/lib/server/v3/rate-limit";
+import { getDb } from "@/lib/platform/db";
+import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { resolveActingAccount } from "@/lib/api-keys/resolve-acting-account";
+import { hitRateLimit } from "@/lib/api-keys/rate-limit";
 import { allowedMethods } from "./allowed-methods";
 import type { V3Env } from "./context";
 import { requestContext } from "./middleware/request-context";

@@ -1,8 +1,8 @@
 import "server-only";
 import { fromPrisma, PgBoss, type ConstructorOptions } from "pg-boss";
-import { getConfig } from "@/lib/config";
-import type { Tx } from "@/lib/server/db";
-import { getLogger } from "@/lib/server/logger";
+import { getConfig } from "@/lib/platform/config";
+import type { Tx } from "@/lib/platform/db";
+import { getLogger } from "@/lib/platform/logger";
 import { BOSS_SCHEMA, type JobData, type QueueName } from "./queues";
 
 /**

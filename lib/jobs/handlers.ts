@@ -4,8 +4,8 @@ import { recordEraseFailure, runEraseJob } from "@/lib/erasure/run-erase-job";
 import { deliverHelpdeskComment } from "@/lib/helpdesk/deliver-helpdesk-comment";
 import { deliverResetNotes, markDeliveriesDead } from "@/lib/helpdesk/deliver-reset-notes";
 import { getZendesk } from "@/lib/helpdesk/get-zendesk";
-import { getDb } from "@/lib/server/db";
-import { pruneRateLimitWindows } from "@/lib/server/v3/rate-limit";
+import { getDb } from "@/lib/platform/db";
+import { pruneRateLimitWindows } from "@/lib/api-keys/rate-limit";
 import { QUEUES, type JobData, type QueueName } from "./queues";
 
 /**

@@ -1,9 +1,10 @@
 import "server-only";
-import { notFound } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
 import type { z } from "zod";
-import type { Permission } from "@/lib/auth/permissions";
-import { isAppError } from "@/lib/errors";
-import { pagePath, requirePageStaff, type StaffSession } from "@/lib/server/session";
+import { can, type Permission } from "@/lib/auth/permissions";
+import { isAppError } from "@/lib/platform/errors";
+import { getStaff, type StaffSession } from "@/lib/auth/get-staff";
+import { safeReturnPath } from "@/lib/platform/safe-redirect";
 
 /**
  * The one guard every console page calls: the staff session (a signed-out
@@ -11,7 +12,6 @@ import { pagePath, requirePageStaff, type StaffSession } from "@/lib/server/sess
  * kept), the permission (403), and the page's path parameters (404 when
  * they are not what the page shows).
  */
-type SearchParams = Record<string, string | string[] | undefined>;
 
 export async function guardPage<S extends z.ZodType | undefined = undefined>(options: {
   permission: Permission;
@@ -37,4 +37,28 @@ export async function orNotFound<T>(promise: Promise<T>): Promise<T> {
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   }
+}
+
+/**
+ * For pages: sends a signed-out visitor to sign in (and back to `returnTo`
+ * afterwards) and answers 403 to a role without the permission.
+ */
+async function requirePageStaff(permission: Permission, returnTo: string): Promise<StaffSession> {
+  const staff = await getStaff();
+  if (!staff) redirect(`/signin?callbackUrl=${encodeURIComponent(safeReturnPath(returnTo))}`);
+  if (!can(staff.role, permission)) forbidden();
+  return staff;
+}
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** A page's own path with the query parameters worth keeping through sign-in (e.g. the ticket of a deep link). */
+function pagePath(path: string, searchParams: SearchParams, keep: readonly string[] = ["q", "ticket"]): string {
+  const query = new URLSearchParams();
+  for (const key of keep) {
+    const value = searchParams[key];
+    if (typeof value === "string") query.set(key, value.slice(0, 1000));
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { getConfig } from "@/lib/config";
+import { getConfig } from "@/lib/platform/config";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
 import { previewFingerprint, sha256 } from "./load-reset-subject";
 import { offersMinimalPlan, type ResetMode } from "./plan";

@@ -1,7 +1,7 @@
 import "server-only";
-import { AppError } from "@/lib/errors";
-import { getDb } from "@/lib/server/db";
-import { ticketPath } from "@/lib/tickets";
+import { AppError } from "@/lib/platform/errors";
+import { getDb } from "@/lib/platform/db";
+import { ticketPath } from "@/lib/tickets/ticket-ref";
 
 /**
  * A family reset as its summary page shows it: every attempt recorded under

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope } from "../scopes/catalog";
+import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope } from "@/lib/scopes/catalog";
 import { computeKeyImpact, keyLossesIdentity, type KeyImpactInput } from "./key-impact";
 import { planScopeReset } from "./plan";
 

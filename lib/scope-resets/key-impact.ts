@@ -6,8 +6,8 @@
  * scope from an account silently takes it from every key that used it, and a
  * parent's reset bounds its subusers' keys too. Pure.
  */
-import { eraseJobScopesOf, type EraseJobScope } from "../scopes/catalog";
-import { effectiveScopes, scopesNotIn, type ScopeHolder } from "../scopes/effective-scopes";
+import { eraseJobScopesOf, type EraseJobScope } from "@/lib/scopes/catalog";
+import { effectiveScopes, scopesNotIn, type ScopeHolder } from "@/lib/scopes/effective-scopes";
 
 export interface ExistingKey {
   id: string;

@@ -1,8 +1,8 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { AppError } from "@/lib/errors";
-import type { Db, Tx } from "@/lib/server/db";
-import { scopeSetsById } from "@/lib/server/scope-set-cache";
+import { AppError } from "@/lib/platform/errors";
+import type { Db, Tx } from "@/lib/platform/db";
+import { scopeSetsById } from "@/lib/scopes/scope-set-cache";
 import { previewIdentity, type ResetSubject } from "./preview";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_SCOPES, ERASE_JOB_SCOPES, eraseJobScopesOf, isPlatformManagedScope, normalizeScopes } from "../scopes/catalog";
+import { ADMIN_SCOPES, ERASE_JOB_SCOPES, eraseJobScopesOf, isPlatformManagedScope, normalizeScopes } from "@/lib/scopes/catalog";
 import { NO_IMPACT, renderAdminNote, renderAfterNote, renderBeforeNote, renderCustomerReply, type ResetNoteInput } from "./notes";
 import { planScopeReset, type ScopeResetPlan } from "./plan";
 

@@ -5,8 +5,8 @@
  * deterministic (times in UTC, scopes sorted) so the stored notes can be
  * compared with what the console showed.
  */
-import { formatUtc } from "../cutoff";
-import { ERASE_JOB_SCOPES, type EraseJobScopes } from "../scopes/catalog";
+import { formatUtc } from "@/lib/accounts/cutoff";
+import { ERASE_JOB_SCOPES, type EraseJobScopes } from "@/lib/scopes/catalog";
 import type { KeyImpact } from "./key-impact";
 import type { ScopeResetPlan } from "./plan";
 

@@ -1,11 +1,12 @@
 import "server-only";
-import { AppError, isAppError } from "@/lib/errors";
-import type { RequestMeta } from "@/lib/server/audit";
-import { getDb } from "@/lib/server/db";
-import { getLogger } from "@/lib/server/logger";
-import type { StaffSession } from "@/lib/server/session";
+import { AppError, isAppError } from "@/lib/platform/errors";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import { getDb } from "@/lib/platform/db";
+import { getLogger } from "@/lib/platform/logger";
+import type { StaffSession } from "@/lib/auth/get-staff";
 import { sha256 } from "./load-reset-subject";
-import { performScopeReset, recordSkippedAttempt } from "./perform-scope-reset";
+import { performScopeReset } from "./perform-scope-reset";
+import { recordSkippedAttempt } from "./record-failed-attempt";
 import type { FamilyResetRequest, ScopeResetRequest } from "./request";
 
 /**

@@ -6,7 +6,7 @@ import {
   isPlatformManagedScope,
   normalizeScopes,
   scopesAfterReset,
-} from "../scopes/catalog";
+} from "@/lib/scopes/catalog";
 import { diffScopeSets, offersMinimalPlan, planScopeReset, type ScopeResetPlan } from "./plan";
 
 const DEFAULT_UNMANAGED = DEFAULT_ACCOUNT_SCOPES.filter((s) => !isPlatformManagedScope(s));

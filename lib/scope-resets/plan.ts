@@ -20,8 +20,8 @@ import {
   normalizeScopes,
   scopesAfterReset,
   type EraseJobScopes,
-} from "../scopes/catalog";
-import { scopesNotIn, subuserCeiling } from "../scopes/effective-scopes";
+} from "@/lib/scopes/catalog";
+import { scopesNotIn, subuserCeiling } from "@/lib/scopes/effective-scopes";
 
 export const RESET_MODES = ["default", "minimal"] as const;
 export type ResetMode = (typeof RESET_MODES)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope } from "../scopes/catalog";
+import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope } from "@/lib/scopes/catalog";
 import { previewIdentity, previewReset, type ResetSubject } from "./preview";
 
 const CUTOFF = new Date("2023-07-25T00:00:00Z");

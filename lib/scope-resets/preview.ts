@@ -5,7 +5,7 @@
  * preview and the reset transaction both call this, so what the agent saw is
  * what the server checks. Pure.
  */
-import { eraseJobVerdict } from "../cutoff";
+import { eraseJobVerdict } from "@/lib/accounts/cutoff";
 import { computeKeyImpact, keyLossesIdentity, type ExistingKey, type SubuserWithKeys } from "./key-impact";
 import type { ResetImpact } from "./notes";
 import { planScopeReset, type ResetMode, type ScopeResetPlan } from "./plan";

@@ -3,7 +3,7 @@
  * and anything else that starts a reset.
  */
 import { z } from "zod";
-import { ticketRefSchema, TICKET_REF_MAX_LENGTH, type HelpdeskSite } from "../tickets";
+import { ticketRefSchema, TICKET_REF_MAX_LENGTH, type HelpdeskSite } from "@/lib/tickets/ticket-ref";
 import { RESET_MODES } from "./plan";
 
 export const RESET_REASON_MAX_LENGTH = 2000;

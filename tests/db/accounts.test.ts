@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseLookupQuery, type ParsedLookupQuery } from "@/lib/lookup-query";
-import { getAccountDetail, searchAccounts } from "@/lib/server/accounts";
+import { parseLookupQuery, type ParsedLookupQuery } from "@/lib/accounts/lookup-query";
+import { getAccountDetail } from "@/lib/accounts/get-account-detail";
+import { searchAccounts } from "@/lib/accounts/search-accounts";
 import { createAccount, createApiKey, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
 
 function q(text: string): ParsedLookupQuery {

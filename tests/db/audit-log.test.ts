@@ -1,8 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendAuditEvent } from "@/lib/server/audit";
-import { verifyAuditChain } from "@/lib/server/audit-verify";
-import { getDb } from "@/lib/server/db";
+import { appendAuditEvent } from "@/lib/audit/append-audit-event";
+import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
+import { getDb } from "@/lib/platform/db";
 import { adminDatabaseUrl, ownerDb } from "../support/database";
 import { requestMeta } from "../support/factories";
 

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditExportQuerySchema, auditFilterSchema, auditListQuerySchema } from "@/lib/audit/filters";
-import { AppError } from "@/lib/errors";
-import { exportScopeResets } from "@/lib/server/audit-export";
-import { eraseJobBacklog, getAccountTimeline, getAuditCharts, getAuditResetDetail, listScopeResets, type AuditViewer } from "@/lib/server/audit-query";
-import { getDb } from "@/lib/server/db";
-import { closePgPool } from "@/lib/server/pg-pool";
-import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/platform/errors";
+import { exportScopeResets } from "@/lib/audit/export-scope-resets";
+import { eraseJobBacklog, getAuditCharts } from "@/lib/audit/get-audit-charts";
+import { getAccountTimeline } from "@/lib/audit/get-account-timeline";
+import { getAuditResetDetail } from "@/lib/audit/get-audit-reset";
+import { listScopeResets } from "@/lib/audit/list-scope-resets";
+import { type AuditViewer } from "@/lib/audit/audit-where";
+import { getDb } from "@/lib/platform/db";
+import { closePgPool } from "@/lib/platform/pg-pool";
+import { getConfig } from "@/lib/platform/config";
 import { createAccount, createScopeReset, createStaff, requestMeta } from "../support/factories";
 
 /**

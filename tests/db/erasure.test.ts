@@ -10,11 +10,12 @@ import { bossOptions, stopBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { drainQueues } from "@/lib/jobs/run-worker";
 import { isPlatformManagedScope } from "@/lib/scopes/catalog";
-import { getDb } from "@/lib/server/db";
-import { closePgPool } from "@/lib/server/pg-pool";
-import { createApiKey as createApiKeyV3 } from "@/lib/server/v3/api-keys";
-import { authenticateApiKey, resolveActingAccount, type ActingAccount } from "@/lib/server/v3/auth";
-import { hitRateLimit } from "@/lib/server/v3/rate-limit";
+import { getDb } from "@/lib/platform/db";
+import { closePgPool } from "@/lib/platform/pg-pool";
+import { createApiKey as createApiKeyV3 } from "@/lib/api-keys/create-api-key";
+import { authenticateApiKey, type ActingAccount } from "@/lib/api-keys/authenticate-api-key";
+import { resolveActingAccount } from "@/lib/api-keys/resolve-acting-account";
+import { hitRateLimit } from "@/lib/api-keys/rate-limit";
 import { ownerDb } from "../support/database";
 import { createAccount, createApiKey, createMessageActivity, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
 

@@ -8,9 +8,9 @@ import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { familyResetRequestSchema, scopeResetRequestSchema } from "@/lib/scope-resets/request";
 import { ERASE_JOB_SCOPES, isParentOnlyScope, isPlatformManagedScope } from "@/lib/scopes/catalog";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
-import { getAccountDetail } from "@/lib/server/accounts";
-import { getDb } from "@/lib/server/db";
-import { getScopeResetView } from "@/lib/server/scope-reset-view";
+import { getAccountDetail } from "@/lib/accounts/get-account-detail";
+import { getDb } from "@/lib/platform/db";
+import { getScopeResetView } from "@/lib/scope-resets/get-scope-reset";
 import { createAccount, createApiKey, createStaff, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
 
 /**
@@ -75,7 +75,7 @@ describe("a subuser never holds more than its parent", () => {
     const parent = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     const sub = await createAccount({ scopes: ["mail.send"], parentId: parent.id });
     const request = await confirm(sub.id);
-    const { ensureScopeSet } = await import("@/lib/server/scope-sets");
+    const { ensureScopeSet } = await import("@/lib/scopes/ensure-scope-set");
     const changed = await ensureScopeSet(getDb(), [...POST_CUTOFF_SCOPES, "legacy.extra"]);
     await getDb().account.update({ where: { id: parent.id }, data: { scopeSetId: changed.id } });
     await expect(performScopeReset({ accountId: sub.id, request, staff: await staffSession(), meta: requestMeta() })).rejects.toMatchObject({ code: "stale_preview" });

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/platform/errors";
 import { planScopeReset } from "@/lib/scope-resets/plan";
 import { scopeResetRequestSchema, type ScopeResetRequest } from "@/lib/scope-resets/request";
 import { ERASE_JOB_SCOPES } from "@/lib/scopes/catalog";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
-import { getAccountDetail } from "@/lib/server/accounts";
-import { getScopeResetView, getTicketRecord } from "@/lib/server/scope-reset-view";
+import { getAccountDetail } from "@/lib/accounts/get-account-detail";
+import { getScopeResetView } from "@/lib/scope-resets/get-scope-reset";
+import { getTicketRecord } from "@/lib/scope-resets/get-ticket-record";
 import { ownerDb } from "../support/database";
 import { createAccount, createApiKey, createStaff, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
 
@@ -148,7 +149,7 @@ describe("performScopeReset", () => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const staff = await staffSession();
     const changed = [...PRE_CUTOFF_SCOPES, "legacy.thing.read"];
-    const { ensureScopeSet } = await import("@/lib/server/scope-sets");
+    const { ensureScopeSet } = await import("@/lib/scopes/ensure-scope-set");
     const set = await ensureScopeSet(getDb(), changed);
     await getDb().account.update({ where: { id: account.id }, data: { scopeSetId: set.id } });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { newSessionSecret, sessionKeyOf } from "@/lib/auth/session-secret";
-import { getDb } from "@/lib/server/db";
-import { endStaffSession, findLiveStaff, recordSignIn, refuseDisabledSignIn } from "@/lib/server/staff";
-import { changeStaffRole, disableStaff, enableStaff, listStaff, revokeStaffSessions } from "@/lib/server/staff-admin";
+import { getDb } from "@/lib/platform/db";
+import { endStaffSession, findLiveStaff, recordSignIn, refuseDisabledSignIn } from "@/lib/auth/record-sign-in";
+import { changeStaffRole, disableStaff, enableStaff, listStaff, revokeStaffSessions } from "@/lib/auth/staff-admin";
 import { requestMeta } from "../support/factories";
 
 /** Sessions are rows (decision 013): sign-in opens one, sign-out and the staff CLI end them, each with its audit event. */

@@ -1,8 +1,8 @@
 import { NextRequest } from "next/server";
 import { afterAll, describe, expect, it } from "vitest";
 import { GET, POST, DELETE } from "@/app/v3/[...path]/route";
-import { getDb } from "@/lib/server/db";
-import { closePgPool } from "@/lib/server/pg-pool";
+import { getDb } from "@/lib/platform/db";
+import { closePgPool } from "@/lib/platform/pg-pool";
 import { createAccount, createApiKey, POST_CUTOFF_SCOPES } from "../support/factories";
 
 // `next dev` serves /v3 through this route handler; production through the

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 import { createAccount, createScopeReset, staffByEmail } from "../support/factories";
 import { anonymousFetch, signIn, type HttpSession } from "../support/http-session";
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 import { createAccount, createAccountWithKey, createApiKey, createMessageActivity, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
 import { anonymousFetch, signIn, type HttpSession } from "../support/http-session";
 import { atStartOfWindowIfNeeded, checkAgainstContract, erase, expectContract, v3 } from "../support/v3-contract";
@@ -77,7 +77,7 @@ describe("403 Forbidden", () => {
   it("for an old key after the account gained the scopes: keys keep the scopes they were created with", async () => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const oldKey = await createApiKey(account.id, { scopes: PRE_CUTOFF_SCOPES });
-    const { ensureScopeSet } = await import("@/lib/server/scope-sets");
+    const { ensureScopeSet } = await import("@/lib/scopes/ensure-scope-set");
     const set = await ensureScopeSet(db, POST_CUTOFF_SCOPES);
     await db.account.update({ where: { id: account.id }, data: { scopeSetId: set.id } });
     expect((await expectContract(await erase(oldKey.plaintext, ["a@b.io"]))).status).toBe(403);

@@ -1,6 +1,6 @@
 import { Client } from "@sendgrid/client";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 import { createAccount, createAccountWithKey, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
 import { BASE_URL } from "../support/http-session";
 import { checkAgainstContract } from "../support/v3-contract";

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createZendeskClient, type ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { QUEUES } from "@/lib/jobs/queues";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 import { createAccount, PRE_CUTOFF_SCOPES } from "../support/factories";
 import { openTicket, signIn, type HttpSession } from "../support/http-session";
 

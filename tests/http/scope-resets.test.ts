@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
-import { getDb } from "@/lib/server/db";
+import { getDb } from "@/lib/platform/db";
 import { createAccount, PRE_CUTOFF_SCOPES } from "../support/factories";
 import { anonymousFetch, openTicket, signIn, ticketUrl, type HttpSession } from "../support/http-session";
 

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { decode, encode } from "next-auth/jwt";
 import { describe, expect, it } from "vitest";
 import { newSessionSecret } from "@/lib/auth/session-secret";
-import { getDb } from "@/lib/server/db";
-import { recordSignIn } from "@/lib/server/staff";
-import { disableStaff, enableStaff } from "@/lib/server/staff-admin";
-import { LIVE_SESSION_CACHE_MS } from "@/lib/server/staff-session";
+import { getDb } from "@/lib/platform/db";
+import { recordSignIn } from "@/lib/auth/record-sign-in";
+import { disableStaff, enableStaff } from "@/lib/auth/staff-admin";
+import { LIVE_SESSION_CACHE_MS } from "@/lib/auth/staff-sessions";
 import { requestMeta } from "../support/factories";
 import { anonymousFetch, BASE_URL, signIn, signOut } from "../support/http-session";
 

@@ -1,6 +1,6 @@
-import { generateApiKey } from "@/lib/api-keys";
-import { getDb } from "@/lib/server/db";
-import { ensureScopeSet } from "@/lib/server/scope-sets";
+import { generateApiKey } from "@/lib/api-keys/api-key-format";
+import { getDb } from "@/lib/platform/db";
+import { ensureScopeSet } from "@/lib/scopes/ensure-scope-set";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "@/lib/scopes/catalog";
 
 /**

@@ -6,8 +6,10 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { auditListQuerySchema, DEFAULT_PAGE_SIZE, FILTER_PARAMS, filterSearchParams, type AuditListQuery } from "@/lib/audit/filters";
 import { auditVisibility } from "@/lib/audit/visibility";
 import { can } from "@/lib/auth/permissions";
-import { isAppError } from "@/lib/errors";
-import { getAuditCharts, listAuditAgents, listScopeResets } from "@/lib/server/audit-query";
+import { isAppError } from "@/lib/platform/errors";
+import { getAuditCharts } from "@/lib/audit/get-audit-charts";
+import { listAuditAgents } from "@/lib/audit/list-audit-agents";
+import { listScopeResets } from "@/lib/audit/list-scope-resets";
 import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Audit" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { LookupResults } from "@/components/lookup-results";
-import { parseLookupQuery } from "@/lib/lookup-query";
-import { searchAccounts, type SearchPage } from "@/lib/server/accounts";
+import { parseLookupQuery } from "@/lib/accounts/lookup-query";
+import { searchAccounts, type SearchPage } from "@/lib/accounts/search-accounts";
 import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Lookup" };

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/platform/errors";
 import { listEraseJobs, type EraseJobList } from "@/lib/erasure/list-erase-jobs";
-import { lookupQuerySchema, parseLookupQuery } from "@/lib/lookup-query";
-import { getAccountDetail, searchAccounts, type AccountDetail, type SearchPage } from "@/lib/server/accounts";
-import { getDb } from "@/lib/server/db";
-import { accountIdParams } from "@/lib/server/schemas";
+import { lookupQuerySchema, parseLookupQuery } from "@/lib/accounts/lookup-query";
+import { getAccountDetail, type AccountDetail } from "@/lib/accounts/get-account-detail";
+import { searchAccounts, type SearchPage } from "@/lib/accounts/search-accounts";
+import { getDb } from "@/lib/platform/db";
+import { accountIdParams } from "@/lib/http/schemas";
 import { consoleEndpoint } from "./endpoint";
 
 /** The account endpoints: lookup, one account as its page shows it, its erasure jobs. */

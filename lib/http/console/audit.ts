@@ -1,7 +1,9 @@
 import { auditExportQuerySchema, auditListQuerySchema } from "@/lib/audit/filters";
-import { exportScopeResets } from "@/lib/server/audit-export";
-import { getAccountTimeline, getAuditResetDetail, listScopeResets } from "@/lib/server/audit-query";
-import { accountIdParams, uuidParams } from "@/lib/server/schemas";
+import { exportScopeResets } from "@/lib/audit/export-scope-resets";
+import { getAccountTimeline } from "@/lib/audit/get-account-timeline";
+import { getAuditResetDetail } from "@/lib/audit/get-audit-reset";
+import { listScopeResets } from "@/lib/audit/list-scope-resets";
+import { accountIdParams, uuidParams } from "@/lib/http/schemas";
 import { consoleEndpoint } from "./endpoint";
 
 /** The audit workspace's data: reset attempts (agents see their own), one in full, an account's timeline, the export. */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, type ApiErrorBody } from "@/lib/errors";
-import { getLogger } from "@/lib/server/logger";
-import type { RequestMeta } from "@/lib/server/audit";
+import { AppError, type ApiErrorBody } from "@/lib/platform/errors";
+import { getLogger } from "@/lib/platform/logger";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
 
 /**
  * The console's error body, {"error": {code, message, requestId, details?}}:

@@ -1,12 +1,12 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { can, type Permission } from "@/lib/auth/permissions";
-import { AppError } from "@/lib/errors";
-import type { RequestMeta } from "@/lib/server/audit";
-import type { StaffSession } from "@/lib/server/session";
-import type { ConsoleEnv } from "../context";
-import { describeIssues, findBadText, queryObject } from "../input";
-import { BodyReadError, readBody } from "../read-body";
+import { AppError } from "@/lib/platform/errors";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import type { StaffSession } from "@/lib/auth/get-staff";
+import type { ConsoleEnv } from "@/lib/http/context";
+import { describeIssues, findBadText, queryObject } from "@/lib/http/input";
+import { BodyReadError, readBody } from "@/lib/http/read-body";
 
 /**
  * One console endpoint, declared once: method, path, the permission it needs,

@@ -9,9 +9,10 @@ import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
 import { performFamilyReset, type FamilyResetSummary } from "@/lib/scope-resets/perform-family-reset";
 import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { RESET_MODES } from "@/lib/scope-resets/plan";
-import { getDb } from "@/lib/server/db";
-import { accountIdParams, familyResetBody, scopeResetBody, uuidParams } from "@/lib/server/schemas";
-import { getScopeResetSummary, getScopeResetView, type ScopeResetView } from "@/lib/server/scope-reset-view";
+import { getDb } from "@/lib/platform/db";
+import { accountIdParams, familyResetBody, scopeResetBody, uuidParams } from "@/lib/http/schemas";
+import { getScopeResetView, type ScopeResetView } from "@/lib/scope-resets/get-scope-reset";
+import { getScopeResetSummary } from "@/lib/scope-resets/get-scope-reset-summary";
 import { consoleEndpoint, withStatus } from "./endpoint";
 
 /** Reset Scopes and what follows from it: one reset, a family reset, the result page's view, the reply, deliveries. */

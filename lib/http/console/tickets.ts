@@ -1,5 +1,5 @@
 import { getTicketView, type TicketView } from "@/lib/helpdesk/get-ticket-view";
-import { ticketParams } from "@/lib/server/schemas";
+import { ticketParams } from "@/lib/http/schemas";
 import { consoleEndpoint } from "./endpoint";
 
 /** GET /api/tickets/{ref}: the ticket, what it is about, and everything recorded and delivered for it, oldest first. */

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { getConfig } from "@/lib/config";
-import { AppError } from "@/lib/errors";
+import { getConfig } from "@/lib/platform/config";
+import { AppError } from "@/lib/platform/errors";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;

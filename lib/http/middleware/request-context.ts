@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { getConfig } from "@/lib/config";
+import { getConfig } from "@/lib/platform/config";
 import { clientAddress } from "@/lib/platform/client-address";
-import type { RequestMeta } from "@/lib/server/audit";
-import type { HttpBindings } from "../context";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import type { HttpBindings } from "@/lib/http/context";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { AppError } from "@/lib/errors";
-import { staffSessions, type CookieReader } from "@/lib/server/staff-session";
-import type { ConsoleEnv } from "../context";
+import { AppError } from "@/lib/platform/errors";
+import { staffSessions, type CookieReader } from "@/lib/auth/staff-sessions";
+import type { ConsoleEnv } from "@/lib/http/context";
 
 /** The signed-in staff member, from the request's cookies, or 401: every /api endpoint behind it has a live session. */
 export function staffSession(): MiddlewareHandler<ConsoleEnv> {

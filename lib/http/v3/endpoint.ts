@@ -1,11 +1,12 @@
 import type { Context, Hono } from "hono";
 import type { z } from "zod";
 import { V3Error, v3Errors, type V3ErrorItem } from "@/lib/erasure/errors";
-import { missingScopeMessage, type ActingAccount, type ApiCaller } from "@/lib/server/v3/auth";
-import type { RequestMeta } from "@/lib/server/audit";
-import type { V3Env } from "../context";
-import { findBadText, queryObject } from "../input";
-import { BodyReadError, readBody } from "../read-body";
+import { missingScopeMessage } from "@/lib/api-keys/missing-scope-message";
+import { type ActingAccount, type ApiCaller } from "@/lib/api-keys/authenticate-api-key";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import type { V3Env } from "@/lib/http/context";
+import { findBadText, queryObject } from "@/lib/http/input";
+import { BodyReadError, readBody } from "@/lib/http/read-body";
 import { v3Headers } from "./v3-errors";
 
 /**

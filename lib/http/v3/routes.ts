@@ -3,8 +3,9 @@ import { enqueueEraseJob } from "@/lib/erasure/enqueue-erase-job";
 import { MAX_PAYLOAD_BYTES } from "@/lib/erasure/addresses";
 import { v3Errors } from "@/lib/erasure/errors";
 import { eraseJobRequestSchema } from "@/lib/erasure/request";
-import { getDb } from "@/lib/server/db";
-import { createApiKey, createApiKeyRequestSchema, listApiKeys, MAX_KEYS_PER_ACCOUNT } from "@/lib/server/v3/api-keys";
+import { getDb } from "@/lib/platform/db";
+import { createApiKey, createApiKeyRequestSchema, MAX_KEYS_PER_ACCOUNT } from "@/lib/api-keys/create-api-key";
+import { listApiKeys } from "@/lib/api-keys/list-api-keys";
 import { v3Endpoint, type V3Endpoint } from "./endpoint";
 
 const limitSchema = z.coerce.number().int().min(1).max(MAX_KEYS_PER_ACCOUNT).default(MAX_KEYS_PER_ACCOUNT);

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isV3Error, v3Errors } from "@/lib/erasure/errors";
-import type { RequestMeta } from "@/lib/server/audit";
-import { getLogger } from "@/lib/server/logger";
-import { fallbackRateLimitState, rateLimitHeaders, type RateLimitState } from "@/lib/server/v3/rate-limit";
-import type { ServerTiming } from "../server-timing";
+import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import { getLogger } from "@/lib/platform/logger";
+import { fallbackRateLimitState, rateLimitHeaders, type RateLimitState } from "@/lib/api-keys/rate-limit";
+import type { ServerTiming } from "@/lib/http/server-timing";
 
 /**
  * /v3 answers in the contract's shape, {"errors": [{message, field}]}, and

@@ -1,4 +1,4 @@
-import { hashApiKey } from "@/lib/api-keys";
+import { hashApiKey } from "@/lib/api-keys/api-key-format";
 import {
   ADMIN_SCOPES,
   canonicalScope,

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { AppConfig } from "@/lib/config";
+import type { AppConfig } from "@/lib/platform/config";
 import { DEV_STAFF } from "../../dev-idp/users";
 import type { SeedOptions } from "./generate";
 import { loadAccounts, type LoadResult } from "./load";

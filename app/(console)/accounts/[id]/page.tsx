@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { AccountView } from "@/components/account-view";
 import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
-import { getAccountDetail } from "@/lib/server/accounts";
-import { accountIdParams } from "@/lib/server/schemas";
+import { getAccountDetail } from "@/lib/accounts/get-account-detail";
+import { accountIdParams } from "@/lib/http/schemas";
 
 export const metadata: Metadata = { title: "Account" };
 

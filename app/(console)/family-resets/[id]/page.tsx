@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { FamilyResetSummary } from "@/components/family-reset-summary";
 import { getFamilyReset } from "@/lib/scope-resets/get-family-reset";
-import { uuidParams } from "@/lib/server/schemas";
+import { uuidParams } from "@/lib/http/schemas";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Family reset" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { ResetResult } from "@/components/reset-result";
-import { getScopeResetView } from "@/lib/server/scope-reset-view";
-import { uuidParams } from "@/lib/server/schemas";
+import { getScopeResetView } from "@/lib/scope-resets/get-scope-reset";
+import { uuidParams } from "@/lib/http/schemas";
 import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 

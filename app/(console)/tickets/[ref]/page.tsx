@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { TicketRecordView } from "@/components/ticket-record";
 import { getTicketView } from "@/lib/helpdesk/get-ticket-view";
 import { can } from "@/lib/auth/permissions";
-import { ticketParams } from "@/lib/server/schemas";
+import { ticketParams } from "@/lib/http/schemas";
 import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Ticket" };

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NoteBlock } from "@/components/copy-button";
-import { formatUtcShort } from "@/lib/format-time";
-import { getAccountTimeline } from "@/lib/server/audit-query";
-import { accountIdParams } from "@/lib/server/schemas";
+import { formatUtcShort } from "@/lib/client/format-time";
+import { getAccountTimeline } from "@/lib/audit/get-account-timeline";
+import { accountIdParams } from "@/lib/http/schemas";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Account audit timeline" };

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { NoteBlock } from "@/components/copy-button";
 import { DualTime } from "@/components/local-time";
-import { getAuditResetDetail } from "@/lib/server/audit-query";
-import { uuidParams } from "@/lib/server/schemas";
+import { getAuditResetDetail } from "@/lib/audit/get-audit-reset";
+import { uuidParams } from "@/lib/http/schemas";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Reset audit" };

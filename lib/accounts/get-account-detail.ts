@@ -1,0 +1,75 @@
+import "server-only";
+import { eraseJobVerdict } from "@/lib/accounts/cutoff";
+import { AppError } from "@/lib/platform/errors";
+import { eraseJobScopesOf, groupScopes } from "@/lib/scopes/catalog";
+import { getConfig } from "@/lib/platform/config";
+import { describeResetOptions } from "@/lib/scope-resets/describe-reset-options";
+import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
+import { getDb } from "@/lib/platform/db";
+import { getAccountHistory } from "@/lib/scope-resets/get-account-history";
+import { derivedOf, scopeSetsById } from "@/lib/scopes/scope-set-cache";
+
+const MAX_SUBUSERS_LISTED = 200;
+
+/** Everything the account page shows, in one round of queries. */
+export async function getAccountDetail(id: number) {
+  const db = getDb();
+  // The reset's own reader (account, parent, keys, subusers and their keys), so the preview is the one the reset checks.
+  const [subject, details, history] = await Promise.all([
+    loadResetSubject(db, id, { lock: false }),
+    db.account.findUnique({ where: { id }, select: { company: true, region: true, scopesUpdatedAt: true, parent: { select: { email: true } } } }),
+    getAccountHistory(id),
+  ]);
+  if (!details) throw new AppError("not_found", `No account with id ${id}.`);
+  const { account, parent } = subject;
+  const accountSet = (await scopeSetsById(db, [account.scopeSetId])).get(account.scopeSetId)!;
+  const scopes = account.scopes;
+  const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
+  const subusers = [...subject.subusers].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+  return {
+    account: {
+      id: account.id,
+      username: account.username,
+      email: account.email,
+      company: details.company,
+      region: details.region,
+      signedUpAt: account.signedUpAt.toISOString(),
+      scopesUpdatedAt: details.scopesUpdatedAt.toISOString(),
+      isSubuser: parent !== null,
+      parent: parent ? { id: parent.id, username: parent.username, email: details.parent?.email ?? "" } : null,
+    },
+    cutoff: getConfig().signupCutoff.toISOString(),
+    verdict,
+    scopes: {
+      total: scopes.length,
+      fingerprint: account.fingerprint,
+      ...derivedOf(accountSet, "grouped", () => groupScopes(scopes)),
+    },
+    apiKeys: subject.keys.map((k) => {
+      const erase = eraseJobScopesOf(k.scopes);
+      return {
+        id: k.id,
+        name: k.name,
+        createdAt: k.createdAt!.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+        scopes: [...k.scopes],
+        hasEraseJobScopes: erase.both,
+        missingEraseJobScopes: erase.missing,
+      };
+    }),
+    /** What Reset Scopes would do now; confirmed with resetPlan.previewFingerprint (and keyImpact.fingerprint when keys lose scopes). */
+    resetPlan: describeResetOptions(subject),
+    history,
+    subusers: {
+      total: subusers.length,
+      listed: subusers.slice(0, MAX_SUBUSERS_LISTED).map((s) => ({
+        id: s.id,
+        username: s.username,
+        region: s.region ?? "global",
+        hasEraseJobScopes: eraseJobScopesOf(s.scopes).both,
+      })),
+    },
+  };
+}
+
+export type AccountDetail = Awaited<ReturnType<typeof getAccountDetail>>;

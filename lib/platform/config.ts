@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { parseTrustProxy } from "./client-address";
+
+/**
+ * Configuration from the environment, validated once. Development and test get
+ * defaults that work on a machine with a local Postgres and the bundled
+ * development identity provider; production must set every secret explicitly.
+ * No secret has a default anywhere: the server refuses to start without
+ * AUTH_SECRET (requireAuthSecret), and `npm run demo` / `npm test` make one.
+ */
+const appEnv = z.enum(["development", "test", "production"]);
+
+/** Development defaults: the roles `npm run demo` creates (decision 014). */
+const DEV_APP_DATABASE_URL = "postgresql://scopedesk_app@127.0.0.1:5432/scopedesk";
+const DEV_OWNER_DATABASE_URL = "postgresql://scopedesk_owner@127.0.0.1:5432/scopedesk";
+
+export const AUTH_SECRET_HINT =
+  "Make one with `openssl rand -base64 32` and set it as AUTH_SECRET in the environment or .env (at least 32 characters).";
+
+const roleName = z.enum(["viewer", "agent", "lead", "admin"]);
+
+const roleMap = z
+  .string()
+  .transform((raw, ctx) => {
+    const map: Record<string, z.infer<typeof roleName>> = {};
+    for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [group, role] = pair.split(":").map((p) => p.trim());
+      const parsed = roleName.safeParse(role);
+      if (!group || !parsed.success) {
+        ctx.addIssue({ code: "custom", message: `expected "group:role" pairs with role in viewer|agent|lead|admin, got "${pair}"` });
+        return z.NEVER;
+      }
+      map[group] = parsed.data;
+    }
+    return map;
+  });
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL");
+
+const rawSchema = z.object({
+  SCOPEDESK_ENV: appEnv.optional(),
+  NODE_ENV: z.string().optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  MIGRATION_DATABASE_URL: postgresUrl.optional(),
+  AUTH_SECRET: z.string().min(32, `must be at least 32 characters. ${AUTH_SECRET_HINT}`).optional(),
+  DEV_IDP_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_PROVIDER_NAME: z.string().min(1).default("Single sign-on"),
+  OIDC_ROLES_CLAIM: z.string().min(1).default("groups"),
+  OIDC_ROLE_MAP: roleMap.prefault(
+    "scopedesk-viewer:viewer,scopedesk-agent:agent,scopedesk-lead:lead,scopedesk-admin:admin",
+  ),
+  SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24).default(8),
+  SIGNUP_CUTOFF: z.iso
+    .datetime({ offset: true })
+    .default("2023-07-25T00:00:00Z")
+    .transform((s) => new Date(s)),
+  HELPDESK_BASE_URL: z.string().url().default("https://scopedesk.zendesk.com"),
+  /** Brand subdomains of the same Zendesk (same ticket numbers), e.g. "acme-eu,acme-help". */
+  HELPDESK_ALLOWED_SUBDOMAINS: z
+    .string()
+    .default("")
+    .transform((raw) => raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "each subdomain is one DNS label, e.g. acme-eu"))),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Proxies whose X-Forwarded-For is believed: unset (none), a hop count, or address ranges (lib/platform/client-address.ts). */
+  TRUST_PROXY: z.string().default("").transform((raw, ctx) => {
+    try {
+      return parseTrustProxy(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** The console's public URL (Auth.js reads it too): its origin is the only one allowed to write (CSRF), https turns on HSTS. */
+  AUTH_URL: z.string().url().optional(),
+  /** Send Strict-Transport-Security: "auto" when the console's URL is https (default), "on" or "off". */
+  HSTS: z.enum(["auto", "on", "off"]).default("auto"),
+});
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Pure: parse a given environment. Throws ConfigError naming every bad setting. */
+export function loadConfig(env: Record<string, string | undefined>) {
+  // Empty strings in .env files mean "not set".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = rawSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ConfigError(`Invalid Scopedesk configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  // A production build is production unless the environment says otherwise
+  // (the demo, the tests and the benchmarks run it as development or test).
+  const appEnvironment = c.SCOPEDESK_ENV ?? (c.NODE_ENV === "production" ? "production" : "development");
+  if (appEnvironment === "production") {
+    const missing = (["AUTH_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const).filter((k) => !c[k]);
+    if (missing.length > 0) {
+      const lines = missing.map((k) => `  - ${k}: required in production${k === "AUTH_SECRET" ? `. ${AUTH_SECRET_HINT}` : ""}`);
+      throw new ConfigError(
+        `Invalid Scopedesk configuration (production: SCOPEDESK_ENV=production, or NODE_ENV=production without SCOPEDESK_ENV):\n${lines.join("\n")}`,
+      );
+    }
+  }
+  const devIssuer = `http://127.0.0.1:${c.DEV_IDP_PORT}`;
+  return {
+    env: appEnvironment,
+    databaseUrl: c.DATABASE_URL ?? DEV_APP_DATABASE_URL,
+    // One connection string for both is a single-role setup (the app then owns its tables: decision 014).
+    migrationDatabaseUrl: c.MIGRATION_DATABASE_URL ?? c.DATABASE_URL ?? DEV_OWNER_DATABASE_URL,
+    authSecret: c.AUTH_SECRET ?? null,
+    oidc: {
+      issuer: c.OIDC_ISSUER ?? devIssuer,
+      clientId: c.OIDC_CLIENT_ID ?? "scopedesk",
+      clientSecret: c.OIDC_CLIENT_SECRET ?? "scopedesk-dev-secret",
+      providerName: c.OIDC_ISSUER ? c.OIDC_PROVIDER_NAME : "Scopedesk development sign-in",
+      rolesClaim: c.OIDC_ROLES_CLAIM,
+      roleMap: c.OIDC_ROLE_MAP,
+      usesDevIdp: !c.OIDC_ISSUER,
+    },
+    devIdpPort: c.DEV_IDP_PORT,
+    sessionMaxAgeSeconds: Math.round(c.SESSION_MAX_AGE_HOURS * 3600),
+    signupCutoff: c.SIGNUP_CUTOFF,
+    helpdeskBaseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""),
+    /** Which ticket links are ours (lib/tickets.ts). */
+    helpdesk: { baseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""), allowedSubdomains: c.HELPDESK_ALLOWED_SUBDOMAINS },
+    logLevel: c.LOG_LEVEL,
+    trustProxy: c.TRUST_PROXY,
+    publicUrl: c.AUTH_URL ? new URL(c.AUTH_URL).origin : null,
+    hsts: c.HSTS,
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The secret that seals session tokens; there is no default (issue 13). */
+export function requireAuthSecret(config: AppConfig): string {
+  if (config.authSecret) return config.authSecret;
+  throw new ConfigError(`Invalid Scopedesk configuration:\n  - AUTH_SECRET: not set. ${AUTH_SECRET_HINT}`);
+}
+
+/** The process configuration, parsed on first use. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
