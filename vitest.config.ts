@@ -14,13 +14,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["**/*.db.test.ts", "**/node_modules/**"] },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["**/node_modules/**"] },
       },
       {
         extends: true,
         test: {
           name: "db",
-          include: ["lib/**/*.db.test.ts", "scripts/**/*.db.test.ts", "tests/db/**/*.test.ts"],
+          include: ["tests/db/**/*.test.ts"],
           setupFiles: ["tests/support/guard.ts"],
           // Test files share one database; their data never overlaps, but
           // some tests count rows or lock tables, so run files one at a time.

@@ -1,11 +1,11 @@
 import Link from "next/link";
-import type { AccountDetail } from "@/lib/client/types";
+import type { GetAccountOutput } from "@/lib/http/console/accounts";
 import { ticketPath } from "@/lib/tickets/ticket-ref";
 import { NoteBlock } from "./copy-button";
 import { formatUtcShort } from "./local-time";
 
 /** The account's reset attempts and admin notes, newest first. */
-export function AccountHistory({ history }: { history: AccountDetail["history"] }) {
+export function AccountHistory({ history }: { history: GetAccountOutput["history"] }) {
   return (
     <section aria-labelledby="history-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
       <h2 id="history-heading" className="text-lg font-semibold">

@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { AccountDetail } from "@/lib/client/types";
+import type { GetAccountOutput } from "@/lib/http/console/accounts";
 import { AccountHistory } from "./account-history";
 import { EraseJobs } from "./erase-jobs";
 import { DualTime, formatUtcShort } from "./local-time";
@@ -23,7 +23,7 @@ export function AccountView({
   role,
   children,
 }: {
-  initialData: AccountDetail;
+  initialData: GetAccountOutput;
   /** From the server's permission table; the server checks again on reset. */
   canReset: boolean;
   role: string;
@@ -32,7 +32,7 @@ export function AccountView({
   const id = initialData.account.id;
   const { data } = useQuery({
     queryKey: queryKeys.account(id),
-    queryFn: ({ signal }) => apiFetch<AccountDetail>(`/api/accounts/${id}`, { signal }),
+    queryFn: ({ signal }) => consoleApi.getAccount(id, signal),
     initialData,
   });
   const { account, subusers, apiKeys } = data;

@@ -4,8 +4,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { useState } from "react";
-import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import { asApiError, type ApiError } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
+import type { ResetScopesErrors } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { parseTicketRef } from "@/lib/tickets/ticket-ref";
@@ -13,11 +15,6 @@ import { formatUtcShort } from "./local-time";
 import { KeyLossList, KeysLackingList, ScopeDiff } from "./reset-plan-parts";
 import type { Preview } from "./reset-scopes";
 import { useTicket } from "./ticket-context";
-
-interface ResetResponse {
-  replayed: boolean;
-  reset: { id: string };
-}
 
 /** Loaded only when the agent opens it (see reset-scopes.tsx), so the account page stays light. */
 export default function ConfirmResetDialog({ preview, onClose, accountLabel }: { preview: Preview; onClose(): void; accountLabel: string }) {
@@ -38,19 +35,18 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
 
   const mutation = useMutation({
     mutationFn: (body: { ticket: string; reason?: string }) =>
-      apiFetch<ResetResponse>(`/api/accounts/${account.id}/scope-resets`, {
-        method: "POST",
-        body: JSON.stringify({
-          ...body,
-          idempotencyKey,
-          expectedFingerprint: resetPlan.previewFingerprint,
-          mode: plan.mode,
-          ...(plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: plan.keyImpact.fingerprint } : {}),
-        }),
+      consoleApi.resetScopes(account.id, {
+        ...body,
+        idempotencyKey,
+        expectedFingerprint: resetPlan.previewFingerprint,
+        mode: plan.mode,
+        ...(plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: plan.keyImpact.fingerprint } : {}),
       }),
-    onSuccess: async (result) => {
-      await queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id) });
-      router.push(`/scope-resets/${result.reset.id}`);
+    onSuccess: (result) => {
+      // The account changed, but the agent is leaving its page: mark it stale
+      // for when they come back instead of fetching it again now.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id), refetchType: "none" });
+      router.push(result.reset.links.page);
     },
   });
 
@@ -81,7 +77,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
     onClose();
   }
 
-  const error = mutation.error instanceof ApiError ? mutation.error : mutation.error ? new ApiError(0, "network", mutation.error.message, null) : null;
+  const error = asApiError<ResetScopesErrors>(mutation.error);
   const busy = mutation.isPending || mutation.isSuccess;
   const stale = error?.code === "stale_preview" || error?.code === "already_reset" || error?.code === "key_impact_unacknowledged";
 
@@ -272,9 +268,9 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
   );
 }
 
-export function ResetError({ error, accountId, onReviewAgain }: { error: ApiError; accountId: number; onReviewAgain(): void }) {
+export function ResetError({ error, accountId, onReviewAgain }: { error: ApiError<ResetScopesErrors>; accountId: number; onReviewAgain(): void }) {
   if (error.code === "stale_preview" || error.code === "key_impact_unacknowledged") {
-    const losses = (error.details?.keyImpact as { losses?: Parameters<typeof KeyLossList>[0]["losses"] } | undefined)?.losses;
+    const losses = error.detailsFor("key_impact_unacknowledged")?.keyImpact.losses;
     return (
       <div role="alert" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
         <p className="font-semibold">Review again</p>
@@ -287,7 +283,7 @@ export function ResetError({ error, accountId, onReviewAgain }: { error: ApiErro
     );
   }
   if (error.code === "already_reset") {
-    const details = error.details as { resetId?: string; actorName?: string; at?: string } | undefined;
+    const details = error.detailsFor("already_reset");
     return (
       <div role="alert" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
         <p className="font-semibold">
@@ -308,6 +304,11 @@ export function ResetError({ error, accountId, onReviewAgain }: { error: ApiErro
       </div>
     );
   }
+  return <ErrorNotice error={error} />;
+}
+
+/** A refusal or failure with nothing more to offer than its message (and the request id to quote). */
+export function ErrorNotice({ error }: { error: { message: string; requestId: string | null } }) {
   return (
     <div role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-900">
       <p>{error.message}</p>

@@ -3,7 +3,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import { asApiError } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { CUSTOMER_REPLY_MAX_LENGTH } from "@/lib/helpdesk/helpdesk-comments";
 
 /**
@@ -15,7 +16,7 @@ export function CustomerReplySender({ resetId, reply, ticketLabel }: { resetId: 
   const [text, setText] = useState(reply);
   const [confirming, setConfirming] = useState(false);
   const send = useMutation({
-    mutationFn: () => apiFetch(`/api/scope-resets/${resetId}/customer-reply`, { method: "POST", body: JSON.stringify({ text }) }),
+    mutationFn: () => consoleApi.sendCustomerReply(resetId, { text }),
     onSuccess: () => router.refresh(),
   });
   return (
@@ -55,7 +56,7 @@ export function CustomerReplySender({ resetId, reply, ticketLabel }: { resetId: 
       )}
       {send.error && (
         <p role="alert" className="text-red-800">
-          {send.error instanceof ApiError ? send.error.message : "The reply could not be sent."}
+          {asApiError(send.error)?.message}
         </p>
       )}
     </div>

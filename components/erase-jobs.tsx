@@ -1,9 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { EraseJobList, EraseJobView } from "@/lib/erasure/list-erase-jobs";
+import type { EraseJobView } from "@/lib/erasure/list-erase-jobs";
 import { formatUtcShort } from "./local-time";
 
 const STATUS_STYLE: Record<EraseJobView["status"], string> = {
@@ -22,7 +22,7 @@ const STATUS_STYLE: Record<EraseJobView["status"], string> = {
 export function EraseJobs({ accountId }: { accountId: number }) {
   const { data, error, isPending } = useQuery({
     queryKey: queryKeys.eraseJobs(accountId),
-    queryFn: ({ signal }) => apiFetch<EraseJobList>(`/api/accounts/${accountId}/erase-jobs`, { signal }),
+    queryFn: ({ signal }) => consoleApi.listEraseJobs(accountId, signal),
     refetchInterval: (query) => (query.state.data?.jobs.some((j) => j.status === "queued" || j.status === "running") ? 2000 : false),
   });
 

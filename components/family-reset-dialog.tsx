@@ -4,13 +4,14 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
 import { useState } from "react";
-import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import { asApiError } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { FamilyResetPreview } from "@/lib/client/types";
+import type { FamilyResetErrors } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { parseTicketRef } from "@/lib/tickets/ticket-ref";
-import { ResetError } from "./confirm-reset-dialog";
+import { ErrorNotice } from "./confirm-reset-dialog";
 import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
 import { useTicket } from "./ticket-context";
 
@@ -34,7 +35,7 @@ export default function FamilyResetDialog({
   const [parentMode, setParentMode] = useState<ResetMode>("default");
   const preview = useQuery({
     queryKey: queryKeys.familyResetPreview(accountId, parentMode),
-    queryFn: ({ signal }) => apiFetch<FamilyResetPreview>(`/api/accounts/${accountId}/family-resets?mode=${parentMode}`, { signal }),
+    queryFn: ({ signal }) => consoleApi.familyResetPreview(accountId, parentMode, signal),
     staleTime: Infinity,
   });
   const [unpicked, setUnpicked] = useState<ReadonlySet<number>>(new Set());
@@ -51,9 +52,7 @@ export default function FamilyResetDialog({
 
   const mutation = useMutation({
     mutationFn: (ticketRef: string) =>
-      apiFetch<{ familyResetId: string }>(`/api/accounts/${accountId}/family-resets`, {
-        method: "POST",
-        body: JSON.stringify({
+      consoleApi.familyReset(accountId, {
           ticket: ticketRef,
           idempotencyKey,
           ...(reason.trim() ? { reason } : {}),
@@ -70,7 +69,6 @@ export default function FamilyResetDialog({
             mode: "default",
             ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
           })),
-        }),
       }),
     onSuccess: (result) => router.push(`/family-resets/${result.familyResetId}`),
   });
@@ -90,7 +88,7 @@ export default function FamilyResetDialog({
     mutation.mutate(ticketRef!);
   }
 
-  const error = mutation.error instanceof ApiError ? mutation.error : mutation.error ? new ApiError(0, "network", mutation.error.message, null) : null;
+  const error = asApiError<FamilyResetErrors>(mutation.error);
   const busy = mutation.isPending || mutation.isSuccess;
 
   return (
@@ -214,7 +212,7 @@ export default function FamilyResetDialog({
                   {formError}
                 </p>
               )}
-              {error && <ResetError error={error} accountId={accountId} onReviewAgain={() => router.refresh()} />}
+              {error && <ErrorNotice error={error} />}
 
               <div className="flex justify-end gap-2">
                 <Dialog.Close asChild>

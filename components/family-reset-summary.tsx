@@ -1,9 +1,9 @@
 import Link from "next/link";
-import type { FamilyResetView } from "@/lib/client/types";
+import type { GetFamilyResetOutput } from "@/lib/http/console/scope-resets";
 import { DualTime } from "./local-time";
 
 /** The one summary of a family reset: each account's outcome, failures and skips included, with links to each reset. */
-export function FamilyResetSummary({ family }: { family: FamilyResetView }) {
+export function FamilyResetSummary({ family }: { family: GetFamilyResetOutput }) {
   const failed = family.attempts.filter((a) => a.outcome === "failed").length;
   return (
     <div className="space-y-5">

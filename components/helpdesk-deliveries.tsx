@@ -2,7 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { ApiError, apiFetch } from "@/lib/client/api-fetch";
+import { asApiError } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import type { DeliveryView } from "@/lib/helpdesk/list-deliveries";
 import { formatUtcShort } from "./local-time";
 
@@ -34,7 +35,7 @@ export function HelpdeskDeliveries({ deliveries, canRetry }: { deliveries: reado
 function DeliveryRow({ delivery: d, canRetry }: { delivery: DeliveryView; canRetry: boolean }) {
   const router = useRouter();
   const retry = useMutation({
-    mutationFn: () => apiFetch(`/api/helpdesk-deliveries/${d.id}/retry`, { method: "POST", body: "{}" }),
+    mutationFn: () => consoleApi.retryDelivery(d.id),
     onSuccess: () => router.refresh(),
   });
   const status = STATUS[d.status];
@@ -62,7 +63,7 @@ function DeliveryRow({ delivery: d, canRetry }: { delivery: DeliveryView; canRet
       )}
       {retry.error && (
         <p role="alert" className="text-xs text-red-800">
-          {retry.error instanceof ApiError ? retry.error.message : "The retry could not be sent."}
+          {asApiError(retry.error)?.message}
         </p>
       )}
     </li>

@@ -4,9 +4,9 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { SearchResponse } from "@/lib/client/types";
+import type { SearchAccountsOutput } from "@/lib/http/console/accounts";
 import { formatUtcShort } from "./local-time";
 
 const MATCH_LABEL: Record<string, string> = {
@@ -23,7 +23,7 @@ export function LookupResults({
   initialError,
 }: {
   initialQuery: string;
-  initialPage: SearchResponse | null;
+  initialPage: SearchAccountsOutput | null;
   initialError: string | null;
 }) {
   const router = useRouter();
@@ -34,10 +34,7 @@ export function LookupResults({
   const results = useInfiniteQuery({
     queryKey: queryKeys.lookupPage(query),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<SearchResponse>(
-        `/api/accounts?limit=20&q=${encodeURIComponent(query)}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-        { signal },
-      ),
+      consoleApi.searchAccounts({ q: query, limit: 20, cursor: pageParam }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,

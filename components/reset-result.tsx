@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ScopeResetView } from "@/lib/client/types";
+import type { GetScopeResetOutput } from "@/lib/http/console/scope-resets";
 import { CopyButton, NoteBlock } from "./copy-button";
 import { DualTime } from "./local-time";
 import { CustomerReplySender } from "./customer-reply-sender";
@@ -7,7 +7,7 @@ import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 import { KeyLossList, KeysLackingList } from "./reset-plan-parts";
 
 /** The agent's result view: outcome, diff, the notes as written, and the reply to send. */
-export function ResetResult({ reset, canAct }: { reset: ScopeResetView; canAct: boolean }) {
+export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; canAct: boolean }) {
   const ok = reset.outcome === "succeeded";
   const notes = reset.deliveries.filter((d) => d.kind !== "customer_reply");
   const replyDelivery = reset.deliveries.find((d) => d.kind === "customer_reply") ?? null;

@@ -3,7 +3,7 @@
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
-import type { AccountDetail } from "@/lib/client/types";
+import type { GetAccountOutput } from "@/lib/http/console/accounts";
 import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
 
 // The dialogs (and their Radix and mutation code) load on first use, not with the account page.
@@ -12,7 +12,7 @@ const FamilyResetDialog = dynamic(() => import("./family-reset-dialog"), { ssr: 
 
 /** The preview the agent confirms: frozen when the dialog opens, so a background refresh cannot change what was read. */
 export interface Preview {
-  detail: AccountDetail;
+  detail: GetAccountOutput;
   idempotencyKey: string;
 }
 
@@ -24,7 +24,7 @@ export interface Preview {
  * (role, ticket, preview and key-loss fingerprints); this only helps the
  * agent decide.
  */
-export function ResetScopes({ detail, canReset, role }: { detail: AccountDetail; canReset: boolean; role: string }) {
+export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutput; canReset: boolean; role: string }) {
   const { resetPlan, account } = detail;
   const plan = resetPlan.default;
   const [preview, setPreview] = useState<Preview | null>(null);

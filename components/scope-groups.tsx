@@ -1,10 +1,10 @@
 "use client";
 
 import { useId, useState } from "react";
-import type { AccountDetail } from "@/lib/client/types";
+import type { GetAccountOutput } from "@/lib/http/console/accounts";
 
 /** The account's scopes, grouped as the catalog groups them, with a filter. */
-export function ScopeGroups({ scopes }: { scopes: AccountDetail["scopes"] }) {
+export function ScopeGroups({ scopes }: { scopes: GetAccountOutput["scopes"] }) {
   const [filter, setFilter] = useState("");
   const filterId = useId();
   const needle = filter.trim().toLowerCase();

@@ -4,9 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useCombobox } from "downshift";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { SearchResponse } from "@/lib/client/types";
 import { useDebouncedValue } from "@/lib/client/use-debounced-value";
 
 const MATCH_LABEL: Record<string, string> = {
@@ -49,7 +48,7 @@ export function SearchBox() {
   const query = useDebouncedValue(typed.trim(), 150);
   const results = useQuery({
     queryKey: queryKeys.lookupSuggestions(query),
-    queryFn: ({ signal }) => apiFetch<SearchResponse>(`/api/accounts?limit=8&q=${encodeURIComponent(query)}`, { signal }),
+    queryFn: ({ signal }) => consoleApi.searchAccounts({ q: query, limit: 8 }, signal),
     enabled: query.length > 0 && query.length <= 254,
     placeholderData: (previous) => previous,
   });

@@ -1,18 +1,18 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/client/api-fetch";
+import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { TicketView } from "@/lib/client/types";
+import type { TicketOutput } from "@/lib/http/console/tickets";
 import { requesterMatch } from "@/lib/helpdesk/requester-match";
 import { useTicket } from "./ticket-context";
 
 /** The ticket in context as the helpdesk has it (one read per ticket and half minute, shared by the bar and the account page). */
-export function useTicketView(): { ticketId: string | null; view: TicketView | undefined; isError: boolean } {
+export function useTicketView(): { ticketId: string | null; view: TicketOutput | undefined; isError: boolean } {
   const { ticket, helpdesk } = useTicket();
   const query = useQuery({
     queryKey: queryKeys.ticket(ticket?.ticketId ?? ""),
-    queryFn: ({ signal }) => apiFetch<TicketView>(`/api/tickets/${encodeURIComponent(ticket!.ticketId)}`, { signal }),
+    queryFn: ({ signal }) => consoleApi.getTicket(ticket!.ticketId, signal),
     enabled: ticket !== null && helpdesk.connected,
     staleTime: 30_000,
   });

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { TicketView } from "@/lib/client/types";
+import type { TicketOutput } from "@/lib/http/console/tickets";
 import { formatUtcShort } from "@/lib/client/format-time";
 import { NoteBlock } from "./copy-button";
 import { HelpdeskDeliveries } from "./helpdesk-deliveries";
@@ -12,7 +12,7 @@ const NOTE_TITLE = { scopes_before: "Ticket note 1: scopes before", scopes_after
  * what Scopedesk delivered into it, and everything recorded for it, oldest
  * first, each note ready to paste should the helpdesk not be connected.
  */
-export function TicketRecordView({ view, canAct }: { view: TicketView; canAct: boolean }) {
+export function TicketRecordView({ view, canAct }: { view: TicketOutput; canAct: boolean }) {
   const { ticket, entries, helpdesk, suggestions, deliveries } = view;
   const ticketQuery = `?ticket=${encodeURIComponent(ticket.ticketId)}`;
   return (

@@ -1,4 +1,4 @@
-import type { AccountDetail } from "@/lib/client/types";
+import type { GetAccountOutput } from "@/lib/http/console/accounts";
 import { DualTime } from "./local-time";
 
 const TONE = {
@@ -18,7 +18,7 @@ function Presence({ scope, present }: { scope: string; present: boolean }) {
   );
 }
 
-export function VerdictCard({ detail }: { detail: AccountDetail }) {
+export function VerdictCard({ detail }: { detail: GetAccountOutput }) {
   const { verdict, account, cutoff } = detail;
   return (
     <section aria-labelledby="verdict-heading" className={`rounded-lg border-2 p-4 ${TONE[verdict.status]}`} data-testid="verdict">

@@ -43,5 +43,21 @@ test.describe("agent: the helpdesk sees what Scopedesk records", () => {
     const internal = zendesk.locator("li.internal");
     await expect(internal.filter({ hasText: "Scopes BEFORE reset — partial-scopes (#100010)" })).toHaveCount(1);
     await expect(internal.filter({ hasText: "Scopes AFTER reset — partial-scopes (#100010)" })).toHaveCount(1);
+
+    // The audit shows the same deliveries, each with its Zendesk comment, and their events in the chain.
+    const resetId = new URL(page.url()).pathname.split("/").pop()!;
+    const deliveries = page.getByRole("region", { name: "Into the helpdesk" });
+    const delivered = deliveries.locator('[data-testid="delivery-row"][data-status="delivered"]');
+    // The reply's "delivered" is recorded just after Zendesk answers: the page may be a moment early.
+    await expect(async () => {
+      await page.goto(`/audit/resets/${resetId}`);
+      await expect(delivered).toHaveCount(3, { timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+    await expect(deliveries.getByTestId("delivery-row")).toHaveCount(3);
+    await expect(delivered.first()).toContainText(/as comment \d+/);
+    const log = page.getByRole("region", { name: "Audit log" });
+    await expect(log.getByText("helpdesk.note_delivered")).toHaveCount(2);
+    await expect(log.getByText("helpdesk.reply_requested")).toHaveCount(1);
+    await expect(log.getByText("helpdesk.reply_delivered")).toHaveCount(1);
   });
 });

@@ -331,8 +331,3 @@ export function filterSearchParams(filter: Pick<AuditFilter, "params">, extra: R
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) query.set(key, value);
   return query;
 }
-
-/** Readable one-line messages from a failed parse, for the page (the API returns the issues). */
-export function filterErrorMessages(error: z.ZodError): string[] {
-  return error.issues.map((i) => i.message);
-}

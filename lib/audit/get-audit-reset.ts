@@ -1,4 +1,5 @@
 import "server-only";
+import { listDeliveries } from "@/lib/helpdesk/list-deliveries";
 import { getDb } from "@/lib/platform/db";
 import { AppError } from "@/lib/platform/errors";
 import { resetFacts, toNote } from "@/lib/scope-resets/reset-facts";
@@ -25,10 +26,15 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
   }
   const before = reset.beforeScopeSet?.scopes ?? null;
   const after = reset.afterScopeSet?.scopes ?? null;
-  const events = await getDb().$queryRaw<{ seq: bigint; action: string; occurred_at: Date; hash: string }[]>`
-    SELECT seq, action, occurred_at, hash FROM audit_event
-     WHERE target_type = 'account' AND target_id = ${String(reset.accountId)} AND details->>'resetId' = ${reset.id}
-     ORDER BY seq`;
+  // The reset's own events (on the account) and what happened to its notes and reply in the helpdesk (on the reset).
+  const [events, deliveries] = await Promise.all([
+    getDb().$queryRaw<{ seq: bigint; action: string; occurred_at: Date; hash: string }[]>`
+      SELECT seq, action, occurred_at, hash FROM audit_event
+       WHERE (target_type = 'account' AND target_id = ${String(reset.accountId)} AND details->>'resetId' = ${reset.id})
+          OR (target_type = 'scope_reset' AND target_id = ${reset.id})
+       ORDER BY seq`,
+    listDeliveries(getDb(), { resetId: reset.id }),
+  ]);
   return {
     ...resetFacts(reset),
     clientIp: reset.clientIp,
@@ -44,6 +50,7 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
       after: toNote(reset.ticketNotes.find((n) => n.kind === "scopes_after")),
       admin: toNote(reset.adminNote),
     },
+    deliveries,
     auditEvents: events.map((e) => ({ seq: e.seq.toString(), action: e.action, occurredAt: e.occurred_at.toISOString(), hash: e.hash })),
   };
 }

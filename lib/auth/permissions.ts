@@ -13,14 +13,14 @@ export const PERMISSIONS = [
   "audit:read_own",
   "audit:read_all",
   "audit:export",
-  "staff:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const viewer: readonly Permission[] = ["accounts:read", "tickets:read"];
 const agent: readonly Permission[] = [...viewer, "scopes:reset", "audit:read_own"];
 const lead: readonly Permission[] = [...agent, "audit:read_all", "audit:export"];
-const admin: readonly Permission[] = [...lead, "staff:manage"];
+// Staff are managed with `npm run staff` on the server, not in the console, so admin adds no permission here (yet).
+const admin: readonly Permission[] = [...lead];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   viewer: new Set(viewer),

@@ -8,12 +8,13 @@ import { findLiveStaff } from "./record-sign-in";
 
 /**
  * Who is signed in, for any HTTP layer: the core takes a cookie reader, so
- * Next's cookies() (lib/server/session.ts) and any other server can use it.
+ * Next's cookies() (lib/auth/get-staff.ts) and the HTTP pipeline
+ * (lib/http/middleware/staff-session.ts) share it.
  *
  * Two steps, each cached differently (decision 013):
  * 1. The Auth.js session token is decrypted and its claims checked, as auth()
- *    would (same cookies, secret and salt). Decrypting was a fifth of the CPU
- *    per console request in the benchmark's profile; a token is immutable, so
+ *    would (same cookies, secret and salt). Decrypting is costly per request
+ *    (decision 013 has the profile); a token is immutable, so
  *    its claims are kept until its own expiry (at most 5 minutes), keyed by
  *    cookie name and value (the name is the decryption salt).
  * 2. The session it names must be live in staff_session, for a staff member

@@ -9,5 +9,4 @@ export const queryKeys = {
   lookupPage: (q: string) => ["lookup", q, "page"] as const,
   familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
   ticket: (ticketId: string) => ["ticket", ticketId] as const,
-  scopeReset: (id: string) => ["scope-reset", id] as const,
 };

@@ -23,10 +23,10 @@ export const MAX_ADDRESSES = 5000;
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 // A single pass over the characters with lookup tables, hand-written because
-// it is on the hot path of every erase request (5,000 addresses): measured at
-// half the time of the equivalent regular expression, and it tells whether
-// the address needs lower-casing in the same pass. The unit test
-// beside checks it against a regular-expression reading of the same rules.
+// it is on the hot path of every erase request (5,000 addresses) and no
+// library checks and finds upper case in one pass (figures: decision 018).
+// The unit test beside checks it against a regular-expression reading of the
+// same rules.
 const ATOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~-";
 const IS_ATOM = new Uint8Array(128);
 for (const ch of ATOM_CHARS) IS_ATOM[ch.charCodeAt(0)] = 1;

@@ -23,8 +23,8 @@ export interface NewEraseJob {
  * Records the job (its addresses live in erase_job, emptied once done, never
  * in the queue's own tables, which keep finished jobs for a week) and sends
  * its pg-boss job in the same transaction, on one raw `pg` connection: on the
- * hot path of the erasure request, Prisma's query layer copied the ~230 KB
- * address text several times per request (decision 007); pg sends it once.
+ * hot path of the erasure request, Prisma's query layer copies the address
+ * text several times per request (decision 007); pg sends it once.
  */
 export async function enqueueEraseJob(job: NewEraseJob): Promise<string> {
   if (job.addresses.some((a) => a.includes("\n"))) throw new Error("an erase-job address contains a newline");

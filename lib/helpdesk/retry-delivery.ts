@@ -6,6 +6,11 @@ import { appendAuditEvent, type RequestMeta } from "@/lib/audit/append-audit-eve
 import { getDb } from "@/lib/platform/db";
 import type { StaffSession } from "@/lib/auth/get-staff";
 
+/** conflict: the delivery already arrived. */
+export interface RetryConflictDetails {
+  status: string;
+}
+
 /**
  * An agent or lead tries a dead (or still retrying) delivery again now: the
  * delivery gets a fresh set of tries. For a reset's notes both notes go
@@ -18,7 +23,7 @@ export async function retryDelivery(input: { deliveryId: string; staff: StaffSes
     const [row] = await tx.$queryRaw<{ id: string; reset_id: string; ticket_id: string; kind: string; status: string }[]>`
       SELECT id, reset_id, ticket_id, kind::text AS kind, status::text AS status FROM helpdesk_delivery WHERE id = ${input.deliveryId}::uuid FOR UPDATE`;
     if (!row) throw new AppError("not_found", `No delivery with id ${input.deliveryId}.`);
-    if (row.status === "delivered") throw new AppError("conflict", "It was delivered already.", { status: row.status });
+    if (row.status === "delivered") throw new AppError("conflict", "It was delivered already.", { status: row.status } satisfies RetryConflictDetails);
     const isNote = row.kind !== "customer_reply";
     await tx.helpdeskDelivery.updateMany({
       where: isNote ? { resetId: row.reset_id, kind: { in: ["scopes_before", "scopes_after"] }, status: { not: "delivered" } } : { id: row.id },

@@ -9,6 +9,12 @@ import type { StaffSession } from "@/lib/auth/get-staff";
 import { helpdeskConnection } from "./get-zendesk";
 import { replyComment } from "./helpdesk-comments";
 
+/** conflict: the reply already queued or delivered. */
+export interface ReplyConflictDetails {
+  deliveryId: string;
+  status: string;
+}
+
 /**
  * The agent sends the customer reply of a reset, as edited and confirmed in
  * the console, as a public comment on the reset's ticket. Never automatic:
@@ -29,7 +35,7 @@ export async function sendCustomerReply(input: { resetId: string; text: string; 
     if (reset.outcome !== "succeeded") throw new AppError("conflict", "This reset failed, so there is no reply to send.");
     const earlier = await tx.helpdeskDelivery.findUnique({ where: { resetId_kind: { resetId, kind: "customer_reply" } }, select: { id: true, status: true } });
     if (earlier && earlier.status !== "dead") {
-      throw new AppError("conflict", earlier.status === "delivered" ? "The reply was already sent." : "The reply is already on its way.", { deliveryId: earlier.id, status: earlier.status });
+      throw new AppError("conflict", earlier.status === "delivered" ? "The reply was already sent." : "The reply is already on its way.", { deliveryId: earlier.id, status: earlier.status } satisfies ReplyConflictDetails);
     }
     const comment = replyComment(resetId, input.text);
     const data = { ...comment, status: "queued" as const, attempts: 0, lastError: null, inFlightSince: null, notBefore: null, requestedById: staff.id, requestedByName: staff.name, updatedAt: new Date() };

@@ -9,9 +9,9 @@ import type { Context } from "hono";
  * refused, not replaced.
  *
  * Read from Node's own stream when the production server hands the request
- * over (@hono/node-server puts it in `c.env.incoming`): turning a 230 KB
- * erasure body into a web stream first cost a measurable share of the
- * request (decision 007). Under `next dev` (no Node request) it reads the
+ * over (@hono/node-server puts it in `c.env.incoming`): turning a 5,000-address
+ * erasure body into a web stream first costs a share of the request
+ * (decision 007 has the figures). Under `next dev` (no Node request) it reads the
  * web stream. One reader, two sources; the same limits for both.
  */
 export class BodyReadError extends Error {

@@ -49,7 +49,29 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+/** An error code as an /api answer carries it: an AppError's, or "internal" for anything unexpected. */
+export type ApiErrorCode = AppErrorCode | "internal";
+
 /** The JSON body every /api error response uses. */
 export interface ApiErrorBody {
-  error: { code: AppErrorCode | "internal"; message: string; requestId: string; details?: Record<string, unknown> };
+  error: { code: ApiErrorCode; message: string; requestId: string; details?: Record<string, unknown> };
+}
+
+/** A refused input: the field at fault, or every issue the schema found (path and message). */
+export interface BadRequestDetails {
+  field?: string;
+  issues?: { path: string; message: string }[];
+}
+
+/**
+ * What each error code of one endpoint carries in `details`. Endpoints declare
+ * theirs beside them (for example `ResetScopesErrors` in
+ * lib/http/console/scope-resets.ts); the client reads details only through
+ * such a declaration (`ApiError.detailsFor`), never by casting.
+ */
+export type ErrorDetailsMap = { readonly [C in AppErrorCode]?: object };
+
+/** Details every console endpoint may answer with. */
+export interface CommonErrors {
+  bad_request: BadRequestDetails;
 }

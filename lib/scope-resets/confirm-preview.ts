@@ -1,10 +1,32 @@
 import "server-only";
 import { getConfig } from "@/lib/platform/config";
 import type { Tx } from "@/lib/platform/db";
-import { AppError } from "@/lib/platform/errors";
+import { AppError, type BadRequestDetails } from "@/lib/platform/errors";
 import { previewFingerprint, sha256 } from "./load-reset-subject";
-import { previewReset, type ResetPreview, type ResetSubject } from "./preview";
+import type { KeyLoss } from "./key-impact";
+import { previewReset, type ResetBlock, type ResetPreview, type ResetSubject } from "./preview";
 import type { ScopeResetRequest } from "./request";
+
+/** stale_preview: what the account (and parent) hold now, as a preview fingerprint. */
+export interface StalePreviewDetails {
+  currentFingerprint: string;
+}
+/** already_reset: the reset by someone else that already did what this one would. */
+export interface AlreadyResetDetails {
+  resetId: string;
+  actorName: string;
+  actorEmail: string;
+  at: string;
+  ticketUrl: string;
+}
+/** key_impact_unacknowledged: the key losses to acknowledge, and the fingerprint that acknowledges them. */
+export interface KeyImpactUnacknowledgedDetails {
+  keyImpact: { fingerprint: string; losses: KeyLoss[] };
+}
+/** parent_lacks_scopes: the parent to reset first. */
+export interface ParentLacksScopesDetails {
+  parent: ResetBlock["parent"];
+}
 
 /**
  * Inside the reset's transaction, with the account locked: is the
@@ -20,13 +42,13 @@ export async function confirmPreview(tx: Tx, subject: ResetSubject, request: Sco
   }
   const preview = previewReset(subject, { mode: request.mode, cutoff: getConfig().signupCutoff });
   if (preview.blocked) {
-    throw new AppError("parent_lacks_scopes", preview.blocked.message, { parent: preview.blocked.parent });
+    throw new AppError("parent_lacks_scopes", preview.blocked.message, { parent: preview.blocked.parent } satisfies ParentLacksScopesDetails);
   }
   if (preview.plan.nothingToDo && !request.reason) {
     throw new AppError(
       "bad_request",
       "Both erase-job scopes are already present, so there is nothing to do. To reset anyway, give a written reason.",
-      { field: "reason" },
+      { field: "reason" } satisfies BadRequestDetails,
     );
   }
   const lossesFingerprint = preview.keyLossesIdentity === null ? null : sha256(preview.keyLossesIdentity);
@@ -36,7 +58,7 @@ export async function confirmPreview(tx: Tx, subject: ResetSubject, request: Sco
       "key_impact_unacknowledged",
       `${losses.length === 1 ? "1 existing API key" : `${losses.length} existing API keys`} would lose scopes they use. ` +
         "Review the list and confirm that you acknowledge it, or choose the minimal reset (adds the erase-job scopes, removes nothing).",
-      { keyImpact: { fingerprint: lossesFingerprint, losses } },
+      { keyImpact: { fingerprint: lossesFingerprint, losses } } satisfies KeyImpactUnacknowledgedDetails,
     );
   }
   return preview;
@@ -64,13 +86,19 @@ async function staleOrAlreadyReset(
     return new AppError(
       "already_reset",
       `${last.actor_name} already reset the scopes of this account at ${last.created_at.toISOString()} (ticket ${last.ticket_url}). Review the account again before doing anything more.`,
-      { resetId: last.id, actorName: last.actor_name, actorEmail: last.actor_email, at: last.created_at.toISOString(), ticketUrl: last.ticket_url },
+      {
+        resetId: last.id,
+        actorName: last.actor_name,
+        actorEmail: last.actor_email,
+        at: last.created_at.toISOString(),
+        ticketUrl: last.ticket_url,
+      } satisfies AlreadyResetDetails,
     );
   }
   return new AppError(
     "stale_preview",
     "The account's scopes (or its parent's) changed since you opened the preview. Review again: reload the account and confirm the new plan.",
-    { currentFingerprint },
+    { currentFingerprint } satisfies StalePreviewDetails,
   );
 }
 

@@ -8,6 +8,11 @@ export interface ScopeResetOutcome {
   replayed: boolean;
 }
 
+/** idempotency_mismatch: the reset the key already produced. */
+export interface IdempotencyMismatchDetails {
+  resetId: string;
+}
+
 /**
  * The reset an idempotency key already produced: the same request again is
  * answered with it; another request with the same key is refused.
@@ -23,7 +28,7 @@ export async function findResetReplay(idempotencyKey: string, requestHash: strin
     throw new AppError(
       "idempotency_mismatch",
       "This idempotency key was already used for a different reset request. Open the preview again to get a new key.",
-      { resetId: earlier.id },
+      { resetId: earlier.id } satisfies IdempotencyMismatchDetails,
     );
   }
   return { resetId: earlier.id, replayed: true };

@@ -23,6 +23,11 @@ import { resetRequestIdentity, type ScopeResetRequest } from "./request";
 
 export type { ScopeResetOutcome } from "./find-reset-replay";
 
+/** reset_failed: the request id under which the failure was logged. */
+export interface ResetFailedDetails {
+  requestId: string;
+}
+
 /**
  * Reset Scopes as one transaction: lock the account, check the confirmed
  * preview (scopes, and every key loss acknowledged), note the scopes before,
@@ -193,7 +198,7 @@ export async function performScopeReset(input: {
     if (error instanceof ResetVerificationError) {
       throw new AppError("reset_failed", `The reset did not verify, so nothing was changed: ${error.message}`, {
         requestId: meta.requestId,
-      });
+      } satisfies ResetFailedDetails);
     }
     throw error;
   }

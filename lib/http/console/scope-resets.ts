@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CUSTOMER_REPLY_MAX_LENGTH } from "@/lib/helpdesk/helpdesk-comments";
-import { retryDelivery } from "@/lib/helpdesk/retry-delivery";
-import { sendCustomerReply } from "@/lib/helpdesk/send-customer-reply";
+import { retryDelivery, type RetryConflictDetails } from "@/lib/helpdesk/retry-delivery";
+import { sendCustomerReply, type ReplyConflictDetails } from "@/lib/helpdesk/send-customer-reply";
 import { verifyResetTicket } from "@/lib/helpdesk/verify-reset-ticket";
 import { describeFamilyReset, type FamilyResetPreview } from "@/lib/scope-resets/describe-reset-options";
 import { getFamilyReset, type FamilyResetView } from "@/lib/scope-resets/get-family-reset";
@@ -13,6 +13,15 @@ import { getDb } from "@/lib/platform/db";
 import { accountIdParams, familyResetBody, scopeResetBody, uuidParams } from "@/lib/http/schemas";
 import { getScopeResetView, type ScopeResetView } from "@/lib/scope-resets/get-scope-reset";
 import { getScopeResetSummary } from "@/lib/scope-resets/get-scope-reset-summary";
+import type { BadRequestDetails, CommonErrors } from "@/lib/platform/errors";
+import type {
+  AlreadyResetDetails,
+  KeyImpactUnacknowledgedDetails,
+  ParentLacksScopesDetails,
+  StalePreviewDetails,
+} from "@/lib/scope-resets/confirm-preview";
+import type { IdempotencyMismatchDetails } from "@/lib/scope-resets/find-reset-replay";
+import type { ResetFailedDetails } from "@/lib/scope-resets/perform-scope-reset";
 import { consoleEndpoint, withStatus } from "./endpoint";
 
 /** Reset Scopes and what follows from it: one reset, a family reset, the result page's view, the reply, deliveries. */
@@ -33,6 +42,15 @@ export const resetScopesEndpoint = consoleEndpoint(
 );
 export type ResetScopesInput = z.input<ReturnType<typeof scopeResetBody>>;
 export type ResetScopesOutput = { replayed: boolean; reset: Awaited<ReturnType<typeof getScopeResetSummary>> };
+export type ResetScopesErrors = CommonErrors & {
+  stale_preview: StalePreviewDetails;
+  already_reset: AlreadyResetDetails;
+  key_impact_unacknowledged: KeyImpactUnacknowledgedDetails;
+  parent_lacks_scopes: ParentLacksScopesDetails;
+  idempotency_mismatch: IdempotencyMismatchDetails;
+  ticket_not_found: BadRequestDetails;
+  reset_failed: ResetFailedDetails;
+};
 
 /** GET /api/accounts/{id}/family-resets?mode=: the parent's plan and each subuser lacking the scopes, as it will be after the parent's reset. */
 export const familyResetPreviewEndpoint = consoleEndpoint(
@@ -58,6 +76,11 @@ export const familyResetEndpoint = consoleEndpoint(
 );
 export type FamilyResetInput = z.input<ReturnType<typeof familyResetBody>>;
 export type FamilyResetOutput = FamilyResetSummary;
+/** Per account, failures are outcomes in the summary; the request as a whole fails only on its input, ticket or key. */
+export type FamilyResetErrors = CommonErrors & {
+  ticket_not_found: BadRequestDetails;
+  idempotency_mismatch: IdempotencyMismatchDetails;
+};
 
 /** GET /api/scope-resets/{id}: one reset as its result page shows it (readable by whoever may read tickets). */
 export const getScopeResetEndpoint = consoleEndpoint(
@@ -71,6 +94,7 @@ export const getFamilyResetEndpoint = consoleEndpoint(
   { method: "GET", path: "/family-resets/:id", permission: "tickets:read", params: uuidParams },
   ({ params }): Promise<FamilyResetView> => getFamilyReset(params.id),
 );
+export type GetFamilyResetOutput = FamilyResetView;
 
 export const customerReplyBody = z
   .object({
@@ -88,9 +112,13 @@ export const sendCustomerReplyEndpoint = consoleEndpoint(
   async ({ params, body, staff, meta }) => withStatus(201, await sendCustomerReply({ resetId: params.id, text: body.text, staff, meta })),
 );
 export type SendCustomerReplyInput = z.input<typeof customerReplyBody>;
+export type SendCustomerReplyOutput = Awaited<ReturnType<typeof sendCustomerReply>>;
+export type SendCustomerReplyErrors = CommonErrors & { conflict: ReplyConflictDetails };
 
 /** POST /api/helpdesk-deliveries/{id}/retry: tries a dead or retrying delivery again now. */
 export const retryDeliveryEndpoint = consoleEndpoint(
   { method: "POST", path: "/helpdesk-deliveries/:id/retry", permission: "scopes:reset", params: uuidParams, body: z.object({}).strict() },
   ({ params, staff, meta }) => retryDelivery({ deliveryId: params.id, staff, meta }),
 );
+export type RetryDeliveryOutput = Awaited<ReturnType<typeof retryDelivery>>;
+export type RetryDeliveryErrors = CommonErrors & { conflict: RetryConflictDetails };

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NoteBlock } from "@/components/copy-button";
+import { HelpdeskDeliveries } from "@/components/helpdesk-deliveries";
 import { DualTime } from "@/components/local-time";
+import { can } from "@/lib/auth/permissions";
 import { getAuditResetDetail } from "@/lib/audit/get-audit-reset";
 import { uuidParams } from "@/lib/http/schemas";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
@@ -128,6 +130,17 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
         {reset.notes.before && <NoteBlock title="Ticket note 1: scopes before" body={reset.notes.before.body} meta={`${reset.notes.before.authorName}, ${reset.notes.before.createdAt}`} />}
         {reset.notes.after && <NoteBlock title="Ticket note 2: scopes after" body={reset.notes.after.body} meta={`${reset.notes.after.authorName}, ${reset.notes.after.createdAt}`} />}
         {reset.notes.admin && <NoteBlock title="Admin note" body={reset.notes.admin.body} meta={`${reset.notes.admin.authorName}, ${reset.notes.admin.createdAt}`} />}
+      </section>
+
+      <section aria-labelledby="deliveries-heading" className="space-y-2">
+        <h2 id="deliveries-heading" className="text-lg font-semibold">Into the helpdesk</h2>
+        {reset.deliveries.length === 0 ? (
+          <p className="text-sm text-slate-700">
+            {failed ? "Nothing was sent to the helpdesk: a failed attempt queues no note." : "Nothing was queued for the helpdesk (it was not connected when this reset ran)."}
+          </p>
+        ) : (
+          <HelpdeskDeliveries deliveries={reset.deliveries} canRetry={can(staff.role, "scopes:reset")} />
+        )}
       </section>
 
       <section aria-labelledby="events-heading" className="space-y-2">

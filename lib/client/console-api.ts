@@ -1,0 +1,45 @@
+import type { GetAccountOutput, ListEraseJobsOutput, SearchAccountsOutput } from "@/lib/http/console/accounts";
+import type {
+  FamilyResetErrors,
+  FamilyResetInput,
+  FamilyResetOutput,
+  FamilyResetPreviewOutput,
+  ResetScopesErrors,
+  ResetScopesInput,
+  ResetScopesOutput,
+  RetryDeliveryErrors,
+  RetryDeliveryOutput,
+  SendCustomerReplyErrors,
+  SendCustomerReplyInput,
+  SendCustomerReplyOutput,
+} from "@/lib/http/console/scope-resets";
+import type { TicketOutput } from "@/lib/http/console/tickets";
+import type { ResetMode } from "@/lib/scope-resets/plan";
+import { apiFetch } from "./api-fetch";
+
+/**
+ * The console's API as the browser calls it: one function per endpoint, typed
+ * by the contract declared beside the endpoint (type-only imports, so no server
+ * code reaches the bundle). Components call these, never a URL of their own.
+ */
+const post = (body: unknown): RequestInit => ({ method: "POST", body: JSON.stringify(body) });
+
+export const consoleApi = {
+  searchAccounts: (input: { q: string; limit: number; cursor?: string | null }, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ q: input.q, limit: String(input.limit) });
+    if (input.cursor) query.set("cursor", input.cursor);
+    return apiFetch<SearchAccountsOutput>(`/api/accounts?${query}`, { signal });
+  },
+  getAccount: (id: number, signal?: AbortSignal) => apiFetch<GetAccountOutput>(`/api/accounts/${id}`, { signal }),
+  listEraseJobs: (accountId: number, signal?: AbortSignal) => apiFetch<ListEraseJobsOutput>(`/api/accounts/${accountId}/erase-jobs`, { signal }),
+  resetScopes: (accountId: number, input: ResetScopesInput) =>
+    apiFetch<ResetScopesOutput, ResetScopesErrors>(`/api/accounts/${accountId}/scope-resets`, post(input)),
+  familyResetPreview: (accountId: number, mode: ResetMode, signal?: AbortSignal) =>
+    apiFetch<FamilyResetPreviewOutput>(`/api/accounts/${accountId}/family-resets?mode=${mode}`, { signal }),
+  familyReset: (accountId: number, input: FamilyResetInput) =>
+    apiFetch<FamilyResetOutput, FamilyResetErrors>(`/api/accounts/${accountId}/family-resets`, post(input)),
+  sendCustomerReply: (resetId: string, input: SendCustomerReplyInput) =>
+    apiFetch<SendCustomerReplyOutput, SendCustomerReplyErrors>(`/api/scope-resets/${resetId}/customer-reply`, post(input)),
+  retryDelivery: (deliveryId: string) => apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
+  getTicket: (ticketId: string, signal?: AbortSignal) => apiFetch<TicketOutput>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),
+};
