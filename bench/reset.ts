@@ -41,40 +41,74 @@ export async function ensureSeeded(url: string, accounts: number): Promise<void>
   console.log(`seeded in ${seeded.seconds.toFixed(1)} s`);
 }
 
-/** Accounts that still lack the erase-job scopes (so every reset really changes something), with their preview fingerprint. */
-export async function resetCandidates(url: string, count: number): Promise<{ id: number; fingerprint: string }[]> {
+/** Parent accounts that still lack the erase-job scopes, so every reset really changes something and no parent blocks it. */
+export async function resetCandidates(url: string, count: number): Promise<number[]> {
   return withPg(url, async (c) => {
-    const { rows } = await c.query<{ id: number; fingerprint: string }>(
-      `SELECT a.id, s.fingerprint FROM account a JOIN scope_set s ON s.id = a.scope_set_id
-       WHERE NOT s.has_erase_job ORDER BY a.id LIMIT $1`,
+    const { rows } = await c.query<{ id: number }>(
+      `SELECT a.id FROM account a JOIN scope_set s ON s.id = a.scope_set_id
+       WHERE NOT s.has_erase_job AND a.parent_id IS NULL ORDER BY a.id LIMIT $1`,
       [count],
     );
     if (rows.length < count) throw new Error(`only ${rows.length} accounts still lack the erase-job scopes; reseed the benchmark database`);
-    return rows;
+    return rows.map((r) => r.id);
   });
 }
 
-/** One reset per account through POST /api/accounts/{id}/scope-resets. */
+/** A reset as the agent confirms it: the preview's fingerprint and, when keys lose scopes, the acknowledgement of exactly those losses. */
+export interface PreparedReset {
+  id: number;
+  expectedFingerprint: string;
+  acknowledgedKeyImpact?: string;
+}
+
+/**
+ * What the agent sees before confirming: GET /api/accounts/{id} for each
+ * account (not timed), as the account page loads it before Reset Scopes.
+ */
+export async function prepareResets(baseUrl: string, cookie: string, ids: number[], concurrency = 20): Promise<PreparedReset[]> {
+  const prepared: (PreparedReset | null)[] = new Array(ids.length).fill(null);
+  await closedLoop(ids.length, concurrency, async (i) => {
+    const response = await fetch(`${baseUrl}/api/accounts/${ids[i]}`, { headers: { cookie } });
+    if (!response.ok) return false;
+    const detail = (await response.json()) as { resetPlan: { previewFingerprint: string; blocked: unknown; default: { keyImpact: { fingerprint: string | null } } } };
+    if (detail.resetPlan.blocked) return true;
+    const ack = detail.resetPlan.default.keyImpact.fingerprint;
+    prepared[i] = { id: ids[i]!, expectedFingerprint: detail.resetPlan.previewFingerprint, ...(ack ? { acknowledgedKeyImpact: ack } : {}) };
+    return true;
+  });
+  return prepared.filter((p): p is PreparedReset => p !== null);
+}
+
+/**
+ * One reset per account through POST /api/accounts/{id}/scope-resets, sent
+ * as the console's own page sends it (same-origin, so the CSRF check passes).
+ */
 export async function runResets(
   baseUrl: string,
   cookie: string,
-  accounts: { id: number; fingerprint: string }[],
+  accounts: PreparedReset[],
   concurrency: number,
-): Promise<{ summary: LatencySummary; requestIds: string[] }> {
+  ticketFor: (i: number) => string = (i) => String(500_000 + i),
+): Promise<{ summary: LatencySummary; requestIds: string[]; committedAt: Map<number, number> }> {
   const requestIds: string[] = [];
+  const committedAt = new Map<number, number>();
   const summary = await closedLoop(accounts.length, concurrency, async (i) => {
     const account = accounts[i]!;
-    const requestId = `bench-reset-${randomUUID()}`;
-    requestIds.push(requestId);
-    const response = await fetch(`${baseUrl}/api/accounts/${account.id}/scope-resets`, {
+    const { id, ...confirmation } = account;
+    const response = await fetch(`${baseUrl}/api/accounts/${id}/scope-resets`, {
       method: "POST",
-      headers: { cookie, "content-type": "application/json", "x-request-id": requestId },
-      body: JSON.stringify({ ticket: String(500_000 + i), idempotencyKey: randomUUID(), expectedFingerprint: account.fingerprint }),
+      headers: { cookie, "content-type": "application/json", origin: baseUrl, "sec-fetch-site": "same-origin" },
+      body: JSON.stringify({ ticket: ticketFor(i), idempotencyKey: randomUUID(), ...confirmation }),
     });
     await response.arrayBuffer();
+    // The server's own request id, as the reset records it.
+    const requestId = response.headers.get("x-request-id");
+    if (requestId) requestIds.push(requestId);
+    // The answer arrives after the commit: the earliest moment a client can know the reset happened.
+    if (response.status === 201) committedAt.set(id, Date.now());
     return response.status === 201;
   });
-  return { summary, requestIds };
+  return { summary, requestIds, committedAt };
 }
 
 /** The transaction time each reset recorded itself (server side, without HTTP and session handling). */
@@ -92,7 +126,7 @@ async function main() {
   onShutdown(() => stack.stop());
   try {
     const cookie = await sessionCookie(stack.baseUrl, "agent@scopedesk.test");
-    const accounts = await resetCandidates(databaseUrl, PER_RUN * 2 + 20);
+    const accounts = await prepareResets(stack.baseUrl, cookie, await resetCandidates(databaseUrl, PER_RUN * 2 + 40));
     // Warm-up: the first requests compile routes and fill connection pools.
     await runResets(stack.baseUrl, cookie, accounts.slice(0, 20), 4);
     const rows: { concurrency: number; client: LatencySummary; server: { p50: number; p95: number; p99: number } }[] = [];

@@ -14,7 +14,16 @@
  *     p95, p99, throughput, errors, server peak memory; and its limit.
  *  4. bench/results/<date>.md and .json.
  *
- * Options: --only=lookup,account,reset,audit,export,erasure,bundle
+ *  5. last, the helpdesk scenarios (bench/scenarios/helpdesk.ts): the app
+ *     restarted with the development Zendesk answering 100 ms late and a
+ *     worker beside it; resets with their notes' delivery enqueued, and the
+ *     time from a reset's commit to both notes delivered.
+ *
+ * Every console scenario is set against two limits measured in the same run:
+ * the same SQL straight through `pg`, and the pipeline's floor (GET /api/me,
+ * signed in, no database). The results are set beside the 2026-11-23 run.
+ *
+ * Options: --only=floor,lookup,account,reset,audit,export,erasure,bundle,delivery
  *          --duration=<seconds per run> (default 10) --skip-build --reseed
  * Benchmarks are not tests: `npm test` never runs this.
  */
@@ -39,7 +48,10 @@ import { accountDetailScenario, lookupScenarios, sampleAccounts, type ScenarioRe
 import { firstLoadJavaScript } from "./scenarios/bundle";
 import { auditScenarios, seedResetRecordsIfNeeded, type AuditBudget } from "./scenarios/audit";
 import { erasureScenario } from "./scenarios/erasure";
-import { resetCandidates, runResets, serverDurations } from "./reset";
+import { FLOOR_SCENARIO, floorScenarios } from "./scenarios/floor";
+import { helpdeskEnv, helpdeskScenarios, startBenchZendesk, ZENDESK_LATENCY_MS } from "./scenarios/helpdesk";
+import { prepareResets, resetCandidates, runResets, serverDurations } from "./reset";
+import { readFileSync } from "node:fs";
 
 loadDotEnv();
 const args = process.argv.slice(2);
@@ -77,7 +89,7 @@ async function seedAtScale(): Promise<Record<string, number>> {
 
 async function main() {
   const seeding = await seedAtScale();
-  const stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench", skipBuild: args.includes("--skip-build") });
+  let stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench", skipBuild: args.includes("--skip-build") });
   onShutdown(() => stack.stop());
   const pid = stack.app.pid!;
   const results: ScenarioResult[] = [];
@@ -108,6 +120,13 @@ async function main() {
     // RSS before the export too).
     if (wants("export")) await auditPart("export");
 
+    // The floor every console scenario is set against (and the session check signed out).
+    const floor = new Map<number, number>();
+    if (["floor", "lookup", "account", "reset", "audit"].some(wants)) {
+      const rows = await measured(() => floorScenarios({ baseUrl: stack.baseUrl, cookie: agentCookie, durationSeconds: DURATION, concurrencies: CONCURRENCIES }));
+      for (const r of rows.filter((x) => x.scenario === FLOOR_SCENARIO)) floor.set(r.concurrency, r.app.p95);
+    }
+
     if (wants("lookup")) {
       const rows = await measured(() => lookupScenarios(base));
       for (const r of rows.filter((x) => x.concurrency === 20)) {
@@ -121,7 +140,8 @@ async function main() {
       }
     }
     if (wants("reset")) {
-      const accounts = await resetCandidates(databaseUrl, 20 + 400 * CONCURRENCIES.length);
+      // The agent's view of each account first (not timed): the confirmation carries its fingerprints.
+      const accounts = await prepareResets(stack.baseUrl, agentCookie, await resetCandidates(databaseUrl, 40 + 400 * CONCURRENCIES.length));
       await runResets(stack.baseUrl, agentCookie, accounts.slice(0, 20), 4);
       const rows = await measured(async () => {
         const out: ScenarioResult[] = [];
@@ -157,6 +177,59 @@ async function main() {
       budgets.push({ scenario: "account page first-load JavaScript", limit: "≤ 180 KB gzip", measured: `${js.gzipKb} KB gzip (${js.scripts} scripts, ${js.rawKb} KB raw)`, met: js.gzipKb <= 180 });
     }
 
+    for (const r of results) {
+      const f = floor.get(r.concurrency);
+      if (f !== undefined && r.scenario !== FLOOR_SCENARIO && !r.scenario.startsWith("POST /v3") && !r.scenario.startsWith("session check")) {
+        r.floorRatio = round(r.app.p95 / Math.max(f, 0.01), 2);
+      }
+    }
+
+    if (wants("delivery")) {
+      // Restarted with a helpdesk: the same build, the development Zendesk 100 ms late, a worker beside the app.
+      await stack.stop();
+      const zendesk = await startBenchZendesk(port + 3);
+      onShutdown(() => zendesk.close());
+      stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench", skipBuild: true, env: helpdeskEnv(zendesk), worker: true });
+      try {
+        const cookie = await sessionCookie(stack.baseUrl, "agent@scopedesk.test");
+        const BURST = 400;
+        const PACED = 60;
+        const candidates = await resetCandidates(databaseUrl, 40 + 400 * CONCURRENCIES.length + 40 + BURST + PACED);
+        const helpdesk = await helpdeskScenarios({
+          baseUrl: stack.baseUrl,
+          cookie,
+          databaseUrl,
+          zendesk,
+          candidates: candidates.slice(40 + 400 * CONCURRENCIES.length),
+          burstResets: BURST,
+          pacedResets: PACED,
+          pacedIntervalMs: 500,
+        });
+        results.push({ scenario: "reset on distinct accounts, notes' delivery enqueued", concurrency: 20, app: helpdesk.burst });
+        extra.helpdesk = { zendeskLatencyMs: ZENDESK_LATENCY_MS, ...helpdesk };
+        const paced = helpdesk.pacedDelivery;
+        budgets.push({
+          scenario: `note delivery: commit to both notes in the ticket (${paced.resets} resets, one every 500 ms, Zendesk ${ZENDESK_LATENCY_MS} ms)`,
+          limit: "p95 ≤ 2 s",
+          measured: `p50 ${paced.p50Ms} ms, p95 ${paced.p95Ms} ms, max ${paced.maxMs} ms, ${paced.delivered}/${paced.resets} delivered`,
+          met: paced.p95Ms <= 2000 && paced.delivered === paced.resets,
+        });
+        const without = results.find((r) => r.scenario === "reset on distinct accounts" && r.concurrency === 20);
+        const burst = helpdesk.burstDelivery;
+        budgets.push({
+          scenario: "reset with delivery enqueued (20 clients), against the same run without a helpdesk",
+          limit: "p95 ≤ 100 ms, ≥ 100 resets/s (as without)",
+          measured:
+            `${helpdesk.burst.p95} ms, ${helpdesk.burst.throughput}/s` +
+            (without ? ` (without: ${without.app.p95} ms, ${without.app.throughput}/s)` : "") +
+            `; the worker delivered all ${burst.delivered * 2} notes of the burst in ${burst.drainSeconds} s (per reset p50 ${burst.p50Ms} ms, p95 ${burst.p95Ms} ms)`,
+          met: helpdesk.burst.p95 <= 100 && helpdesk.burst.throughput >= 100,
+        });
+      } finally {
+        await zendesk.close();
+      }
+    }
+
     const machine = await machineDescription(databaseUrl);
     const counts = await withPg(databaseUrl, async (c) => {
       const q = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
@@ -167,7 +240,7 @@ async function main() {
         auditEvents: await q("SELECT count(*) AS n FROM audit_event"),
       };
     });
-    const md = renderMarkdown({ machine, counts, seeding, results, budgets, extra });
+    const md = renderMarkdown({ machine, counts, seeding, results, budgets, extra, previous: previousRun() });
     // A partial run (--only=…) gets its own file so it never replaces a full run's results.
     const name = [only.size ? `bench-${[...only].join("-")}` : "bench", SERVER_PROCESSES > 1 ? `${SERVER_PROCESSES}-processes` : null].filter(Boolean).join("-");
     const paths = writeResults(name, { runId: randomUUID(), machine, counts, seeding, results, budgets, extra }, md);
@@ -177,6 +250,31 @@ async function main() {
   }
 }
 
+/** The run this one is set beside. */
+const PREVIOUS_RUN = "bench/results/bench-2026-11-23.json";
+
+function previousRun(): { day: string; results: ScenarioResult[] } | null {
+  try {
+    const json = JSON.parse(readFileSync(PREVIOUS_RUN, "utf8")) as { results: ScenarioResult[] };
+    return { day: "2026-11-23", results: json.results };
+  } catch {
+    return null;
+  }
+}
+
+function comparisonTable(results: ScenarioResult[], previous: { day: string; results: ScenarioResult[] } | null): string[] {
+  if (!previous) return [`(${PREVIOUS_RUN} not found: no comparison)`];
+  const before = new Map(previous.results.map((r) => [`${r.scenario}|${r.concurrency}`, r]));
+  return [
+    `| scenario | clients | p95 ms ${previous.day} | p95 ms now | req/s ${previous.day} | req/s now |`,
+    "|---|---|---|---|---|---|",
+    ...results.map((r) => {
+      const b = before.get(`${r.scenario}|${r.concurrency}`);
+      return `| ${r.scenario} | ${r.concurrency} | ${b?.app.p95 ?? "(new)"} | ${r.app.p95} | ${b ? round(b.app.throughput, 1) : "—"} | ${round(r.app.throughput, 1)} |`;
+    }),
+  ];
+}
+
 function renderMarkdown(input: {
   machine: Record<string, string | number>;
   counts: Record<string, number>;
@@ -184,8 +282,9 @@ function renderMarkdown(input: {
   results: ScenarioResult[];
   budgets: Budget[];
   extra: Record<string, unknown>;
+  previous: { day: string; results: ScenarioResult[] } | null;
 }): string {
-  const { machine, counts, seeding, results, budgets, extra } = input;
+  const { machine, counts, seeding, results, budgets, extra, previous } = input;
   const n = (x: number) => x.toLocaleString("en");
   return [
     `# Scopedesk benchmark, ${new Date().toISOString().slice(0, 10)}`,
@@ -203,12 +302,18 @@ function renderMarkdown(input: {
     "",
     "## All runs",
     "",
-    "| scenario | clients | median ms | p95 ms | p99 ms | req/s | errors | limit p95 ms | ratio | server peak MB |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "Limit: the same SQL straight through `pg` at the same concurrency (for erasure: bare Node parsing the same body). Floor: GET /api/me signed in, same concurrency.",
+    "",
+    "| scenario | clients | median ms | p95 ms | p99 ms | req/s | errors | limit p95 ms | ratio to limit | ratio to floor | server peak MB |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...results.map(
       (r) =>
-        `| ${r.scenario} | ${r.concurrency} | ${r.app.p50} | ${r.app.p95} | ${r.app.p99} | ${round(r.app.throughput, 1)} | ${r.app.errors + (r.app.non2xx ?? 0)} | ${r.limit?.p95 ?? "—"} | ${r.ratio ?? "—"} | ${r.peakMemoryMb ?? "—"} |`,
+        `| ${r.scenario} | ${r.concurrency} | ${r.app.p50} | ${r.app.p95} | ${r.app.p99} | ${round(r.app.throughput, 1)} | ${r.app.errors + (r.app.non2xx ?? 0)} | ${r.limit?.p95 ?? "—"} | ${r.ratio ?? "—"} | ${r.floorRatio ?? "—"} | ${r.peakMemoryMb ?? "—"} |`,
     ),
+    "",
+    `## Beside the ${previous?.day ?? "previous"} run`,
+    "",
+    ...comparisonTable(results, previous),
     "",
     "## Other figures",
     "",

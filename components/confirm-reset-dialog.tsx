@@ -10,20 +10,18 @@ import { queryKeys } from "@/lib/client/query-keys";
 import type { ResetScopesErrors } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
-import { parseTicketRef } from "@/lib/tickets/ticket-ref";
 import { formatUtcShort } from "./local-time";
 import { KeyLossList, KeysLackingList, ScopeDiff } from "./reset-plan-parts";
 import type { Preview } from "./reset-scopes";
-import { useTicket } from "./ticket-context";
+import { useConfirmationTicket } from "./ticket-context";
 
 /** Loaded only when the agent opens it (see reset-scopes.tsx), so the account page stays light. */
 export default function ConfirmResetDialog({ preview, onClose, accountLabel }: { preview: Preview; onClose(): void; accountLabel: string }) {
   const { detail, idempotencyKey } = preview;
   const { resetPlan, account } = detail;
-  const { ticket, helpdesk, setTicket } = useTicket();
+  const { ticket, helpdesk, text: ticketText, setText: setTicketText, resolve: resolveTicket } = useConfirmationTicket();
   const [mode, setMode] = useState<ResetMode>("default");
   const plan = mode === "minimal" && resetPlan.minimal ? resetPlan.minimal : resetPlan.default;
-  const [ticketText, setTicketText] = useState("");
   const [ticketError, setTicketError] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | null>(null);
@@ -52,14 +50,9 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
 
   function confirm(event: React.FormEvent) {
     event.preventDefault();
-    let ticketRef = ticket?.ticketId ?? null;
-    if (!ticket) {
-      const parsed = parseTicketRef(ticketText, helpdesk);
-      if (!parsed.ok) return setTicketError(parsed.error);
-      setTicketError(null);
-      setTicket({ ticketId: parsed.ticketId, url: parsed.url });
-      ticketRef = parsed.ticketId;
-    }
+    const ticketRef = resolveTicket();
+    if (!ticketRef.ok) return setTicketError(ticketRef.error);
+    setTicketError(null);
     if (plan.nothingToDo && reason.trim() === "") {
       return setReasonError("Both erase-job scopes are already present: write why you reset anyway.");
     }
@@ -68,7 +61,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
       return setAckError("Confirm that you have read which existing keys lose which scopes, or choose the minimal reset.");
     }
     setAckError(null);
-    mutation.mutate({ ticket: ticketRef!, ...(reason.trim() ? { reason } : {}) });
+    mutation.mutate({ ticket: ticketRef.ticketId, ...(reason.trim() ? { reason } : {}) });
   }
 
   async function reviewAgain() {

@@ -10,10 +10,9 @@ import { queryKeys } from "@/lib/client/query-keys";
 import type { FamilyResetErrors } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
-import { parseTicketRef } from "@/lib/tickets/ticket-ref";
 import { ErrorNotice } from "./confirm-reset-dialog";
 import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
-import { useTicket } from "./ticket-context";
+import { useConfirmationTicket } from "./ticket-context";
 
 /**
  * One confirmation for a parent and the subusers the agent picks. The
@@ -31,7 +30,7 @@ export default function FamilyResetDialog({
   idempotencyKey: string;
   onClose(): void;
 }) {
-  const { ticket, helpdesk, setTicket } = useTicket();
+  const { ticket, helpdesk, text: ticketText, setText: setTicketText, resolve: resolveTicket } = useConfirmationTicket();
   const [parentMode, setParentMode] = useState<ResetMode>("default");
   const preview = useQuery({
     queryKey: queryKeys.familyResetPreview(accountId, parentMode),
@@ -39,7 +38,6 @@ export default function FamilyResetDialog({
     staleTime: Infinity,
   });
   const [unpicked, setUnpicked] = useState<ReadonlySet<number>>(new Set());
-  const [ticketText, setTicketText] = useState("");
   const [formError, setFormError] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [acknowledged, setAcknowledged] = useState(false);
@@ -75,17 +73,12 @@ export default function FamilyResetDialog({
 
   function confirm(event: React.FormEvent) {
     event.preventDefault();
-    let ticketRef = ticket?.ticketId ?? null;
-    if (!ticket) {
-      const parsed = parseTicketRef(ticketText, helpdesk);
-      if (!parsed.ok) return setFormError(parsed.error);
-      setTicket({ ticketId: parsed.ticketId, url: parsed.url });
-      ticketRef = parsed.ticketId;
-    }
+    const ticketRef = resolveTicket();
+    if (!ticketRef.ok) return setFormError(ticketRef.error);
     if (picked.length === 0) return setFormError("Pick at least one subuser.");
     if (losses.length > 0 && !acknowledged) return setFormError("Confirm that you have read which existing keys lose which scopes.");
     setFormError(null);
-    mutation.mutate(ticketRef!);
+    mutation.mutate(ticketRef.ticketId);
   }
 
   const error = asApiError<FamilyResetErrors>(mutation.error);

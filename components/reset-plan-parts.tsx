@@ -1,4 +1,17 @@
+import Link from "next/link";
 import type { KeyLackingEraseJob, KeyLoss } from "@/lib/scope-resets/key-impact";
+
+/** Accounts named inline, each linking to its page: "a, b, c". */
+export function AccountLinks({ accounts }: { accounts: readonly { id: number; username: string }[] }) {
+  return accounts.map((s, i) => (
+    <span key={s.id}>
+      {i > 0 && ", "}
+      <Link href={`/accounts/${s.id}`} className="text-blue-800 underline">
+        {s.username}
+      </Link>
+    </span>
+  ));
+}
 
 /** What a reset adds and removes, side by side; removals in red. */
 export function ScopeDiff({ added, removed, compact = false }: { added: readonly string[]; removed: readonly string[]; compact?: boolean }) {

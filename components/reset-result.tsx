@@ -4,7 +4,7 @@ import { CopyButton, NoteBlock } from "./copy-button";
 import { DualTime } from "./local-time";
 import { CustomerReplySender } from "./customer-reply-sender";
 import { HelpdeskDeliveries } from "./helpdesk-deliveries";
-import { KeyLossList, KeysLackingList } from "./reset-plan-parts";
+import { AccountLinks, KeyLossList, KeysLackingList } from "./reset-plan-parts";
 
 /** The agent's result view: outcome, diff, the notes as written, and the reply to send. */
 export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; canAct: boolean }) {
@@ -116,14 +116,7 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
           {reset.impact.subusersLackingEraseJob.length > 0 && (
             <p>
               Subusers still without the erase-job scopes (erase requests on-behalf-of them are refused):{" "}
-              {reset.impact.subusersLackingEraseJob.map((s, i) => (
-                <span key={s.id}>
-                  {i > 0 && ", "}
-                  <Link href={`/accounts/${s.id}`} className="text-blue-800 underline">
-                    {s.username}
-                  </Link>
-                </span>
-              ))}
+              <AccountLinks accounts={reset.impact.subusersLackingEraseJob} />
             </p>
           )}
         </section>

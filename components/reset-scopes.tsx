@@ -4,7 +4,7 @@ import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
 import type { GetAccountOutput } from "@/lib/http/console/accounts";
-import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
+import { AccountLinks, KeyLossList, ScopeDiff } from "./reset-plan-parts";
 
 // The dialogs (and their Radix and mutation code) load on first use, not with the account page.
 const ConfirmResetDialog = dynamic(() => import("./confirm-reset-dialog"), { ssr: false });
@@ -91,14 +91,7 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
             </strong>{" "}
             still lack{lacking.length === 1 ? "s" : ""} the erase-job scopes; erase requests on-behalf-of{" "}
             {lacking.length === 1 ? "it" : "them"} are refused until each is reset:{" "}
-            {lacking.map((s, i) => (
-              <span key={s.id}>
-                {i > 0 && ", "}
-                <Link href={`/accounts/${s.id}`} className="text-blue-800 underline">
-                  {s.username}
-                </Link>
-              </span>
-            ))}
+            <AccountLinks accounts={lacking} />
           </p>
         </div>
       )}

@@ -113,6 +113,23 @@ export function useTicket(): TicketContextValue {
   return value;
 }
 
+/**
+ * The ticket a confirmation dialog is for: the tab's, or, when the tab has
+ * none, the one typed into the dialog (which then becomes the tab's).
+ */
+export function useConfirmationTicket() {
+  const { ticket, helpdesk, setTicket } = useTicket();
+  const [text, setText] = useState("");
+  const resolve = (): { ok: true; ticketId: string } | { ok: false; error: string } => {
+    if (ticket) return { ok: true, ticketId: ticket.ticketId };
+    const parsed = parseTicketRef(text, helpdesk);
+    if (!parsed.ok) return parsed;
+    setTicket({ ticketId: parsed.ticketId, url: parsed.url });
+    return { ok: true, ticketId: parsed.ticketId };
+  };
+  return { ticket, helpdesk, text, setText, resolve };
+}
+
 /** The header strip: which ticket this tab works on, or a way to set one. */
 export function TicketBar() {
   const { ticket, linkError, helpdesk, setTicket } = useTicket();

@@ -41,6 +41,7 @@ export async function prepareBenchDatabase(databaseUrl: string): Promise<void> {
 export interface Stack {
   baseUrl: string;
   app: ChildProcess;
+  worker: ChildProcess | null;
   stop(): Promise<void>;
 }
 
@@ -52,6 +53,10 @@ export async function startStack(options: {
   skipBuild: boolean;
   /** Extra Node flags for the server, e.g. --cpu-prof to see where its time goes. */
   nodeArgs?: string[];
+  /** Extra environment for the app (and the worker), e.g. a helpdesk to deliver notes to. */
+  env?: Record<string, string>;
+  /** Also run `npm run worker` beside the app, as production would. */
+  worker?: boolean;
 }): Promise<Stack> {
   const baseUrl = `http://localhost:${options.port}`;
   const env: NodeJS.ProcessEnv = {
@@ -67,6 +72,7 @@ export async function startStack(options: {
     AUTH_URL: baseUrl,
     AUTH_TRUST_HOST: "true",
     LOG_LEVEL: "warn",
+    ...options.env,
   };
   if (!options.skipBuild || !existsSync(`${options.distDir}/BUILD_ID`)) {
     const started = performance.now();
@@ -84,10 +90,17 @@ export async function startStack(options: {
     quiet: true,
   });
   await waitForHttp(`${baseUrl}/api/health`, 90_000);
+  const worker = options.worker ? startProcess("worker", process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], { env, quiet: true }) : null;
   return {
     baseUrl,
     app,
+    worker,
     async stop() {
+      if (worker && worker.exitCode === null) {
+        const gone = new Promise((resolve) => worker.once("exit", resolve));
+        worker.kill("SIGTERM");
+        await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      }
       // Waits for the server to exit, so a --cpu-prof profile is written before the benchmark ends.
       const exited = app.exitCode !== null ? Promise.resolve() : new Promise((resolve) => app.once("exit", resolve));
       app.kill("SIGTERM");

@@ -3,11 +3,54 @@
  * combination), keyset pages, and the full CSV export with the server's peak
  * memory. Also the reset-record seeding the benchmarks share.
  */
+import { auditListQuerySchema } from "../../lib/audit/filters";
 import { loadConfig } from "../../lib/platform/config";
 import { seedResetRecords } from "../../scripts/lib/seed/resets";
 import { round, rssMb, watchPeakMemory, withPg } from "../lib/harness";
 import { httpLoad } from "../lib/load";
-import type { ScenarioResult } from "./accounts";
+import { directLoad, ratio, type ScenarioResult } from "./accounts";
+
+/**
+ * The statements GET /api/scope-resets issues for one list path
+ * (lib/audit/audit-where.ts, lib/audit/list-scope-resets.ts), with the same
+ * parameters, for the direct-SQL limit: the agent check, the username
+ * lookup, and the page with its keyset.
+ */
+export function directAuditList(path: string): { text: string; values: unknown[] }[] {
+  const query = Object.fromEntries(new URL(path, "http://bench").searchParams);
+  const { filter, cursor, limit } = auditListQuerySchema().parse(query);
+  const statements: { text: string; values: unknown[] }[] = [];
+  const values: unknown[] = [];
+  const bind = (value: unknown, cast: string) => {
+    values.push(value);
+    return `$${values.length}::${cast}`;
+  };
+  const clauses: string[] = [];
+  if (filter.from) clauses.push(`r.created_at >= ${bind(filter.from.toISOString(), "timestamptz")}`);
+  if (filter.to) clauses.push(`r.created_at < ${bind(filter.to.toISOString(), "timestamptz")}`);
+  if (filter.agent) {
+    statements.push({ text: "SELECT id FROM staff_user WHERE id = $1::uuid", values: [filter.agent] });
+    clauses.push(`r.actor_id = ${bind(filter.agent, "uuid")}`);
+  }
+  if (filter.account && "id" in filter.account) clauses.push(`r.account_id = ${bind(filter.account.id, "int")}`);
+  if (filter.account && "username" in filter.account) {
+    statements.push({ text: "SELECT id FROM account WHERE lower(username) = $1", values: [filter.account.username] });
+  }
+  if (filter.ticket) clauses.push(`r.ticket_id = ${bind(filter.ticket, "text")}`);
+  if (filter.outcome) clauses.push(`r.outcome = ${bind(filter.outcome, "reset_outcome")}`);
+  if (cursor) clauses.push(`(r.created_at, r.id) < (${bind(cursor.createdAt.toISOString(), "timestamptz")}, ${bind(cursor.id, "uuid")})`);
+  statements.push({
+    text: `SELECT r.id, r.created_at, r.outcome::text AS outcome, r.actor_id, r.actor_name, r.actor_email,
+                  r.account_id, a.username, r.ticket_id, r.ticket_url,
+                  cardinality(r.added) AS added_count, cardinality(r.removed) AS removed_count, r.failure_reason
+             FROM scope_reset r JOIN account a ON a.id = r.account_id
+            WHERE ${clauses.length ? clauses.join(" AND ") : "TRUE"}
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT ${bind(limit + 1, "int")}`,
+    values,
+  });
+  return statements;
+}
 
 export interface AuditBudget {
   scenario: string;
@@ -108,7 +151,9 @@ export async function auditScenarios(input: {
           durationSeconds: input.durationSeconds,
           warmupSeconds: 2,
         });
-        results.push({ scenario: `audit list: ${f.name}`, concurrency, app, peakMemoryMb: round(memory.stop(), 0) });
+        const peakMemoryMb = round(memory.stop(), 0);
+        const limit = await directLoad(input.databaseUrl, (i) => directAuditList(f.paths[i % f.paths.length]!), Math.max(400, app.requests), concurrency);
+        results.push({ scenario: `audit list: ${f.name}`, concurrency, app, limit, ratio: ratio(app.p95, limit.p95), peakMemoryMb });
       }
       // The budget is for 20 concurrent clients (the most the run drives).
       const busiest = results.filter((r) => r.scenario === `audit list: ${f.name}`).sort((a, b) => b.concurrency - a.concurrency)[0];

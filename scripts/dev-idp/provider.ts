@@ -11,7 +11,8 @@
  * so the login form is the only page a user sees.
  */
 import { createHash, generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { closeServer, urlHost } from "../lib/local-server";
 import type { AddressInfo } from "node:net";
 import Provider, {
   type Account,
@@ -82,7 +83,7 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
     });
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://${issuerHost(host)}:${port}`;
+  const issuer = `http://${urlHost(host)}:${port}`;
 
   let provider: Provider;
   try {
@@ -489,15 +490,3 @@ function defaultPostLogoutUris(redirectUris: string[]): string[] {
   return [...origins].flatMap((origin) => [`${origin}/`, `${origin}/signin`]);
 }
 
-function issuerHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
-    // fetch() and browsers keep connections alive; do not wait for them.
-    server.closeAllConnections();
-  });
-}

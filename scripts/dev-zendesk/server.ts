@@ -16,7 +16,8 @@
 import { getRequestListener } from "@hono/node-server";
 import { z } from "zod";
 import { Hono, type MiddlewareHandler } from "hono";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
+import { closeServer, urlHost } from "../lib/local-server";
 import type { AddressInfo } from "node:net";
 import { notFoundPage, PAGE_HEADERS, ticketListPage, ticketPage } from "./agent-pages";
 import { zendeskApi } from "./api";
@@ -229,15 +230,3 @@ function faultResponse(fault: DevZendeskFault): Response {
   return new Response(JSON.stringify({ error, description }), { status, headers });
 }
 
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
-    // fetch() keeps connections alive; do not wait for them.
-    server.closeAllConnections();
-  });
-}

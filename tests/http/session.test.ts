@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BASE_URL, signIn, type HttpSession } from "../support/http-session";
 
 // The console reads the Auth.js session token itself and keeps decoded tokens
-// until their own expiry (lib/server/staff-session.ts): these pin down that it is
+// until their own expiry (lib/auth/staff-sessions.ts): these pin down that it is
 // as strict as Auth.js: forged, altered, expired or role-less tokens are no session.
 const COOKIE = "authjs.session-token";
 // The run's own secret (scripts/test.ts makes one per run).
@@ -63,5 +63,26 @@ describe("the console session", () => {
     const half = Math.ceil(agentToken.length / 2);
     const chunked = `${COOKIE}.0=${agentToken.slice(0, half)}; ${COOKIE}.1=${agentToken.slice(half)}`;
     expect((await search(chunked)).status).toBe(200);
+  });
+});
+
+describe("GET /api/me", () => {
+  it("names the signed-in staff member, the role from the identity provider and what it allows", async () => {
+    const lead = await signIn("lead@scopedesk.test");
+    const response = await lead.fetch("/api/me");
+    expect(response.status).toBe(200);
+    const me = (await response.json()) as { email: string; role: string; permissions: string[] };
+    expect(me).toMatchObject({ email: "lead@scopedesk.test", role: "lead" });
+    expect(me.permissions).toEqual(expect.arrayContaining(["audit:read_all", "audit:export", "scopes:reset"]));
+
+    const agentMe = (await (await agent.fetch("/api/me")).json()) as { role: string; permissions: string[] };
+    expect(agentMe.role).toBe("agent");
+    expect(agentMe.permissions).not.toContain("audit:read_all");
+  });
+
+  it("is 401 without a session", async () => {
+    const response = await fetch(`${BASE_URL}/api/me`);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
   });
 });

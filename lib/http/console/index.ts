@@ -10,6 +10,7 @@ import {
   retryDeliveryEndpoint,
   sendCustomerReplyEndpoint,
 } from "./scope-resets";
+import { getMeEndpoint } from "./staff";
 import { getTicketEndpoint } from "./tickets";
 
 /** Every console endpoint behind the staff session, in matching order (a fixed path before a parameter at the same place). */
@@ -29,4 +30,5 @@ export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
   retryDeliveryEndpoint,
   getTicketEndpoint,
   accountTimelineEndpoint,
+  getMeEndpoint,
 ];
