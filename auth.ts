@@ -29,7 +29,7 @@ export const OIDC_PROVIDER_ID = "scopedesk";
  * provider in development and tests, the company's IdP in production. The
  * role comes from the IdP's groups claim at sign-in. Each sign-in opens a
  * staff_session row that the token names; every request checks it and reads
- * the role from staff_user (lib/server/staff-session.ts), and sign-out revokes it.
+ * the role from staff_user (lib/auth/staff-sessions.ts), and sign-out revokes it.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth((request) => {
   const config = getConfig();

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:session`: what the staff session check of decision 013 costs.
  *
- * 1. Timed calls in this process of the check itself (lib/server/staff-session.ts),
+ * 1. Timed calls in this process of the check itself (lib/auth/staff-sessions.ts),
  *    against the benchmark database as the app role: the cached answer (most
  *    requests), decrypting the token (first request of a token), reading the
  *    session and staff rows (once per session per cache window), and both.
@@ -104,7 +104,7 @@ const markdown = [
   "",
   `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, PostgreSQL ${machine.postgres}. App role ${APP_ROLE}.`,
   "",
-  "## The check in-process (lib/server/staff-session.ts)",
+  "## The check in-process (lib/auth/staff-sessions.ts)",
   "",
   "| step | p50 µs | p99 µs | mean µs | calls |",
   "|---|---|---|---|---|",

@@ -3,7 +3,7 @@
  * event to the chain head and prints "N events, chain intact" (exit 0) or the
  * first broken link (exit 1). DATABASE_URL selects the database (default: the
  * demo's). Runs under tsx with the "react-server" condition so the
- * server-only verifier (lib/server/audit-verify.ts, shared with the tests) loads.
+ * server-only verifier (lib/audit/verify-audit-chain.ts, shared with the tests) loads.
  */
 import { getConfig } from "../lib/platform/config";
 import { disconnectDb } from "../lib/platform/db";

@@ -71,7 +71,8 @@ async function deliveryLatency(databaseUrl: string, committedAt: Map<number, num
     rows = await withPg(databaseUrl, async (c) =>
       (
         await c.query<{ account_id: number; delivered: string; last: Date | null }>(
-          `SELECT r.account_id, count(*) FILTER (WHERE d.status = 'delivered') AS delivered, max(d.delivered_at) AS last
+          // updated_at is the worker's clock when it recorded the delivery (delivered_at is Zendesk's, in whole seconds).
+          `SELECT r.account_id, count(*) FILTER (WHERE d.status = 'delivered') AS delivered, max(d.updated_at) AS last
              FROM scope_reset r JOIN helpdesk_delivery d ON d.reset_id = r.id AND d.kind IN ('scopes_before', 'scopes_after')
             WHERE r.account_id = ANY($1) AND r.outcome = 'succeeded'
             GROUP BY r.account_id`,

@@ -166,7 +166,7 @@ export type StaffSessions = ReturnType<typeof createStaffSessions>;
 // One instance per process, shared by every route bundle that imports this module.
 const holder = globalThis as unknown as { __scopedeskStaffSessions?: StaffSessions };
 
-/** The process's sessions, checked against the database (lib/server/staff.ts). */
+/** The process's sessions, checked against the database (lib/auth/record-sign-in.ts). */
 export function staffSessions(): StaffSessions {
   holder.__scopedeskStaffSessions ??= createStaffSessions({
     secret: () => requireAuthSecret(getConfig()),

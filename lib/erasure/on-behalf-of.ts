@@ -1,7 +1,7 @@
 /**
  * The on-behalf-of header: "<subuser username>" or "account-id <account id>".
  * Pure parsing only; the lookup (always among the calling account's own
- * subusers) is in lib/server/v3/auth.ts.
+ * subusers) is in lib/api-keys/resolve-acting-account.ts.
  */
 export type OnBehalfOf =
   | { kind: "account-id"; accountId: number }

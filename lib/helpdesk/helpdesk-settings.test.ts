@@ -55,7 +55,7 @@ describe("helpdeskSettings", () => {
     }
   });
 
-  it("exports a schema fragment that lib/config.ts can spread into its own", () => {
+  it("exports a schema fragment that lib/platform/config.ts can spread into its own", () => {
     const schema = z.object({ HELPDESK_BASE_URL: z.string().url().default("https://scopedesk.zendesk.com"), ...zendeskEnvShape });
     expect(schema.parse({ ZENDESK_SUBDOMAIN: "acme" })).toEqual({ HELPDESK_BASE_URL: "https://scopedesk.zendesk.com", ZENDESK_SUBDOMAIN: "acme" });
     expect(schema.safeParse({ ZENDESK_CLIENT_ID: "" }).success).toBe(false);

@@ -16,7 +16,7 @@ import type { ZendeskClientOptions } from "./zendesk-client";
 const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-/** The Zendesk settings, to spread into lib/config.ts's schema (which already has HELPDESK_BASE_URL). */
+/** The Zendesk settings, to spread into lib/platform/config.ts's schema (which already has HELPDESK_BASE_URL). */
 export const zendeskEnvShape = {
   ZENDESK_SUBDOMAIN: z.string().regex(SUBDOMAIN, "must be a Zendesk subdomain such as acme").optional(),
   ZENDESK_CLIENT_ID: z.string().trim().min(1).optional(),
@@ -39,7 +39,7 @@ export type HelpdeskSettings =
   | { connected: true; client: Pick<ZendeskClientOptions, "baseUrl" | "clientId" | "clientSecret"> };
 
 export function helpdeskSettings(env: Record<string, string | undefined>): HelpdeskSettings {
-  // Empty strings in .env files mean "not set", as in lib/config.ts.
+  // Empty strings in .env files mean "not set", as in lib/platform/config.ts.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {

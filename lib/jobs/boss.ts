@@ -25,6 +25,8 @@ export function bossOptions(connectionString: string, role: "sender" | "worker")
     useListenNotify: role === "worker",
     // How soon a dead worker's job is noticed: its heartbeat deadline plus at most this.
     ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
+    // How fresh the worker's view of each queue's backlog is, which decides when it fetches without pausing (run-worker.ts).
+    ...(role === "worker" ? { queueCacheIntervalSeconds: 5 } : {}),
     max: role === "worker" ? 10 : 4,
     application_name: `scopedesk-${role}`,
   };

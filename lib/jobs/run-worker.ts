@@ -13,6 +13,16 @@ import { QUEUES, SCHEDULES, type QueueName } from "./queues";
  * tries run out (lib/jobs/queues.ts).
  */
 
+/**
+ * How each worker loop waits between fetches. pg-boss wakes workers by
+ * NOTIFY when a job is sent, and otherwise waits `notifyPollingIntervalSeconds`
+ * (30 s by default) after every job, even with a backlog: a burst of 400 resets
+ * drained at 4 jobs per 30 s. So: fetch again at once while the last fetch
+ * found a job and the queue still holds more (burst), and poll every 2 s as the
+ * backstop when a notification is missed.
+ */
+const POLLING = { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2, burstWhenReadyExceeds: 1 } as const;
+
 /** Jobs worked at once per queue and process. Deliveries wait on Zendesk; erasure on Postgres. */
 const CONCURRENCY: Record<QueueName, number> = {
   [QUEUES.deliverResetNotes]: 4,
@@ -36,7 +46,7 @@ export async function startWorker(opts: { connectionString: string; workerId: st
   for (const name of Object.values(QUEUES)) {
     await boss.work<unknown>(
       name,
-      { includeMetadata: true, batchSize: 1, localConcurrency: CONCURRENCY[name], pollingIntervalSeconds: 2 },
+      { includeMetadata: true, batchSize: 1, localConcurrency: CONCURRENCY[name], ...POLLING },
       async ([job]) => {
         const outcome = await HANDLERS[name](job as never, ctx);
         opts.log.info({ queue: name, jobId: job!.id, retryCount: job!.retryCount, outcome }, "job done");

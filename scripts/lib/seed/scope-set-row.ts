@@ -4,7 +4,7 @@ import { scopeSetFingerprint } from "../../../lib/scopes/fingerprint";
 /**
  * The id of the scope_set row holding exactly these (normalised) scopes,
  * inserting it if none does: for seeders, benchmarks and end-to-end data that
- * write with a plain pg client (the app's own is lib/server/scope-sets.ts).
+ * write with a plain pg client (the app's own is lib/scopes/ensure-scope-set.ts).
  */
 export async function scopeSetIdFor(client: pg.Client, normalizedScopes: readonly string[]): Promise<number> {
   const fingerprint = scopeSetFingerprint(normalizedScopes);
