@@ -2,6 +2,7 @@ import "server-only";
 import { eraseJobVerdict } from "@/lib/cutoff";
 import { AppError } from "@/lib/errors";
 import { escapeLikePattern, type ParsedLookupQuery } from "@/lib/lookup-query";
+import { textProblem } from "@/lib/platform/text";
 import { eraseJobScopesOf, groupScopes } from "@/lib/scopes/catalog";
 import { getConfig } from "@/lib/config";
 import { describeResetOptions } from "@/lib/scope-resets/describe-reset-options";
@@ -64,7 +65,8 @@ export function encodeCursor(lastUsernameLower: string): string {
 export function decodeCursor(cursor: string): string {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { after?: unknown };
-    if (typeof value.after === "string" && value.after.length <= 300) return value.after;
+    // Opaque to the caller, but made by anyone: what it holds goes to Postgres, so it must be text Postgres takes.
+    if (typeof value.after === "string" && value.after.length <= 300 && textProblem(value.after) === null) return value.after;
   } catch {
     // fall through to the error below
   }
