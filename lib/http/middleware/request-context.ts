@@ -4,6 +4,7 @@ import { getConfig } from "@/lib/config";
 import { clientAddress } from "@/lib/platform/client-address";
 import type { RequestMeta } from "@/lib/server/audit";
 import type { HttpBindings } from "../context";
+import { HSTS_VALUE, sendsHsts } from "../security-headers";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -32,13 +33,6 @@ export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Va
     c.header("x-content-type-options", "nosniff");
     c.header("x-frame-options", "DENY");
     c.header("referrer-policy", "no-referrer");
-    if (config.hsts === "on" || (config.hsts === "auto" && isHttps(c.req.url, config))) {
-      c.header("strict-transport-security", "max-age=31536000; includeSubDomains");
-    }
+    if (sendsHsts(config, c.req.url)) c.header("strict-transport-security", HSTS_VALUE);
   };
-}
-
-/** Over https: the console's public URL says so, or a trusted proxy says the client used it. */
-function isHttps(url: string, config: ReturnType<typeof getConfig>): boolean {
-  return url.startsWith("https:") || (config.publicUrl?.startsWith("https:") ?? false);
 }
