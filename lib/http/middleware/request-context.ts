@@ -1,12 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { getConfig } from "@/lib/config";
-import { clientAddress } from "@/lib/platform/client-address";
 import type { RequestMeta } from "@/lib/server/audit";
+import { requestMetaOf } from "@/lib/server/request-meta";
 import type { HttpBindings } from "../context";
 import { HSTS_VALUE, sendsHsts } from "../security-headers";
-
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
  * First on both surfaces: our own request id (always; a caller's well-formed
@@ -17,15 +14,7 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
  */
 export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Variables: { meta: RequestMeta } }> {
   return async (c, next) => {
-    const config = getConfig();
-    const incoming = c.env?.incoming;
-    const clientId = c.req.header("x-request-id");
-    const meta: RequestMeta = {
-      requestId: randomUUID(),
-      clientRequestId: clientId && CLIENT_REQUEST_ID.test(clientId) ? clientId : null,
-      ip: clientAddress(incoming?.socket.remoteAddress, c.req.header("x-forwarded-for"), config.trustProxy)?.slice(0, 100) ?? null,
-      userAgent: c.req.header("user-agent")?.slice(0, 500) ?? null,
-    };
+    const meta = requestMetaOf(c.env?.incoming?.socket.remoteAddress, { get: (name) => c.req.header(name) });
     c.set("meta", meta);
     await next();
     c.header("x-request-id", meta.requestId);
@@ -33,6 +22,6 @@ export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Va
     c.header("x-content-type-options", "nosniff");
     c.header("x-frame-options", "DENY");
     c.header("referrer-policy", "no-referrer");
-    if (sendsHsts(config, c.req.url)) c.header("strict-transport-security", HSTS_VALUE);
+    if (sendsHsts(getConfig(), c.req.url)) c.header("strict-transport-security", HSTS_VALUE);
   };
 }
