@@ -3,7 +3,7 @@ import { roleFromGroups, type Role } from "@/lib/auth/permissions";
 import { sessionKeyOf } from "@/lib/auth/session-secret";
 import { getConfig, requireAuthSecret } from "@/lib/platform/config";
 import { safeRedirectUrl } from "@/lib/platform/safe-redirect";
-import { requestMetaFrom } from "@/lib/platform/request-meta";
+import { currentRequestMeta } from "@/lib/platform/request-meta";
 import { endStaffSession, recordSignIn, refuseDisabledSignIn } from "@/lib/auth/record-sign-in";
 import { sessionClaimsFrom, staffSessions } from "@/lib/auth/staff-sessions";
 
@@ -33,7 +33,7 @@ export const OIDC_PROVIDER_ID = "scopedesk";
  */
 export const { handlers, auth, signIn, signOut } = NextAuth((request) => {
   const config = getConfig();
-  const meta = requestMetaFrom(request?.headers ?? new Headers());
+  const meta = currentRequestMeta(request?.headers ?? new Headers());
   const subjectOf = (sub: string) => `${config.oidc.issuer}#${sub}`;
   return {
     secret: requireAuthSecret(config),

@@ -1,6 +1,9 @@
 import Link from "next/link";
+import { connection } from "next/server";
 
-export default function NotFound() {
+export default async function NotFound() {
+  // Rendered per request, not prerendered: only then does Next put this request's CSP nonce on its scripts (proxy.ts).
+  await connection();
   return (
     <main className="mx-auto max-w-xl p-8">
       <h1 className="text-2xl font-semibold">Not found</h1>

@@ -66,13 +66,18 @@ async function serve(): Promise<void> {
   const { getHttpApp, isPipelinePath } = await import("../lib/http/app");
   const { answerUnservablePage } = await import("../lib/http/page-guard");
   const { disconnectDb } = await import("../lib/platform/db");
+  const { requestMetaOf, withRequestMeta } = await import("../lib/platform/request-meta");
   const { getRequestListener } = await import("@hono/node-server");
   // Not overriding the global Request/Response: Next shares this process.
   const serveWithPipeline = getRequestListener(getHttpApp().fetch, { overrideGlobalObjects: false });
 
   const server = createServer((req, res) => {
     if (isPipelinePath(req.url)) void serveWithPipeline(req, res);
-    else if (!answerUnservablePage(req, res)) void handleWithNext(req, res);
+    else if (!answerUnservablePage(req, res)) {
+      // Auth.js's sign-in and sign-out are audited with the same address and request id rules as /api.
+      const meta = requestMetaOf(req.socket.remoteAddress, { get: (name) => req.headers[name]?.toString() });
+      void withRequestMeta(meta, () => handleWithNext(req, res));
+    }
   });
   server.listen(port, hostname, () => {
     console.log(`Scopedesk listening on http://${hostname ?? "localhost"}:${port}`);

@@ -2,6 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/platform/errors";
 import { getDb } from "@/lib/platform/db";
 import { escapeLikePattern, type ParsedLookupQuery } from "./lookup-query";
+import { textProblem } from "@/lib/platform/text";
 
 export type MatchKind = "id" | "username" | "email" | "username_prefix";
 
@@ -57,7 +58,8 @@ export function encodeCursor(lastUsernameLower: string): string {
 export function decodeCursor(cursor: string): string {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { after?: unknown };
-    if (typeof value.after === "string" && value.after.length <= 300) return value.after;
+    // Opaque to the caller, but made by anyone: what it holds goes to Postgres, so it must be text Postgres takes.
+    if (typeof value.after === "string" && value.after.length <= 300 && textProblem(value.after) === null) return value.after;
   } catch {
     // fall through to the error below
   }

@@ -42,8 +42,10 @@ export interface NewAuditEvent {
 export async function appendAuditEvent(tx: Tx, input: NewAuditEvent): Promise<{ id: string; seq: bigint }> {
   const id = randomUUID();
   const occurredAt = input.occurredAt ?? new Date();
+  // The caller's own request id sits in details, labelled as theirs: request_id is always ours.
+  const clientRequestId = input.meta.clientRequestId ? { clientRequestId: input.meta.clientRequestId } : {};
   // Round-trip through JSON so the hash covers exactly what jsonb stores; the text itself is what is stored.
-  const detailsJson = JSON.stringify(input.details ?? {});
+  const detailsJson = JSON.stringify({ ...input.details, ...clientRequestId });
   const details = JSON.parse(detailsJson) as Prisma.InputJsonValue;
   const content = {
     id,

@@ -112,6 +112,11 @@ describe("audit filters", () => {
     },
   );
 
+  it.each(["0000-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z", "2019-12-31T23:59:59Z"])("refuses a cursor dated %s, before anything was recorded", (t) => {
+    const cursor = Buffer.from(JSON.stringify({ k: filterKey({ params: {} }), t, i: "0b8f0d2e-8c1e-4a52-9a55-5d1a3c7f9e10" })).toString("base64url");
+    expect(messages({ cursor })).toMatch(/cursor is malformed/);
+  });
+
   it("keys a filter by its normalised parameters, not their spelling", () => {
     const a = filterOnly.parse({ ticket: "#4242", account: "LEGACY-acme" });
     const b = filterOnly.parse({ ticket: "https://x.zendesk.com/agent/tickets/4242", account: "legacy-acme" });

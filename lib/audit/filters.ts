@@ -257,7 +257,10 @@ export function decodeCursor(text: string, filter: Pick<AuditFilter, "params">):
   if (shape.data.k !== filterKey(filter)) {
     return { ok: false, message: "The cursor belongs to a different filter: start again from the first page of this filter." };
   }
-  return { ok: true, cursor: { createdAt: new Date(shape.data.t), id: shape.data.i } };
+  const createdAt = new Date(shape.data.t);
+  // No row is older, and a year-0000 cursor would reach Postgres as a date it refuses (22008).
+  if (createdAt < EARLIEST_DATE) return malformed;
+  return { ok: true, cursor: { createdAt, id: shape.data.i } };
 }
 
 export interface SchemaOptions {

@@ -39,6 +39,7 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
     ...resetFacts(reset),
     clientIp: reset.clientIp,
     userAgent: reset.userAgent,
+    clientRequestId: reset.clientRequestId,
     idempotencyKey: reset.idempotencyKey,
     account: { id: reset.account.id, username: reset.account.username, email: reset.account.email, signedUpAt: reset.account.signedUpAt.toISOString() },
     before: before ? { scopes: before, fingerprint: reset.beforeScopeSet!.fingerprint, groups: groupScopes(before) } : null,

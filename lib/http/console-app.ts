@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { AppError } from "@/lib/platform/errors";
 import { checkDatabase } from "@/lib/platform/check-database";
 import { CONSOLE_ENDPOINTS } from "./console";
@@ -28,13 +28,19 @@ export function createConsoleApp(): Hono<ConsoleEnv> {
     return c.json({ status: database.ok ? "ok" : "degraded", database }, database.ok ? 200 : 503);
   });
 
+  const routes = CONSOLE_ENDPOINTS.map((e) => ({ method: e.method, path: e.path }));
+  const pathOf = (c: Context) => new URL(c.req.url).pathname.replace(/^\/api/, "") || "/";
+  // A known path asked with a method it does not take changes nothing: answered 405 with Allow below, not refused as a write.
+  const wrongMethod = (c: Context) => {
+    const allowed = allowedMethods(routes, pathOf(c));
+    return allowed.length > 0 && !allowed.includes(c.req.method);
+  };
   api.use(staffSession());
-  api.use(csrfCheck());
+  api.use(csrfCheck({ exempt: wrongMethod }));
   for (const endpoint of CONSOLE_ENDPOINTS) endpoint.mount(api);
 
-  const routes = CONSOLE_ENDPOINTS.map((e) => ({ method: e.method, path: e.path }));
   api.all("*", (c) => {
-    const path = new URL(c.req.url).pathname.replace(/^\/api/, "") || "/";
+    const path = pathOf(c);
     const allowed = allowedMethods(routes, path);
     if (allowed.length > 0) {
       return consoleErrorResponse(c, new AppError("method_not_allowed", `${c.req.method.slice(0, 20)} is not allowed on ${path}; use ${allowed.join(" or ")}.`), {

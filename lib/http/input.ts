@@ -5,35 +5,43 @@
  * issues turned into one list of { path, message }. Pure.
  */
 import type { z } from "zod";
+import { textProblem } from "@/lib/platform/text";
 
 export type InputProblem = { where: string; message: string };
 
-/** Why a text cannot be taken, or null: Postgres refuses NUL in text (22021), and a lone surrogate is not Unicode. */
-export function textProblem(value: string): string | null {
-  if (value.includes("\u0000")) return "contains a NUL character";
-  if (!value.isWellFormed()) return "is not valid Unicode (a lone surrogate)";
-  return null;
-}
-
-/** Walks a parsed JSON value and returns the first string that cannot be taken, with where it is. */
-export function findBadText(value: unknown, path = "body"): InputProblem | null {
-  if (typeof value === "string") {
-    const problem = textProblem(value);
-    return problem ? { where: path, message: `${path} ${problem}.` } : null;
+/**
+ * Walks a parsed JSON value and returns the first string (or field name) that
+ * cannot be taken, with where it is. With a list of pending values, not
+ * recursion: a 256 KiB body can nest 100,000 deep, past the call stack; and
+ * the path is spelled out only for the value found, not for every level.
+ */
+export function findBadText(root: unknown, rootPath = "body"): InputProblem | null {
+  interface Pending {
+    value: unknown;
+    parent: Pending | null;
+    segment: string;
   }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findBadText(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const keyProblem = textProblem(key);
-      if (keyProblem) return { where: path, message: `A field name in ${path} ${keyProblem}.` };
-      const found = findBadText(item, `${path}.${key}`);
-      if (found) return found;
+  const pathOf = (node: Pending): string => {
+    const segments: string[] = [];
+    for (let at: Pending | null = node; at; at = at.parent) segments.push(at.segment);
+    return segments.reverse().join("");
+  };
+  const pending: Pending[] = [{ value: root, parent: null, segment: rootPath }];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    const { value } = node;
+    if (typeof value === "string") {
+      const problem = textProblem(value);
+      if (problem) return { where: pathOf(node), message: `${pathOf(node)} ${problem}.` };
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) pending.push({ value: value[i], parent: node, segment: `[${i}]` });
+    } else if (value !== null && typeof value === "object") {
+      const entries = Object.entries(value);
+      for (const [key] of entries) {
+        const keyProblem = textProblem(key);
+        if (keyProblem) return { where: pathOf(node), message: `A field name in ${pathOf(node)} ${keyProblem}.` };
+      }
+      for (let i = entries.length - 1; i >= 0; i--) pending.push({ value: entries[i]![1], parent: node, segment: `.${entries[i]![0]}` });
     }
   }
   return null;

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { getConfig } from "@/lib/platform/config";
 import { isWellEncoded } from "./input";
+import { HSTS_VALUE, sendsHsts } from "./security-headers";
 
 /**
  * Requests Next would answer with a 500 (it throws on a path it cannot
@@ -29,10 +31,12 @@ function plainPage(res: ServerResponse, status: number, title: string, text: str
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
+    // This server itself speaks plain http: HSTS=on, or an https public URL (TLS ends in front of it).
+    ...(sendsHsts(getConfig(), "http:") ? { "strict-transport-security": HSTS_VALUE } : {}),
   });
   res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Scopedesk</title></head><body style="font-family:system-ui;margin:3rem"><h1>${title}</h1><p>${text}</p><p><a href="/">Scopedesk</a></p></body></html>`);
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "hono";
 
 /**
@@ -6,7 +6,9 @@ import type { Context } from "hono";
  * Content-Length over the limit is refused before reading, and a body
  * without one (chunked) is cut off as soon as it passes the limit, so at
  * most limit + 1 chunk's worth is ever held. Bytes that are not UTF-8 are
- * refused, not replaced.
+ * refused, not replaced. After a body refused for its size the connection
+ * closes soon after the answer, so the server never takes in what the client
+ * goes on sending.
  *
  * Read from Node's own stream when the production server hands the request
  * over (@hono/node-server puts it in `c.env.incoming`): turning a 5,000-address
@@ -27,10 +29,16 @@ export class BodyReadError extends Error {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export async function readBody(c: Context, maxBytes: number): Promise<string> {
-  const declared = Number(c.req.header("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw new BodyReadError("too_large", maxBytes);
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const bytes = incoming ? await readNode(incoming, maxBytes) : await readWeb(c.req.raw.body, maxBytes);
+  const node = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  let bytes: Uint8Array;
+  try {
+    const declared = Number(c.req.header("content-length"));
+    if (Number.isFinite(declared) && declared > maxBytes) throw new BodyReadError("too_large", maxBytes);
+    bytes = node?.incoming ? await readNode(node.incoming, maxBytes) : await readWeb(c.req.raw.body, maxBytes);
+  } catch (error) {
+    if (node?.incoming && node.outgoing && error instanceof BodyReadError && error.kind === "too_large") closeSoonAfterAnswer(node.incoming, node.outgoing);
+    throw error;
+  }
   try {
     return decoder.decode(bytes);
   } catch {
@@ -46,8 +54,6 @@ function readNode(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       size += chunk.length;
       if (size > maxBytes) {
         cleanup();
-        // Stop reading; the server discards (and the adapter destroys) the rest once the answer is sent.
-        req.pause();
         reject(new BodyReadError("too_large", maxBytes));
         return;
       }
@@ -66,6 +72,33 @@ function readNode(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     };
     req.on("data", onData).on("end", onEnd).on("error", onAbort).on("aborted", onAbort);
   });
+}
+
+const LINGER_BYTES = 1024 * 1024;
+const LINGER_MS = 200;
+
+/**
+ * After a body is refused for its size, what the client is still sending is
+ * read and dropped, at most LINGER_BYTES, until LINGER_MS after the answer
+ * went out; then, unless the body has ended by itself, the connection is
+ * closed. Closing at once, with bytes unread, would reset the connection
+ * before the client read the answer; reading on (as the adapter and Node do,
+ * to reuse the connection) would take in the whole body, 24 MB in a fraction
+ * of a second over loopback.
+ */
+function closeSoonAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) req.pause();
+  });
+  req.resume();
+  const close = () =>
+    setTimeout(() => {
+      if (!req.readableEnded) req.socket.destroy();
+    }, LINGER_MS).unref();
+  if (res.writableFinished) close();
+  else res.once("finish", close);
 }
 
 async function readWeb(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {

@@ -134,6 +134,7 @@ export function attemptFields(
     familyResetId: familyResetId ?? null,
     catalogVersion: CATALOG_VERSION,
     requestId: meta.requestId,
+    clientRequestId: meta.clientRequestId ?? null,
     clientIp: meta.ip,
     userAgent: meta.userAgent,
   };

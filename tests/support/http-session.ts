@@ -48,13 +48,13 @@ async function go(jar: CookieJar, url: string, init: RequestInit = {}): Promise<
  * leaving this machine (the app and the development IdP are both local), so
  * an open redirect shows as the url it ended on instead of a request elsewhere.
  */
-async function follow(jar: CookieJar, response: Response, from: string, limit = 10): Promise<{ response: Response; url: string }> {
+async function follow(jar: CookieJar, response: Response, from: string, headers: Record<string, string> = {}, limit = 10): Promise<{ response: Response; url: string }> {
   let current = response;
   let url = from;
   for (let i = 0; i < limit && current.status >= 300 && current.status < 400; i++) {
     url = new URL(current.headers.get("location")!, url).toString();
     if (!["localhost", "127.0.0.1"].includes(new URL(url).hostname)) break;
-    current = await go(jar, url);
+    current = await go(jar, url, { headers });
   }
   return { response: current, url };
 }
@@ -70,28 +70,30 @@ export async function signIn(
   email: string,
   password = "scopedesk",
   BASE_URL = DEFAULT_BASE_URL,
-  options: { callbackUrl?: string } = {},
+  /** `headers` go with every request of the sign-in, e.g. a forged X-Forwarded-For. */
+  options: { callbackUrl?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpSession> {
   const jar = new CookieJar();
+  const extra = options.headers ?? {};
   const csrfUrl = `${BASE_URL}/api/auth/csrf`;
-  const { csrfToken } = (await (await go(jar, csrfUrl)).json()) as { csrfToken: string };
+  const { csrfToken } = (await (await go(jar, csrfUrl, { headers: extra })).json()) as { csrfToken: string };
   const start = await go(jar, `${BASE_URL}/api/auth/signin/scopedesk`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { ...extra, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ csrfToken, callbackUrl: options.callbackUrl ?? `${BASE_URL}/` }).toString(),
   });
-  const loginPage = await follow(jar, start, `${BASE_URL}/api/auth/signin/scopedesk`);
+  const loginPage = await follow(jar, start, `${BASE_URL}/api/auth/signin/scopedesk`, extra);
   const html = await loginPage.response.text();
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
   if (!action) throw new Error(`no login form at ${loginPage.url} (status ${loginPage.response.status})`);
   const loginUrl = new URL(action.replace(/&amp;/g, "&"), loginPage.url).toString();
   const submitted = await go(jar, loginUrl, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { ...extra, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ email, password }).toString(),
   });
   if (submitted.status === 401) throw new Error(`the identity provider refused ${email}`);
-  const done = await follow(jar, submitted, loginUrl);
+  const done = await follow(jar, submitted, loginUrl, extra);
   const cookie = jar.header(BASE_URL);
   if (!/authjs\.session-token=/.test(cookie)) {
     throw new Error(`sign-in as ${email} did not produce a session (ended at ${done.url}, status ${done.response.status})`);

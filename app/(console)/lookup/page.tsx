@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { LookupResults } from "@/components/lookup-results";
 import { parseLookupQuery } from "@/lib/accounts/lookup-query";
+import { textProblem } from "@/lib/platform/text";
 import { searchAccounts, type SearchPage } from "@/lib/accounts/search-accounts";
 import { guardPage } from "@/lib/pages/guard";
 
@@ -10,14 +11,17 @@ export default async function LookupPage({ searchParams }: { searchParams: Promi
   const sp = await searchParams;
   const q = typeof sp.q === "string" ? sp.q : "";
   await guardPage({ permission: "accounts:read", path: "/lookup", searchParams: sp });
-  const parsed = q ? parseLookupQuery(q) : null;
+  // The API refuses such text in its pipeline; here it is shown as the page's error, never searched (Postgres refuses NUL).
+  const problem = q ? textProblem(q) : null;
+  const parsed = q && !problem ? parseLookupQuery(q) : null;
   let initial: SearchPage | null = null;
   if (parsed?.ok) initial = await searchAccounts(parsed, { limit: 20 });
+  const error = problem ? `The search text ${problem}.` : parsed && !parsed.ok ? parsed.error : null;
 
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold tracking-tight">Find an account</h1>
-      <LookupResults initialQuery={q} initialPage={initial} initialError={parsed && !parsed.ok ? parsed.error : null} />
+      <LookupResults initialQuery={q} initialPage={initial} initialError={error} />
     </div>
   );
 }

@@ -15,7 +15,7 @@ export const listScopeResetsEndpoint = consoleEndpoint({ method: "GET", path: "/
 
 /** GET /api/scope-resets/export?format=csv|jsonl&{filters}: exactly the filtered set, streamed; an audit.export event. */
 export const exportScopeResetsEndpoint = consoleEndpoint(
-  { method: "GET", path: "/scope-resets/export", permission: "audit:export", query: () => auditExportQuerySchema() },
+  { method: "GET", path: "/scope-resets/export", permission: "audit:export", query: () => auditExportQuerySchema(), recordsAccess: true },
   async ({ staff, query, meta }) => {
     const file = await exportScopeResets(staff, query, meta);
     return new Response(file.body, {

@@ -6,6 +6,7 @@ import type { RequestMeta } from "@/lib/audit/append-audit-event";
 import type { StaffSession } from "@/lib/auth/get-staff";
 import type { ConsoleEnv } from "@/lib/http/context";
 import { describeIssues, findBadText, queryObject } from "@/lib/http/input";
+import { refuseCrossSiteRead } from "@/lib/http/middleware/csrf";
 import { BodyReadError, readBody } from "@/lib/http/read-body";
 
 /**
@@ -57,6 +58,8 @@ export interface EndpointOptions<P extends Schema | undefined, Q extends Schema 
   body?: B | (() => B);
   /** Larger bodies are refused (413) while reading. Default 16 KiB. */
   maxBodyBytes?: number;
+  /** A GET that records something (an audit event): refused when another site sent it (../middleware/csrf.ts). */
+  recordsAccess?: boolean;
 }
 
 export function consoleEndpoint<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, O = unknown>(
@@ -75,6 +78,7 @@ export function consoleEndpoint<P extends Schema | undefined = undefined, Q exte
         if (!can(staff.role, options.permission)) {
           throw new AppError("forbidden", `Your role (${staff.role}) does not allow this (${options.permission}).`);
         }
+        if (options.recordsAccess) refuseCrossSiteRead(c);
         const params = parse(resolve(options.params), c.req.param(), "path");
         const query = parse(resolve(options.query), readQuery(c), "query");
         const bodySchema = resolve(options.body);

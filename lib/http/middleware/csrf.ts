@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getConfig } from "@/lib/platform/config";
 import { AppError } from "@/lib/platform/errors";
 
@@ -13,9 +13,9 @@ const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
  * authorises a write. Auth.js's own sign-in and sign-out keep their CSRF
  * token (they are not behind this pipeline).
  */
-export function csrfCheck(): MiddlewareHandler {
+export function csrfCheck(options: { exempt: (c: Context) => boolean }): MiddlewareHandler {
   return async (c, next) => {
-    if (SAFE.has(c.req.method)) return next();
+    if (SAFE.has(c.req.method) || options.exempt(c)) return next();
     if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
       throw new AppError("forbidden", "Writes must be sent as application/json from the console itself.", { reason: "content_type" });
     }
@@ -25,6 +25,19 @@ export function csrfCheck(): MiddlewareHandler {
     if (origin !== undefined && site !== "cross-site" && site !== "same-site" && isOwnOrigin(origin, c.req.url, c.req.header("host"))) return next();
     throw new AppError("forbidden", "This write did not come from the console's own pages, so it was refused (cross-site request).", { reason: "origin" });
   };
+}
+
+/**
+ * A GET that records something (the export appends an audit event) sends no
+ * body to check, and SameSite=Lax cookies ride along on another site's link
+ * to it: refused when the browser says another site sent it. The console's
+ * own link (same-origin) and a typed or bookmarked address (none) pass.
+ */
+export function refuseCrossSiteRead(c: Context): void {
+  const site = c.req.header("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") {
+    throw new AppError("forbidden", "This request came from another site, so it was refused: open it from the console.", { reason: "origin" });
+  }
 }
 
 /** Our origin: the configured public URL's, or, when none is configured, the one the request itself was sent to. */

@@ -1,11 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { getConfig } from "@/lib/platform/config";
-import { clientAddress } from "@/lib/platform/client-address";
 import type { RequestMeta } from "@/lib/audit/append-audit-event";
+import { requestMetaOf } from "@/lib/platform/request-meta";
 import type { HttpBindings } from "@/lib/http/context";
-
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+import { HSTS_VALUE, sendsHsts } from "@/lib/http/security-headers";
 
 /**
  * First on both surfaces: our own request id (always; a caller's well-formed
@@ -16,15 +14,7 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
  */
 export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Variables: { meta: RequestMeta } }> {
   return async (c, next) => {
-    const config = getConfig();
-    const incoming = c.env?.incoming;
-    const clientId = c.req.header("x-request-id");
-    const meta: RequestMeta = {
-      requestId: randomUUID(),
-      clientRequestId: clientId && CLIENT_REQUEST_ID.test(clientId) ? clientId : null,
-      ip: clientAddress(incoming?.socket.remoteAddress, c.req.header("x-forwarded-for"), config.trustProxy)?.slice(0, 100) ?? null,
-      userAgent: c.req.header("user-agent")?.slice(0, 500) ?? null,
-    };
+    const meta = requestMetaOf(c.env?.incoming?.socket.remoteAddress, { get: (name) => c.req.header(name) });
     c.set("meta", meta);
     await next();
     c.header("x-request-id", meta.requestId);
@@ -32,13 +22,6 @@ export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Va
     c.header("x-content-type-options", "nosniff");
     c.header("x-frame-options", "DENY");
     c.header("referrer-policy", "no-referrer");
-    if (config.hsts === "on" || (config.hsts === "auto" && isHttps(c.req.url, config))) {
-      c.header("strict-transport-security", "max-age=31536000; includeSubDomains");
-    }
+    if (sendsHsts(getConfig(), c.req.url)) c.header("strict-transport-security", HSTS_VALUE);
   };
-}
-
-/** Over https: the console's public URL says so, or a trusted proxy says the client used it. */
-function isHttps(url: string, config: ReturnType<typeof getConfig>): boolean {
-  return url.startsWith("https:") || (config.publicUrl?.startsWith("https:") ?? false);
 }

@@ -62,6 +62,7 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
     ["Catalog version", <code key="c">{reset.catalogVersion}</code>],
     ["Duration", `${reset.durationMs} ms`],
   ];
+  if (reset.clientRequestId) facts.push(["Client's request id", <code key="cr">{reset.clientRequestId}</code>]);
   if (reset.reason) facts.push(["Reason given", reset.reason]);
   if (reset.failureReason) facts.push(["Failure reason", <span key="f" className="text-red-800" data-testid="failure-reason">{reset.failureReason}</span>]);
 
