@@ -9,7 +9,12 @@ export const metadata: Metadata = {
   description: "Support console for account scopes",
   robots: { index: false, follow: false },
   // public/: the SVG for browsers that take one, favicon.ico (16, 32, 48 px, drawn from it) for the rest.
-  icons: { icon: [{ url: "/icon.svg", type: "image/svg+xml" }, { url: "/favicon.ico", sizes: "16x16 32x32 48x48" }] },
+  icons: {
+    icon: [
+      { url: "/icon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+    ],
+  },
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

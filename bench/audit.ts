@@ -35,21 +35,42 @@ const DURATION = Number(flag("duration") ?? 10);
 async function main() {
   const timings: Record<string, number> = {};
   await prepareBenchDatabase(databaseUrl);
-  const accounts = await withPg(databaseUrl, async (c) => Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM account")).rows[0]!.n));
+  const accounts = await withPg(databaseUrl, async (c) =>
+    Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM account")).rows[0]!.n),
+  );
   if (accounts < ACCOUNTS) {
     console.log(`seeding ${ACCOUNTS.toLocaleString("en")} accounts…`);
-    const settings = seedSettingsFromEnv({ ...process.env, SEED: "scopedesk-bench", SEED_ACCOUNTS: String(ACCOUNTS), SEED_ACTIVITY_PER_ACCOUNT: "0" });
+    const settings = seedSettingsFromEnv({
+      ...process.env,
+      SEED: "scopedesk-bench",
+      SEED_ACCOUNTS: String(ACCOUNTS),
+      SEED_ACTIVITY_PER_ACCOUNT: "0",
+    });
     const seeded = await seedDatabase(loadConfig({ ...process.env, SCOPEDESK_ENV: "development", DATABASE_URL: databaseUrl }), settings);
     timings.accountsSeconds = round(seeded.seconds, 1);
   }
   const resetSeconds = await seedResetRecordsIfNeeded(databaseUrl, RESETS);
   if (resetSeconds !== null) timings.resetRecordsSeconds = round(resetSeconds, 1);
 
-  const stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench-audit", skipBuild: args.includes("--skip-build") });
+  const stack = await startStack({
+    databaseUrl,
+    port,
+    idpPort: port + 1,
+    distDir: ".next-bench-audit",
+    skipBuild: args.includes("--skip-build"),
+  });
   onShutdown(() => stack.stop());
   try {
     const cookie = await sessionCookie(stack.baseUrl, "lead@scopedesk.test");
-    const audit = await auditScenarios({ wants, baseUrl: stack.baseUrl, cookie, databaseUrl, pid: stack.app.pid!, durationSeconds: DURATION, concurrencies: [1, 20] });
+    const audit = await auditScenarios({
+      wants,
+      baseUrl: stack.baseUrl,
+      cookie,
+      databaseUrl,
+      pid: stack.app.pid!,
+      durationSeconds: DURATION,
+      concurrencies: [1, 20],
+    });
     const machine = await machineDescription(databaseUrl);
     const lines = [
       `# Audit benchmark (${new Date().toISOString()})`,
@@ -63,7 +84,10 @@ async function main() {
       "",
       "| Scenario | Clients | p50 ms | p95 ms | p99 ms | req/s | non-2xx | peak RSS MB |",
       "|---|---|---|---|---|---|---|---|",
-      ...audit.results.map((r) => `| ${r.scenario} | ${r.concurrency} | ${r.app.p50} | ${r.app.p95} | ${r.app.p99} | ${r.app.throughput} | ${r.app.non2xx ?? 0} | ${r.peakMemoryMb ?? ""} |`),
+      ...audit.results.map(
+        (r) =>
+          `| ${r.scenario} | ${r.concurrency} | ${r.app.p50} | ${r.app.p95} | ${r.app.p99} | ${r.app.throughput} | ${r.app.non2xx ?? 0} | ${r.peakMemoryMb ?? ""} |`,
+      ),
     ];
     const markdown = lines.join("\n");
     console.log(`\n${markdown}`);

@@ -24,11 +24,23 @@ const duration = Number(process.argv.find((a) => a.startsWith("--duration="))?.s
 
 await prepareBenchDatabase(databaseUrl);
 await ensureSeeded(databaseUrl, Number(process.env.SEED_ACCOUNTS ?? 100_000));
-const stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench", skipBuild: process.argv.includes("--skip-build") });
+const stack = await startStack({
+  databaseUrl,
+  port,
+  idpPort: port + 1,
+  distDir: ".next-bench",
+  skipBuild: process.argv.includes("--skip-build"),
+});
 onShutdown(() => stack.stop());
 try {
   await sessionCookie(stack.baseUrl, "agent@scopedesk.test"); // the console answers; /v3 itself never uses a session
-  const rows = await erasureScenario({ baseUrl: stack.baseUrl, databaseUrl, barePort: port + 2, durationSeconds: duration, concurrencies: [1, 20] });
+  const rows = await erasureScenario({
+    baseUrl: stack.baseUrl,
+    databaseUrl,
+    barePort: port + 2,
+    durationSeconds: duration,
+    concurrencies: [1, 20],
+  });
   const lines = [
     `# Erasure API benchmark, ${new Date().toISOString().slice(0, 10)} (one machine, one day)`,
     "",

@@ -70,7 +70,9 @@ export async function prepareResets(baseUrl: string, cookie: string, ids: number
   await closedLoop(ids.length, concurrency, async (i) => {
     const response = await fetch(`${baseUrl}/api/accounts/${ids[i]}`, { headers: { cookie } });
     if (!response.ok) return false;
-    const detail = (await response.json()) as { resetPlan: { previewFingerprint: string; blocked: unknown; default: { keyImpact: { fingerprint: string | null } } } };
+    const detail = (await response.json()) as {
+      resetPlan: { previewFingerprint: string; blocked: unknown; default: { keyImpact: { fingerprint: string | null } } };
+    };
     if (detail.resetPlan.blocked) return true;
     const ack = detail.resetPlan.default.keyImpact.fingerprint;
     prepared[i] = { id: ids[i]!, expectedFingerprint: detail.resetPlan.previewFingerprint, ...(ack ? { acknowledgedKeyImpact: ack } : {}) };
@@ -114,7 +116,9 @@ export async function runResets(
 /** The transaction time each reset recorded itself (server side, without HTTP and session handling). */
 export async function serverDurations(url: string, requestIds: string[]): Promise<{ p50: number; p95: number; p99: number }> {
   const durations = await withPg(url, async (c) =>
-    (await c.query<{ d: number }>("SELECT duration_ms AS d FROM scope_reset WHERE request_id = ANY($1) ORDER BY d", [requestIds])).rows.map((r) => r.d),
+    (await c.query<{ d: number }>("SELECT duration_ms AS d FROM scope_reset WHERE request_id = ANY($1) ORDER BY d", [requestIds])).rows.map(
+      (r) => r.d,
+    ),
   );
   return { p50: percentile(durations, 50), p95: percentile(durations, 95), p99: percentile(durations, 99) };
 }
@@ -146,7 +150,8 @@ async function main() {
       "| concurrency | median ms | p95 ms | p99 ms | resets/s | errors | server transaction p50 / p95 ms |",
       "|---|---|---|---|---|---|---|",
       ...rows.map(
-        (r) => `| ${r.concurrency} | ${r.client.p50} | ${r.client.p95} | ${r.client.p99} | ${round(r.client.throughput, 1)} | ${r.client.errors} | ${r.server.p50} / ${r.server.p95} |`,
+        (r) =>
+          `| ${r.concurrency} | ${r.client.p50} | ${r.client.p95} | ${r.client.p99} | ${round(r.client.throughput, 1)} | ${r.client.errors} | ${r.server.p50} / ${r.server.p95} |`,
       ),
       "",
     ].join("\n");

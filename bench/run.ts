@@ -72,7 +72,9 @@ type Budget = AuditBudget;
 async function seedAtScale(): Promise<Record<string, number>> {
   const timings: Record<string, number> = {};
   await prepareBenchDatabase(databaseUrl);
-  const count = await withPg(databaseUrl, async (c) => Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM account")).rows[0]!.n));
+  const count = await withPg(databaseUrl, async (c) =>
+    Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM account")).rows[0]!.n),
+  );
   if (args.includes("--reseed") || count < ACCOUNTS) {
     await recreateDatabase(databaseUrl);
     await prepareBenchDatabase(databaseUrl);
@@ -96,9 +98,19 @@ async function main() {
   const budgets: Budget[] = [];
   const extra: Record<string, unknown> = {};
   try {
-    const [agentCookie, leadCookie] = [await sessionCookie(stack.baseUrl, "agent@scopedesk.test"), await sessionCookie(stack.baseUrl, "lead@scopedesk.test")];
+    const [agentCookie, leadCookie] = [
+      await sessionCookie(stack.baseUrl, "agent@scopedesk.test"),
+      await sessionCookie(stack.baseUrl, "lead@scopedesk.test"),
+    ];
     const sample = await sampleAccounts(databaseUrl);
-    const base = { baseUrl: stack.baseUrl, cookie: agentCookie, databaseUrl, sample, durationSeconds: DURATION, concurrencies: CONCURRENCIES };
+    const base = {
+      baseUrl: stack.baseUrl,
+      cookie: agentCookie,
+      databaseUrl,
+      sample,
+      durationSeconds: DURATION,
+      concurrencies: CONCURRENCIES,
+    };
     const measured = async <T extends ScenarioResult[]>(fn: () => Promise<T>): Promise<T> => {
       const memory = watchPeakMemory(pid);
       const rows = await fn();
@@ -109,7 +121,15 @@ async function main() {
     };
 
     const auditPart = async (part: "audit" | "export") => {
-      const audit = await auditScenarios({ wants: (name) => name === part, baseUrl: stack.baseUrl, cookie: leadCookie, databaseUrl, pid, durationSeconds: DURATION, concurrencies: CONCURRENCIES });
+      const audit = await auditScenarios({
+        wants: (name) => name === part,
+        baseUrl: stack.baseUrl,
+        cookie: leadCookie,
+        databaseUrl,
+        pid,
+        durationSeconds: DURATION,
+        concurrencies: CONCURRENCIES,
+      });
       results.push(...audit.results);
       budgets.push(...audit.budgets);
       Object.assign(extra, audit.extra);
@@ -123,20 +143,32 @@ async function main() {
     // The floor every console scenario is set against (and the session check signed out).
     const floor = new Map<number, number>();
     if (["floor", "lookup", "account", "reset", "audit"].some(wants)) {
-      const rows = await measured(() => floorScenarios({ baseUrl: stack.baseUrl, cookie: agentCookie, durationSeconds: DURATION, concurrencies: CONCURRENCIES }));
+      const rows = await measured(() =>
+        floorScenarios({ baseUrl: stack.baseUrl, cookie: agentCookie, durationSeconds: DURATION, concurrencies: CONCURRENCIES }),
+      );
       for (const r of rows.filter((x) => x.scenario === FLOOR_SCENARIO)) floor.set(r.concurrency, r.app.p95);
     }
 
     if (wants("lookup")) {
       const rows = await measured(() => lookupScenarios(base));
       for (const r of rows.filter((x) => x.concurrency === 20)) {
-        budgets.push({ scenario: r.scenario, limit: "p95 ≤ 25 ms, ≤ 3× direct query", measured: `${r.app.p95} ms, ${r.ratio}×`, met: r.app.p95 <= 25 && (r.ratio ?? 99) <= 3 });
+        budgets.push({
+          scenario: r.scenario,
+          limit: "p95 ≤ 25 ms, ≤ 3× direct query",
+          measured: `${r.app.p95} ms, ${r.ratio}×`,
+          met: r.app.p95 <= 25 && (r.ratio ?? 99) <= 3,
+        });
       }
     }
     if (wants("account")) {
       const rows = await measured(() => accountDetailScenario(base));
       for (const r of rows.filter((x) => x.concurrency === 20)) {
-        budgets.push({ scenario: r.scenario, limit: "p95 ≤ 40 ms, ≤ 3× direct queries", measured: `${r.app.p95} ms, ${r.ratio}×`, met: r.app.p95 <= 40 && (r.ratio ?? 99) <= 3 });
+        budgets.push({
+          scenario: r.scenario,
+          limit: "p95 ≤ 40 ms, ≤ 3× direct queries",
+          measured: `${r.app.p95} ms, ${r.ratio}×`,
+          met: r.app.p95 <= 40 && (r.ratio ?? 99) <= 3,
+        });
       }
     }
     if (wants("reset")) {
@@ -155,12 +187,23 @@ async function main() {
         return out;
       });
       const r = rows.find((x) => x.concurrency === 20)!;
-      budgets.push({ scenario: r.scenario, limit: "p95 ≤ 100 ms, ≥ 100 resets/s", measured: `${r.app.p95} ms, ${r.app.throughput}/s`, met: r.app.p95 <= 100 && r.app.throughput >= 100 });
+      budgets.push({
+        scenario: r.scenario,
+        limit: "p95 ≤ 100 ms, ≥ 100 resets/s",
+        measured: `${r.app.p95} ms, ${r.app.throughput}/s`,
+        met: r.app.p95 <= 100 && r.app.throughput >= 100,
+      });
     }
     if (wants("audit")) await auditPart("audit");
     if (wants("erasure")) {
       const rows = await measured(() =>
-        erasureScenario({ baseUrl: stack.baseUrl, databaseUrl, barePort: port + 2, durationSeconds: DURATION, concurrencies: CONCURRENCIES }),
+        erasureScenario({
+          baseUrl: stack.baseUrl,
+          databaseUrl,
+          barePort: port + 2,
+          durationSeconds: DURATION,
+          concurrencies: CONCURRENCIES,
+        }),
       );
       const r = rows.find((x) => x.concurrency === 20)!;
       budgets.push({
@@ -174,12 +217,22 @@ async function main() {
     if (wants("bundle")) {
       const js = await firstLoadJavaScript(stack.baseUrl, leadCookie, `/accounts/${sample.ids[0]}`);
       extra.accountPageJavaScript = js;
-      budgets.push({ scenario: "account page first-load JavaScript", limit: "≤ 180 KB gzip", measured: `${js.gzipKb} KB gzip (${js.scripts} scripts, ${js.rawKb} KB raw)`, met: js.gzipKb <= 180 });
+      budgets.push({
+        scenario: "account page first-load JavaScript",
+        limit: "≤ 180 KB gzip",
+        measured: `${js.gzipKb} KB gzip (${js.scripts} scripts, ${js.rawKb} KB raw)`,
+        met: js.gzipKb <= 180,
+      });
     }
 
     for (const r of results) {
       const f = floor.get(r.concurrency);
-      if (f !== undefined && r.scenario !== FLOOR_SCENARIO && !r.scenario.startsWith("POST /v3") && !r.scenario.startsWith("session check")) {
+      if (
+        f !== undefined &&
+        r.scenario !== FLOOR_SCENARIO &&
+        !r.scenario.startsWith("POST /v3") &&
+        !r.scenario.startsWith("session check")
+      ) {
         r.floorRatio = round(r.app.p95 / Math.max(f, 0.01), 2);
       }
     }
@@ -189,7 +242,15 @@ async function main() {
       await stack.stop();
       const zendesk = await startBenchZendesk(port + 3);
       onShutdown(() => zendesk.close());
-      stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench", skipBuild: true, env: helpdeskEnv(zendesk), worker: true });
+      stack = await startStack({
+        databaseUrl,
+        port,
+        idpPort: port + 1,
+        distDir: ".next-bench",
+        skipBuild: true,
+        env: helpdeskEnv(zendesk),
+        worker: true,
+      });
       try {
         const cookie = await sessionCookie(stack.baseUrl, "agent@scopedesk.test");
         const BURST = 400;
@@ -242,7 +303,9 @@ async function main() {
     });
     const md = renderMarkdown({ machine, counts, seeding, results, budgets, extra, previous: previousRun() });
     // A partial run (--only=…) gets its own file so it never replaces a full run's results.
-    const name = [only.size ? `bench-${[...only].join("-")}` : "bench", SERVER_PROCESSES > 1 ? `${SERVER_PROCESSES}-processes` : null].filter(Boolean).join("-");
+    const name = [only.size ? `bench-${[...only].join("-")}` : "bench", SERVER_PROCESSES > 1 ? `${SERVER_PROCESSES}-processes` : null]
+      .filter(Boolean)
+      .join("-");
     const paths = writeResults(name, { runId: randomUUID(), machine, counts, seeding, results, budgets, extra }, md);
     console.log(`\n${md}\nwritten to ${paths.mdPath} and ${paths.jsonPath}`);
   } finally {
@@ -292,7 +355,11 @@ function renderMarkdown(input: {
     `**Figures of one machine on one day**, not a promise: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}. App and database share the machine; the load generator runs on it too. Server processes: ${SERVER_PROCESSES} (\`npm start --workers\`, \`WEB_CONCURRENCY\`).`,
     "",
     `Data: ${n(counts.accounts!)} accounts, ${n(counts.apiKeys!)} API keys, ${n(counts.resetRecords!)} reset records, ${n(counts.auditEvents!)} audit events.` +
-      (Object.keys(seeding).length ? ` Seeding this run: ${Object.entries(seeding).map(([k, v]) => `${k} ${v} s`).join(", ")}.` : " (already seeded; no seeding this run)"),
+      (Object.keys(seeding).length
+        ? ` Seeding this run: ${Object.entries(seeding)
+            .map(([k, v]) => `${k} ${v} s`)
+            .join(", ")}.`
+        : " (already seeded; no seeding this run)"),
     "",
     "## Budgets",
     "",

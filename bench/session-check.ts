@@ -30,7 +30,11 @@ const duration = Number(args.find((a) => a.startsWith("--duration="))?.split("="
 await prepareBenchDatabase(databaseUrl);
 
 // The check reads its configuration from the environment when first used.
-Object.assign(process.env, { SCOPEDESK_ENV: "development", DATABASE_URL: asRole(databaseUrl, APP_ROLE), AUTH_SECRET: randomBytes(32).toString("base64url") });
+Object.assign(process.env, {
+  SCOPEDESK_ENV: "development",
+  DATABASE_URL: asRole(databaseUrl, APP_ROLE),
+  AUTH_SECRET: randomBytes(32).toString("base64url"),
+});
 const { decode, encode } = await import("next-auth/jwt");
 const { createStaffSessions, sessionClaimsFrom } = await import("../lib/auth/staff-sessions");
 const { findLiveStaff, recordSignIn } = await import("../lib/auth/record-sign-in");
@@ -75,7 +79,9 @@ if (!staffRow) throw new Error("the benchmark's session is not live");
 
 const inProcess: Timing[] = [
   await timed("cached (token decoded and session checked within the window)", 100_000, () => shared.authenticate(cookies)),
-  await timed("token decrypted, no database read", 3_000, () => createStaffSessions({ secret, findLiveStaff: async () => staffRow }).authenticate(cookies)),
+  await timed("token decrypted, no database read", 3_000, () =>
+    createStaffSessions({ secret, findLiveStaff: async () => staffRow }).authenticate(cookies),
+  ),
   await timed("database read only (staff_session ⋈ staff_user, through Prisma)", 3_000, () => findLiveStaff(claims)),
   await timed("uncached: decrypt + database read", 3_000, () => createStaffSessions({ secret, findLiveStaff }).authenticate(cookies)),
 ];
@@ -84,12 +90,30 @@ for (const t of inProcess) console.log(`${t.what}: p50 ${t.p50Us} µs, p99 ${t.p
 
 const stack = await startStack({ databaseUrl, port, idpPort: port + 1, distDir: ".next-bench", skipBuild: args.includes("--skip-build") });
 onShutdown(() => stack.stop());
-const http: { clients: number; session: string; p50: number; p95: number; p99: number; throughput: number; statuses: Record<string, number> }[] = [];
+const http: {
+  clients: number;
+  session: string;
+  p50: number;
+  p95: number;
+  p99: number;
+  throughput: number;
+  statuses: Record<string, number>;
+}[] = [];
 try {
   const cookie = await sessionCookie(stack.baseUrl, "agent@scopedesk.test");
   for (const connections of [1, 20]) {
-    for (const [session, headers] of [["signed in (404)", { cookie }], ["no cookie (401)", {}]] as const) {
-      const r = await httpLoad({ baseUrl: stack.baseUrl, paths: ["/api/session-check-bench"], headers, connections, durationSeconds: duration, warmupSeconds: 2 });
+    for (const [session, headers] of [
+      ["signed in (404)", { cookie }],
+      ["no cookie (401)", {}],
+    ] as const) {
+      const r = await httpLoad({
+        baseUrl: stack.baseUrl,
+        paths: ["/api/session-check-bench"],
+        headers,
+        connections,
+        durationSeconds: duration,
+        warmupSeconds: 2,
+      });
       http.push({ clients: connections, session, p50: r.p50, p95: r.p95, p99: r.p99, throughput: r.throughput, statuses: r.statuses });
       console.log(`${connections} client(s), ${session}: p50 ${r.p50} ms, p95 ${r.p95} ms, ${r.throughput} req/s`);
     }

@@ -10,16 +10,19 @@
  * less than 1 MB, and no MaxListenersExceededWarning (or any other) appears.
  *
  * BENCH_DATABASE_URL (default scopedesk_bench_soak; local only, migrated here),
- * --minutes=<n> (default 30). Run with --expose-gc (the npm script does).
+ * --minutes=<n> (default 30), --snapshots=<dir> (heap snapshots after minute 2
+ * and at the end, to compare what grew). Run with --expose-gc (the npm script does).
  * Not part of `npm test`.
  */
 import { hostname } from "node:os";
+import { writeHeapSnapshot } from "node:v8";
 import { setTimeout as sleep } from "node:timers/promises";
 import { APP_ROLE, asRole } from "../scripts/lib/database-roles";
 import { machineDescription, prepareBenchDatabase, round, writeResults } from "./lib/harness";
 
 const args = process.argv.slice(2);
 const MINUTES = Number(args.find((a) => a.startsWith("--minutes="))?.split("=")[1] ?? 30);
+const SNAPSHOTS = args.find((a) => a.startsWith("--snapshots="))?.split("=")[1];
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/scopedesk_bench_soak";
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc (npm run bench:worker-soak does)");
@@ -33,7 +36,11 @@ const warnings: { at: number; name: string; message: string }[] = [];
 const started = Date.now();
 process.on("warning", (w) => warnings.push({ at: round((Date.now() - started) / 60_000, 1), name: w.name, message: w.message }));
 
-const worker = await startWorker({ connectionString: process.env.DATABASE_URL!, workerId: `${hostname()}:soak`, log: getLogger().child({ component: "soak" }) });
+const worker = await startWorker({
+  connectionString: process.env.DATABASE_URL!,
+  workerId: `${hostname()}:soak`,
+  log: getLogger().child({ component: "soak" }),
+});
 
 interface Sample {
   minute: number;
@@ -53,6 +60,8 @@ const sample = (minute: number) => {
 for (let minute = 1; minute <= MINUTES; minute++) {
   await sleep(60_000);
   sample(minute);
+  if (SNAPSHOTS && (minute === 2 || minute === MINUTES))
+    console.log(`heap snapshot: ${writeHeapSnapshot(`${SNAPSHOTS}/soak-minute-${minute}.heapsnapshot`)}`);
 }
 await worker.stop();
 
@@ -72,7 +81,9 @@ const md = [
   "|---|---|---|---|",
   ...samples.map((s) => `| ${s.minute} | ${s.heapUsedMb} | ${s.rssMb} | ${s.handles} |`),
   "",
-  warnings.length ? ["Warnings:", "", ...warnings.map((w) => `- minute ${w.at}: ${w.name}: ${w.message}`)].join("\n") : "No process warnings.",
+  warnings.length
+    ? ["Warnings:", "", ...warnings.map((w) => `- minute ${w.at}: ${w.name}: ${w.message}`)].join("\n")
+    : "No process warnings.",
   "",
 ].join("\n");
 const paths = writeResults("worker-soak", { machine, minutes: MINUTES, samples, warnings, growthMb, slopeMbPerHour, flat }, md);

@@ -17,11 +17,21 @@ export function AccountHistory({ history }: { history: GetAccountOutput["history
         <table className="w-full text-left text-sm">
           <thead className="border-b border-slate-200 text-slate-700">
             <tr>
-              <th scope="col" className="py-1 pr-3 font-medium">When (UTC)</th>
-              <th scope="col" className="py-1 pr-3 font-medium">Outcome</th>
-              <th scope="col" className="py-1 pr-3 font-medium">By</th>
-              <th scope="col" className="py-1 pr-3 font-medium">Ticket</th>
-              <th scope="col" className="py-1 font-medium">Change</th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                When (UTC)
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Outcome
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                By
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Ticket
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Change
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -88,19 +88,25 @@ export function AccountView({
         <h2 id="keys-heading" className="text-lg font-semibold">
           API keys <span className="text-slate-600">({apiKeys.length})</span>
         </h2>
-        <p className="text-sm text-slate-700">
-          A key keeps the scopes it was created with. After a reset, the customer needs new keys.
-        </p>
+        <p className="text-sm text-slate-700">A key keeps the scopes it was created with. After a reset, the customer needs new keys.</p>
         {apiKeys.length === 0 ? (
           <p className="mt-2 text-sm text-slate-700">This account has no API keys.</p>
         ) : (
           <table className="mt-3 w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-slate-700">
               <tr>
-                <th scope="col" className="py-1 pr-3 font-medium">Name</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Created</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Erase-job scopes</th>
-                <th scope="col" className="py-1 font-medium">Scopes</th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Created
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Erase-job scopes
+                </th>
+                <th scope="col" className="py-1 font-medium">
+                  Scopes
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -16,7 +16,15 @@ import type { Preview } from "./reset-scopes";
 import { useConfirmationTicket } from "./ticket-context";
 
 /** Loaded only when the agent opens it (see reset-scopes.tsx), so the account page stays light. */
-export default function ConfirmResetDialog({ preview, onClose, accountLabel }: { preview: Preview; onClose(): void; accountLabel: string }) {
+export default function ConfirmResetDialog({
+  preview,
+  onClose,
+  accountLabel,
+}: {
+  preview: Preview;
+  onClose(): void;
+  accountLabel: string;
+}) {
   const { detail, idempotencyKey } = preview;
   const { resetPlan, account } = detail;
   const { ticket, helpdesk, text: ticketText, setText: setTicketText, resolve: resolveTicket } = useConfirmationTicket();
@@ -89,7 +97,13 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
               {ticket ? (
                 <p>
                   Ticket:{" "}
-                  <a href={ticket.url} target="_blank" rel="noreferrer" className="font-semibold text-blue-800 underline" data-testid="dialog-ticket">
+                  <a
+                    href={ticket.url}
+                    target="_blank"
+                    rel="noreferrer"
+                    className="font-semibold text-blue-800 underline"
+                    data-testid="dialog-ticket"
+                  >
                     #{ticket.ticketId}
                   </a>{" "}
                   <span className="text-slate-600">({ticket.url})</span>
@@ -122,10 +136,16 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
               <fieldset className="rounded border border-slate-200 p-3 text-sm">
                 <legend className="px-1 font-medium">Kind of reset</legend>
                 <label className="flex items-start gap-2">
-                  <input type="radio" name="mode" checked={mode === "default"} onChange={() => {
+                  <input
+                    type="radio"
+                    name="mode"
+                    checked={mode === "default"}
+                    onChange={() => {
                       setMode("default");
                       setAcknowledged(false);
-                    }} className="mt-1" />
+                    }}
+                    className="mt-1"
+                  />
                   <span>
                     <strong>Default scope set</strong> (the procedure&apos;s Reset Scopes): adds {resetPlan.default.added.length}, removes{" "}
                     {resetPlan.default.removed.length}
@@ -135,12 +155,19 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                   </span>
                 </label>
                 <label className="mt-1 flex items-start gap-2">
-                  <input type="radio" name="mode" checked={mode === "minimal"} onChange={() => {
+                  <input
+                    type="radio"
+                    name="mode"
+                    checked={mode === "minimal"}
+                    onChange={() => {
                       setMode("minimal");
                       setAcknowledged(false);
-                    }} className="mt-1" />
+                    }}
+                    className="mt-1"
+                  />
                   <span>
-                    <strong>Minimal</strong>: add the erase-job scopes ({resetPlan.minimal.added.length}), remove nothing; no key loses anything.
+                    <strong>Minimal</strong>: add the erase-job scopes ({resetPlan.minimal.added.length}), remove nothing; no key loses
+                    anything.
                   </span>
                 </label>
               </fieldset>
@@ -162,9 +189,7 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                 {plan.preservedPlatformManaged.length === 0 ? "none" : <code>{plan.preservedPlatformManaged.join(", ")}</code>}
               </li>
               {plan.withheldByParent.length > 0 && (
-                <li>
-                  Withheld because the parent lacks them or only a parent may hold them: {plan.withheldByParent.length}
-                </li>
+                <li>Withheld because the parent lacks them or only a parent may hold them: {plan.withheldByParent.length}</li>
               )}
               <li data-testid="erase-job-after">
                 Erase-job scopes after the reset:{" "}
@@ -193,7 +218,9 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
                       aria-describedby={ackError ? "ack-error" : undefined}
                       className="mt-1"
                     />
-                    <span>I have read this list; the ticket notes, the admin note and the customer reply will say what these keys lose.</span>
+                    <span>
+                      I have read this list; the ticket notes, the admin note and the customer reply will say what these keys lose.
+                    </span>
                   </label>
                   {ackError && (
                     <p id="ack-error" role="alert" className="text-red-800">
@@ -207,11 +234,13 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
               </div>
               {resetPlan.subusersLackingEraseJob.length > 0 && (
                 <p className="mt-2">
-                  {resetPlan.subusersLackingEraseJob.length} subuser(s) still lack the erase-job scopes after this reset
-                  ({resetPlan.subusersLackingEraseJob.map((s) => s.username).join(", ")}): the notes and the reply say so.
+                  {resetPlan.subusersLackingEraseJob.length} subuser(s) still lack the erase-job scopes after this reset (
+                  {resetPlan.subusersLackingEraseJob.map((s) => s.username).join(", ")}): the notes and the reply say so.
                 </p>
               )}
-              {resetPlan.anomaly && <p className="mt-2 font-medium text-red-900">The anomaly is written into both ticket notes and the admin note.</p>}
+              {resetPlan.anomaly && (
+                <p className="mt-2 font-medium text-red-900">The anomaly is written into both ticket notes and the admin note.</p>
+              )}
             </div>
 
             <div className="space-y-1 text-sm">
@@ -261,7 +290,15 @@ export default function ConfirmResetDialog({ preview, onClose, accountLabel }: {
   );
 }
 
-export function ResetError({ error, accountId, onReviewAgain }: { error: ApiError<ResetScopesErrors>; accountId: number; onReviewAgain(): void }) {
+export function ResetError({
+  error,
+  accountId,
+  onReviewAgain,
+}: {
+  error: ApiError<ResetScopesErrors>;
+  accountId: number;
+  onReviewAgain(): void;
+}) {
   if (error.code === "stale_preview" || error.code === "key_impact_unacknowledged") {
     const losses = error.detailsFor("key_impact_unacknowledged")?.keyImpact.losses;
     return (

@@ -39,7 +39,12 @@ export function NoteBlock({ id, title, body, meta }: { id?: string; title: strin
       </div>
       {meta && <p className="mt-1 text-sm text-slate-700">{meta}</p>}
       {/* Focusable so keyboard users can scroll a long note. */}
-      <pre tabIndex={0} className="mt-2 max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-3 font-mono text-xs text-slate-900">{body}</pre>
+      <pre
+        tabIndex={0}
+        className="mt-2 max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-3 font-mono text-xs text-slate-900"
+      >
+        {body}
+      </pre>
     </article>
   );
 }

@@ -36,7 +36,12 @@ export function CustomerReplySender({ resetId, reply, ticketLabel }: { resetId: 
         className="w-full rounded border border-slate-300 bg-white p-2 font-mono text-xs"
       />
       {!confirming ? (
-        <button type="button" onClick={() => setConfirming(true)} disabled={text.trim() === ""} className="rounded bg-blue-700 px-3 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        <button
+          type="button"
+          onClick={() => setConfirming(true)}
+          disabled={text.trim() === ""}
+          className="rounded bg-blue-700 px-3 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60"
+        >
           Send to the customer…
         </button>
       ) : (
@@ -45,10 +50,20 @@ export function CustomerReplySender({ resetId, reply, ticketLabel }: { resetId: 
             Send this reply to the customer as a public comment on {ticketLabel}? They will see it.
           </p>
           <div className="mt-2 flex gap-2">
-            <button type="button" onClick={() => send.mutate()} disabled={send.isPending} className="rounded bg-blue-700 px-3 py-1 font-medium text-white disabled:opacity-60">
+            <button
+              type="button"
+              onClick={() => send.mutate()}
+              disabled={send.isPending}
+              className="rounded bg-blue-700 px-3 py-1 font-medium text-white disabled:opacity-60"
+            >
               {send.isPending ? "Sending…" : "Yes, send it"}
             </button>
-            <button type="button" onClick={() => setConfirming(false)} disabled={send.isPending} className="rounded border border-slate-400 px-3 py-1">
+            <button
+              type="button"
+              onClick={() => setConfirming(false)}
+              disabled={send.isPending}
+              className="rounded border border-slate-400 px-3 py-1"
+            >
               Not yet
             </button>
           </div>

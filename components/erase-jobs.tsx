@@ -49,13 +49,27 @@ export function EraseJobs({ accountId }: { accountId: number }) {
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-slate-700">
               <tr>
-                <th scope="col" className="py-1 pr-3 font-medium">Job</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Status</th>
-                <th scope="col" className="py-1 pr-3 font-medium">For</th>
-                <th scope="col" className="py-1 pr-3 text-right font-medium">Addresses submitted</th>
-                <th scope="col" className="py-1 pr-3 text-right font-medium">Records erased</th>
-                <th scope="col" className="py-1 pr-3 font-medium">Requested</th>
-                <th scope="col" className="py-1 font-medium">Finished</th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Job
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  For
+                </th>
+                <th scope="col" className="py-1 pr-3 text-right font-medium">
+                  Addresses submitted
+                </th>
+                <th scope="col" className="py-1 pr-3 text-right font-medium">
+                  Records erased
+                </th>
+                <th scope="col" className="py-1 pr-3 font-medium">
+                  Requested
+                </th>
+                <th scope="col" className="py-1 font-medium">
+                  Finished
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -76,7 +90,9 @@ export function EraseJobs({ accountId }: { accountId: number }) {
                     )}
                   </td>
                   <td className="py-2 pr-3 text-right tabular-nums">{job.addressCount.toLocaleString("en")}</td>
-                  <td className="py-2 pr-3 text-right tabular-nums">{job.status === "queued" ? "—" : job.recordsErased.toLocaleString("en")}</td>
+                  <td className="py-2 pr-3 text-right tabular-nums">
+                    {job.status === "queued" ? "—" : job.recordsErased.toLocaleString("en")}
+                  </td>
                   <td className="py-2 pr-3">{formatUtcShort(job.createdAt)}</td>
                   <td className="py-2">{job.finishedAt ? formatUtcShort(job.finishedAt) : "—"}</td>
                 </tr>

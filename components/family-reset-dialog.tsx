@@ -51,22 +51,22 @@ export default function FamilyResetDialog({
   const mutation = useMutation({
     mutationFn: (ticketRef: string) =>
       consoleApi.familyReset(accountId, {
-          ticket: ticketRef,
-          idempotencyKey,
-          ...(reason.trim() ? { reason } : {}),
-          parent: data!.parent.needsReset
-            ? {
-                expectedFingerprint: data!.parent.expectedFingerprint,
-                mode: parentMode,
-                ...(data!.parent.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: data!.parent.plan.keyImpact.fingerprint } : {}),
-              }
-            : null,
-          subusers: picked.map((s) => ({
-            id: s.id,
-            expectedFingerprint: s.expectedFingerprint,
-            mode: "default",
-            ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
-          })),
+        ticket: ticketRef,
+        idempotencyKey,
+        ...(reason.trim() ? { reason } : {}),
+        parent: data!.parent.needsReset
+          ? {
+              expectedFingerprint: data!.parent.expectedFingerprint,
+              mode: parentMode,
+              ...(data!.parent.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: data!.parent.plan.keyImpact.fingerprint } : {}),
+            }
+          : null,
+        subusers: picked.map((s) => ({
+          id: s.id,
+          expectedFingerprint: s.expectedFingerprint,
+          mode: "default",
+          ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
+        })),
       }),
     onSuccess: (result) => router.push(`/family-resets/${result.familyResetId}`),
   });
@@ -105,7 +105,8 @@ export default function FamilyResetDialog({
               <div className="rounded border border-slate-200 p-3">
                 {ticket ? (
                   <p>
-                    Ticket: <strong data-testid="dialog-ticket">#{ticket.ticketId}</strong> <span className="text-slate-600">({ticket.url})</span>
+                    Ticket: <strong data-testid="dialog-ticket">#{ticket.ticketId}</strong>{" "}
+                    <span className="text-slate-600">({ticket.url})</span>
                   </p>
                 ) : (
                   <label className="block font-medium">
@@ -213,8 +214,14 @@ export default function FamilyResetDialog({
                     Cancel
                   </button>
                 </Dialog.Close>
-                <button type="submit" disabled={busy} className="rounded bg-blue-700 px-3 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
-                  {busy ? "Resetting…" : `Reset ${data.parent.needsReset ? "the parent and " : ""}${picked.length} subuser${picked.length === 1 ? "" : "s"}`}
+                <button
+                  type="submit"
+                  disabled={busy}
+                  className="rounded bg-blue-700 px-3 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60"
+                >
+                  {busy
+                    ? "Resetting…"
+                    : `Reset ${data.parent.needsReset ? "the parent and " : ""}${picked.length} subuser${picked.length === 1 ? "" : "s"}`}
                 </button>
               </div>
             </form>

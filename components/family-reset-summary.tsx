@@ -23,10 +23,18 @@ export function FamilyResetSummary({ family }: { family: GetFamilyResetOutput })
       <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid="family-summary">
         <thead className="border-b border-slate-200 text-slate-700">
           <tr>
-            <th scope="col" className="p-2 font-medium">Account</th>
-            <th scope="col" className="p-2 font-medium">Outcome</th>
-            <th scope="col" className="p-2 font-medium">Changes</th>
-            <th scope="col" className="p-2 font-medium">When</th>
+            <th scope="col" className="p-2 font-medium">
+              Account
+            </th>
+            <th scope="col" className="p-2 font-medium">
+              Outcome
+            </th>
+            <th scope="col" className="p-2 font-medium">
+              Changes
+            </th>
+            <th scope="col" className="p-2 font-medium">
+              When
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -48,9 +48,15 @@ function DeliveryRow({ delivery: d, canRetry }: { delivery: DeliveryView; canRet
           as comment {d.zendeskCommentId} at {formatUtcShort(d.deliveredAt)}
         </span>
       )}
-      {d.status !== "delivered" && d.attempts > 0 && <span className="text-slate-700">after {d.attempts} attempt{d.attempts === 1 ? "" : "s"}</span>}
+      {d.status !== "delivered" && d.attempts > 0 && (
+        <span className="text-slate-700">
+          after {d.attempts} attempt{d.attempts === 1 ? "" : "s"}
+        </span>
+      )}
       {d.lastError && d.status !== "delivered" && <p className="text-xs text-slate-700">Last error: {d.lastError}</p>}
-      {d.notBefore && d.status === "retrying" && <p className="text-xs text-slate-700">The helpdesk asked to wait until {formatUtcShort(d.notBefore)}.</p>}
+      {d.notBefore && d.status === "retrying" && (
+        <p className="text-xs text-slate-700">The helpdesk asked to wait until {formatUtcShort(d.notBefore)}.</p>
+      )}
       {canRetry && (d.status === "dead" || d.status === "retrying") && (
         <button
           type="button"

@@ -10,7 +10,11 @@ const subscribe = () => () => {};
 
 /** True after hydration; the server render and the first client render agree on false. */
 export function useIsClient(): boolean {
-  return useSyncExternalStore(subscribe, () => true, () => false);
+  return useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
 }
 
 /**

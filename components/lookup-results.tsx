@@ -33,8 +33,7 @@ export function LookupResults({
 
   const results = useInfiniteQuery({
     queryKey: queryKeys.lookupPage(query),
-    queryFn: ({ pageParam, signal }) =>
-      consoleApi.searchAccounts({ q: query, limit: 20, cursor: pageParam }, signal),
+    queryFn: ({ pageParam, signal }) => consoleApi.searchAccounts({ q: query, limit: 20, cursor: pageParam }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
@@ -89,11 +88,21 @@ export function LookupResults({
         <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" aria-label="Matching accounts">
           <thead className="border-b border-slate-200 text-slate-700">
             <tr>
-              <th scope="col" className="px-3 py-2 font-medium">Account</th>
-              <th scope="col" className="px-3 py-2 font-medium">E-mail</th>
-              <th scope="col" className="px-3 py-2 font-medium">Signed up</th>
-              <th scope="col" className="px-3 py-2 font-medium">Erase-job scopes</th>
-              <th scope="col" className="px-3 py-2 font-medium">Match</th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Account
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                E-mail
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Signed up
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Erase-job scopes
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Match
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -14,7 +14,15 @@ export function AccountLinks({ accounts }: { accounts: readonly { id: number; us
 }
 
 /** What a reset adds and removes, side by side; removals in red. */
-export function ScopeDiff({ added, removed, compact = false }: { added: readonly string[]; removed: readonly string[]; compact?: boolean }) {
+export function ScopeDiff({
+  added,
+  removed,
+  compact = false,
+}: {
+  added: readonly string[];
+  removed: readonly string[];
+  compact?: boolean;
+}) {
   return (
     <div className={`mt-2 grid gap-3 sm:grid-cols-2 ${compact ? "text-xs" : ""}`}>
       <ScopeList title={`Removed (${removed.length})`} scopes={removed} tone="removed" />

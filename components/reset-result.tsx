@@ -45,14 +45,20 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
             <a href={reset.ticket.url} target="_blank" rel="noreferrer" className="text-blue-800 underline">
               #{reset.ticket.ticketId}
             </a>{" "}
-            (<Link href={reset.ticket.path} className="text-blue-800 underline">all notes</Link>)
+            (
+            <Link href={reset.ticket.path} className="text-blue-800 underline">
+              all notes
+            </Link>
+            )
           </Item>
           {ok && (
             <Item label="Scopes">
               {reset.before?.length ?? "?"} before → {reset.after?.length ?? "?"} after
             </Item>
           )}
-          {ok && <Item label="Kind">{reset.mode === "minimal" ? "Minimal: erase-job scopes added, nothing removed" : "Default scope set"}</Item>}
+          {ok && (
+            <Item label="Kind">{reset.mode === "minimal" ? "Minimal: erase-job scopes added, nothing removed" : "Default scope set"}</Item>
+          )}
           {reset.familyResetId && (
             <Item label="Family reset">
               <Link href={`/family-resets/${reset.familyResetId}`} className="text-blue-800 underline">
@@ -74,13 +80,23 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
           </h2>
           <div className="mt-2 grid gap-3 sm:grid-cols-2">
             <DiffList title={`Added (${reset.added.length})`} scopes={reset.added} sign="+" tone="text-emerald-800" testId="diff-added" />
-            <DiffList title={`Removed (${reset.removed.length})`} scopes={reset.removed} sign="−" tone="text-red-800" testId="diff-removed" />
+            <DiffList
+              title={`Removed (${reset.removed.length})`}
+              scopes={reset.removed}
+              sign="−"
+              tone="text-red-800"
+              testId="diff-removed"
+            />
           </div>
         </section>
       )}
 
       {ok && (
-        <section aria-labelledby="helpdesk-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="helpdesk-status">
+        <section
+          aria-labelledby="helpdesk-heading"
+          className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm"
+          data-testid="helpdesk-status"
+        >
           <h2 id="helpdesk-heading" className="text-lg font-semibold">
             In the helpdesk ticket
           </h2>
@@ -99,7 +115,11 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
       )}
 
       {reset.impact && (
-        <section aria-labelledby="impact-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="reset-impact">
+        <section
+          aria-labelledby="impact-heading"
+          className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm"
+          data-testid="reset-impact"
+        >
           <h2 id="impact-heading" className="text-lg font-semibold">
             What it means for the customer
           </h2>

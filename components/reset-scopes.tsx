@@ -49,8 +49,8 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
         <>
           {plan.nothingToDo ? (
             <p className="text-sm text-slate-800">
-              Both erase-job scopes are already present: <strong>nothing to do</strong>. A reset anyway needs a written reason, and it
-              would add <strong>{plan.added.length}</strong> and remove{" "}
+              Both erase-job scopes are already present: <strong>nothing to do</strong>. A reset anyway needs a written reason, and it would
+              add <strong>{plan.added.length}</strong> and remove{" "}
               <strong className={plan.removed.length > 0 ? "text-red-800" : undefined}>{plan.removed.length}</strong> scope
               {plan.removed.length === 1 ? "" : "s"}:
             </p>
@@ -90,8 +90,7 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
               {lacking.length} subuser{lacking.length === 1 ? "" : "s"}
             </strong>{" "}
             still lack{lacking.length === 1 ? "s" : ""} the erase-job scopes; erase requests on-behalf-of{" "}
-            {lacking.length === 1 ? "it" : "them"} are refused until each is reset:{" "}
-            <AccountLinks accounts={lacking} />
+            {lacking.length === 1 ? "it" : "them"} are refused until each is reset: <AccountLinks accounts={lacking} />
           </p>
         </div>
       )}
@@ -122,7 +121,12 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
         </div>
       )}
       {preview && (
-        <ConfirmResetDialog key={preview.idempotencyKey} preview={preview} onClose={() => setPreview(null)} accountLabel={`${account.username} #${account.id}`} />
+        <ConfirmResetDialog
+          key={preview.idempotencyKey}
+          preview={preview}
+          onClose={() => setPreview(null)}
+          accountLabel={`${account.username} #${account.id}`}
+        />
       )}
       {family && (
         <FamilyResetDialog

@@ -154,7 +154,13 @@ export function TicketBar() {
           <>
             <span>
               Working on ticket{" "}
-              <a href={ticket.url} target="_blank" rel="noreferrer" className="font-semibold text-blue-800 underline" data-testid="current-ticket">
+              <a
+                href={ticket.url}
+                target="_blank"
+                rel="noreferrer"
+                className="font-semibold text-blue-800 underline"
+                data-testid="current-ticket"
+              >
                 #{ticket.ticketId}
               </a>
             </span>

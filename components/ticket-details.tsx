@@ -35,7 +35,11 @@ export function TicketSummary() {
   }
   return (
     <span className="font-medium text-amber-900" data-testid="ticket-summary">
-      {helpdesk.state === "not_found" ? "The helpdesk has no ticket with this number: a reset will refuse it." : helpdesk.state === "unverified" ? "Unverified: the helpdesk did not answer." : null}
+      {helpdesk.state === "not_found"
+        ? "The helpdesk has no ticket with this number: a reset will refuse it."
+        : helpdesk.state === "unverified"
+          ? "Unverified: the helpdesk did not answer."
+          : null}
     </span>
   );
 }
@@ -48,7 +52,11 @@ export function RequesterCheck({ account }: { account: { email: string; parentEm
   const match = requesterMatch(requester.email, account);
   if (match === "same") return null;
   return (
-    <p role="note" data-testid="requester-warning" className={`rounded border p-3 text-sm ${match === "other" ? "border-red-300 bg-red-50 text-red-900" : "border-amber-300 bg-amber-50"}`}>
+    <p
+      role="note"
+      data-testid="requester-warning"
+      className={`rounded border p-3 text-sm ${match === "other" ? "border-red-300 bg-red-50 text-red-900" : "border-amber-300 bg-amber-50"}`}
+    >
       {match === "other"
         ? `This account does not belong to the ticket's requester (${requester.name} <${requester.email ?? "no e-mail"}>): check that this is the account the ticket is about before resetting.`
         : match === "same_domain"

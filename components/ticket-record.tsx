@@ -26,7 +26,11 @@ export function TicketRecordView({ view, canAct }: { view: TicketOutput; canAct:
           </a>
         </h1>
       </div>
-      <section aria-labelledby="helpdesk-ticket" className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="helpdesk-ticket">
+      <section
+        aria-labelledby="helpdesk-ticket"
+        className="rounded-lg border border-slate-200 bg-white p-4 text-sm"
+        data-testid="helpdesk-ticket"
+      >
         <h2 id="helpdesk-ticket" className="sr-only">
           In the helpdesk
         </h2>
@@ -34,7 +38,9 @@ export function TicketRecordView({ view, canAct }: { view: TicketOutput; canAct:
           <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-2 lg:grid-cols-4">
             <div>
               <dt className="text-slate-700">Subject</dt>
-              <dd className="font-medium" data-testid="ticket-subject">{helpdesk.ticket.subject ?? "(no subject)"}</dd>
+              <dd className="font-medium" data-testid="ticket-subject">
+                {helpdesk.ticket.subject ?? "(no subject)"}
+              </dd>
             </div>
             <div>
               <dt className="text-slate-700">Status</dt>
@@ -70,7 +76,11 @@ export function TicketRecordView({ view, canAct }: { view: TicketOutput; canAct:
                 <ul className="mt-1 space-y-1">
                   {suggestions.map((a) => (
                     <li key={a.id}>
-                      <Link href={`/accounts/${a.id}${ticketQuery}`} className="font-medium text-blue-800 underline" data-testid="suggested-account">
+                      <Link
+                        href={`/accounts/${a.id}${ticketQuery}`}
+                        className="font-medium text-blue-800 underline"
+                        data-testid="suggested-account"
+                      >
                         {a.username} #{a.id}
                       </Link>{" "}
                       <span className="text-slate-700">
@@ -119,7 +129,9 @@ export function TicketRecordView({ view, canAct }: { view: TicketOutput; canAct:
               ) : (
                 <NoteBlock
                   id={entry.type === "ticket_note" ? `note-${entry.note.id}` : `admin-note-${entry.note.id}`}
-                  title={entry.type === "ticket_note" ? NOTE_TITLE[entry.note.kind as keyof typeof NOTE_TITLE] : "Admin note (on the account)"}
+                  title={
+                    entry.type === "ticket_note" ? NOTE_TITLE[entry.note.kind as keyof typeof NOTE_TITLE] : "Admin note (on the account)"
+                  }
                   body={entry.note.body}
                   meta={`${entry.note.authorName}, ${formatUtcShort(entry.note.createdAt)}`}
                 />

@@ -11,9 +11,7 @@ function Presence({ scope, present }: { scope: string; present: boolean }) {
   return (
     <li className="flex items-center justify-between gap-3 rounded border border-slate-200 bg-white px-3 py-2">
       <code className="text-sm">{scope}</code>
-      <span className={`text-sm font-medium ${present ? "text-emerald-800" : "text-red-800"}`}>
-        {present ? "present" : "missing"}
-      </span>
+      <span className={`text-sm font-medium ${present ? "text-emerald-800" : "text-red-800"}`}>{present ? "present" : "missing"}</span>
     </li>
   );
 }
@@ -57,9 +55,7 @@ export function VerdictCard({ detail }: { detail: GetAccountOutput }) {
         <div>
           <dt className="text-slate-700">Side of the cutoff</dt>
           <dd className="font-medium" data-testid="cutoff-side">
-            {verdict.side === "before"
-              ? "Before the cutoff: not enabled by default"
-              : "On or after the cutoff: enabled by default"}
+            {verdict.side === "before" ? "Before the cutoff: not enabled by default" : "On or after the cutoff: enabled by default"}
           </dd>
         </div>
       </dl>

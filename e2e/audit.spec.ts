@@ -20,13 +20,19 @@ test.beforeAll(async () => {
   const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
   try {
-    const staff = (await db.query<{ id: string; name: string; email: string }>(
-      "SELECT id, name, email FROM staff_user WHERE email IN ('agent@scopedesk.test', 'agent2@scopedesk.test') ORDER BY email",
-    )).rows;
+    const staff = (
+      await db.query<{ id: string; name: string; email: string }>(
+        "SELECT id, name, email FROM staff_user WHERE email IN ('agent@scopedesk.test', 'agent2@scopedesk.test') ORDER BY email",
+      )
+    ).rows;
     const alex = staff.find((s) => s.email === "agent@scopedesk.test")!;
     const blair = staff.find((s) => s.email === "agent2@scopedesk.test")!;
-    const before = (await db.query<{ id: number; scopes: string[] }>("SELECT id, scopes FROM scope_set WHERE NOT has_erase_job ORDER BY id LIMIT 1")).rows[0]!;
-    const after = (await db.query<{ id: number; scopes: string[] }>("SELECT id, scopes FROM scope_set WHERE has_erase_job ORDER BY id LIMIT 1")).rows[0]!;
+    const before = (
+      await db.query<{ id: number; scopes: string[] }>("SELECT id, scopes FROM scope_set WHERE NOT has_erase_job ORDER BY id LIMIT 1")
+    ).rows[0]!;
+    const after = (
+      await db.query<{ id: number; scopes: string[] }>("SELECT id, scopes FROM scope_set WHERE has_erase_job ORDER BY id LIMIT 1")
+    ).rows[0]!;
     await db.query(
       "INSERT INTO account (id, username, email, signed_up_at, scope_set_id) VALUES ($1, $2, $3, '2021-02-02T00:00:00Z', $4)",
       [accountId, `e2e-audit-${accountId}`, `e2e-audit-${accountId}@example.com`, after.id],
@@ -44,16 +50,46 @@ test.beforeAll(async () => {
            before_scope_set_id, after_scope_set_id, before_count, after_count, added, removed, verified, catalog_version, request_id,
            client_ip, user_agent, duration_ms, failure_reason, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'e2e', $18, '198.51.100.7', 'e2e', 15, $19, $20)`,
-        [id, accountId, failed ? "failed" : "succeeded", who.id, who.name, who.email, ticketId, `https://scopedesk.zendesk.com/agent/tickets/${ticketId}`,
-          crypto.randomUUID(), "0".repeat(64), before.id, failed ? null : after.id, before.scopes.length, failed ? null : after.scopes.length,
-          added, removed, !failed, `e2e-req-${i}`, failed ? "stale_preview: the scopes changed since the preview" : null, at],
+        [
+          id,
+          accountId,
+          failed ? "failed" : "succeeded",
+          who.id,
+          who.name,
+          who.email,
+          ticketId,
+          `https://scopedesk.zendesk.com/agent/tickets/${ticketId}`,
+          crypto.randomUUID(),
+          "0".repeat(64),
+          before.id,
+          failed ? null : after.id,
+          before.scopes.length,
+          failed ? null : after.scopes.length,
+          added,
+          removed,
+          !failed,
+          `e2e-req-${i}`,
+          failed ? "stale_preview: the scopes changed since the preview" : null,
+          at,
+        ],
       );
       if (!failed) {
         for (const kind of ["scopes_before", "scopes_after"]) {
           await db.query(
             `INSERT INTO ticket_note (id, ticket_id, ticket_url, account_id, reset_id, kind, body, author_id, author_name, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-            [crypto.randomUUID(), ticketId, `https://scopedesk.zendesk.com/agent/tickets/${ticketId}`, accountId, id, kind, `${kind} note for e2e ${i}`, who.id, who.name, at],
+            [
+              crypto.randomUUID(),
+              ticketId,
+              `https://scopedesk.zendesk.com/agent/tickets/${ticketId}`,
+              accountId,
+              id,
+              kind,
+              `${kind} note for e2e ${i}`,
+              who.id,
+              who.name,
+              at,
+            ],
           );
         }
       }
@@ -82,7 +118,10 @@ test.describe("lead", () => {
     const blairs = resets.filter((r) => r.actor === "blair").reverse();
     // Newest first; every row is Blair's; the failed one is marked.
     for (const [i, reset] of blairs.entries()) {
-      await expect(rows.nth(i).getByTestId("ticket-link")).toHaveAttribute("href", `https://scopedesk.zendesk.com/agent/tickets/${reset.ticketId}`);
+      await expect(rows.nth(i).getByTestId("ticket-link")).toHaveAttribute(
+        "href",
+        `https://scopedesk.zendesk.com/agent/tickets/${reset.ticketId}`,
+      );
       await expect(rows.nth(i)).toHaveAttribute("data-outcome", reset.outcome);
       await expect(rows.nth(i)).toContainText("Blair Agent");
     }
@@ -102,15 +141,24 @@ test.describe("lead", () => {
 
     // Open the failed attempt.
     const failed = blairs.find((r) => r.outcome === "failed")!;
-    await rows.nth(blairs.indexOf(failed)).getByRole("link", { name: /details/ }).click();
+    await rows
+      .nth(blairs.indexOf(failed))
+      .getByRole("link", { name: /details/ })
+      .click();
     await expect(page).toHaveURL(`/audit/resets/${failed.id}`);
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Failed reset attempt");
     await expect(page.getByTestId("failure-reason")).toContainText("stale_preview");
-    await expect(page.getByTestId("detail-ticket-link")).toHaveAttribute("href", `https://scopedesk.zendesk.com/agent/tickets/${failed.ticketId}`);
+    await expect(page.getByTestId("detail-ticket-link")).toHaveAttribute(
+      "href",
+      `https://scopedesk.zendesk.com/agent/tickets/${failed.ticketId}`,
+    );
     await expect(page.getByText("198.51.100.7")).toBeVisible();
 
     // And the account timeline from there.
-    await page.getByRole("link", { name: new RegExp(`${accountId}`) }).first().click();
+    await page
+      .getByRole("link", { name: new RegExp(`${accountId}`) })
+      .first()
+      .click();
     await expect(page).toHaveURL(`/audit/accounts/${accountId}`);
     await expect(page.locator('[data-testid="timeline-entry"][data-type="reset"]')).toHaveCount(6);
     await expect(page.locator('[data-testid="timeline-entry"][data-type="ticket_note"]')).toHaveCount(10);

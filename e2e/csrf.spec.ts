@@ -37,7 +37,11 @@ test.beforeAll(async () => {
   target = {
     id: account.id,
     url: `${process.env.E2E_BASE_URL ?? "http://localhost:3100"}/api/accounts/${account.id}/scope-resets`,
-    body: JSON.stringify({ ticket: ticketUrl(ticket), idempotencyKey: randomUUID(), expectedFingerprint: scopeSetFingerprint(normalizeScopes(ADMIN_SCOPES)) }),
+    body: JSON.stringify({
+      ticket: ticketUrl(ticket),
+      idempotencyKey: randomUUID(),
+      expectedFingerprint: scopeSetFingerprint(normalizeScopes(ADMIN_SCOPES)),
+    }),
   };
   attacker = createServer((req, res) => {
     const kind = new URL(req.url ?? "/", "http://x").pathname.slice(1);
@@ -66,7 +70,10 @@ async function traces(): Promise<{ resets: number; fingerprint: string }> {
 test.describe("agent, visiting another page", () => {
   test.use({ storageState: storageStateFor("agent") });
 
-  test("a same-site page's text/plain form and no-cors fetch carry the cookie and are refused; nothing changes", async ({ page, expectErrors }) => {
+  test("a same-site page's text/plain form and no-cors fetch carry the cookie and are refused; nothing changes", async ({
+    page,
+    expectErrors,
+  }) => {
     expectErrors(new RegExp(`^HTTP 403 POST ${target.url.replace(/[.]/g, "\\.")}$`));
     const before = await traces();
 
@@ -92,7 +99,10 @@ test.describe("agent, visiting another page", () => {
   });
 
   test("the same reset, as JSON from the console's origin, goes through", async ({ page }) => {
-    const response = await page.request.post(target.url, { headers: { "content-type": "application/json", origin: new URL(target.url).origin }, data: target.body });
+    const response = await page.request.post(target.url, {
+      headers: { "content-type": "application/json", origin: new URL(target.url).origin },
+      data: target.body,
+    });
     expect(response.status()).toBe(201);
     expect((await traces()).resets).toBe(1);
   });

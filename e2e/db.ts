@@ -16,7 +16,10 @@ export async function withTestDb<T>(fn: (client: pg.Client) => Promise<T>): Prom
 }
 
 /** A pre-cutoff account lacking the erase-job scopes, with one key holding all of its scopes. */
-export async function createLegacyCustomer(client: pg.Client, recipients: string[]): Promise<{ id: number; username: string; oldKey: string }> {
+export async function createLegacyCustomer(
+  client: pg.Client,
+  recipients: string[],
+): Promise<{ id: number; username: string; oldKey: string }> {
   const id = 96_000_000 + Math.floor(Math.random() * 999_999);
   const username = `story-${id}`;
   const scopes = normalizeScopes(ADMIN_SCOPES);

@@ -43,7 +43,9 @@ test.describe("a pre-cutoff customer erases a recipient after a scope reset", ()
 
     // The worker beside the app (npm run worker, started by npm test) carries it out.
     const status = () =>
-      withTestDb(async (db) => (await db.query<{ status: string }>(`SELECT status::text FROM erase_job WHERE id = $1`, [jobId])).rows[0]?.status);
+      withTestDb(
+        async (db) => (await db.query<{ status: string }>(`SELECT status::text FROM erase_job WHERE id = $1`, [jobId])).rows[0]?.status,
+      );
     await expect.poll(status, { timeout: 30_000 }).toBe("done");
 
     const remaining = await withTestDb(async (db) => {

@@ -6,7 +6,9 @@ import { storageStateFor } from "./support";
 test.describe("agent: the helpdesk sees what Scopedesk records", () => {
   test.use({ storageState: storageStateFor("agent") });
 
-  test("opens the ticket, is led to the requester's account, resets it, and both notes and the reply arrive in the ticket", async ({ page }) => {
+  test("opens the ticket, is led to the requester's account, resets it, and both notes and the reply arrive in the ticket", async ({
+    page,
+  }) => {
     await page.goto("/tickets/4251");
     const helpdesk = page.getByTestId("helpdesk-ticket");
     await expect(helpdesk.getByTestId("ticket-subject")).toHaveText("Can create erase jobs but not read them");

@@ -16,7 +16,10 @@ test.describe("signed out", () => {
   test("pages name the console's icon and it is served, favicon.ico too", async ({ page, request }) => {
     await page.goto("/signin");
     await expect(page.locator('link[rel="icon"]')).toHaveCount(2);
-    for (const [path, type] of [["/icon.svg", "image/svg+xml"], ["/favicon.ico", "image/x-icon"]] as const) {
+    for (const [path, type] of [
+      ["/icon.svg", "image/svg+xml"],
+      ["/favicon.ico", "image/x-icon"],
+    ] as const) {
       const response = await request.get(path);
       expect(response.status(), path).toBe(200);
       expect(response.headers()["content-type"], path).toBe(type);
@@ -34,7 +37,10 @@ test.describe("agent", () => {
     await page.keyboard.press("/");
     await expect(box).toBeFocused();
     await box.fill("ops@acme-legacy.example");
-    await page.getByRole("option", { name: /legacy-acme/ }).first().click();
+    await page
+      .getByRole("option", { name: /legacy-acme/ })
+      .first()
+      .click();
 
     await expect(page).toHaveURL(/\/accounts\/100001$/);
     await expect(page.getByRole("heading", { level: 1 })).toContainText("legacy-acme");

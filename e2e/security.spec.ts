@@ -22,7 +22,9 @@ test.describe("agent", () => {
   test.use({ storageState: storageStateFor("agent") });
 
   test("an injected inline handler does not run, and says why", async ({ page, expectErrors }) => {
-    expectErrors(/^console error: Executing inline event handler violates the following Content Security Policy directive 'script-src 'self' 'nonce-[^']+' 'strict-dynamic''\. .* The action has been blocked\.$/);
+    expectErrors(
+      /^console error: Executing inline event handler violates the following Content Security Policy directive 'script-src 'self' 'nonce-[^']+' 'strict-dynamic''\. .* The action has been blocked\.$/,
+    );
     await page.goto("/lookup?q=legacy");
     await expect(page.getByRole("heading", { name: "Find an account" })).toBeVisible();
     await page.evaluate(() => {

@@ -38,7 +38,11 @@ export function ticketUrl(ticketId: number | string): string {
 export async function openTicket(input: { requesterEmail?: string; subject?: string } = {}): Promise<number> {
   const base = process.env.DEV_ZENDESK_URL;
   if (!base) throw new Error("DEV_ZENDESK_URL is not set: run the tests through npm test");
-  const response = await fetch(`${base}/__dev/tickets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  const response = await fetch(`${base}/__dev/tickets`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
   if (response.status !== 201) throw new Error(`the development Zendesk did not open a ticket (${response.status})`);
   return ((await response.json()) as { id: number }).id;
 }

@@ -79,7 +79,9 @@ try {
   if (env.DEMO_RESEED === "1" || (await accountCount(config.databaseUrl)) === 0) {
     const settings = seedSettingsFromEnv(env);
     const report = await seedDatabase(config, settings);
-    console.log(`seeded ${report.accounts.toLocaleString("en")} accounts and ${report.apiKeys.toLocaleString("en")} API keys in ${report.seconds.toFixed(1)} s`);
+    console.log(
+      `seeded ${report.accounts.toLocaleString("en")} accounts and ${report.apiKeys.toLocaleString("en")} API keys in ${report.seconds.toFixed(1)} s`,
+    );
   } else {
     console.log("demo data already present (DEMO_RESEED=1 replaces it)");
   }

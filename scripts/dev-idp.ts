@@ -12,10 +12,7 @@
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_STAFF } from "./dev-idp/users";
 
-const DEFAULT_REDIRECT_URIS = [
-  "http://localhost:3000/api/auth/callback/scopedesk",
-  "http://127.0.0.1:3000/api/auth/callback/scopedesk",
-];
+const DEFAULT_REDIRECT_URIS = ["http://localhost:3000/api/auth/callback/scopedesk", "http://127.0.0.1:3000/api/auth/callback/scopedesk"];
 
 function portFromEnv(value: string | undefined): number {
   if (value === undefined || value.trim() === "") return 3001;

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     port: wholeNumberFromEnv("DEV_ZENDESK_PORT", process.env.DEV_ZENDESK_PORT, 3002, 1, 65535),
     latencyMs: wholeNumberFromEnv("DEV_ZENDESK_LATENCY_MS", process.env.DEV_ZENDESK_LATENCY_MS, 0, 0, 60_000),
   });
-  console.log(`[dev-zendesk] HELPDESK_BASE_URL=${zendesk.url} ZENDESK_CLIENT_ID=${zendesk.clientId} ZENDESK_CLIENT_SECRET=${zendesk.clientSecret}`);
+  console.log(
+    `[dev-zendesk] HELPDESK_BASE_URL=${zendesk.url} ZENDESK_CLIENT_ID=${zendesk.clientId} ZENDESK_CLIENT_SECRET=${zendesk.clientSecret}`,
+  );
   console.log(`[dev-zendesk] tickets: ${TICKET_SEEDS.map((t) => `#${t.id}`).join(", ")} (${zendesk.url}/agent/tickets)`);
 
   let stopping = false;

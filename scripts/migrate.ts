@@ -18,7 +18,9 @@ try {
   const result = await migrateAndGrant(config.migrationDatabaseUrl, config.databaseUrl, (l) => console.log(l));
   const owner = roleOf(config.migrationDatabaseUrl);
   const app = roleOf(config.databaseUrl);
-  console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied (as ${owner}${app === owner ? "" : `; ${app} granted`})`);
+  console.log(
+    `migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied (as ${owner}${app === owner ? "" : `; ${app} granted`})`,
+  );
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

@@ -37,7 +37,9 @@ async function main([command, email, role, ...extra]: string[]): Promise<number>
     for (const s of staff) {
       const status = s.disabledAt ? `disabled ${s.disabledAt.toISOString()}` : "active";
       const seen = s.lastSignInAt ? `last sign-in ${s.lastSignInAt.toISOString()}` : "never signed in";
-      console.log(`${s.email.padEnd(32)} ${s.role.padEnd(7)} ${status.padEnd(33)} ${String(s.liveSessions).padStart(3)} live session(s)  ${seen}  ${s.name}`);
+      console.log(
+        `${s.email.padEnd(32)} ${s.role.padEnd(7)} ${status.padEnd(33)} ${String(s.liveSessions).padStart(3)} live session(s)  ${seen}  ${s.name}`,
+      );
     }
     console.log(`${staff.length} staff member(s)`);
     return 0;
@@ -47,7 +49,9 @@ async function main([command, email, role, ...extra]: string[]): Promise<number>
     console.error(USAGE);
     return 2;
   }
-  console.log(`${change.email}: ${change.detail}${change.changed ? ` (recorded in the audit log; live sessions see it within ${LIVE_SESSION_CACHE_MS / 1000} s)` : ""}`);
+  console.log(
+    `${change.email}: ${change.detail}${change.changed ? ` (recorded in the audit log; live sessions see it within ${LIVE_SESSION_CACHE_MS / 1000} s)` : ""}`,
+  );
   return 0;
 }
 

@@ -92,13 +92,20 @@ try {
   zendesk = await startDevZendesk({ port: ZENDESK_PORT, host: "127.0.0.1", log: () => {} });
   console.log(`test database: ${redact(adminDatabaseUrl)} (recreated; owner ${OWNER_ROLE}, app ${APP_ROLE})`);
   await setUpLocalDatabase(adminDatabaseUrl, { recreate: true });
-  const seeded = await seedDatabase(config, { seed: testEnv.SEED!, accounts: Number(testEnv.SEED_ACCOUNTS), today: new Date(`${testEnv.SEED_TODAY}T00:00:00Z`) });
+  const seeded = await seedDatabase(config, {
+    seed: testEnv.SEED!,
+    accounts: Number(testEnv.SEED_ACCOUNTS),
+    today: new Date(`${testEnv.SEED_TODAY}T00:00:00Z`),
+  });
   console.log(`seeded ${seeded.accounts} accounts, ${seeded.apiKeys} keys in ${seeded.seconds.toFixed(1)} s`);
 
   const vitest = (project: string) => run("npx", ["vitest", "run", "--project", project], { env: testEnv });
   if (wants("static")) {
     await step("typecheck", () => run("npx", ["tsc", "--noEmit"], { env: testEnv }));
     await step("lint", () => run("npx", ["eslint", ".", "--max-warnings=0"], { env: testEnv }));
+    await step("format (prettier --check; npm run format fixes it)", () =>
+      run("npx", ["prettier", "--check", "--log-level=warn", "."], { env: testEnv }),
+    );
   }
   if (wants("unit")) await step("unit tests", () => vitest("unit"));
   if (wants("db")) await step("database integration tests", () => vitest("db"));

@@ -21,45 +21,48 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
 
   return (
     <TicketProvider helpdesk={{ ...getConfig().helpdesk, connected: helpdeskConnection().connected }}>
-    <div className="flex min-h-screen flex-col">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
-        Skip to content
-      </a>
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
-            Scopedesk
-          </Link>
-          <nav aria-label="Main" className="flex items-center gap-3 text-sm">
-            <Link href="/lookup" className="text-slate-700 hover:text-slate-950">
-              Lookup
+      <div className="flex min-h-screen flex-col">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2"
+        >
+          Skip to content
+        </a>
+        <header className="border-b border-slate-200 bg-white">
+          <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
+            <Link href="/" className="text-lg font-semibold tracking-tight text-slate-900">
+              Scopedesk
             </Link>
-            {can(staff.role, "audit:read_own") && (
-              <Link href="/audit" className="text-slate-700 hover:text-slate-950">
-                Audit
+            <nav aria-label="Main" className="flex items-center gap-3 text-sm">
+              <Link href="/lookup" className="text-slate-700 hover:text-slate-950">
+                Lookup
               </Link>
-            )}
-          </nav>
-          <div className="min-w-64 flex-1">
-            <SearchBox />
+              {can(staff.role, "audit:read_own") && (
+                <Link href="/audit" className="text-slate-700 hover:text-slate-950">
+                  Audit
+                </Link>
+              )}
+            </nav>
+            <div className="min-w-64 flex-1">
+              <SearchBox />
+            </div>
+            <div className="flex items-center gap-3 text-sm">
+              <span className="text-slate-700">
+                {staff.name} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{staff.role}</span>
+              </span>
+              <form action={signOutAction}>
+                <button type="submit" className="text-slate-700 underline-offset-2 hover:underline">
+                  Sign out
+                </button>
+              </form>
+            </div>
           </div>
-          <div className="flex items-center gap-3 text-sm">
-            <span className="text-slate-700">
-              {staff.name} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{staff.role}</span>
-            </span>
-            <form action={signOutAction}>
-              <button type="submit" className="text-slate-700 underline-offset-2 hover:underline">
-                Sign out
-              </button>
-            </form>
-          </div>
-        </div>
-      </header>
-      <TicketBar />
-      <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
-        {children}
-      </main>
-    </div>
+        </header>
+        <TicketBar />
+        <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6">
+          {children}
+        </main>
+      </div>
     </TicketProvider>
   );
 }

@@ -43,10 +43,7 @@ export default async function SignInPage({
           </p>
         )}
         <form action={startSignIn} className="mt-6">
-          <button
-            type="submit"
-            className="w-full rounded-md bg-blue-700 px-4 py-2.5 text-sm font-medium text-white hover:bg-blue-800"
-          >
+          <button type="submit" className="w-full rounded-md bg-blue-700 px-4 py-2.5 text-sm font-medium text-white hover:bg-blue-800">
             Sign in with {providerName}
           </button>
         </form>

@@ -90,7 +90,9 @@ export async function startStack(options: {
     quiet: true,
   });
   await waitForHttp(`${baseUrl}/api/health`, 90_000);
-  const worker = options.worker ? startProcess("worker", process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], { env, quiet: true }) : null;
+  const worker = options.worker
+    ? startProcess("worker", process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], { env, quiet: true })
+    : null;
   return {
     baseUrl,
     app,
@@ -217,7 +219,10 @@ export async function closedLoop(count: number, concurrency: number, task: (i: n
 export { withPg };
 
 export async function machineDescription(databaseUrl: string): Promise<Record<string, string | number>> {
-  const postgres = await withPg(databaseUrl, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v);
+  const postgres = await withPg(
+    databaseUrl,
+    async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
+  );
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? "unknown",

@@ -43,7 +43,9 @@ async function once(options: LoadOptions, record: boolean): Promise<LatencySumma
             setupRequest: (request) => {
               const i = next++;
               const path = options.paths[i % options.paths.length]!;
-              return options.headersFor ? { ...request, path, headers: { ...request.headers, ...options.headersFor(i) } } : { ...request, path };
+              return options.headersFor
+                ? { ...request, path, headers: { ...request.headers, ...options.headersFor(i) } }
+                : { ...request, path };
             },
           },
         ],

@@ -22,7 +22,10 @@ export async function sampleAccounts(databaseUrl: string, n = 500): Promise<Samp
     );
     // A small database has too few pages for a 1 % page sample.
     if (rows.length < n / 2) {
-      ({ rows } = await c.query(`SELECT id, username, email FROM account WHERE parent_id IS NULL AND id < 90000000 ORDER BY random() LIMIT $1`, [n]));
+      ({ rows } = await c.query(
+        `SELECT id, username, email FROM account WHERE parent_id IS NULL AND id < 90000000 ORDER BY random() LIMIT $1`,
+        [n],
+      ));
     }
     if (rows.length === 0) throw new Error("the benchmark database has no accounts to look up");
     return {
@@ -40,15 +43,24 @@ const SUMMARY_COLUMNS = `a.id, a.username, a.email, a.company, a.region::text AS
 export const DIRECT_SEARCH: Record<string, (value: string) => { text: string; values: unknown[] }[]> = {
   id: (v) => [
     { text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`, values: [Number(v)] },
-    { text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`, values: [v] },
+    {
+      text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`,
+      values: [v],
+    },
     prefixQuery(v),
   ],
   username: (v) => [
-    { text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`, values: [v.toLowerCase()] },
+    {
+      text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`,
+      values: [v.toLowerCase()],
+    },
     prefixQuery(v.toLowerCase()),
   ],
   email: (v) => [
-    { text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`, values: [v.toLowerCase()] },
+    {
+      text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`,
+      values: [v.toLowerCase()],
+    },
     {
       text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.email) = $1 ORDER BY a.parent_id NULLS FIRST, a.id LIMIT 50`,
       values: [v.toLowerCase()],
@@ -56,7 +68,10 @@ export const DIRECT_SEARCH: Record<string, (value: string) => { text: string; va
     prefixQuery(v.toLowerCase()),
   ],
   prefix: (v) => [
-    { text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`, values: [v] },
+    {
+      text: `SELECT ${SUMMARY_COLUMNS} FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE lower(a.username) = $1`,
+      values: [v],
+    },
     prefixQuery(v),
   ],
 };
@@ -84,13 +99,19 @@ export async function directAccountDetail(pool: pg.Pool, id: number): Promise<vo
          FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`,
       [id],
     ),
-    pool.query(`SELECT a.company, a.region, a.scopes_updated_at, p.email FROM account a LEFT JOIN account p ON p.id = a.parent_id WHERE a.id = $1`, [id]),
+    pool.query(
+      `SELECT a.company, a.region, a.scopes_updated_at, p.email FROM account a LEFT JOIN account p ON p.id = a.parent_id WHERE a.id = $1`,
+      [id],
+    ),
     pool.query(
       `SELECT id, outcome, actor_name, created_at, ticket_id, ticket_url, added, removed, failure_reason FROM scope_reset
         WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50`,
       [id],
     ),
-    pool.query(`SELECT id, body, author_name, created_at, ticket_id, ticket_url, reset_id FROM admin_note WHERE account_id = $1 ORDER BY created_at DESC LIMIT 50`, [id]),
+    pool.query(
+      `SELECT id, body, author_name, created_at, ticket_id, ticket_url, reset_id FROM admin_note WHERE account_id = $1 ORDER BY created_at DESC LIMIT 50`,
+      [id],
+    ),
   ]);
   const row = account.rows[0];
   if (!row) return;
@@ -102,7 +123,10 @@ export async function directAccountDetail(pool: pg.Pool, id: number): Promise<vo
     );
     owners = [id, ...subusers.rows.map((s) => s.id)];
   } else {
-    await pool.query(`SELECT a.id, a.username, s.scopes, s.fingerprint FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`, [row.parent_id]);
+    await pool.query(
+      `SELECT a.id, a.username, s.scopes, s.fingerprint FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`,
+      [row.parent_id],
+    );
   }
   await pool.query(
     `SELECT k.id, k.name, k.account_id, k.created_at, k.last_used_at, s.scopes FROM api_key k JOIN scope_set s ON s.id = k.scope_set_id
@@ -122,11 +146,21 @@ export async function directLoad(
   count: number,
   concurrency: number,
 ): Promise<LatencySummary> {
-  return directTaskLoad(databaseUrl, async (pool, i) => void (await Promise.all(statementsFor(i).map((s) => pool.query(s.text, s.values)))), count, concurrency);
+  return directTaskLoad(
+    databaseUrl,
+    async (pool, i) => void (await Promise.all(statementsFor(i).map((s) => pool.query(s.text, s.values)))),
+    count,
+    concurrency,
+  );
 }
 
 /** The same for a request whose statements depend on each other: `task` issues them as the app does. */
-export async function directTaskLoad(databaseUrl: string, task: (pool: pg.Pool, i: number) => Promise<void>, count: number, concurrency: number): Promise<LatencySummary> {
+export async function directTaskLoad(
+  databaseUrl: string,
+  task: (pool: pg.Pool, i: number) => Promise<void>,
+  count: number,
+  concurrency: number,
+): Promise<LatencySummary> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: Math.max(concurrency, 10) });
   const once = async (i: number) => {
     await task(pool, i);
@@ -215,7 +249,12 @@ export async function accountDetailScenario(input: {
       warmupSeconds: 2,
     });
     const ids = input.sample.ids;
-    const limit = await directTaskLoad(input.databaseUrl, (pool, i) => directAccountDetail(pool, ids[i % ids.length]!), Math.max(400, app.requests), concurrency);
+    const limit = await directTaskLoad(
+      input.databaseUrl,
+      (pool, i) => directAccountDetail(pool, ids[i % ids.length]!),
+      Math.max(400, app.requests),
+      concurrency,
+    );
     results.push({ scenario: "GET /api/accounts/{id}", concurrency, app, limit, ratio: ratio(app.p95, limit.p95) });
   }
   return results;

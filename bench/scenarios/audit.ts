@@ -60,15 +60,28 @@ export interface AuditBudget {
 }
 
 /** Tops the database up to `count` reset records (with notes and chained audit events); null when it already has them. */
-export async function seedResetRecordsIfNeeded(databaseUrl: string, count: number, log: (line: string) => void = console.log): Promise<number | null> {
-  const existing = await withPg(databaseUrl, async (c) => Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM scope_reset")).rows[0]!.n));
+export async function seedResetRecordsIfNeeded(
+  databaseUrl: string,
+  count: number,
+  log: (line: string) => void = console.log,
+): Promise<number | null> {
+  const existing = await withPg(databaseUrl, async (c) =>
+    Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM scope_reset")).rows[0]!.n),
+  );
   if (existing >= count) return null;
   const missing = count - existing;
   log(`seeding ${missing.toLocaleString("en")} reset records (+ notes and audit events)…`);
   const config = loadConfig({ ...process.env, SCOPEDESK_ENV: "development", DATABASE_URL: databaseUrl });
-  const result = await seedResetRecords(databaseUrl, { count: missing, seed: `bench-resets-${existing}`, helpdeskBaseUrl: config.helpdeskBaseUrl, log });
+  const result = await seedResetRecords(databaseUrl, {
+    count: missing,
+    seed: `bench-resets-${existing}`,
+    helpdeskBaseUrl: config.helpdeskBaseUrl,
+    log,
+  });
   await withPg(databaseUrl, (c) => c.query("VACUUM ANALYZE scope_reset, account, scope_set"));
-  log(`seeded ${result.resets.toLocaleString("en")} reset records (${result.failed.toLocaleString("en")} failed) in ${result.seconds.toFixed(1)} s`);
+  log(
+    `seeded ${result.resets.toLocaleString("en")} reset records (${result.failed.toLocaleString("en")} failed) in ${result.seconds.toFixed(1)} s`,
+  );
   return result.seconds;
 }
 
@@ -82,9 +95,16 @@ interface Samples {
 
 async function sample(databaseUrl: string): Promise<Samples> {
   return withPg(databaseUrl, async (c) => {
-    const agents = (await c.query<{ actor_id: string }>("SELECT DISTINCT actor_id FROM scope_reset WHERE actor_id IS NOT NULL")).rows.map((r) => r.actor_id);
-    const picks = (await c.query<{ account_id: number; ticket_id: string }>("SELECT account_id, ticket_id FROM scope_reset TABLESAMPLE SYSTEM (1) LIMIT 500")).rows;
-    const [range] = (await c.query<{ min: Date; max: Date }>("SELECT min(created_at) AS min, max(created_at) AS max FROM scope_reset")).rows;
+    const agents = (await c.query<{ actor_id: string }>("SELECT DISTINCT actor_id FROM scope_reset WHERE actor_id IS NOT NULL")).rows.map(
+      (r) => r.actor_id,
+    );
+    const picks = (
+      await c.query<{ account_id: number; ticket_id: string }>(
+        "SELECT account_id, ticket_id FROM scope_reset TABLESAMPLE SYSTEM (1) LIMIT 500",
+      )
+    ).rows;
+    const [range] = (await c.query<{ min: Date; max: Date }>("SELECT min(created_at) AS min, max(created_at) AS max FROM scope_reset"))
+      .rows;
     const total = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM scope_reset")).rows[0]!.n);
     const weeks: { from: string; to: string }[] = [];
     const day = 86_400_000;
@@ -121,7 +141,10 @@ export async function auditScenarios(input: {
     { name: "ticket", paths: s.tickets.map((t) => list(`ticket=${t}`)) },
     { name: "outcome failed", paths: [list("outcome=failed")] },
     { name: "outcome succeeded", paths: [list("outcome=succeeded")] },
-    { name: "agent + failed + week", paths: s.weeks.map((w, i) => list(`agent=${s.agents[i % s.agents.length]}&outcome=failed&from=${w.from}&to=${w.to}`)) },
+    {
+      name: "agent + failed + week",
+      paths: s.weeks.map((w, i) => list(`agent=${s.agents[i % s.agents.length]}&outcome=failed&from=${w.from}&to=${w.to}`)),
+    },
   ];
 
   if (input.wants("audit")) {
@@ -152,7 +175,12 @@ export async function auditScenarios(input: {
           warmupSeconds: 2,
         });
         const peakMemoryMb = round(memory.stop(), 0);
-        const limit = await directLoad(input.databaseUrl, (i) => directAuditList(f.paths[i % f.paths.length]!), Math.max(400, app.requests), concurrency);
+        const limit = await directLoad(
+          input.databaseUrl,
+          (i) => directAuditList(f.paths[i % f.paths.length]!),
+          Math.max(400, app.requests),
+          concurrency,
+        );
         results.push({ scenario: `audit list: ${f.name}`, concurrency, app, limit, ratio: ratio(app.p95, limit.p95), peakMemoryMb });
       }
       // The budget is for 20 concurrent clients (the most the run drives).
@@ -183,7 +211,14 @@ export async function auditScenarios(input: {
     }
     const seconds = (performance.now() - started) / 1000;
     const peak = round(memory.stop(), 0);
-    extra.auditExportCsv = { rows: lines - 1, expectedRows: s.total, megabytes: round(bytes / 1e6, 1), seconds: round(seconds, 2), serverRssBeforeMb: before, peakServerRssMb: peak };
+    extra.auditExportCsv = {
+      rows: lines - 1,
+      expectedRows: s.total,
+      megabytes: round(bytes / 1e6, 1),
+      seconds: round(seconds, 2),
+      serverRssBeforeMb: before,
+      peakServerRssMb: peak,
+    };
     budgets.push({
       scenario: `CSV export of all ${s.total.toLocaleString("en")} reset records`,
       limit: "< 20 s, server peak RSS < 300 MB",

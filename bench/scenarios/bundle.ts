@@ -4,10 +4,22 @@
  */
 import { chromium } from "@playwright/test";
 
-export async function firstLoadJavaScript(baseUrl: string, cookie: string, path: string): Promise<{ scripts: number; gzipKb: number; rawKb: number }> {
+export async function firstLoadJavaScript(
+  baseUrl: string,
+  cookie: string,
+  path: string,
+): Promise<{ scripts: number; gzipKb: number; rawKb: number }> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   try {
     const context = await browser.newContext();

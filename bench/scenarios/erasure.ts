@@ -23,7 +23,9 @@ export async function benchApiKeys(databaseUrl: string, count: number): Promise<
   return withPg(databaseUrl, async (client) => {
     const scopes = normalizeScopes([...ADMIN_SCOPES, ...ERASE_JOB_SCOPES]);
     const setId = await scopeSetIdFor(client, scopes);
-    await client.query(`DELETE FROM erase_job WHERE account_id >= $1 AND account_id < $1 + 100000`, [FIRST_BENCH_ID]).catch(() => undefined);
+    await client
+      .query(`DELETE FROM erase_job WHERE account_id >= $1 AND account_id < $1 + 100000`, [FIRST_BENCH_ID])
+      .catch(() => undefined);
     await client.query(`DELETE FROM api_key WHERE account_id >= $1 AND account_id < $1 + 100000`, [FIRST_BENCH_ID]);
     await client.query(`DELETE FROM account WHERE id >= $1 AND id < $1 + 100000`, [FIRST_BENCH_ID]);
     await client.query(
@@ -69,7 +71,12 @@ export async function erasureScenario(input: {
         headers: { "content-type": "application/json" },
         headersFor: (i) => ({ authorization: `Bearer ${keys[i % keys.length]}` }),
       });
-      const limit = await httpLoad({ ...common, baseUrl: `http://127.0.0.1:${input.barePort}`, paths: ["/"], headers: { "content-type": "application/json" } });
+      const limit = await httpLoad({
+        ...common,
+        baseUrl: `http://127.0.0.1:${input.barePort}`,
+        paths: ["/"],
+        headers: { "content-type": "application/json" },
+      });
       results.push({
         scenario: "POST /v3/recipients/erasejob (5,000 addresses)",
         concurrency,

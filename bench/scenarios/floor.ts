@@ -10,15 +10,31 @@ import type { ScenarioResult } from "./accounts";
 
 export const FLOOR_SCENARIO = "pipeline floor: GET /api/me (signed in)";
 
-export async function floorScenarios(input: { baseUrl: string; cookie: string; durationSeconds: number; concurrencies: number[] }): Promise<ScenarioResult[]> {
+export async function floorScenarios(input: {
+  baseUrl: string;
+  cookie: string;
+  durationSeconds: number;
+  concurrencies: number[];
+}): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const concurrency of input.concurrencies) {
     const load = (headers: Record<string, string>) =>
-      httpLoad({ baseUrl: input.baseUrl, paths: ["/api/me"], headers, connections: concurrency, durationSeconds: input.durationSeconds, warmupSeconds: 2 });
+      httpLoad({
+        baseUrl: input.baseUrl,
+        paths: ["/api/me"],
+        headers,
+        connections: concurrency,
+        durationSeconds: input.durationSeconds,
+        warmupSeconds: 2,
+      });
     results.push({ scenario: FLOOR_SCENARIO, concurrency, app: await load({ cookie: input.cookie }) });
     const signedOut = await load({});
     // 401 is the expected answer here, not an error.
-    results.push({ scenario: "session check: GET /api/me signed out (401)", concurrency, app: { ...signedOut, non2xx: signedOut.non2xx - (signedOut.statuses["401"] ?? 0) } });
+    results.push({
+      scenario: "session check: GET /api/me signed out (401)",
+      concurrency,
+      app: { ...signedOut, non2xx: signedOut.non2xx - (signedOut.statuses["401"] ?? 0) },
+    });
   }
   return results;
 }

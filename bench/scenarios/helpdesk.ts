@@ -58,7 +58,11 @@ async function openTickets(zendesk: DevZendesk, count: number): Promise<string[]
 
 /** The agent's arrival from each ticket: the console reads it (not timed). */
 async function readTickets(baseUrl: string, cookie: string, tickets: string[]): Promise<void> {
-  const read = await closedLoop(tickets.length, 20, async (i) => (await fetch(`${baseUrl}/api/tickets/${tickets[i]}`, { headers: { cookie } })).ok);
+  const read = await closedLoop(
+    tickets.length,
+    20,
+    async (i) => (await fetch(`${baseUrl}/api/tickets/${tickets[i]}`, { headers: { cookie } })).ok,
+  );
   if (read.errors > 0) throw new Error(`${read.errors} of ${tickets.length} tickets could not be read through the console`);
 }
 
@@ -68,17 +72,19 @@ async function deliveryLatency(databaseUrl: string, committedAt: Map<number, num
   const deadline = Date.now() + timeoutMs;
   let rows: { account_id: number; delivered: string; last: Date | null }[] = [];
   for (;;) {
-    rows = await withPg(databaseUrl, async (c) =>
-      (
-        await c.query<{ account_id: number; delivered: string; last: Date | null }>(
-          // updated_at is the worker's clock when it recorded the delivery (delivered_at is Zendesk's, in whole seconds).
-          `SELECT r.account_id, count(*) FILTER (WHERE d.status = 'delivered') AS delivered, max(d.updated_at) AS last
+    rows = await withPg(
+      databaseUrl,
+      async (c) =>
+        (
+          await c.query<{ account_id: number; delivered: string; last: Date | null }>(
+            // updated_at is the worker's clock when it recorded the delivery (delivered_at is Zendesk's, in whole seconds).
+            `SELECT r.account_id, count(*) FILTER (WHERE d.status = 'delivered') AS delivered, max(d.updated_at) AS last
              FROM scope_reset r JOIN helpdesk_delivery d ON d.reset_id = r.id AND d.kind IN ('scopes_before', 'scopes_after')
             WHERE r.account_id = ANY($1) AND r.outcome = 'succeeded'
             GROUP BY r.account_id`,
-          [accountIds],
-        )
-      ).rows,
+            [accountIds],
+          )
+        ).rows,
     );
     const done = rows.filter((r) => Number(r.delivered) === 2).length;
     if (done === accountIds.length || Date.now() > deadline) break;
@@ -107,7 +113,12 @@ export async function helpdeskScenarios(input: {
   burstResets: number;
   pacedResets: number;
   pacedIntervalMs: number;
-}): Promise<{ burst: LatencySummary; burstDelivery: DeliveryLatency; pacedDelivery: DeliveryLatency; zendeskRequests: Record<string, number> }> {
+}): Promise<{
+  burst: LatencySummary;
+  burstDelivery: DeliveryLatency;
+  pacedDelivery: DeliveryLatency;
+  zendeskRequests: Record<string, number>;
+}> {
   const { baseUrl, cookie, databaseUrl, zendesk } = input;
   const prepared = await prepareResets(baseUrl, cookie, input.candidates);
   const needed = 20 + input.burstResets + input.pacedResets;

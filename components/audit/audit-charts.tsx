@@ -17,7 +17,10 @@ export function AuditCharts({ charts }: { charts: Charts }) {
       </h2>
       <figure className="rounded-lg border border-slate-200 bg-white p-4 lg:col-span-2">
         <figcaption className="text-sm font-semibold">
-          Resets per day <span className="font-normal text-slate-700">({total.toLocaleString("en")} attempts, {failed.toLocaleString("en")} failed)</span>
+          Resets per day{" "}
+          <span className="font-normal text-slate-700">
+            ({total.toLocaleString("en")} attempts, {failed.toLocaleString("en")} failed)
+          </span>
         </figcaption>
         <div className="h-56" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
@@ -35,7 +38,9 @@ export function AuditCharts({ charts }: { charts: Charts }) {
       </figure>
       <figure className="rounded-lg border border-slate-200 bg-white p-4">
         <figcaption className="text-sm font-semibold">Erase-job backlog</figcaption>
-        <p className="mt-1 text-xs text-slate-700">Accounts still lacking the erase-job scopes, by signup date (cutoff {charts.backlog.cutoff.slice(0, 10)}).</p>
+        <p className="mt-1 text-xs text-slate-700">
+          Accounts still lacking the erase-job scopes, by signup date (cutoff {charts.backlog.cutoff.slice(0, 10)}).
+        </p>
         <dl className="mt-3 grid grid-cols-2 gap-3" data-testid="backlog">
           <div className="rounded bg-amber-50 p-3">
             <dt className="text-xs text-slate-700">Signed up before the cutoff</dt>

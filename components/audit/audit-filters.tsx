@@ -53,7 +53,11 @@ export function AuditFilters({
   }
 
   return (
-    <form onSubmit={submit} aria-label="Filter resets" className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-4 md:grid-cols-4 lg:grid-cols-8">
+    <form
+      onSubmit={submit}
+      aria-label="Filter resets"
+      className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-4 md:grid-cols-4 lg:grid-cols-8"
+    >
       <label className="col-span-2 md:col-span-1">
         <span className={labelText}>Date range</span>
         <select name="range" value={range} onChange={(e) => setRange(e.target.value)} className={field}>

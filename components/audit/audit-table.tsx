@@ -11,7 +11,11 @@ const columns = [
   column.accessor("createdAt", {
     header: "Time (UTC)",
     cell: (c) => (
-      <Link className="text-blue-800 underline" href={`/audit/resets/${c.row.original.id}`} aria-label={`Reset at ${formatUtcShort(c.getValue())}: details`}>
+      <Link
+        className="text-blue-800 underline"
+        href={`/audit/resets/${c.row.original.id}`}
+        aria-label={`Reset at ${formatUtcShort(c.getValue())}: details`}
+      >
         <time dateTime={c.getValue()}>{formatUtcShort(c.getValue())}</time>
       </Link>
     ),
@@ -39,7 +43,13 @@ const columns = [
     id: "ticket",
     header: "Ticket",
     cell: (c) => (
-      <a className="text-blue-800 underline" href={c.row.original.ticket.url} target="_blank" rel="noopener noreferrer" data-testid="ticket-link">
+      <a
+        className="text-blue-800 underline"
+        href={c.row.original.ticket.url}
+        target="_blank"
+        rel="noopener noreferrer"
+        data-testid="ticket-link"
+      >
         #{c.getValue()}
         <span className="sr-only"> (opens the helpdesk in a new tab)</span>
       </a>
@@ -50,7 +60,11 @@ const columns = [
     cell: (c) => (
       <span className={c.getValue() === "succeeded" ? "font-medium text-emerald-800" : "font-medium text-red-800"}>
         {c.getValue()}
-        {c.row.original.failureReason && <span className="block max-w-xs truncate text-xs font-normal text-slate-700" title={c.row.original.failureReason}>{c.row.original.failureReason}</span>}
+        {c.row.original.failureReason && (
+          <span className="block max-w-xs truncate text-xs font-normal text-slate-700" title={c.row.original.failureReason}>
+            {c.row.original.failureReason}
+          </span>
+        )}
       </span>
     ),
   }),

@@ -42,7 +42,15 @@ describe("parseInstant", () => {
       "Tue, 25 Jul 2023 00:00:00 GMT",
     ];
     for (const text of bad) expect(() => parseInstant(text), text).toThrow(/Not a date-time with a time zone/);
-    for (const text of ["2023-02-29T00:00:00Z", "2023-13-01T00:00:00Z", "2023-07-25T24:00:00Z", "2023-07-25T00:60:00Z", "2023-07-25T00:00:60Z", "2023-07-25T00:00:00+24:00", "2023-00-10T00:00:00Z"]) {
+    for (const text of [
+      "2023-02-29T00:00:00Z",
+      "2023-13-01T00:00:00Z",
+      "2023-07-25T24:00:00Z",
+      "2023-07-25T00:60:00Z",
+      "2023-07-25T00:00:60Z",
+      "2023-07-25T00:00:00+24:00",
+      "2023-00-10T00:00:00Z",
+    ]) {
       expect(() => parseInstant(text), text).toThrow(/out of range/);
     }
   });
@@ -119,7 +127,13 @@ describe("eraseJobVerdict", () => {
 
   it("after the cutoff but missing one: anomaly, still needs a reset", () => {
     const v = eraseJobVerdict({ signedUpAt: plus(CUTOFF, 1000), scopes: ["recipients.erasejob.create"], cutoff: CUTOFF });
-    expect(v).toMatchObject({ side: "on_or_after", expectedByDate: true, needsReset: true, anomaly: "missing_after_cutoff", status: "anomaly" });
+    expect(v).toMatchObject({
+      side: "on_or_after",
+      expectedByDate: true,
+      needsReset: true,
+      anomaly: "missing_after_cutoff",
+      status: "anomaly",
+    });
     expect(v.headline).toMatch(/unexpectedly missing/);
     expect(v.explanation).toContain("lacks recipients.erasejob.read");
     expect(v.explanation).toContain("unexpected");

@@ -8,8 +8,7 @@ import { eraseJobScopesOf, type EraseJobScopes } from "@/lib/scopes/catalog";
 
 export const DEFAULT_SIGNUP_CUTOFF_ISO = "2023-07-25T00:00:00Z";
 
-const INSTANT_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 /**
  * Parses an ISO 8601 instant that says where it is: a trailing "Z" or a UTC

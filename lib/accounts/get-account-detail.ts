@@ -17,7 +17,10 @@ export async function getAccountDetail(id: number) {
   // The reset's own reader (account, parent, keys, subusers and their keys), so the preview is the one the reset checks.
   const [subject, details, history] = await Promise.all([
     loadResetSubject(db, id, { lock: false }),
-    db.account.findUnique({ where: { id }, select: { company: true, region: true, scopesUpdatedAt: true, parent: { select: { email: true } } } }),
+    db.account.findUnique({
+      where: { id },
+      select: { company: true, region: true, scopesUpdatedAt: true, parent: { select: { email: true } } },
+    }),
     getAccountHistory(id),
   ]);
   if (!details) throw new AppError("not_found", `No account with id ${id}.`);

@@ -55,7 +55,21 @@ describe("parseLookupQuery", () => {
     expect(ok("#1234")).toEqual({ ok: true, text: "#1234", id: 1234, username: "#1234" });
     expect(ok("007").id).toBe(7);
     expect(ok("2147483647").id).toBe(2147483647);
-    for (const input of ["0", "#0", "2147483648", "99999999999999999999999", "-5", "12a", "#", "##12", "1 2", "1.5", "1e3", "١٢٣", "１２３"]) {
+    for (const input of [
+      "0",
+      "#0",
+      "2147483648",
+      "99999999999999999999999",
+      "-5",
+      "12a",
+      "#",
+      "##12",
+      "1 2",
+      "1.5",
+      "1e3",
+      "١٢٣",
+      "１２３",
+    ]) {
       const r = ok(input);
       expect(r.id, input).toBeUndefined();
       expect("id" in r, input).toBe(false);

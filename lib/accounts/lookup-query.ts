@@ -63,8 +63,7 @@ export function escapeLikePattern(s: string): string {
 /** The raw `q` search parameter; parseLookupQuery does the rest. */
 export const lookupQuerySchema = z
   .string({
-    error: (issue) =>
-      issue.input === undefined ? "The search text (q) is missing." : "The search text must be a single piece of text.",
+    error: (issue) => (issue.input === undefined ? "The search text (q) is missing." : "The search text must be a single piece of text."),
   })
   .max(MAX_LOOKUP_PARAM_LENGTH, {
     error: `The search text is too long (at most ${MAX_LOOKUP_PARAM_LENGTH} characters).`,

@@ -75,10 +75,7 @@ export function decodeCursor(cursor: string): string {
  * ORDER BY, a short common prefix was sorted in full for every page
  * (decision 018).
  */
-export async function searchAccounts(
-  q: ParsedLookupQuery,
-  opts: { limit: number; cursor?: string | null },
-): Promise<SearchPage> {
+export async function searchAccounts(q: ParsedLookupQuery, opts: { limit: number; cursor?: string | null }): Promise<SearchPage> {
   const db = getDb();
   const seen = new Set<number>();
   const results: AccountSummary[] = [];

@@ -49,12 +49,20 @@ export interface CreatedApiKey {
  * nothing still counts toward the 100), and so are platform-managed scopes,
  * which no key ever gets.
  */
-export async function createApiKey(db: Db, acting: ActingAccount, input: z.output<typeof createApiKeyRequestSchema>): Promise<CreatedApiKey> {
+export async function createApiKey(
+  db: Db,
+  acting: ActingAccount,
+  input: z.output<typeof createApiKeyRequestSchema>,
+): Promise<CreatedApiKey> {
   if (input.scopes !== undefined) {
-    if (input.scopes.length === 0) throw v3Errors.badRequest("scopes must list at least one scope (omit it for every scope you may grant)", "scopes");
+    if (input.scopes.length === 0)
+      throw v3Errors.badRequest("scopes must list at least one scope (omit it for every scope you may grant)", "scopes");
     const managed = normalizeScopes(input.scopes).filter(isPlatformManagedScope);
     if (managed.length > 0) {
-      throw v3Errors.badRequest(`These scopes are managed by the platform and cannot be given to an API key: ${managed.join(", ")}`, "scopes");
+      throw v3Errors.badRequest(
+        `These scopes are managed by the platform and cannot be given to an API key: ${managed.join(", ")}`,
+        "scopes",
+      );
     }
   }
   return db.$transaction(async (tx) => {

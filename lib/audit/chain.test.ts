@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { auditEventCanonical, auditEventCanonicalAroundSeq, auditEventHash, canonicalJson, GENESIS_HASH, verifyChainSegment, type ChainedEvent } from "./chain";
+import {
+  auditEventCanonical,
+  auditEventCanonicalAroundSeq,
+  auditEventHash,
+  canonicalJson,
+  GENESIS_HASH,
+  verifyChainSegment,
+  type ChainedEvent,
+} from "./chain";
 
 function chain(n: number): ChainedEvent[] {
   const events: ChainedEvent[] = [];

@@ -79,9 +79,7 @@ export interface ChainedEvent extends AuditEventContent {
   hash: string;
 }
 
-export type ChainCheck =
-  | { ok: true; count: number; lastHash: string }
-  | { ok: false; count: number; brokenAt: bigint; reason: string };
+export type ChainCheck = { ok: true; count: number; lastHash: string } | { ok: false; count: number; brokenAt: bigint; reason: string };
 
 /**
  * Walks events in seq order from `start` (the previous link's seq and hash)

@@ -43,7 +43,19 @@ export const EXPORT_COLUMNS = [
   "duration_ms",
 ] as const;
 
-const TEXT_COLUMNS = new Set(["actor_name", "actor_email", "account_username", "ticket_url", "reason", "failure_reason", "request_id", "client_ip", "user_agent", "added", "removed"]);
+const TEXT_COLUMNS = new Set([
+  "actor_name",
+  "actor_email",
+  "account_username",
+  "ticket_url",
+  "reason",
+  "failure_reason",
+  "request_id",
+  "client_ip",
+  "user_agent",
+  "added",
+  "removed",
+]);
 
 function columnExpression(column: (typeof EXPORT_COLUMNS)[number]): string {
   switch (column) {
@@ -112,7 +124,11 @@ export interface ExportStream {
  * The event is written first so an export that is aborted half-way still
  * leaves its trace.
  */
-export async function exportScopeResets(viewer: AuditViewer & { name: string; email: string }, query: AuditExportQuery, meta: RequestMeta): Promise<ExportStream> {
+export async function exportScopeResets(
+  viewer: AuditViewer & { name: string; email: string },
+  query: AuditExportQuery,
+  meta: RequestMeta,
+): Promise<ExportStream> {
   const resolved = await resolveAuditFilter(viewer, query.filter);
   const settings = settingsBinder();
   const where = buildResetWhere(resolved, null, settings.bind);
@@ -176,7 +192,10 @@ export async function exportScopeResets(viewer: AuditViewer & { name: string; em
             () => release(),
             (error: Error) => release(error),
           );
-          getLogger().info({ requestId: meta.requestId, format: query.format, bytes, ms: Math.round(performance.now() - started) }, "audit export finished");
+          getLogger().info(
+            { requestId: meta.requestId, format: query.format, bytes, ms: Math.round(performance.now() - started) },
+            "audit export finished",
+          );
           controller.close();
         });
         source.on("error", (error: Error) => {

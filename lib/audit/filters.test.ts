@@ -27,7 +27,11 @@ function messages(query: Record<string, string | string[] | undefined>): string 
 describe("audit filters", () => {
   it("defaults to everything, newest first, 50 a page", () => {
     const parsed = list.parse({});
-    expect(parsed).toMatchObject({ cursor: null, limit: 50, filter: { range: "all", from: null, to: null, agent: null, account: null, ticket: null, outcome: null } });
+    expect(parsed).toMatchObject({
+      cursor: null,
+      limit: 50,
+      filter: { range: "all", from: null, to: null, agent: null, account: null, ticket: null, outcome: null },
+    });
     expect(parsed.filter.params).toEqual({});
   });
 
@@ -56,7 +60,12 @@ describe("audit filters", () => {
   });
 
   it("normalises agent, account, ticket and outcome", () => {
-    const f = filterOnly.parse({ agent: AGENT.toUpperCase(), account: "Legacy-Acme", ticket: "https://acme.zendesk.com/agent/tickets/4242", outcome: "failed" });
+    const f = filterOnly.parse({
+      agent: AGENT.toUpperCase(),
+      account: "Legacy-Acme",
+      ticket: "https://acme.zendesk.com/agent/tickets/4242",
+      outcome: "failed",
+    });
     expect(f).toMatchObject({ agent: AGENT, account: { username: "legacy-acme" }, ticket: "4242", outcome: "failed" });
     expect(filterOnly.parse({ account: "100001", ticket: "#77" })).toMatchObject({ account: { id: 100001 }, ticket: "77" });
   });
@@ -86,12 +95,9 @@ describe("audit filters", () => {
     expect(messages(query)).toMatch(message);
   });
 
-  it.each(["range", "from", "to", "agent", "account", "ticket", "outcome", "cursor", "limit"])(
-    "refuses a 10,000-character %s",
-    (key) => {
-      expect(messages({ [key]: "x".repeat(10_000) })).toMatch(/too long/);
-    },
-  );
+  it.each(["range", "from", "to", "agent", "account", "ticket", "outcome", "cursor", "limit"])("refuses a 10,000-character %s", (key) => {
+    expect(messages({ [key]: "x".repeat(10_000) })).toMatch(/too long/);
+  });
 
   it("round-trips a cursor under the same filter and refuses it under another", () => {
     const filter = filterOnly.parse({ range: "7d", outcome: "failed" });
@@ -105,17 +111,24 @@ describe("audit filters", () => {
     expect(messages({ outcome: "failed", cursor })).toMatch(/different filter/);
   });
 
-  it.each(["not-base64!", "e30", Buffer.from('{"k":"x","t":"nope","i":"1"}').toString("base64url"), Buffer.from("[1,2]").toString("base64url")])(
-    "refuses the malformed cursor %s",
-    (cursor) => {
+  it.each([
+    "not-base64!",
+    "e30",
+    Buffer.from('{"k":"x","t":"nope","i":"1"}').toString("base64url"),
+    Buffer.from("[1,2]").toString("base64url"),
+  ])("refuses the malformed cursor %s", (cursor) => {
+    expect(messages({ cursor })).toMatch(/cursor is malformed/);
+  });
+
+  it.each(["0000-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z", "2019-12-31T23:59:59Z"])(
+    "refuses a cursor dated %s, before anything was recorded",
+    (t) => {
+      const cursor = Buffer.from(JSON.stringify({ k: filterKey({ params: {} }), t, i: "0b8f0d2e-8c1e-4a52-9a55-5d1a3c7f9e10" })).toString(
+        "base64url",
+      );
       expect(messages({ cursor })).toMatch(/cursor is malformed/);
     },
   );
-
-  it.each(["0000-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z", "2019-12-31T23:59:59Z"])("refuses a cursor dated %s, before anything was recorded", (t) => {
-    const cursor = Buffer.from(JSON.stringify({ k: filterKey({ params: {} }), t, i: "0b8f0d2e-8c1e-4a52-9a55-5d1a3c7f9e10" })).toString("base64url");
-    expect(messages({ cursor })).toMatch(/cursor is malformed/);
-  });
 
   it("keys a filter by its normalised parameters, not their spelling", () => {
     const a = filterOnly.parse({ ticket: "#4242", account: "LEGACY-acme" });

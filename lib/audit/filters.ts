@@ -244,7 +244,10 @@ export function encodeCursor(filter: Pick<AuditFilter, "params">, last: Cursor):
 export type CursorResult = { ok: true; cursor: Cursor } | { ok: false; message: string };
 
 export function decodeCursor(text: string, filter: Pick<AuditFilter, "params">): CursorResult {
-  const malformed = { ok: false as const, message: "The cursor is malformed: use the nextCursor of a previous page, or leave it out for the first page." };
+  const malformed = {
+    ok: false as const,
+    message: "The cursor is malformed: use the nextCursor of a previous page, or leave it out for the first page.",
+  };
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(text)) return malformed;
   let value: unknown;
   try {

@@ -11,7 +11,10 @@ const TIMELINE_LIMIT = 1000;
 export async function getAccountTimeline(viewer: AuditViewer, accountId: number) {
   const visibility = auditVisibility(viewer);
   const db = getDb();
-  const account = await db.account.findUnique({ where: { id: accountId }, select: { id: true, username: true, email: true, signedUpAt: true } });
+  const account = await db.account.findUnique({
+    where: { id: accountId },
+    select: { id: true, username: true, email: true, signedUpAt: true },
+  });
   if (!account) throw new AppError("not_found", `No account with id ${accountId}.`);
   const own = visibility.scope === "own" ? visibility.actorId : null;
   const [resets, ticketNotes, adminNotes] = await Promise.all([
@@ -19,7 +22,18 @@ export async function getAccountTimeline(viewer: AuditViewer, accountId: number)
       where: { accountId, ...(own ? { actorId: own } : {}) },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       take: TIMELINE_LIMIT,
-      select: { id: true, outcome: true, actorName: true, createdAt: true, ticketId: true, ticketUrl: true, added: true, removed: true, failureReason: true, reason: true },
+      select: {
+        id: true,
+        outcome: true,
+        actorName: true,
+        createdAt: true,
+        ticketId: true,
+        ticketUrl: true,
+        added: true,
+        removed: true,
+        failureReason: true,
+        reason: true,
+      },
     }),
     db.ticketNote.findMany({
       where: { accountId, ...(own ? { reset: { actorId: own } } : {}) },
@@ -35,21 +49,64 @@ export async function getAccountTimeline(viewer: AuditViewer, accountId: number)
     }),
   ]);
   type Entry =
-    | { type: "reset"; at: string; order: number; reset: { id: string; outcome: string; actorName: string; ticketId: string; ticketUrl: string; added: string[]; removed: string[]; failureReason: string | null; reason: string | null } }
-    | { type: "ticket_note"; at: string; order: number; note: { id: string; kind: string; body: string; authorName: string; resetId: string; ticketId: string; ticketUrl: string } }
-    | { type: "admin_note"; at: string; order: number; note: { id: string; body: string; authorName: string; resetId: string | null; ticketId: string | null; ticketUrl: string | null } };
+    | {
+        type: "reset";
+        at: string;
+        order: number;
+        reset: {
+          id: string;
+          outcome: string;
+          actorName: string;
+          ticketId: string;
+          ticketUrl: string;
+          added: string[];
+          removed: string[];
+          failureReason: string | null;
+          reason: string | null;
+        };
+      }
+    | {
+        type: "ticket_note";
+        at: string;
+        order: number;
+        note: { id: string; kind: string; body: string; authorName: string; resetId: string; ticketId: string; ticketUrl: string };
+      }
+    | {
+        type: "admin_note";
+        at: string;
+        order: number;
+        note: { id: string; body: string; authorName: string; resetId: string | null; ticketId: string | null; ticketUrl: string | null };
+      };
   const entries: Entry[] = [
     ...resets.map((r) => ({
       type: "reset" as const,
       at: r.createdAt.toISOString(),
       order: timelineOrder("reset"),
-      reset: { id: r.id, outcome: r.outcome, actorName: r.actorName, ticketId: r.ticketId, ticketUrl: r.ticketUrl, added: r.added, removed: r.removed, failureReason: r.failureReason, reason: r.reason },
+      reset: {
+        id: r.id,
+        outcome: r.outcome,
+        actorName: r.actorName,
+        ticketId: r.ticketId,
+        ticketUrl: r.ticketUrl,
+        added: r.added,
+        removed: r.removed,
+        failureReason: r.failureReason,
+        reason: r.reason,
+      },
     })),
     ...ticketNotes.map((n) => ({
       type: "ticket_note" as const,
       at: n.createdAt.toISOString(),
       order: timelineOrder(n.kind),
-      note: { id: n.id, kind: n.kind, body: n.body, authorName: n.authorName, resetId: n.resetId, ticketId: n.ticketId, ticketUrl: n.ticketUrl },
+      note: {
+        id: n.id,
+        kind: n.kind,
+        body: n.body,
+        authorName: n.authorName,
+        resetId: n.resetId,
+        ticketId: n.ticketId,
+        ticketUrl: n.ticketUrl,
+      },
     })),
     ...adminNotes.map((n) => ({
       type: "admin_note" as const,
@@ -67,4 +124,3 @@ export async function getAccountTimeline(viewer: AuditViewer, accountId: number)
 }
 
 export type AccountTimeline = Awaited<ReturnType<typeof getAccountTimeline>>;
-

@@ -55,17 +55,15 @@ export function eraseJobBacklog(options: { fresh?: boolean } = {}): Promise<Back
   const cached = backlogCache.__scopedeskBacklog;
   if (!options.fresh && cached && Date.now() - cached.at < BACKLOG_TTL_MS) return cached.value;
   const cutoff = getConfig().signupCutoff;
-  const value = getDb()
-    .$queryRaw<{ before_cutoff: bigint | null; after_cutoff: bigint | null }[]>`
+  const value = getDb().$queryRaw<{ before_cutoff: bigint | null; after_cutoff: bigint | null }[]>`
       SELECT sum((SELECT count(*) FROM account a WHERE a.scope_set_id = s.id AND a.signed_up_at < ${cutoff})) AS before_cutoff,
              sum((SELECT count(*) FROM account a WHERE a.scope_set_id = s.id AND a.signed_up_at >= ${cutoff})) AS after_cutoff
-        FROM scope_set s WHERE NOT s.has_erase_job`
-    .then(([row]) => ({
-      cutoff: cutoff.toISOString(),
-      beforeCutoff: Number(row?.before_cutoff ?? 0),
-      afterCutoff: Number(row?.after_cutoff ?? 0),
-      computedAt: new Date().toISOString(),
-    }));
+        FROM scope_set s WHERE NOT s.has_erase_job`.then(([row]) => ({
+    cutoff: cutoff.toISOString(),
+    beforeCutoff: Number(row?.before_cutoff ?? 0),
+    afterCutoff: Number(row?.after_cutoff ?? 0),
+    computedAt: new Date().toISOString(),
+  }));
   value.catch(() => {
     if (backlogCache.__scopedeskBacklog?.value === value) backlogCache.__scopedeskBacklog = undefined;
   });

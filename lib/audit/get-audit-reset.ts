@@ -41,7 +41,12 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
     userAgent: reset.userAgent,
     clientRequestId: reset.clientRequestId,
     idempotencyKey: reset.idempotencyKey,
-    account: { id: reset.account.id, username: reset.account.username, email: reset.account.email, signedUpAt: reset.account.signedUpAt.toISOString() },
+    account: {
+      id: reset.account.id,
+      username: reset.account.username,
+      email: reset.account.email,
+      signedUpAt: reset.account.signedUpAt.toISOString(),
+    },
     before: before ? { scopes: before, fingerprint: reset.beforeScopeSet!.fingerprint, groups: groupScopes(before) } : null,
     after: after ? { scopes: after, fingerprint: reset.afterScopeSet!.fingerprint, groups: groupScopes(after) } : null,
     /** For a failed attempt: what it would have changed (nothing was applied). */
@@ -62,4 +67,3 @@ function applyChange(before: string[], added: string[], removed: string[]): stri
   const gone = new Set(removed);
   return [...before.filter((s) => !gone.has(s)), ...added];
 }
-

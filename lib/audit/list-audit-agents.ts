@@ -12,4 +12,3 @@ export async function listAuditAgents(viewer: AuditViewer) {
     select: { id: true, name: true, email: true, role: true },
   });
 }
-

@@ -74,4 +74,3 @@ function toResetRow(r: ListRow): AuditResetRow {
     failureReason: r.failure_reason,
   };
 }
-

@@ -8,8 +8,7 @@ import { getDb } from "@/lib/platform/db";
  * chain head points at the last event (so removing the newest rows shows too).
  */
 export type AuditChainReport =
-  | { ok: true; count: number; lastSeq: string; lastHash: string }
-  | { ok: false; count: number; brokenAt: string; reason: string };
+  { ok: true; count: number; lastSeq: string; lastHash: string } | { ok: false; count: number; brokenAt: string; reason: string };
 
 interface EventRow {
   seq: bigint;
@@ -30,7 +29,9 @@ interface EventRow {
   hash: string;
 }
 
-export async function verifyAuditChain(options: { batchSize?: number; onProgress?: (count: number) => void } = {}): Promise<AuditChainReport> {
+export async function verifyAuditChain(
+  options: { batchSize?: number; onProgress?: (count: number) => void } = {},
+): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 5000;
   const db = getDb();
   let start = { seq: 0n, hash: GENESIS_HASH };
@@ -47,7 +48,9 @@ export async function verifyAuditChain(options: { batchSize?: number; onProgress
     start = { seq: rows.at(-1)!.seq, hash: result.lastHash };
     options.onProgress?.(count);
   }
-  const [head] = await db.$queryRaw<{ last_seq: bigint; last_hash: string }[]>`SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1`;
+  const [head] = await db.$queryRaw<
+    { last_seq: bigint; last_hash: string }[]
+  >`SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1`;
   if (!head) return { ok: false, count, brokenAt: "head", reason: "audit_chain_head is missing" };
   if (head.last_seq !== start.seq || head.last_hash !== start.hash) {
     return {

@@ -6,14 +6,7 @@
 export const ROLES = ["viewer", "agent", "lead", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = [
-  "accounts:read",
-  "tickets:read",
-  "scopes:reset",
-  "audit:read_own",
-  "audit:read_all",
-  "audit:export",
-] as const;
+export const PERMISSIONS = ["accounts:read", "tickets:read", "scopes:reset", "audit:read_own", "audit:read_all", "audit:export"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const viewer: readonly Permission[] = ["accounts:read", "tickets:read"];

@@ -53,8 +53,10 @@ async function lockStaff(tx: Tx, email: string): Promise<StaffRow> {
   const rows = await tx.$queryRaw<StaffRow[]>`
     SELECT id::text AS id, email, name, role::text AS role, disabled_at
       FROM staff_user WHERE lower(email) = lower(${email}) ORDER BY created_at FOR UPDATE`;
-  if (rows.length === 0) throw new AppError("not_found", `No staff member has the e-mail ${email} (they appear here after their first sign-in).`);
-  if (rows.length > 1) throw new AppError("conflict", `${rows.length} staff members share the e-mail ${email}; change them in the database by id.`);
+  if (rows.length === 0)
+    throw new AppError("not_found", `No staff member has the e-mail ${email} (they appear here after their first sign-in).`);
+  if (rows.length > 1)
+    throw new AppError("conflict", `${rows.length} staff members share the e-mail ${email}; change them in the database by id.`);
   return rows[0]!;
 }
 
@@ -70,7 +72,8 @@ const target = (staff: StaffRow) => ({ type: "staff_user", id: staff.id });
 export async function disableStaff(email: string, actor: Actor, meta: RequestMeta): Promise<StaffChange> {
   return getDb().$transaction(async (tx) => {
     const staff = await lockStaff(tx, email);
-    if (staff.disabled_at) return { email: staff.email, changed: false, detail: `already disabled since ${staff.disabled_at.toISOString()}` };
+    if (staff.disabled_at)
+      return { email: staff.email, changed: false, detail: `already disabled since ${staff.disabled_at.toISOString()}` };
     await tx.$executeRaw`UPDATE staff_user SET disabled_at = now() WHERE id = ${staff.id}::uuid`;
     const sessionsRevoked = await revokeLiveSessions(tx, staff.id, "staff member disabled");
     await appendAuditEvent(tx, { actor, action: "staff.disabled", target: target(staff), details: { sessionsRevoked }, meta });
@@ -84,7 +87,13 @@ export async function enableStaff(email: string, actor: Actor, meta: RequestMeta
     const staff = await lockStaff(tx, email);
     if (!staff.disabled_at) return { email: staff.email, changed: false, detail: "not disabled" };
     await tx.$executeRaw`UPDATE staff_user SET disabled_at = NULL WHERE id = ${staff.id}::uuid`;
-    await appendAuditEvent(tx, { actor, action: "staff.enabled", target: target(staff), details: { disabledAt: staff.disabled_at.toISOString() }, meta });
+    await appendAuditEvent(tx, {
+      actor,
+      action: "staff.enabled",
+      target: target(staff),
+      details: { disabledAt: staff.disabled_at.toISOString() },
+      meta,
+    });
     return { email: staff.email, changed: true, detail: "enabled: they may sign in again" };
   });
 }
@@ -95,7 +104,8 @@ export async function enableStaff(email: string, actor: Actor, meta: RequestMeta
  * change is made there too.
  */
 export async function changeStaffRole(email: string, role: string, actor: Actor, meta: RequestMeta): Promise<StaffChange> {
-  if (!(ROLES as readonly string[]).includes(role)) throw new AppError("bad_request", `Unknown role "${role}": use one of ${ROLES.join(", ")}.`);
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new AppError("bad_request", `Unknown role "${role}": use one of ${ROLES.join(", ")}.`);
   return getDb().$transaction(async (tx) => {
     const staff = await lockStaff(tx, email);
     if (staff.role === role) return { email: staff.email, changed: false, detail: `already ${role}` };
@@ -107,7 +117,11 @@ export async function changeStaffRole(email: string, role: string, actor: Actor,
       details: { before: staff.role, after: role, source: "npm run staff" },
       meta,
     });
-    return { email: staff.email, changed: true, detail: `${staff.role} → ${role} (until the identity provider's groups say otherwise at their next sign-in)` };
+    return {
+      email: staff.email,
+      changed: true,
+      detail: `${staff.role} → ${role} (until the identity provider's groups say otherwise at their next sign-in)`,
+    };
   });
 }
 

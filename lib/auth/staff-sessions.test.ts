@@ -40,7 +40,12 @@ describe("staff sessions", () => {
     expect(await sessions.authenticate(jar({}))).toBeNull();
     expect(lookup).not.toHaveBeenCalled();
     expect(await sessions.authenticate(jar({ [COOKIE]: (await token()).value }))).toBeNull();
-    const foreign = await encode({ token: { sid: newSessionSecret(), staffId: STAFF.id, email: "x", name: "x", role: "admin" }, secret: "another-secret-of-at-least-thirty-two-chars", salt: COOKIE, maxAge: 600 });
+    const foreign = await encode({
+      token: { sid: newSessionSecret(), staffId: STAFF.id, email: "x", name: "x", role: "admin" },
+      secret: "another-secret-of-at-least-thirty-two-chars",
+      salt: COOKIE,
+      maxAge: 600,
+    });
     expect(await sessions.authenticate(jar({ [COOKIE]: foreign }))).toBeNull();
     expect(lookup).toHaveBeenCalledTimes(1);
   });
@@ -72,7 +77,9 @@ describe("staff sessions", () => {
     const { sessions } = setUp();
     const t = await token();
     const half = Math.ceil(t.value.length / 2);
-    expect(await sessions.authenticate(jar({ [`${COOKIE}.1`]: t.value.slice(half), [`${COOKIE}.0`]: t.value.slice(0, half) }))).toEqual(STAFF);
+    expect(await sessions.authenticate(jar({ [`${COOKIE}.1`]: t.value.slice(half), [`${COOKIE}.0`]: t.value.slice(0, half) }))).toEqual(
+      STAFF,
+    );
   });
 
   it(`asks the database again once ${LIVE_SESSION_CACHE_MS} ms have passed, so a revoked session ends within that window`, async () => {

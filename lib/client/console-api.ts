@@ -31,7 +31,8 @@ export const consoleApi = {
     return apiFetch<SearchAccountsOutput>(`/api/accounts?${query}`, { signal });
   },
   getAccount: (id: number, signal?: AbortSignal) => apiFetch<GetAccountOutput>(`/api/accounts/${id}`, { signal }),
-  listEraseJobs: (accountId: number, signal?: AbortSignal) => apiFetch<ListEraseJobsOutput>(`/api/accounts/${accountId}/erase-jobs`, { signal }),
+  listEraseJobs: (accountId: number, signal?: AbortSignal) =>
+    apiFetch<ListEraseJobsOutput>(`/api/accounts/${accountId}/erase-jobs`, { signal }),
   resetScopes: (accountId: number, input: ResetScopesInput) =>
     apiFetch<ResetScopesOutput, ResetScopesErrors>(`/api/accounts/${accountId}/scope-resets`, post(input)),
   familyResetPreview: (accountId: number, mode: ResetMode, signal?: AbortSignal) =>
@@ -40,6 +41,7 @@ export const consoleApi = {
     apiFetch<FamilyResetOutput, FamilyResetErrors>(`/api/accounts/${accountId}/family-resets`, post(input)),
   sendCustomerReply: (resetId: string, input: SendCustomerReplyInput) =>
     apiFetch<SendCustomerReplyOutput, SendCustomerReplyErrors>(`/api/scope-resets/${resetId}/customer-reply`, post(input)),
-  retryDelivery: (deliveryId: string) => apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
+  retryDelivery: (deliveryId: string) =>
+    apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
   getTicket: (ticketId: string, signal?: AbortSignal) => apiFetch<TicketOutput>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),
 };

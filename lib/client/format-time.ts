@@ -13,4 +13,3 @@ const utcFormat = new Intl.DateTimeFormat("en-GB", {
 export function formatUtcShort(iso: string): string {
   return `${utcFormat.format(new Date(iso))} UTC`;
 }
-

@@ -53,7 +53,8 @@ describe("normalizeEmailAddress", () => {
 
 describe("checkAddresses", () => {
   it("agrees with a regular-expression reading of the same rules", () => {
-    const reference = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+    const reference =
+      /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
     const alphabet = ["a", "Z", "0", ".", "-", "@", "+", "_", " ", "é", "'"];
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -73,7 +74,10 @@ describe("checkAddresses", () => {
       addresses: ["b@x.io", "a@example.com"],
     });
     // The three spellings the issue found erased as three people are one.
-    expect(checkAddresses(["case.X@Example.com", "Case.X@example.com", "CASE.X@example.com"])).toEqual({ ok: true, addresses: ["case.x@example.com"] });
+    expect(checkAddresses(["case.X@Example.com", "Case.X@example.com", "CASE.X@example.com"])).toEqual({
+      ok: true,
+      addresses: ["case.x@example.com"],
+    });
   });
 
   it("reports every invalid address once, as given", () => {

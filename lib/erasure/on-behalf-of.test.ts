@@ -16,10 +16,19 @@ describe("parseOnBehalfOf", () => {
     expect(parseOnBehalfOf(header)).toEqual(expected);
   });
 
-  it.each(["", "   ", "account-id", "account-id abc", "account-id 0", "account-id -5", "account-id 99999999999", "account-id 1.5", "two words", "x".repeat(129), "tab\there"])(
-    "refuses %j",
-    (header) => {
-      expect(parseOnBehalfOf(header)).toMatchObject({ kind: "invalid" });
-    },
-  );
+  it.each([
+    "",
+    "   ",
+    "account-id",
+    "account-id abc",
+    "account-id 0",
+    "account-id -5",
+    "account-id 99999999999",
+    "account-id 1.5",
+    "two words",
+    "x".repeat(129),
+    "tab\there",
+  ])("refuses %j", (header) => {
+    expect(parseOnBehalfOf(header)).toMatchObject({ kind: "invalid" });
+  });
 });

@@ -4,9 +4,7 @@
  * subusers) is in lib/api-keys/resolve-acting-account.ts.
  */
 export type OnBehalfOf =
-  | { kind: "account-id"; accountId: number }
-  | { kind: "username"; username: string }
-  | { kind: "invalid"; reason: string };
+  { kind: "account-id"; accountId: number } | { kind: "username"; username: string } | { kind: "invalid"; reason: string };
 
 const ACCOUNT_ID = /^account-id\s+(\S+)$/i;
 const MAX_USERNAME = 128;

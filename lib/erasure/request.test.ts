@@ -29,7 +29,11 @@ describe("eraseJobRequestSchema", () => {
     ["a string", { email_addresses: "a@b.io" }, "email_addresses must be an array of e-mail address strings"],
     ["an empty list", { email_addresses: [] }, "email_addresses must contain at least one address"],
     ["a number in the list", { email_addresses: ["a@b.io", 5] }, "email_addresses must contain only strings"],
-    ["5,001 addresses", { email_addresses: Array.from({ length: 5001 }, (_, i) => `r${i}@x.io`) }, "email_addresses may contain at most 5,000 addresses"],
+    [
+      "5,001 addresses",
+      { email_addresses: Array.from({ length: 5001 }, (_, i) => `r${i}@x.io`) },
+      "email_addresses may contain at most 5,000 addresses",
+    ],
     ["an array body", [], "The request body must be a JSON object with an email_addresses array"],
     ["null", null, "The request body must be a JSON object with an email_addresses array"],
   ])("refuses %s clearly", (_label, input, message) => {

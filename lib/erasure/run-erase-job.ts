@@ -82,11 +82,9 @@ export async function runEraseJob(eraseJobId: string, attempt: EraseAttempt): Pr
 
 /** Back to queued for the next try, or failed for good (the last try, or the dead-letter queue after a worker died on it). */
 export async function recordEraseFailure(eraseJobId: string, message: string, final: boolean): Promise<void> {
-  await getDb()
-    .$executeRaw`
+  await getDb().$executeRaw`
       UPDATE erase_job SET status = ${final ? "failed" : "queued"}::erase_job_status, locked_by = NULL, updated_at = now(),
         finished_at = CASE WHEN ${final} THEN now() ELSE finished_at END,
         last_error = ${message.slice(0, 1000)}
-      WHERE id = ${eraseJobId}::uuid AND status IN ('queued', 'running')`
-    .catch(() => {});
+      WHERE id = ${eraseJobId}::uuid AND status IN ('queued', 'running')`.catch(() => {});
 }

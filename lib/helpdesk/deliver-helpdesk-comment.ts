@@ -122,7 +122,15 @@ async function markDelivered(
   await getDb().$transaction(async (tx) => {
     await tx.helpdeskDelivery.update({
       where: { id: row.id },
-      data: { status: "delivered", zendeskCommentId: BigInt(comment.commentId), deliveredAt: comment.at, inFlightSince: null, lastError: null, notBefore: null, updatedAt: new Date() },
+      data: {
+        status: "delivered",
+        zendeskCommentId: BigInt(comment.commentId),
+        deliveredAt: comment.at,
+        inFlightSince: null,
+        lastError: null,
+        notBefore: null,
+        updatedAt: new Date(),
+      },
     });
     await appendAuditEvent(tx, {
       actor: SYSTEM_ACTOR,

@@ -16,7 +16,9 @@ export async function deliverResetNotes(resetId: string, client: ZendeskClient, 
     where: { resetId, kind: { in: [...NOTE_ORDER] } },
     select: { id: true, kind: true },
   });
-  rows.sort((a, b) => NOTE_ORDER.indexOf(a.kind as (typeof NOTE_ORDER)[number]) - NOTE_ORDER.indexOf(b.kind as (typeof NOTE_ORDER)[number]));
+  rows.sort(
+    (a, b) => NOTE_ORDER.indexOf(a.kind as (typeof NOTE_ORDER)[number]) - NOTE_ORDER.indexOf(b.kind as (typeof NOTE_ORDER)[number]),
+  );
   const outcomes: DeliveryOutcome[] = [];
   for (const row of rows) {
     const outcome = await deliverHelpdeskComment(row.id, client, attempt);
@@ -24,7 +26,8 @@ export async function deliverResetNotes(resetId: string, client: ZendeskClient, 
     if (outcome === "dead") {
       // Note 2 must not arrive without note 1: it goes dead with it, and a retry revives both.
       const behind = rows.slice(rows.indexOf(row) + 1).map((r) => r.id);
-      if (behind.length > 0) await markDeliveriesDead({ ids: behind }, "Not posted: the note before it could not be delivered.", `job:${attempt.jobId}`);
+      if (behind.length > 0)
+        await markDeliveriesDead({ ids: behind }, "Not posted: the note before it could not be delivered.", `job:${attempt.jobId}`);
       break;
     }
   }
@@ -36,10 +39,17 @@ export async function deliverResetNotes(resetId: string, client: ZendeskClient, 
  * behind a dead note 1, or the deliveries of a job whose worker died on its
  * last try (the dead-letter queue).
  */
-export async function markDeliveriesDead(which: { resetId: string } | { ids: readonly string[] }, reason: string, requestId: string): Promise<number> {
+export async function markDeliveriesDead(
+  which: { resetId: string } | { ids: readonly string[] },
+  reason: string,
+  requestId: string,
+): Promise<number> {
   return getDb().$transaction(async (tx) => {
     const rows = await tx.helpdeskDelivery.findMany({
-      where: { ...("resetId" in which ? { resetId: which.resetId } : { id: { in: [...which.ids] } }), status: { in: ["queued", "retrying"] } },
+      where: {
+        ...("resetId" in which ? { resetId: which.resetId } : { id: { in: [...which.ids] } }),
+        status: { in: ["queued", "retrying"] },
+      },
       select: { id: true, resetId: true, ticketId: true, kind: true, attempts: true },
     });
     for (const row of rows) {

@@ -17,7 +17,11 @@ export interface TicketView extends TicketRecord {
 /** A ticket as the ticket page and GET /api/tickets/{ref} show it: the helpdesk's view, the suggestion, everything recorded and delivered. */
 export async function getTicketView(ticket: { ticketId: string; url: string }): Promise<TicketView> {
   const db = getDb();
-  const [record, helpdesk, deliveries] = await Promise.all([getTicketRecord(ticket), readTicket(ticket.ticketId), listDeliveries(db, { ticketId: ticket.ticketId })]);
+  const [record, helpdesk, deliveries] = await Promise.all([
+    getTicketRecord(ticket),
+    readTicket(ticket.ticketId),
+    listDeliveries(db, { ticketId: ticket.ticketId }),
+  ]);
   const suggestions = helpdesk.state === "verified" ? await suggestAccountsForRequester(db, helpdesk.ticket.requester.email) : [];
   return { ...record, helpdesk, suggestions, deliveries };
 }

@@ -9,7 +9,9 @@ import { createZendeskClient, type ZendeskClient } from "./zendesk-client";
  * for give up fast (a helpdesk that does not answer must not block a reset),
  * the worker's deliveries wait longer and leave retries to the job.
  */
-const holder = globalThis as unknown as { __scopedeskZendesk?: { settings: HelpdeskSettings; console?: ZendeskClient; worker?: ZendeskClient } };
+const holder = globalThis as unknown as {
+  __scopedeskZendesk?: { settings: HelpdeskSettings; console?: ZendeskClient; worker?: ZendeskClient };
+};
 
 function state() {
   holder.__scopedeskZendesk ??= { settings: helpdeskSettings(process.env) };

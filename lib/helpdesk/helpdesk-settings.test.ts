@@ -15,7 +15,10 @@ describe("helpdeskSettings", () => {
       connected: false,
       reason: "Zendesk is not connected: ZENDESK_CLIENT_SECRET is not set.",
     });
-    expect(helpdeskSettings(credentials)).toMatchObject({ connected: false, reason: expect.stringContaining("HELPDESK_BASE_URL (or ZENDESK_SUBDOMAIN)") });
+    expect(helpdeskSettings(credentials)).toMatchObject({
+      connected: false,
+      reason: expect.stringContaining("HELPDESK_BASE_URL (or ZENDESK_SUBDOMAIN)"),
+    });
   });
 
   it("gives the client options from HELPDESK_BASE_URL, without a trailing slash", () => {
@@ -28,12 +31,19 @@ describe("helpdeskSettings", () => {
   it("takes ZENDESK_SUBDOMAIN instead, or both when they agree", () => {
     const expected = { connected: true, client: { baseUrl: "https://acme.zendesk.com", clientId: "scopedesk", clientSecret: "s3cret" } };
     expect(helpdeskSettings({ ZENDESK_SUBDOMAIN: "Acme", ...credentials })).toEqual(expected);
-    expect(helpdeskSettings({ ZENDESK_SUBDOMAIN: "acme", HELPDESK_BASE_URL: "https://acme.zendesk.com", ...credentials })).toEqual(expected);
+    expect(helpdeskSettings({ ZENDESK_SUBDOMAIN: "acme", HELPDESK_BASE_URL: "https://acme.zendesk.com", ...credentials })).toEqual(
+      expected,
+    );
   });
 
   it("accepts plain http only on loopback (the development Zendesk)", () => {
-    expect(helpdeskSettings({ HELPDESK_BASE_URL: "http://127.0.0.1:3002", ...credentials })).toMatchObject({ connected: true, client: { baseUrl: "http://127.0.0.1:3002" } });
-    expect(() => helpdeskSettings({ HELPDESK_BASE_URL: "http://acme.zendesk.com", ...credentials })).toThrow(/HELPDESK_BASE_URL: must be https/);
+    expect(helpdeskSettings({ HELPDESK_BASE_URL: "http://127.0.0.1:3002", ...credentials })).toMatchObject({
+      connected: true,
+      client: { baseUrl: "http://127.0.0.1:3002" },
+    });
+    expect(() => helpdeskSettings({ HELPDESK_BASE_URL: "http://acme.zendesk.com", ...credentials })).toThrow(
+      /HELPDESK_BASE_URL: must be https/,
+    );
   });
 
   it("throws ConfigError naming a malformed or contradictory setting", () => {
@@ -57,7 +67,10 @@ describe("helpdeskSettings", () => {
 
   it("exports a schema fragment that lib/platform/config.ts can spread into its own", () => {
     const schema = z.object({ HELPDESK_BASE_URL: z.string().url().default("https://scopedesk.zendesk.com"), ...zendeskEnvShape });
-    expect(schema.parse({ ZENDESK_SUBDOMAIN: "acme" })).toEqual({ HELPDESK_BASE_URL: "https://scopedesk.zendesk.com", ZENDESK_SUBDOMAIN: "acme" });
+    expect(schema.parse({ ZENDESK_SUBDOMAIN: "acme" })).toEqual({
+      HELPDESK_BASE_URL: "https://scopedesk.zendesk.com",
+      ZENDESK_SUBDOMAIN: "acme",
+    });
     expect(schema.safeParse({ ZENDESK_CLIENT_ID: "" }).success).toBe(false);
   });
 });

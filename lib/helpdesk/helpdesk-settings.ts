@@ -35,8 +35,7 @@ const envSchema = z.object({
 });
 
 export type HelpdeskSettings =
-  | { connected: false; reason: string }
-  | { connected: true; client: Pick<ZendeskClientOptions, "baseUrl" | "clientId" | "clientSecret"> };
+  { connected: false; reason: string } | { connected: true; client: Pick<ZendeskClientOptions, "baseUrl" | "clientId" | "clientSecret"> };
 
 export function helpdeskSettings(env: Record<string, string | undefined>): HelpdeskSettings {
   // Empty strings in .env files mean "not set", as in lib/platform/config.ts.
@@ -51,7 +50,9 @@ export function helpdeskSettings(env: Record<string, string | undefined>): Helpd
   const fromSubdomain = ZENDESK_SUBDOMAIN === undefined ? undefined : `https://${ZENDESK_SUBDOMAIN.toLowerCase()}.zendesk.com`;
   if (fromUrl && fromSubdomain && fromUrl !== fromSubdomain) {
     // Ticket links and API calls must go to the same account.
-    throw new ConfigError(`Invalid helpdesk configuration:\n  - ZENDESK_SUBDOMAIN: names ${fromSubdomain}, but HELPDESK_BASE_URL is ${fromUrl}`);
+    throw new ConfigError(
+      `Invalid helpdesk configuration:\n  - ZENDESK_SUBDOMAIN: names ${fromSubdomain}, but HELPDESK_BASE_URL is ${fromUrl}`,
+    );
   }
   const baseUrl = fromUrl ?? fromSubdomain;
 

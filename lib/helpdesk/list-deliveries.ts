@@ -30,7 +30,19 @@ const SELECT = {
   createdAt: true,
 } as const;
 
-type Row = { id: string; resetId: string; kind: DeliveryView["kind"]; status: DeliveryView["status"]; attempts: number; lastError: string | null; notBefore: Date | null; zendeskCommentId: bigint | null; deliveredAt: Date | null; requestedByName: string; createdAt: Date };
+type Row = {
+  id: string;
+  resetId: string;
+  kind: DeliveryView["kind"];
+  status: DeliveryView["status"];
+  attempts: number;
+  lastError: string | null;
+  notBefore: Date | null;
+  zendeskCommentId: bigint | null;
+  deliveredAt: Date | null;
+  requestedByName: string;
+  createdAt: Date;
+};
 
 function toView(r: Row): DeliveryView {
   return {

@@ -9,7 +9,8 @@ function fakeTokenEndpoint(expiresIn: number | null | undefined, opts: { delayMs
   const transport: ZendeskTransport = async <T>(request: ZendeskRequest<T>) => {
     requests.push(request);
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-    if (opts.failFirst && requests.length === 1) throw new ZendeskError({ kind: "server", operation: "token", status: 500, message: "500" });
+    if (opts.failFirst && requests.length === 1)
+      throw new ZendeskError({ kind: "server", operation: "token", status: 500, message: "500" });
     return request.schema.parse({ access_token: `tok-${requests.length}`, token_type: "bearer", expires_in: expiresIn });
   };
   return { transport, requests };
@@ -32,7 +33,13 @@ describe("createTokenSource", () => {
       method: "POST",
       path: "/oauth/tokens",
       safeToRepeat: true,
-      body: { grant_type: "client_credentials", client_id: "id", client_secret: "secret", scope: TOKEN_SCOPE, expires_in: REQUESTED_TOKEN_LIFETIME_SECONDS },
+      body: {
+        grant_type: "client_credentials",
+        client_id: "id",
+        client_secret: "secret",
+        scope: TOKEN_SCOPE,
+        expires_in: REQUESTED_TOKEN_LIFETIME_SECONDS,
+      },
     });
     expect(endpoint.requests[0]!.authorization).toBeUndefined();
   });

@@ -15,7 +15,12 @@ import { noteComment, type NoteKind } from "./helpdesk-comments";
  */
 export async function queueResetNotes(
   tx: Tx,
-  input: { resetId: string; ticketId: string; notes: readonly { kind: NoteKind; body: string }[]; requestedBy: { id: string; name: string } },
+  input: {
+    resetId: string;
+    ticketId: string;
+    notes: readonly { kind: NoteKind; body: string }[];
+    requestedBy: { id: string; name: string };
+  },
 ): Promise<boolean> {
   if (!helpdeskConnection().connected) return false;
   await tx.helpdeskDelivery.createMany({

@@ -39,6 +39,9 @@ async function fetchTicket(ticketId: string): Promise<TicketLookup> {
     return { state: "verified", ticket: await getZendesk("console")!.getTicket(ticketId) };
   } catch (error) {
     if (isZendeskError(error) && error.kind === "not_found") return { state: "not_found" };
-    return { state: "unverified", reason: isZendeskError(error) ? `The helpdesk did not answer (${error.kind}).` : "The helpdesk could not be read." };
+    return {
+      state: "unverified",
+      reason: isZendeskError(error) ? `The helpdesk did not answer (${error.kind}).` : "The helpdesk could not be read.",
+    };
   }
 }

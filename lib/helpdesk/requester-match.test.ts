@@ -7,7 +7,9 @@ describe("requesterMatch", () => {
     expect(requesterMatch("OPS@acme-legacy.example", account)).toBe("same");
   });
   it("counts a subuser's parent contact as the account's", () => {
-    expect(requesterMatch("ops@acme-legacy.example", { email: "marketing@acme-legacy.example", parentEmail: "ops@acme-legacy.example" })).toBe("same");
+    expect(
+      requesterMatch("ops@acme-legacy.example", { email: "marketing@acme-legacy.example", parentEmail: "ops@acme-legacy.example" }),
+    ).toBe("same");
   });
   it("tells a colleague (same domain) from a stranger", () => {
     expect(requesterMatch("cfo@acme-legacy.example", account)).toBe("same_domain");

@@ -23,10 +23,13 @@ export async function retryDelivery(input: { deliveryId: string; staff: StaffSes
     const [row] = await tx.$queryRaw<{ id: string; reset_id: string; ticket_id: string; kind: string; status: string }[]>`
       SELECT id, reset_id, ticket_id, kind::text AS kind, status::text AS status FROM helpdesk_delivery WHERE id = ${input.deliveryId}::uuid FOR UPDATE`;
     if (!row) throw new AppError("not_found", `No delivery with id ${input.deliveryId}.`);
-    if (row.status === "delivered") throw new AppError("conflict", "It was delivered already.", { status: row.status } satisfies RetryConflictDetails);
+    if (row.status === "delivered")
+      throw new AppError("conflict", "It was delivered already.", { status: row.status } satisfies RetryConflictDetails);
     const isNote = row.kind !== "customer_reply";
     await tx.helpdeskDelivery.updateMany({
-      where: isNote ? { resetId: row.reset_id, kind: { in: ["scopes_before", "scopes_after"] }, status: { not: "delivered" } } : { id: row.id },
+      where: isNote
+        ? { resetId: row.reset_id, kind: { in: ["scopes_before", "scopes_after"] }, status: { not: "delivered" } }
+        : { id: row.id },
       data: { status: "queued", notBefore: null, lastError: null, updatedAt: new Date() },
     });
     if (isNote) await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.reset_id });

@@ -22,10 +22,18 @@ export interface ReplyConflictDetails {
  * delivered by the worker like the notes, once. A reply whose delivery went
  * dead may be sent again (with new text); one queued or delivered may not.
  */
-export async function sendCustomerReply(input: { resetId: string; text: string; staff: StaffSession; meta: RequestMeta }): Promise<{ deliveryId: string }> {
+export async function sendCustomerReply(input: {
+  resetId: string;
+  text: string;
+  staff: StaffSession;
+  meta: RequestMeta;
+}): Promise<{ deliveryId: string }> {
   const connection = helpdeskConnection();
   if (!connection.connected) {
-    throw new AppError("helpdesk_not_connected", "The helpdesk is not connected, so the reply cannot be sent from here: copy it into the ticket.");
+    throw new AppError(
+      "helpdesk_not_connected",
+      "The helpdesk is not connected, so the reply cannot be sent from here: copy it into the ticket.",
+    );
   }
   const { resetId, staff, meta } = input;
   return getDb().$transaction(async (tx) => {
@@ -33,15 +41,32 @@ export async function sendCustomerReply(input: { resetId: string; text: string; 
       SELECT outcome::text AS outcome, ticket_id FROM scope_reset WHERE id = ${resetId}::uuid FOR UPDATE`;
     if (!reset) throw new AppError("not_found", `No scope reset with id ${resetId}.`);
     if (reset.outcome !== "succeeded") throw new AppError("conflict", "This reset failed, so there is no reply to send.");
-    const earlier = await tx.helpdeskDelivery.findUnique({ where: { resetId_kind: { resetId, kind: "customer_reply" } }, select: { id: true, status: true } });
+    const earlier = await tx.helpdeskDelivery.findUnique({
+      where: { resetId_kind: { resetId, kind: "customer_reply" } },
+      select: { id: true, status: true },
+    });
     if (earlier && earlier.status !== "dead") {
-      throw new AppError("conflict", earlier.status === "delivered" ? "The reply was already sent." : "The reply is already on its way.", { deliveryId: earlier.id, status: earlier.status } satisfies ReplyConflictDetails);
+      throw new AppError("conflict", earlier.status === "delivered" ? "The reply was already sent." : "The reply is already on its way.", {
+        deliveryId: earlier.id,
+        status: earlier.status,
+      } satisfies ReplyConflictDetails);
     }
     const comment = replyComment(resetId, input.text);
-    const data = { ...comment, status: "queued" as const, attempts: 0, lastError: null, inFlightSince: null, notBefore: null, requestedById: staff.id, requestedByName: staff.name, updatedAt: new Date() };
+    const data = {
+      ...comment,
+      status: "queued" as const,
+      attempts: 0,
+      lastError: null,
+      inFlightSince: null,
+      notBefore: null,
+      requestedById: staff.id,
+      requestedByName: staff.name,
+      updatedAt: new Date(),
+    };
     const deliveryId = earlier?.id ?? randomUUID();
     if (earlier) await tx.helpdeskDelivery.update({ where: { id: earlier.id }, data });
-    else await tx.helpdeskDelivery.create({ data: { id: deliveryId, resetId, ticketId: reset.ticket_id, kind: "customer_reply", ...data } });
+    else
+      await tx.helpdeskDelivery.create({ data: { id: deliveryId, resetId, ticketId: reset.ticket_id, kind: "customer_reply", ...data } });
     await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId });
     await appendAuditEvent(tx, {
       actor: { id: staff.id, name: staff.name, email: staff.email },

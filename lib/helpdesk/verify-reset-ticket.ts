@@ -11,7 +11,9 @@ import { readTicket } from "./read-ticket";
 export async function verifyResetTicket(ticketId: string): Promise<boolean | null> {
   const lookup = await readTicket(ticketId);
   if (lookup.state === "not_found") {
-    throw new AppError("ticket_not_found", `Ticket #${ticketId} does not exist in the helpdesk. Check the ticket number.`, { field: "ticket" });
+    throw new AppError("ticket_not_found", `Ticket #${ticketId} does not exist in the helpdesk. Check the ticket number.`, {
+      field: "ticket",
+    });
   }
   return lookup.state === "verified" ? true : lookup.state === "unverified" ? false : null;
 }

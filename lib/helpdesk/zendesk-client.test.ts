@@ -78,7 +78,8 @@ function rewriting(inner: typeof fetch, rewrite: Rewrite): typeof fetch {
   };
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 describe("getTicket", () => {
   it("reads the ticket with its requester and organization in one request", async () => {
@@ -108,7 +109,8 @@ describe("getTicket", () => {
 
   it("refuses what is not a ticket id before sending anything", async () => {
     const { client, exchanges } = connect();
-    for (const bad of ["abc", "#4242", "0", "-1", "1.5", "1234567890123456"]) await expect(client.getTicket(bad)).rejects.toThrow(TypeError);
+    for (const bad of ["abc", "#4242", "0", "-1", "1.5", "1234567890123456"])
+      await expect(client.getTicket(bad)).rejects.toThrow(TypeError);
     await expect(client.getTicket(0)).rejects.toThrow(TypeError);
     expect(exchanges).toEqual([]);
   });
@@ -121,7 +123,9 @@ describe("addComment", () => {
     const stored = zendesk.comments(4242).at(-1)!;
     expect(added).toEqual({ commentId: stored.id, createdAt: stored.createdAt });
     expect(stored).toMatchObject({ body: "Scopes BEFORE reset\nreset 0b8f", public: false });
-    expect(JSON.parse(exchanges.at(-1)!.request.body!)).toEqual({ ticket: { comment: { body: "Scopes BEFORE reset\nreset 0b8f", public: false } } });
+    expect(JSON.parse(exchanges.at(-1)!.request.body!)).toEqual({
+      ticket: { comment: { body: "Scopes BEFORE reset\nreset 0b8f", public: false } },
+    });
   });
 
   it("adds a public reply with public: true", async () => {
@@ -158,7 +162,8 @@ describe("addComment", () => {
 
 describe("listComments and findCommentContaining", () => {
   beforeEach(() => {
-    for (let n = 1; n <= 250; n++) zendesk.addComment(4252, { body: `comment ${n}${n === 50 ? " [reset r-50]" : ""}`, public: n % 3 === 0 });
+    for (let n = 1; n <= 250; n++)
+      zendesk.addComment(4252, { body: `comment ${n}${n === 50 ? " [reset r-50]" : ""}`, public: n % 3 === 0 });
   });
 
   it("reads every page, oldest first", async () => {
@@ -166,7 +171,13 @@ describe("listComments and findCommentContaining", () => {
     const comments = await client.listComments(4252);
     expect(comments.map((c) => c.id)).toEqual(zendesk.comments(4252).map((c) => c.id));
     expect(comments).toHaveLength(251);
-    expect(comments[3]).toEqual({ id: zendesk.comments(4252)[3]!.id, body: "comment 3", public: true, authorId: 36_000_000_001, createdAt: expect.any(String) });
+    expect(comments[3]).toEqual({
+      id: zendesk.comments(4252)[3]!.id,
+      body: "comment 3",
+      public: true,
+      authorId: 36_000_000_001,
+      createdAt: expect.any(String),
+    });
     expect(routes()[COMMENTS]).toBe(3);
   });
 
@@ -193,7 +204,13 @@ describe("searchUsers", () => {
   it("finds users with Zendesk's search syntax", async () => {
     const { client } = connect();
     expect(await client.searchUsers("email:marketing@acme-legacy.example")).toEqual([
-      { id: 36_000_000_102, name: "Marco Marketing", email: "marketing@acme-legacy.example", role: "end-user", organizationId: 35_000_000_001 },
+      {
+        id: 36_000_000_102,
+        name: "Marco Marketing",
+        email: "marketing@acme-legacy.example",
+        role: "end-user",
+        organizationId: 35_000_000_001,
+      },
     ]);
     expect(await client.searchUsers("nobody-like-this")).toEqual([]);
     await expect(client.searchUsers("  ")).rejects.toThrow(TypeError);
@@ -258,7 +275,12 @@ describe("rate limits and unavailability", () => {
     await client.getTicket(4242);
     expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
     expect(routes()[TICKET]).toBe(2);
-    expect(lines.find((l) => l.level === "warn")?.fields.zendesk).toMatchObject({ status: 429, error: "rate_limited", retryInMs: 1000, attempt: 1 });
+    expect(lines.find((l) => l.level === "warn")?.fields.zendesk).toMatchObject({
+      status: 429,
+      error: "rate_limited",
+      retryInMs: 1000,
+      attempt: 1,
+    });
   });
 
   it("fails at once, with retryAfterSeconds, when Retry-After is beyond the wait budget", async () => {
@@ -303,7 +325,10 @@ describe("a write that may have been applied", () => {
     expect(err).toMatchObject({ kind: "server", status: 500, ambiguous: true, transient: true });
     expect(routes()[UPDATE]).toBe(1);
     // What a delivery job does next: look for the marker before posting again.
-    expect(await client.findCommentContaining(4243, "[reset r-1]")).toMatchObject({ body: "Scopes AFTER reset [reset r-1]", public: false });
+    expect(await client.findCommentContaining(4243, "[reset r-1]")).toMatchObject({
+      body: "Scopes AFTER reset [reset r-1]",
+      public: false,
+    });
   });
 
   it("reports a write that times out as ambiguous, sent once", async () => {
@@ -317,7 +342,10 @@ describe("a write that may have been applied", () => {
 
   it("reports an unreadable 2xx to a write as ambiguous invalid_response", async () => {
     const { client } = connect({}, async (method) => (method === "PUT" ? new Response("<html>oops</html>", { status: 200 }) : undefined));
-    expect(await failure(client.addComment(4245, { body: "note", public: false }))).toMatchObject({ kind: "invalid_response", ambiguous: true });
+    expect(await failure(client.addComment(4245, { body: "note", public: false }))).toMatchObject({
+      kind: "invalid_response",
+      ambiguous: true,
+    });
   });
 });
 
@@ -345,9 +373,15 @@ describe("timeouts, connections and malformed answers", () => {
 
   it("reports answers without the fields used as invalid_response", async () => {
     const cases: [string, unknown][] = [
-      ["a status Zendesk does not have", { ticket: { id: 4242, subject: "x", status: "weird", requester_id: 1 }, users: [{ id: 1, name: "A" }] }],
+      [
+        "a status Zendesk does not have",
+        { ticket: { id: 4242, subject: "x", status: "weird", requester_id: 1 }, users: [{ id: 1, name: "A" }] },
+      ],
       ["no sideloaded requester", { ticket: { id: 4242, subject: "x", status: "open", requester_id: 1 } }],
-      ["no sideloaded organization", { ticket: { id: 4242, subject: "x", status: "open", requester_id: 1, organization_id: 2 }, users: [{ id: 1, name: "A" }] }],
+      [
+        "no sideloaded organization",
+        { ticket: { id: 4242, subject: "x", status: "open", requester_id: 1, organization_id: 2 }, users: [{ id: 1, name: "A" }] },
+      ],
       ["another ticket", { ticket: { id: 4243, subject: "x", status: "open", requester_id: 1 }, users: [{ id: 1, name: "A" }] }],
     ];
     for (const [what, body] of cases) {
@@ -376,7 +410,8 @@ describe("logging", () => {
     const logged = JSON.stringify(lines);
     const tokens = exchanges.map((e) => e.request.headers.get("authorization")?.replace(/^Bearer /, "")).filter((t): t is string => !!t);
     expect(tokens.length).toBeGreaterThan(0);
-    for (const secret of [zendesk.clientSecret, ...tokens, "ops@acme-legacy.example", "private note text"]) expect(logged).not.toContain(secret);
+    for (const secret of [zendesk.clientSecret, ...tokens, "ops@acme-legacy.example", "private note text"])
+      expect(logged).not.toContain(secret);
   });
 
   it("puts no secret or token in an error either", async () => {

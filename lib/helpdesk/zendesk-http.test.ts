@@ -25,10 +25,23 @@ const jsonAnswer = (status: number, body: unknown, headers: Record<string, strin
 const connectionError = (code: string) => new TypeError("fetch failed", { cause: Object.assign(new Error(code), { code }) });
 
 function transportWith(fetchStub: typeof fetch) {
-  return createTransport({ baseUrl: "https://acme.zendesk.com/", timeoutMs: 1000, maxRetries: 2, maxRetryWaitMs: 5000, fetch: fetchStub, logger: undefined, now: () => NOW });
+  return createTransport({
+    baseUrl: "https://acme.zendesk.com/",
+    timeoutMs: 1000,
+    maxRetries: 2,
+    maxRetryWaitMs: 5000,
+    fetch: fetchStub,
+    logger: undefined,
+    now: () => NOW,
+  });
 }
 
-const read: ZendeskRequest<{ ok: boolean }> = { operation: "getTicket", method: "GET", path: "/api/v2/tickets/1", schema: z.object({ ok: z.boolean() }) };
+const read: ZendeskRequest<{ ok: boolean }> = {
+  operation: "getTicket",
+  method: "GET",
+  path: "/api/v2/tickets/1",
+  schema: z.object({ ok: z.boolean() }),
+};
 const write: ZendeskRequest<{ ok: boolean }> = { ...read, operation: "addComment", method: "PUT", body: { ticket: {} } };
 
 async function failure(promise: Promise<unknown>): Promise<ZendeskError> {
@@ -65,7 +78,12 @@ describe("createTransport", () => {
 
   it("reports a malformed 2xx as invalid_response, ambiguous only for a write", async () => {
     const notJson = await failure(transportWith(scripted(new Response("<html>", { status: 200 })).fetch)(read));
-    expect(notJson).toMatchObject({ kind: "invalid_response", ambiguous: false, status: 200, message: "Zendesk getTicket: the answer is not JSON" });
+    expect(notJson).toMatchObject({
+      kind: "invalid_response",
+      ambiguous: false,
+      status: 200,
+      message: "Zendesk getTicket: the answer is not JSON",
+    });
     const wrongShape = await failure(transportWith(scripted(jsonAnswer(200, { ok: "yes" })).fetch)(write));
     expect(wrongShape).toMatchObject({ kind: "invalid_response", ambiguous: true });
     expect(wrongShape.message).toContain("ok:");
@@ -77,7 +95,11 @@ describe("createTransport", () => {
     expect(refused.calls).toHaveLength(2);
 
     const reset = scripted(connectionError("ECONNRESET"), jsonAnswer(200, { ok: true }));
-    expect(await failure(transportWith(reset.fetch)(write))).toMatchObject({ kind: "network", ambiguous: true, message: "Zendesk addComment: connection failed (ECONNRESET)" });
+    expect(await failure(transportWith(reset.fetch)(write))).toMatchObject({
+      kind: "network",
+      ambiguous: true,
+      message: "Zendesk addComment: connection failed (ECONNRESET)",
+    });
     expect(reset.calls).toHaveLength(1);
 
     const readReset = scripted(connectionError("ECONNRESET"), jsonAnswer(200, { ok: true }));
@@ -88,14 +110,23 @@ describe("createTransport", () => {
     const withAfter = scripted(jsonAnswer(503, { error: "ServiceUnavailable" }, { "retry-after": "0" }), jsonAnswer(200, { ok: true }));
     expect(await transportWith(withAfter.fetch)(write)).toEqual({ ok: true });
     const without = scripted(jsonAnswer(503, { error: "ServiceUnavailable" }), jsonAnswer(200, { ok: true }));
-    expect(await failure(transportWith(without.fetch)(write))).toMatchObject({ kind: "unavailable", ambiguous: true, retryAfterSeconds: undefined });
+    expect(await failure(transportWith(without.fetch)(write))).toMatchObject({
+      kind: "unavailable",
+      ambiguous: true,
+      retryAfterSeconds: undefined,
+    });
     expect(without.calls).toHaveLength(1);
   });
 
   it("gives up after maxRetries with the last error", async () => {
     const script = scripted(...Array.from({ length: 5 }, () => jsonAnswer(500, { error: "InternalServerError", description: "boom" })));
     const err = await failure(transportWith(script.fetch)(read));
-    expect(err).toMatchObject({ kind: "server", status: 500, ambiguous: false, message: "Zendesk getTicket: 500 InternalServerError: boom" });
+    expect(err).toMatchObject({
+      kind: "server",
+      status: 500,
+      ambiguous: false,
+      message: "Zendesk getTicket: 500 InternalServerError: boom",
+    });
     expect(script.calls).toHaveLength(3);
   });
 

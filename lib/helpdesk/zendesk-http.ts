@@ -135,7 +135,8 @@ function parseAnswer<T>(text: string, request: ZendeskRequest<T>, safeToRepeat: 
 function httpError(response: Response, text: string, request: ZendeskRequest<unknown>, safeToRepeat: boolean, now: number): ZendeskError {
   const status = response.status;
   const kind = kindForStatus(status);
-  const retryAfterSeconds = kind === "rate_limited" || kind === "unavailable" ? parseRetryAfter(response.headers.get("retry-after"), now) : undefined;
+  const retryAfterSeconds =
+    kind === "rate_limited" || kind === "unavailable" ? parseRetryAfter(response.headers.get("retry-after"), now) : undefined;
   // Zendesk turns a request away with 429, or with 503 + Retry-After, before acting on it; any other 5xx may come after.
   const notApplied = kind === "rate_limited" || (kind === "unavailable" && retryAfterSeconds !== undefined);
   return new ZendeskError({

@@ -12,7 +12,10 @@ const timestamp = z.iso.datetime({ offset: true });
 /** CreateTokenForGrantType (POST /oauth/tokens). expires_in is absent or null for a token that never expires. */
 export const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
-  token_type: z.string().regex(/^bearer$/i).optional(),
+  token_type: z
+    .string()
+    .regex(/^bearer$/i)
+    .optional(),
   expires_in: z.number().int().positive().nullish(),
 });
 

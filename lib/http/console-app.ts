@@ -43,11 +43,18 @@ export function createConsoleApp(): Hono<ConsoleEnv> {
     const path = pathOf(c);
     const allowed = allowedMethods(routes, path);
     if (allowed.length > 0) {
-      return consoleErrorResponse(c, new AppError("method_not_allowed", `${c.req.method.slice(0, 20)} is not allowed on ${path}; use ${allowed.join(" or ")}.`), {
-        allow: allowed.join(", "),
-      });
+      return consoleErrorResponse(
+        c,
+        new AppError("method_not_allowed", `${c.req.method.slice(0, 20)} is not allowed on ${path}; use ${allowed.join(" or ")}.`),
+        {
+          allow: allowed.join(", "),
+        },
+      );
     }
-    return consoleErrorResponse(c, new AppError("not_found", `There is no API endpoint ${c.req.method.slice(0, 20)} /api${path.slice(0, 200)}.`));
+    return consoleErrorResponse(
+      c,
+      new AppError("not_found", `There is no API endpoint ${c.req.method.slice(0, 20)} /api${path.slice(0, 200)}.`),
+    );
   });
   return api;
 }

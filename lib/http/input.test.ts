@@ -21,7 +21,10 @@ describe("findBadText", () => {
 describe("query and path text", () => {
   it("refuses a repeated parameter and a NUL", () => {
     expect(queryObject(new URLSearchParams("q=a&q=b"))).toMatchObject({ ok: false, problem: { where: "q" } });
-    expect(queryObject(new URLSearchParams("q=%00"))).toMatchObject({ ok: false, problem: { message: "The parameter q contains a NUL character." } });
+    expect(queryObject(new URLSearchParams("q=%00"))).toMatchObject({
+      ok: false,
+      problem: { message: "The parameter q contains a NUL character." },
+    });
     expect(queryObject(new URLSearchParams("q=a&cursor=b"))).toEqual({ ok: true, value: { q: "a", cursor: "b" } });
   });
 

@@ -69,7 +69,8 @@ export function isWellEncoded(raw: string): boolean {
 export function queryObject(params: URLSearchParams): { ok: true; value: Record<string, string> } | { ok: false; problem: InputProblem } {
   const value: Record<string, string> = {};
   for (const [key, item] of params) {
-    if (Object.hasOwn(value, key)) return { ok: false, problem: { where: key, message: `The parameter ${key.slice(0, 40)} is given more than once; give it once.` } };
+    if (Object.hasOwn(value, key))
+      return { ok: false, problem: { where: key, message: `The parameter ${key.slice(0, 40)} is given more than once; give it once.` } };
     const problem = textProblem(key) ?? textProblem(item);
     if (problem) return { ok: false, problem: { where: key, message: `The parameter ${key.slice(0, 40)} ${problem}.` } };
     value[key] = item;

@@ -38,5 +38,7 @@ function plainPage(res: ServerResponse, status: number, title: string, text: str
     // This server itself speaks plain http: HSTS=on, or an https public URL (TLS ends in front of it).
     ...(sendsHsts(getConfig(), "http:") ? { "strict-transport-security": HSTS_VALUE } : {}),
   });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Scopedesk</title></head><body style="font-family:system-ui;margin:3rem"><h1>${title}</h1><p>${text}</p><p><a href="/">Scopedesk</a></p></body></html>`);
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · Scopedesk</title></head><body style="font-family:system-ui;margin:3rem"><h1>${title}</h1><p>${text}</p><p><a href="/">Scopedesk</a></p></body></html>`,
+  );
 }

@@ -22,7 +22,13 @@ export class BodyReadError extends Error {
     readonly kind: "too_large" | "not_utf8" | "aborted",
     readonly limit: number,
   ) {
-    super(kind === "too_large" ? `The request body is larger than ${limit} bytes.` : kind === "not_utf8" ? "The request body is not valid UTF-8." : "The request body was not sent completely.");
+    super(
+      kind === "too_large"
+        ? `The request body is larger than ${limit} bytes.`
+        : kind === "not_utf8"
+          ? "The request body is not valid UTF-8."
+          : "The request body was not sent completely.",
+    );
   }
 }
 
@@ -36,7 +42,8 @@ export async function readBody(c: Context, maxBytes: number): Promise<string> {
     if (Number.isFinite(declared) && declared > maxBytes) throw new BodyReadError("too_large", maxBytes);
     bytes = node?.incoming ? await readNode(node.incoming, maxBytes) : await readWeb(c.req.raw.body, maxBytes);
   } catch (error) {
-    if (node?.incoming && node.outgoing && error instanceof BodyReadError && error.kind === "too_large") closeSoonAfterAnswer(node.incoming, node.outgoing);
+    if (node?.incoming && node.outgoing && error instanceof BodyReadError && error.kind === "too_large")
+      closeSoonAfterAnswer(node.incoming, node.outgoing);
     throw error;
   }
   try {

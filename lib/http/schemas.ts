@@ -11,7 +11,11 @@ export const accountIdSchema = z
   .max(2_147_483_647, "That account id is out of range.");
 
 export const accountIdParams = z.object({
-  id: z.string().regex(/^\d{1,10}$/, "The account id must be a number, e.g. 12345.").transform(Number).pipe(accountIdSchema),
+  id: z
+    .string()
+    .regex(/^\d{1,10}$/, "The account id must be a number, e.g. 12345.")
+    .transform(Number)
+    .pipe(accountIdSchema),
 });
 
 export const uuidParams = z.object({ id: z.uuid("The id must be a UUID.") });

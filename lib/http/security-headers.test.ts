@@ -49,7 +49,9 @@ describe("proxy", () => {
   });
 
   it("replaces a policy the client sent, so the client cannot choose the nonce", () => {
-    const response = proxy(new NextRequest("http://localhost:3000/", { headers: { "content-security-policy": "script-src 'nonce-chosen'" } }));
+    const response = proxy(
+      new NextRequest("http://localhost:3000/", { headers: { "content-security-policy": "script-src 'nonce-chosen'" } }),
+    );
     expect(response.headers.get("x-middleware-request-content-security-policy")).not.toContain("chosen");
   });
 });

@@ -38,7 +38,10 @@ export function createV3App(): Hono<V3Env> {
     c.set("limit", auth.limit);
     if (auth.limit?.limited) throw v3Errors.tooManyRequests();
     c.set("caller", auth.caller);
-    c.set("acting", await timing.measure("acting", () => resolveActingAccount(db, auth.caller!, parseOnBehalfOf(c.req.header("on-behalf-of") ?? null))));
+    c.set(
+      "acting",
+      await timing.measure("acting", () => resolveActingAccount(db, auth.caller!, parseOnBehalfOf(c.req.header("on-behalf-of") ?? null))),
+    );
     await next();
   });
   for (const endpoint of V3_ENDPOINTS) endpoint.mount(v3);

@@ -48,7 +48,12 @@ export function getBoss(): Promise<PgBoss> {
  * Enqueues a job inside the caller's transaction (outbox): it exists exactly
  * when the change that causes it commits, and a rolled-back change leaves no job.
  */
-export async function enqueueInTransaction<Q extends QueueName>(tx: Tx, queue: Q, data: JobData[Q], options: { startAfter?: Date | number } = {}): Promise<string> {
+export async function enqueueInTransaction<Q extends QueueName>(
+  tx: Tx,
+  queue: Q,
+  data: JobData[Q],
+  options: { startAfter?: Date | number } = {},
+): Promise<string> {
   const boss = await getBoss();
   const id = await boss.send(queue, data, { ...options, db: fromPrisma(tx) });
   if (!id) throw new Error(`pg-boss did not queue the ${queue} job`);

@@ -27,7 +27,8 @@ export function isFinalAttempt(job: { retryCount: number; retryLimit?: number })
 function worker() {
   const client = getZendesk("worker");
   // Jobs are only queued when the helpdesk is connected; a worker without the settings must not lose them.
-  if (!client) throw new Error("The helpdesk is not connected in this worker (ZENDESK_CLIENT_ID, ZENDESK_CLIENT_SECRET, HELPDESK_BASE_URL).");
+  if (!client)
+    throw new Error("The helpdesk is not connected in this worker (ZENDESK_CLIENT_ID, ZENDESK_CLIENT_SECRET, HELPDESK_BASE_URL).");
   return client;
 }
 
@@ -38,7 +39,11 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
     deliverHelpdeskComment(job.data.deliveryId, worker(), { finalAttempt: isFinalAttempt(job as JobWithMetadata), jobId: job.id }),
   [QUEUES.deliveryDead]: async (job) => {
     const which = job.data.resetId ? { resetId: job.data.resetId } : { ids: [job.data.deliveryId!] };
-    return markDeliveriesDead(which, "Gave up: the delivery job ran out of tries (or its worker stopped answering on the last one).", `job:${job.id}`);
+    return markDeliveriesDead(
+      which,
+      "Gave up: the delivery job ran out of tries (or its worker stopped answering on the last one).",
+      `job:${job.id}`,
+    );
   },
   [QUEUES.eraseRecipients]: (job, ctx) =>
     runEraseJob(job.data.eraseJobId, { finalAttempt: isFinalAttempt(job as JobWithMetadata), workerId: ctx.workerId, signal: job.signal }),

@@ -10,7 +10,15 @@ import { BOSS_SCHEMA, QUEUE_OPTIONS } from "./queues";
  * Not server-only: scripts/lib/migrate.ts runs it outside Next.
  */
 export async function migrateJobQueues(ownerUrl: string, appRole: string | null): Promise<void> {
-  const boss = new PgBoss({ connectionString: ownerUrl, schema: BOSS_SCHEMA, migrate: true, createSchema: true, supervise: false, schedule: false, max: 2 });
+  const boss = new PgBoss({
+    connectionString: ownerUrl,
+    schema: BOSS_SCHEMA,
+    migrate: true,
+    createSchema: true,
+    supervise: false,
+    schedule: false,
+    max: 2,
+  });
   boss.on("error", () => {});
   await boss.start();
   try {

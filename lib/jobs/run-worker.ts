@@ -69,7 +69,7 @@ export async function drainQueues(opts: { connectionString: string; workerId: st
   const ctx: HandlerContext = { workerId: opts.workerId };
   let worked = 0;
   try {
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (const name of Object.values(QUEUES)) {
         for (;;) {

@@ -19,7 +19,10 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (value === "" || value === "false" || value === "0") return { kind: "none" };
   if (/^[1-9][0-9]?$/.test(value)) return { kind: "hops", hops: Number(value) };
   const list = new BlockList();
-  for (const part of value.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [address, prefix] = part.split("/");
     const family = isIP(address ?? "");
     if (family === 0) throw new Error(`TRUST_PROXY: "${part}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1), nor a hop count`);
@@ -27,7 +30,8 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
     if (prefix === undefined) list.addAddress(address!, type);
     else {
       const bits = Number(prefix);
-      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) throw new Error(`TRUST_PROXY: "${part}" has a bad prefix length`);
+      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32))
+        throw new Error(`TRUST_PROXY: "${part}" has a bad prefix length`);
       list.addSubnet(address!, bits, type);
     }
   }

@@ -33,6 +33,9 @@ describe("loadConfig", () => {
     const single = "postgresql://someone@db.example:5432/console";
     expect(loadConfig({ DATABASE_URL: single })).toMatchObject({ databaseUrl: single, migrationDatabaseUrl: single });
     const owner = "postgresql://owner@db.example:5432/console";
-    expect(loadConfig({ DATABASE_URL: single, MIGRATION_DATABASE_URL: owner })).toMatchObject({ databaseUrl: single, migrationDatabaseUrl: owner });
+    expect(loadConfig({ DATABASE_URL: single, MIGRATION_DATABASE_URL: owner })).toMatchObject({
+      databaseUrl: single,
+      migrationDatabaseUrl: owner,
+    });
   });
 });

@@ -19,21 +19,22 @@ export const AUTH_SECRET_HINT =
 
 const roleName = z.enum(["viewer", "agent", "lead", "admin"]);
 
-const roleMap = z
-  .string()
-  .transform((raw, ctx) => {
-    const map: Record<string, z.infer<typeof roleName>> = {};
-    for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
-      const [group, role] = pair.split(":").map((p) => p.trim());
-      const parsed = roleName.safeParse(role);
-      if (!group || !parsed.success) {
-        ctx.addIssue({ code: "custom", message: `expected "group:role" pairs with role in viewer|agent|lead|admin, got "${pair}"` });
-        return z.NEVER;
-      }
-      map[group] = parsed.data;
+const roleMap = z.string().transform((raw, ctx) => {
+  const map: Record<string, z.infer<typeof roleName>> = {};
+  for (const pair of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [group, role] = pair.split(":").map((p) => p.trim());
+    const parsed = roleName.safeParse(role);
+    if (!group || !parsed.success) {
+      ctx.addIssue({ code: "custom", message: `expected "group:role" pairs with role in viewer|agent|lead|admin, got "${pair}"` });
+      return z.NEVER;
     }
-    return map;
-  });
+    map[group] = parsed.data;
+  }
+  return map;
+});
 
 const postgresUrl = z
   .string()
@@ -52,9 +53,7 @@ const rawSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_PROVIDER_NAME: z.string().min(1).default("Single sign-on"),
   OIDC_ROLES_CLAIM: z.string().min(1).default("groups"),
-  OIDC_ROLE_MAP: roleMap.prefault(
-    "scopedesk-viewer:viewer,scopedesk-agent:agent,scopedesk-lead:lead,scopedesk-admin:admin",
-  ),
+  OIDC_ROLE_MAP: roleMap.prefault("scopedesk-viewer:viewer,scopedesk-agent:agent,scopedesk-lead:lead,scopedesk-admin:admin"),
   SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24).default(8),
   SIGNUP_CUTOFF: z.iso
     .datetime({ offset: true })
@@ -65,18 +64,26 @@ const rawSchema = z.object({
   HELPDESK_ALLOWED_SUBDOMAINS: z
     .string()
     .default("")
-    .transform((raw) => raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "each subdomain is one DNS label, e.g. acme-eu"))),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Proxies whose X-Forwarded-For is believed: unset (none), a hop count, or address ranges (lib/platform/client-address.ts). */
-  TRUST_PROXY: z.string().default("").transform((raw, ctx) => {
-    try {
-      return parseTrustProxy(raw);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  TRUST_PROXY: z
+    .string()
+    .default("")
+    .transform((raw, ctx) => {
+      try {
+        return parseTrustProxy(raw);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** The console's public URL (Auth.js reads it too): its origin is the only one allowed to write (CSRF), https turns on HSTS. */
   AUTH_URL: z.string().url().optional(),
   /** Send Strict-Transport-Security: "auto" when the console's URL is https (default), "on" or "off". */

@@ -42,7 +42,9 @@ export async function confirmPreview(tx: Tx, subject: ResetSubject, request: Sco
   }
   const preview = previewReset(subject, { mode: request.mode, cutoff: getConfig().signupCutoff });
   if (preview.blocked) {
-    throw new AppError("parent_lacks_scopes", preview.blocked.message, { parent: preview.blocked.parent } satisfies ParentLacksScopesDetails);
+    throw new AppError("parent_lacks_scopes", preview.blocked.message, {
+      parent: preview.blocked.parent,
+    } satisfies ParentLacksScopesDetails);
   }
   if (preview.plan.nothingToDo && !request.reason) {
     throw new AppError(
@@ -101,4 +103,3 @@ async function staleOrAlreadyReset(
     { currentFingerprint } satisfies StalePreviewDetails,
   );
 }
-

@@ -61,11 +61,24 @@ export function describeFamilyReset(subject: ResetSubject, parentMode: ResetMode
   const parentPreview = previewReset(subject, { mode: parentMode, cutoff });
   const parentNeedsReset = !parentPreview.plan.nothingToDo;
   const parentAfter = parentNeedsReset ? parentPreview.plan.after : subject.account.scopes;
-  const parentAfterSet = { id: subject.account.id, username: subject.account.username, scopes: parentAfter, fingerprint: scopeSetFingerprint(parentAfter) };
+  const parentAfterSet = {
+    id: subject.account.id,
+    username: subject.account.username,
+    scopes: parentAfter,
+    fingerprint: scopeSetFingerprint(parentAfter),
+  };
   const subusers = subject.subusers.map((sub) => {
     const subSubject: ResetSubject = {
       // The subuser's own fields that matter for its plan; signup dates are not needed for a subuser's verdict here.
-      account: { id: sub.id, username: sub.username, email: "", signedUpAt: new Date(0), scopeSetId: 0, scopes: [...sub.scopes], fingerprint: scopeSetFingerprint(sub.scopes) },
+      account: {
+        id: sub.id,
+        username: sub.username,
+        email: "",
+        signedUpAt: new Date(0),
+        scopeSetId: 0,
+        scopes: [...sub.scopes],
+        fingerprint: scopeSetFingerprint(sub.scopes),
+      },
       parent: parentAfterSet,
       keys: [...sub.keys],
       subusers: [],

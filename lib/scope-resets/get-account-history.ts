@@ -12,7 +12,17 @@ export async function getAccountHistory(accountId: number) {
       where: { accountId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: HISTORY_LIMIT,
-      select: { id: true, outcome: true, actorName: true, createdAt: true, ticketId: true, ticketUrl: true, added: true, removed: true, failureReason: true },
+      select: {
+        id: true,
+        outcome: true,
+        actorName: true,
+        createdAt: true,
+        ticketId: true,
+        ticketUrl: true,
+        added: true,
+        removed: true,
+        failureReason: true,
+      },
     }),
     db.adminNote.findMany({
       where: { accountId },

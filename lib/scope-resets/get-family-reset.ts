@@ -36,7 +36,11 @@ export async function getFamilyReset(familyResetId: string) {
       outcome: a.outcome,
       mode: a.mode,
       createdAt: a.createdAt.toISOString(),
-      account: { id: a.account.id, username: a.account.username, role: a.account.parentId === null ? ("parent" as const) : ("subuser" as const) },
+      account: {
+        id: a.account.id,
+        username: a.account.username,
+        role: a.account.parentId === null ? ("parent" as const) : ("subuser" as const),
+      },
       addedCount: a.added.length,
       removedCount: a.removed.length,
       failureReason: a.failureReason,

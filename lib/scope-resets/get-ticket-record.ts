@@ -50,7 +50,12 @@ export async function getTicketRecord(ticket: { ticketId: string; url: string })
 
   // Within one reset (same timestamp), show the reset first, then note 1, note 2, the admin note.
   const entries: Entry[] = [
-    ...resets.map((r) => ({ type: "reset" as const, at: r.createdAt.toISOString(), order: timelineOrder("reset"), reset: { ...r, createdAt: r.createdAt.toISOString() } })),
+    ...resets.map((r) => ({
+      type: "reset" as const,
+      at: r.createdAt.toISOString(),
+      order: timelineOrder("reset"),
+      reset: { ...r, createdAt: r.createdAt.toISOString() },
+    })),
     ...ticketNotes.map((n) => ({
       type: "ticket_note" as const,
       at: n.createdAt.toISOString(),

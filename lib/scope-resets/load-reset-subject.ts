@@ -64,10 +64,21 @@ export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }:
       fingerprint: set(account.scope_set_id).fingerprint,
     },
     parent: parent
-      ? { id: parent.id, username: parent.username, scopes: set(parent.scope_set_id).scopes, fingerprint: set(parent.scope_set_id).fingerprint }
+      ? {
+          id: parent.id,
+          username: parent.username,
+          scopes: set(parent.scope_set_id).scopes,
+          fingerprint: set(parent.scope_set_id).fingerprint,
+        }
       : null,
     keys: keysOf(account.id),
-    subusers: subusers.map((s) => ({ id: s.id, username: s.username, region: s.region, scopes: set(s.scope_set_id).scopes, keys: keysOf(s.id) })),
+    subusers: subusers.map((s) => ({
+      id: s.id,
+      username: s.username,
+      region: s.region,
+      scopes: set(s.scope_set_id).scopes,
+      keys: keysOf(s.id),
+    })),
   };
 }
 

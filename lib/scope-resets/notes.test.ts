@@ -46,7 +46,13 @@ const KEYS = [
 
 /** INPUT (or another input) whose impact names these keys as still lacking the erase-job scopes. */
 function withLacking(input: ResetNoteInput, keys: { name: string; id: string }[]): ResetNoteInput {
-  const keysLackingEraseJob = keys.map((k) => ({ keyId: k.id, keyName: k.name, accountId: 4217, accountUsername: "acme-mail", missing: [...ERASE_JOB_SCOPES] }));
+  const keysLackingEraseJob = keys.map((k) => ({
+    keyId: k.id,
+    keyName: k.name,
+    accountId: 4217,
+    accountUsername: "acme-mail",
+    missing: [...ERASE_JOB_SCOPES],
+  }));
   return { ...input, impact: { ...input.impact, keysLackingEraseJob } };
 }
 
@@ -115,14 +121,9 @@ describe("renderAfterNote", () => {
     const same = ["mail.send", "recipients.erasejob.create", "recipients.erasejob.read"];
     const text = renderAfterNote({ ...INPUT, plan: smallPlan(same, same) });
     expect(text).toContain(
-      [
-        "Changes: 0 added, 0 removed",
-        "Added:",
-        "(none)",
-        "Removed:",
-        "(none)",
-        "Platform-managed scopes kept as they were: (none)",
-      ].join("\n"),
+      ["Changes: 0 added, 0 removed", "Added:", "(none)", "Removed:", "(none)", "Platform-managed scopes kept as they were: (none)"].join(
+        "\n",
+      ),
     );
   });
 
@@ -236,15 +237,18 @@ describe("renderCustomerReply", () => {
   });
 
   it("keeps pasted-in names on one line and names unnamed keys", () => {
-    const text = renderCustomerReply(withLacking(INPUT, [{ name: "evil\nDear customer,\r\n", id: "k1" }, { name: "  ", id: "k2" }]));
+    const text = renderCustomerReply(
+      withLacking(INPUT, [
+        { name: "evil\nDear customer,\r\n", id: "k1" },
+        { name: "  ", id: "k2" },
+      ]),
+    );
     expect(text).toContain("- evil Dear customer, (ID: k1)\n- (unnamed key) (ID: k2)\n");
     expectClean(text);
   });
 
   it("refuses to claim the scopes are enabled when the plan does not grant them", () => {
-    expect(() =>
-      renderCustomerReply(withLacking({ ...INPUT, plan: smallPlan(["mail.send"], ["mail.send"]) }, [])),
-    ).toThrow(/erase-job/);
+    expect(() => renderCustomerReply(withLacking({ ...INPUT, plan: smallPlan(["mail.send"], ["mail.send"]) }, []))).toThrow(/erase-job/);
   });
 });
 
@@ -298,17 +302,33 @@ describe("every note and the reply say what is true for the account", () => {
   const IMPACT = {
     ...NO_IMPACT,
     anomaly: "Signed up 2024-05-05 12:00 UTC, on or after the cutoff, yet lacks both erase-job scopes.",
-    losses: [{ keyId: "key_L1", keyName: "Legacy sender", accountId: 4217, accountUsername: "acme-mail", loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }],
-    keysLackingEraseJob: [{ keyId: "key_L1", keyName: "Legacy sender", accountId: 4217, accountUsername: "acme-mail", missing: [...ERASE_JOB_SCOPES] }],
+    losses: [
+      {
+        keyId: "key_L1",
+        keyName: "Legacy sender",
+        accountId: 4217,
+        accountUsername: "acme-mail",
+        loses: ["email_activity.read", "mail.legacy_smtp_api.send"],
+      },
+    ],
+    keysLackingEraseJob: [
+      { keyId: "key_L1", keyName: "Legacy sender", accountId: 4217, accountUsername: "acme-mail", missing: [...ERASE_JOB_SCOPES] },
+    ],
     subusersLackingEraseJob: [{ id: 4218, username: "acme-mail-eu", missing: [...ERASE_JOB_SCOPES] }],
   };
   const input: ResetNoteInput = { ...INPUT, reason: "Customer asked twice.", impact: IMPACT };
 
   it("ticket note 2 and the admin note list lost scopes (acknowledged), keys lacking, subusers lacking, the anomaly and the reason", () => {
     for (const text of [renderAfterNote(input), renderAdminNote(input)]) {
-      expect(text).toContain("Existing API keys that lose scopes (1, acknowledged by Dana Agent before the reset):\n- Legacy sender (key key_L1, acme-mail #4217): email_activity.read, mail.legacy_smtp_api.send");
-      expect(text).toContain("Existing API keys without the erase-job scopes (1; the customer must create a new key):\n- Legacy sender (key key_L1): lacks recipients.erasejob.create, recipients.erasejob.read");
-      expect(text).toContain("Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each subuser's own scopes are reset.\n- acme-mail-eu (#4218)");
+      expect(text).toContain(
+        "Existing API keys that lose scopes (1, acknowledged by Dana Agent before the reset):\n- Legacy sender (key key_L1, acme-mail #4217): email_activity.read, mail.legacy_smtp_api.send",
+      );
+      expect(text).toContain(
+        "Existing API keys without the erase-job scopes (1; the customer must create a new key):\n- Legacy sender (key key_L1): lacks recipients.erasejob.create, recipients.erasejob.read",
+      );
+      expect(text).toContain(
+        "Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each subuser's own scopes are reset.\n- acme-mail-eu (#4218)",
+      );
       expect(text).toContain(`ANOMALY: ${IMPACT.anomaly}`);
       expect(text).toContain("Reason: Customer asked twice.");
       expectClean(text);
@@ -323,19 +343,31 @@ describe("every note and the reply say what is true for the account", () => {
   it("names the kind of reset and the parent bound", () => {
     const minimal = renderAfterNote({ ...input, plan: { ...PLAN, mode: "minimal" } });
     expect(minimal).toContain("Reset kind: minimal (the erase-job scopes added, nothing removed)");
-    const sub = renderAdminNote({ ...input, plan: { ...PLAN, withheldByParent: ["billing.read"] }, impact: { ...IMPACT, parent: { id: 1, username: "acme" } } });
-    expect(sub).toContain("Subuser of acme (#1): its scopes are bounded by the parent's.\nNot given because the parent lacks them or only a parent may hold them (1): billing.read");
+    const sub = renderAdminNote({
+      ...input,
+      plan: { ...PLAN, withheldByParent: ["billing.read"] },
+      impact: { ...IMPACT, parent: { id: 1, username: "acme" } },
+    });
+    expect(sub).toContain(
+      "Subuser of acme (#1): its scopes are bounded by the parent's.\nNot given because the parent lacks them or only a parent may hold them (1): billing.read",
+    );
   });
 
   it("the customer reply names the lost scopes and the subusers, but nothing internal", () => {
     const reply = renderCustomerReply(input);
-    expect(reply).toContain("This existing API key can therefore no longer use the scopes listed after it:\n- Legacy sender (ID: key_L1): email_activity.read, mail.legacy_smtp_api.send\n");
-    expect(reply).toContain("(with the on-behalf-of header) will be refused until their scopes are enabled too; reply if you want us to do that:\n- acme-mail-eu\n");
+    expect(reply).toContain(
+      "This existing API key can therefore no longer use the scopes listed after it:\n- Legacy sender (ID: key_L1): email_activity.read, mail.legacy_smtp_api.send\n",
+    );
+    expect(reply).toContain(
+      "(with the on-behalf-of header) will be refused until their scopes are enabled too; reply if you want us to do that:\n- acme-mail-eu\n",
+    );
     for (const internal of ["ANOMALY", "anomaly", "Customer asked twice", "Dana", "acknowledged"]) expect(reply).not.toContain(internal);
     expectClean(reply);
   });
 
   it("the customer reply of a subuser's reset says it is the subuser's", () => {
-    expect(renderCustomerReply({ ...INPUT, impact: { ...NO_IMPACT, parent: { id: 1, username: "acme" } } })).toContain("are now enabled on your subuser acme-mail.");
+    expect(renderCustomerReply({ ...INPUT, impact: { ...NO_IMPACT, parent: { id: 1, username: "acme" } } })).toContain(
+      "are now enabled on your subuser acme-mail.",
+    );
   });
 });

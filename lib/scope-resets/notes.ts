@@ -90,21 +90,23 @@ function impactLines(input: ResetNoteInput): string[] {
   const reason = cleanReason(input.reason);
   const [firstReason, ...moreReason] = reason;
   const kind =
-    plan.mode === "minimal"
-      ? "Reset kind: minimal (the erase-job scopes added, nothing removed)"
-      : "Reset kind: default scope set";
+    plan.mode === "minimal" ? "Reset kind: minimal (the erase-job scopes added, nothing removed)" : "Reset kind: default scope set";
   const parentLines = impact.parent
     ? [
         `Subuser of ${oneLine(impact.parent.username)} (#${impact.parent.id}): its scopes are bounded by the parent's.`,
         ...(plan.withheldByParent.length > 0
-          ? [`Not given because the parent lacks them or only a parent may hold them (${plan.withheldByParent.length}): ${plan.withheldByParent.join(", ")}`]
+          ? [
+              `Not given because the parent lacks them or only a parent may hold them (${plan.withheldByParent.length}): ${plan.withheldByParent.join(", ")}`,
+            ]
           : []),
       ]
     : [];
   const losses = impact.losses.map(
     (l) => `- ${keyLabel(l.keyName)} (key ${oneLine(l.keyId)}, ${oneLine(l.accountUsername)} #${l.accountId}): ${l.loses.join(", ")}`,
   );
-  const lacking = impact.keysLackingEraseJob.map((k) => `- ${keyLabel(k.keyName)} (key ${oneLine(k.keyId)}): lacks ${k.missing.join(", ")}`);
+  const lacking = impact.keysLackingEraseJob.map(
+    (k) => `- ${keyLabel(k.keyName)} (key ${oneLine(k.keyId)}): lacks ${k.missing.join(", ")}`,
+  );
   const subusers = impact.subusersLackingEraseJob.map((u) => `- ${oneLine(u.username)} (#${u.id}): lacks ${u.missing.join(", ")}`);
   return [
     kind,

@@ -42,10 +42,16 @@ export async function performFamilyReset(input: {
   ticketVerified?: boolean | null;
 }): Promise<FamilyResetSummary> {
   const { parentId, request, staff, meta, ticketVerified } = input;
-  const members = await familyMembers(parentId, request.subusers.map((s) => s.id));
+  const members = await familyMembers(
+    parentId,
+    request.subusers.map((s) => s.id),
+  );
   const familyResetId = uuidFrom(`family:${request.idempotencyKey}`);
   // Each account's own idempotency key, derived, so the whole family replays as one.
-  const memberRequest = (accountId: number, confirm: { expectedFingerprint: string; mode: ScopeResetRequest["mode"]; acknowledgedKeyImpact?: string }): ScopeResetRequest => ({
+  const memberRequest = (
+    accountId: number,
+    confirm: { expectedFingerprint: string; mode: ScopeResetRequest["mode"]; acknowledgedKeyImpact?: string },
+  ): ScopeResetRequest => ({
     ticket: request.ticket,
     idempotencyKey: `${request.idempotencyKey}_${accountId}`,
     reason: request.reason,
@@ -57,7 +63,14 @@ export async function performFamilyReset(input: {
     const username = members.get(accountId)!;
     try {
       const outcome = await performScopeReset({ accountId, request: req, staff, meta, familyResetId, ticketVerified });
-      results.push({ accountId, username, role, outcome: outcome.replayed ? "replayed" : "succeeded", resetId: outcome.resetId, error: null });
+      results.push({
+        accountId,
+        username,
+        role,
+        outcome: outcome.replayed ? "replayed" : "succeeded",
+        resetId: outcome.resetId,
+        error: null,
+      });
       return true;
     } catch (error) {
       if (!isAppError(error)) getLogger().error({ err: error, requestId: meta.requestId, accountId }, "family reset: one account failed");
@@ -71,14 +84,32 @@ export async function performFamilyReset(input: {
 
   const parentDone = request.parent ? await attempt(parentId, "parent", memberRequest(parentId, request.parent)) : true;
   for (const sub of request.subusers) {
-    const req = memberRequest(sub.id, { expectedFingerprint: sub.expectedFingerprint, mode: sub.mode, acknowledgedKeyImpact: sub.acknowledgedKeyImpact });
+    const req = memberRequest(sub.id, {
+      expectedFingerprint: sub.expectedFingerprint,
+      mode: sub.mode,
+      acknowledgedKeyImpact: sub.acknowledgedKeyImpact,
+    });
     if (parentDone) {
       await attempt(sub.id, "subuser", req);
       continue;
     }
     const message = "Not attempted: the parent's reset failed, and a subuser cannot get scopes its parent lacks.";
-    const resetId = await recordSkippedAttempt({ accountId: sub.id, request: req, staff, meta, familyResetId, reason: `skipped: ${message}` });
-    results.push({ accountId: sub.id, username: members.get(sub.id)!, role: "subuser", outcome: "skipped", resetId, error: { code: "skipped", message } });
+    const resetId = await recordSkippedAttempt({
+      accountId: sub.id,
+      request: req,
+      staff,
+      meta,
+      familyResetId,
+      reason: `skipped: ${message}`,
+    });
+    results.push({
+      accountId: sub.id,
+      username: members.get(sub.id)!,
+      role: "subuser",
+      outcome: "skipped",
+      resetId,
+      error: { code: "skipped", message },
+    });
   }
   return { familyResetId, results };
 }
@@ -91,11 +122,15 @@ async function familyMembers(parentId: number, subuserIds: number[]): Promise<Ma
   });
   const parent = rows.find((r) => r.id === parentId);
   if (!parent) throw new AppError("not_found", `No account with id ${parentId}.`);
-  if (parent.parentId !== null) throw new AppError("bad_request", "A family reset starts from a parent account; this account is a subuser.");
+  if (parent.parentId !== null)
+    throw new AppError("bad_request", "A family reset starts from a parent account; this account is a subuser.");
   const found = new Set(rows.map((r) => r.id));
   const foreign = subuserIds.filter((id) => !found.has(id));
   if (foreign.length > 0) {
-    throw new AppError("bad_request", `Not subusers of account ${parentId}: ${foreign.join(", ")}. Nothing was reset.`, { field: "subusers", ids: foreign });
+    throw new AppError("bad_request", `Not subusers of account ${parentId}: ${foreign.join(", ")}. Nothing was reset.`, {
+      field: "subusers",
+      ids: foreign,
+    });
   }
   return new Map(rows.map((r) => [r.id, r.username]));
 }

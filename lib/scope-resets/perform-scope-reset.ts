@@ -12,13 +12,7 @@ import { findResetReplay, type ScopeResetOutcome } from "./find-reset-replay";
 import { loadResetSubject, sha256 } from "./load-reset-subject";
 import { renderAdminNote, renderAfterNote, renderBeforeNote, type ResetNoteInput } from "./notes";
 import type { ScopeResetPlan } from "./plan";
-import {
-  attemptFields,
-  failureReason,
-  recordFailedAttempt,
-  ResetVerificationError,
-  shouldRecordFailure,
-} from "./record-failed-attempt";
+import { attemptFields, failureReason, recordFailedAttempt, ResetVerificationError, shouldRecordFailure } from "./record-failed-attempt";
 import { resetRequestIdentity, type ScopeResetRequest } from "./request";
 
 export type { ScopeResetOutcome } from "./find-reset-replay";
@@ -216,9 +210,7 @@ function verifyReadBack(plan: ScopeResetPlan, readBack: string[]): void {
   if (!erase.both) throw new ResetVerificationError(`after the update the account still lacks ${erase.missing.join(" and ")}.`);
   const expected = plan.after.join("\n");
   if (normalizeScopes(readBack).join("\n") !== expected) {
-    throw new ResetVerificationError(
-      `the account holds ${readBack.length} scopes after the update, not the ${plan.after.length} planned.`,
-    );
+    throw new ResetVerificationError(`the account holds ${readBack.length} scopes after the update, not the ${plan.after.length} planned.`);
   }
 }
 

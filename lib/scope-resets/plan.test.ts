@@ -163,7 +163,10 @@ describe("planScopeReset for a subuser: bounded by its parent", () => {
   });
 
   it("grants the erase-job scopes when the parent has them, and removes what the subuser holds beyond its parent", () => {
-    const plan = planScopeReset({ current: ["mail.send", "billing.read", "design_library.read", "2fa_exempt"], parentScopes: PARENT_MODERN.filter((s) => !s.startsWith("design_library.")) });
+    const plan = planScopeReset({
+      current: ["mail.send", "billing.read", "design_library.read", "2fa_exempt"],
+      parentScopes: PARENT_MODERN.filter((s) => !s.startsWith("design_library.")),
+    });
     expect(plan.eraseJobAfter.both).toBe(true);
     expect(plan.removed).toEqual(["billing.read", "design_library.read"]);
     expect(plan.after).toContain("2fa_exempt"); // platform-managed: kept as it was
@@ -199,7 +202,9 @@ describe("planScopeReset: minimal and spelling variants", () => {
   it("offers the minimal plan only where the default removes something and the minimal adds something", () => {
     const legacy = [...PRE_CUTOFF_ADMIN, "email_activity.read"];
     expect(offersMinimalPlan(planScopeReset({ current: legacy }), planScopeReset({ current: legacy, mode: "minimal" }))).toBe(true);
-    expect(offersMinimalPlan(planScopeReset({ current: PRE_CUTOFF_ADMIN }), planScopeReset({ current: PRE_CUTOFF_ADMIN, mode: "minimal" }))).toBe(false);
+    expect(
+      offersMinimalPlan(planScopeReset({ current: PRE_CUTOFF_ADMIN }), planScopeReset({ current: PRE_CUTOFF_ADMIN, mode: "minimal" })),
+    ).toBe(false);
     const done = [...legacy, ...ERASE_JOB_SCOPES];
     expect(offersMinimalPlan(planScopeReset({ current: done }), planScopeReset({ current: done, mode: "minimal" }))).toBe(false);
   });

@@ -18,8 +18,15 @@ function subject(overrides: Partial<ResetSubject> & { scopes?: string[]; signedU
 
 describe("previewReset", () => {
   it("blocks a subuser's reset while its parent lacks the erase-job scopes, and says to reset the parent", () => {
-    const preview = previewReset(subject({ parent: { id: 9, username: "acme-parent", scopes: ADMIN, fingerprint: "a".repeat(64) } }), { mode: "default", cutoff: CUTOFF });
-    expect(preview.blocked).toEqual({ code: "parent_lacks_scopes", message: expect.stringMatching(/acme-parent \(#9\) lacks .*Reset the parent first/), parent: { id: 9, username: "acme-parent" } });
+    const preview = previewReset(subject({ parent: { id: 9, username: "acme-parent", scopes: ADMIN, fingerprint: "a".repeat(64) } }), {
+      mode: "default",
+      cutoff: CUTOFF,
+    });
+    expect(preview.blocked).toEqual({
+      code: "parent_lacks_scopes",
+      message: expect.stringMatching(/acme-parent \(#9\) lacks .*Reset the parent first/),
+      parent: { id: 9, username: "acme-parent" },
+    });
     expect(preview.impact.parent).toEqual({ id: 9, username: "acme-parent" });
   });
 
@@ -36,14 +43,20 @@ describe("previewReset", () => {
 
   it("binds an acknowledgement only when a key loses something", () => {
     const keys = [{ id: "k", name: "k", scopes: ["mail.send", "email_activity.read"] }];
-    expect(previewReset(subject({ scopes: [...ADMIN, "email_activity.read"], keys }), { mode: "default", cutoff: CUTOFF }).keyLossesIdentity).not.toBeNull();
-    expect(previewReset(subject({ scopes: [...ADMIN, "email_activity.read"], keys }), { mode: "minimal", cutoff: CUTOFF }).keyLossesIdentity).toBeNull();
+    expect(
+      previewReset(subject({ scopes: [...ADMIN, "email_activity.read"], keys }), { mode: "default", cutoff: CUTOFF }).keyLossesIdentity,
+    ).not.toBeNull();
+    expect(
+      previewReset(subject({ scopes: [...ADMIN, "email_activity.read"], keys }), { mode: "minimal", cutoff: CUTOFF }).keyLossesIdentity,
+    ).toBeNull();
   });
 });
 
 describe("previewIdentity", () => {
   it("is the scope-set fingerprint for a parent, and covers the parent's too for a subuser", () => {
     expect(previewIdentity(subject())).toBe("f".repeat(64));
-    expect(previewIdentity(subject({ parent: { id: 9, username: "p", scopes: [], fingerprint: "a".repeat(64) } }))).toBe(`${"f".repeat(64)}\n${"a".repeat(64)}`);
+    expect(previewIdentity(subject({ parent: { id: 9, username: "p", scopes: [], fingerprint: "a".repeat(64) } }))).toBe(
+      `${"f".repeat(64)}\n${"a".repeat(64)}`,
+    );
   });
 });

@@ -139,4 +139,3 @@ export function attemptFields(
     userAgent: meta.userAgent,
   };
 }
-

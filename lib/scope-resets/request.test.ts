@@ -21,7 +21,10 @@ describe("scopeResetRequestSchema", () => {
     const parsed = schema.parse(valid);
     expect(parsed.mode).toBe("default");
     expect(parsed.acknowledgedKeyImpact).toBeUndefined();
-    expect(schema.parse({ ...valid, mode: "minimal", acknowledgedKeyImpact: "c".repeat(64) })).toMatchObject({ mode: "minimal", acknowledgedKeyImpact: "c".repeat(64) });
+    expect(schema.parse({ ...valid, mode: "minimal", acknowledgedKeyImpact: "c".repeat(64) })).toMatchObject({
+      mode: "minimal",
+      acknowledgedKeyImpact: "c".repeat(64),
+    });
   });
 
   it("keeps a trimmed reason", () => {
@@ -30,8 +33,16 @@ describe("scopeResetRequestSchema", () => {
 
   it.each([
     ["missing ticket", { ...valid, ticket: undefined }, /ticket is required/],
-    ["malformed ticket", { ...valid, ticket: "https://evil.example/agent/tickets/1" }, /not on this console's helpdesk.*scopedesk\.zendesk\.com/],
-    ["another company's Zendesk", { ...valid, ticket: "https://other-company.zendesk.com/agent/tickets/4242" }, /not on this console's helpdesk/],
+    [
+      "malformed ticket",
+      { ...valid, ticket: "https://evil.example/agent/tickets/1" },
+      /not on this console's helpdesk.*scopedesk\.zendesk\.com/,
+    ],
+    [
+      "another company's Zendesk",
+      { ...valid, ticket: "https://other-company.zendesk.com/agent/tickets/4242" },
+      /not on this console's helpdesk/,
+    ],
     ["unknown mode", { ...valid, mode: "everything" }, /mode must be default or minimal/],
     ["malformed acknowledgement", { ...valid, acknowledgedKeyImpact: "yes" }, /acknowledgedKeyImpact/],
     ["short key", { ...valid, idempotencyKey: "abc" }, /idempotencyKey/],
@@ -78,7 +89,17 @@ describe("familyResetRequestSchema", () => {
 
   it.each([
     ["no subusers", { ...body, subusers: [] }, /at least one subuser/],
-    ["a subuser twice", { ...body, subusers: [{ id: 1, ...member }, { id: 1, ...member }] }, /once/],
+    [
+      "a subuser twice",
+      {
+        ...body,
+        subusers: [
+          { id: 1, ...member },
+          { id: 1, ...member },
+        ],
+      },
+      /once/,
+    ],
     ["too many", { ...body, subusers: Array.from({ length: MAX_FAMILY_SUBUSERS + 1 }, (_, i) => ({ id: i + 1, ...member })) }, /At most/],
     ["a subuser without its fingerprint", { ...body, subusers: [{ id: 5 }] }, /expectedFingerprint/],
     ["a string id", { ...body, subusers: [{ id: "5", ...member }] }, /must be a number/],

@@ -24,13 +24,17 @@ export function scopeResetRequestSchema(helpdesk: HelpdeskSite) {
         .regex(IDEMPOTENCY_KEY, "idempotencyKey must be 16 to 100 letters, digits, '-' or '_' (a UUID is ideal)."),
       expectedFingerprint: z
         .string({ error: "expectedFingerprint is required: the scopes fingerprint of the preview you confirmed." })
-        .regex(FINGERPRINT, "expectedFingerprint must be 64 lowercase hex characters (from GET /api/accounts/{id}, resetPlan.previewFingerprint)."),
-      mode: z
-        .enum(RESET_MODES, { error: `mode must be ${RESET_MODES.join(" or ")}.` })
-        .default("default"),
+        .regex(
+          FINGERPRINT,
+          "expectedFingerprint must be 64 lowercase hex characters (from GET /api/accounts/{id}, resetPlan.previewFingerprint).",
+        ),
+      mode: z.enum(RESET_MODES, { error: `mode must be ${RESET_MODES.join(" or ")}.` }).default("default"),
       acknowledgedKeyImpact: z
         .string({ error: "acknowledgedKeyImpact must be a string." })
-        .regex(FINGERPRINT, "acknowledgedKeyImpact must be the keyImpact.fingerprint of the preview you confirmed (64 lowercase hex characters).")
+        .regex(
+          FINGERPRINT,
+          "acknowledgedKeyImpact must be the keyImpact.fingerprint of the preview you confirmed (64 lowercase hex characters).",
+        )
         .optional(),
       reason: z
         .string({ error: "reason must be a string." })

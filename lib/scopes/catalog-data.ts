@@ -75,32 +75,19 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "alerts",
     label: "Alerts",
-    description:
-      "Create, view, change and delete the recurring or event-driven e-mail alerts sent to an address.",
-    scopes: [
-      "alerts.create",
-      "alerts.delete",
-      "alerts.read",
-      "alerts.update",
-    ],
+    description: "Create, view, change and delete the recurring or event-driven e-mail alerts sent to an address.",
+    scopes: ["alerts.create", "alerts.delete", "alerts.read", "alerts.update"],
   },
   {
     id: "api_keys",
     label: "API keys",
-    description:
-      "Create, view, change and delete the API keys an application, mail client or website uses to call SendGrid.",
-    scopes: [
-      "api_keys.create",
-      "api_keys.delete",
-      "api_keys.read",
-      "api_keys.update",
-    ],
+    description: "Create, view, change and delete the API keys an application, mail client or website uses to call SendGrid.",
+    scopes: ["api_keys.create", "api_keys.delete", "api_keys.read", "api_keys.update"],
   },
   {
     id: "asm",
     label: "Unsubscribe groups and global suppressions (ASM)",
-    description:
-      "Manage suppression (unsubscribe) groups, the addresses in them, and global unsubscribes.",
+    description: "Manage suppression (unsubscribe) groups, the addresses in them, and global unsubscribes.",
     scopes: [
       "asm.groups.create",
       "asm.groups.read",
@@ -119,74 +106,43 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "billing",
     label: "Billing",
-    description:
-      "View and change billing details such as payment methods; exclusive of every other permission for a Teammate.",
-    scopes: [
-      "billing.create",
-      "billing.delete",
-      "billing.read",
-      "billing.update",
-    ],
+    description: "View and change billing details such as payment methods; exclusive of every other permission for a Teammate.",
+    scopes: ["billing.create", "billing.delete", "billing.read", "billing.update"],
   },
   {
     id: "credentials",
     label: "Credentials",
-    description:
-      "Create, view, change and delete credentials such as the account's passwords.",
-    scopes: [
-      "credentials.create",
-      "credentials.delete",
-      "credentials.read",
-      "credentials.update",
-    ],
+    description: "Create, view, change and delete credentials such as the account's passwords.",
+    scopes: ["credentials.create", "credentials.delete", "credentials.read", "credentials.update"],
   },
   {
     id: "deliverability_insights",
     label: "Deliverability Insights",
-    description:
-      "View the Deliverability Insights dashboard of bounce and block classifications.",
-    scopes: [
-      "di.bounce_block_classifications.read",
-      "di.bounce_block_classification.read",
-    ],
+    description: "View the Deliverability Insights dashboard of bounce and block classifications.",
+    scopes: ["di.bounce_block_classifications.read", "di.bounce_block_classification.read"],
   },
   {
     id: "domain_authentication",
     label: "Domain Authentication (formerly Whitelabel)",
-    description:
-      "Create, view, change and delete authenticated domains (DKIM, SPF and DMARC records).",
-    scopes: [
-      "whitelabel.create",
-      "whitelabel.delete",
-      "whitelabel.read",
-      "whitelabel.update",
-    ],
+    description: "Create, view, change and delete authenticated domains (DKIM, SPF and DMARC records).",
+    scopes: ["whitelabel.create", "whitelabel.delete", "whitelabel.read", "whitelabel.update"],
   },
   {
     id: "email_testing",
     label: "Email Testing",
-    description:
-      "View and create pre-send e-mail tests: spam testing, inbox rendering previews and link validation.",
-    scopes: [
-      "email_testing.read",
-      "email_testing.write",
-    ],
+    description: "View and create pre-send e-mail tests: spam testing, inbox rendering previews and link validation.",
+    scopes: ["email_testing.read", "email_testing.write"],
   },
   {
     id: "email_validation",
     label: "Email Address Validation",
-    description:
-      "Validate e-mail addresses and view validation results.",
-    scopes: [
-      "validations.email.read",
-      "validations.email.create",
-    ],
+    description: "Validate e-mail addresses and view validation results.",
+    scopes: ["validations.email.read", "validations.email.create"],
   },
   {
     id: "ip_management",
     label: "IP addresses, IP pools and IP warmup",
-    description:
-      "Manage dedicated IP addresses, IP pools and IP warmup.",
+    description: "Manage dedicated IP addresses, IP pools and IP warmup.",
     scopes: [
       "ips.assigned.read",
       "ips.create",
@@ -210,33 +166,19 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "mail_send",
     label: "Mail Send",
-    description:
-      "Send e-mail and create, view, change and delete the batch ids used to schedule, pause or cancel sends.",
-    scopes: [
-      "mail.send",
-      "mail.batch.create",
-      "mail.batch.delete",
-      "mail.batch.read",
-      "mail.batch.update",
-    ],
+    description: "Send e-mail and create, view, change and delete the batch ids used to schedule, pause or cancel sends.",
+    scopes: ["mail.send", "mail.batch.create", "mail.batch.delete", "mail.batch.read", "mail.batch.update"],
   },
   {
     id: "scheduled_sends",
     label: "Scheduled sends",
-    description:
-      "Create, view, change and delete scheduled sends (nested under Mail Send in the SendGrid UI).",
-    scopes: [
-      "user.scheduled_sends.create",
-      "user.scheduled_sends.delete",
-      "user.scheduled_sends.read",
-      "user.scheduled_sends.update",
-    ],
+    description: "Create, view, change and delete scheduled sends (nested under Mail Send in the SendGrid UI).",
+    scopes: ["user.scheduled_sends.create", "user.scheduled_sends.delete", "user.scheduled_sends.read", "user.scheduled_sends.update"],
   },
   {
     id: "mail_settings",
     label: "Mail Settings",
-    description:
-      "Enable, view, change and disable each mail setting, such as BCC, footer, spam check and bounce forwarding.",
+    description: "Enable, view, change and disable each mail setting, such as BCC, footer, spam check and bounce forwarding.",
     scopes: [
       "mail_settings.read",
       "mail_settings.bcc.create",
@@ -280,8 +222,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "marketing_campaigns",
     label: "Marketing Campaigns",
-    description:
-      "Work with Marketing Campaigns: contacts, segmentation and campaigns.",
+    description: "Work with Marketing Campaigns: contacts, segmentation and campaigns.",
     scopes: [
       "marketing_campaigns.create",
       "marketing_campaigns.delete",
@@ -293,41 +234,25 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "marketing_automations",
     label: "Marketing Campaigns Automations",
-    description:
-      "View Marketing Campaigns Automations (automated drip campaigns).",
-    scopes: [
-      "marketing.automation.read",
-    ],
+    description: "View Marketing Campaigns Automations (automated drip campaigns).",
+    scopes: ["marketing.automation.read"],
   },
   {
     id: "design_library",
     label: "Marketing Campaigns Design Library",
-    description:
-      "Create, view, change and delete e-mail designs for Single Sends and Automations.",
-    scopes: [
-      "design_library.read",
-      "design_library.create",
-      "design_library.update",
-      "design_library.delete",
-    ],
+    description: "Create, view, change and delete e-mail designs for Single Sends and Automations.",
+    scopes: ["design_library.read", "design_library.create", "design_library.update", "design_library.delete"],
   },
   {
     id: "newsletter",
     label: "Newsletter (legacy)",
-    description:
-      "Work with the legacy Newsletter feature, superseded by Marketing Campaigns Single Sends.",
-    scopes: [
-      "newsletter.create",
-      "newsletter.read",
-      "newsletter.update",
-      "newsletter.delete",
-    ],
+    description: "Work with the legacy Newsletter feature, superseded by Marketing Campaigns Single Sends.",
+    scopes: ["newsletter.create", "newsletter.read", "newsletter.update", "newsletter.delete"],
   },
   {
     id: "partner_settings",
     label: "Partner settings",
-    description:
-      "Add, manage and remove third-party partner integrations, some of them legacy (New Relic, sendwithus).",
+    description: "Add, manage and remove third-party partner integrations, some of them legacy (New Relic, sendwithus).",
     scopes: [
       "partner_settings.read",
       "partner_settings.new_relic.create",
@@ -344,7 +269,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
     id: "ip_access_management",
     label: "IP access management (listed under Reverse DNS)",
     description:
-      "View IP access activity and manage the allow list of IP addresses that may reach the account (the seed prints this block under the heading \"Reverse DNS (formerly Whitelist)\").",
+      'View IP access activity and manage the allow list of IP addresses that may reach the account (the seed prints this block under the heading "Reverse DNS (formerly Whitelist)").',
     scopes: [
       "access_settings.activity.read",
       "access_settings.whitelist.create",
@@ -356,8 +281,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "sso",
     label: "Single sign-on (SSO)",
-    description:
-      "Create, view, configure and delete the SAML single sign-on configuration and SSO Teammates.",
+    description: "Create, view, configure and delete the SAML single sign-on configuration and SSO Teammates.",
     scopes: [
       "sso.settings.create",
       "sso.settings.read",
@@ -370,8 +294,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "stats",
     label: "Statistics",
-    description:
-      "View global, browser, geographic, mailbox-provider and Inbound Parse statistics.",
+    description: "View global, browser, geographic, mailbox-provider and Inbound Parse statistics.",
     scopes: [
       "stats.read",
       "stats.global.read",
@@ -384,8 +307,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "categories",
     label: "Categories",
-    description:
-      "Create, view, change and delete categories and view statistics by category.",
+    description: "Create, view, change and delete categories and view statistics by category.",
     scopes: [
       "categories.create",
       "categories.delete",
@@ -398,8 +320,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "client_stats",
     label: "Email clients and devices statistics",
-    description:
-      "View statistics by client type: desktop, phone, tablet and webmail.",
+    description: "View statistics by client type: desktop, phone, tablet and webmail.",
     scopes: [
       "devices.stats.read",
       "clients.desktop.stats.read",
@@ -412,26 +333,19 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "email_activity",
     label: "Email Activity Feed",
-    description:
-      "View recent e-mail activity events for the account and its Subusers.",
-    scopes: [
-      "messages.read",
-    ],
+    description: "View recent e-mail activity events for the account and its Subusers.",
+    scopes: ["messages.read"],
   },
   {
     id: "legacy_email_activity",
     label: "Legacy Email Activity feed",
-    description:
-      "View the legacy Email Activity feed, which most accounts no longer use.",
-    scopes: [
-      "email_activity.read",
-    ],
+    description: "View the legacy Email Activity feed, which most accounts no longer use.",
+    scopes: ["email_activity.read"],
   },
   {
     id: "subusers",
     label: "Subusers",
-    description:
-      "Create, view, change and delete Subusers, their credits, monitors, statistics and reputations.",
+    description: "Create, view, change and delete Subusers, their credits, monitors, statistics and reputations.",
     scopes: [
       "subusers.create",
       "subusers.read",
@@ -459,8 +373,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "suppressions",
     label: "Suppressions",
-    description:
-      "Create, view, change and delete the bounce, block, invalid-address, spam-report and unsubscribe suppressions.",
+    description: "Create, view, change and delete the bounce, block, invalid-address, spam-report and unsubscribe suppressions.",
     scopes: [
       "suppression.create",
       "suppression.delete",
@@ -491,20 +404,13 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "teammates",
     label: "Teammates",
-    description:
-      "Create, view, change and delete other Teammates and their scopes (admins only in the UI).",
-    scopes: [
-      "teammates.create",
-      "teammates.read",
-      "teammates.update",
-      "teammates.delete",
-    ],
+    description: "Create, view, change and delete other Teammates and their scopes (admins only in the UI).",
+    scopes: ["teammates.create", "teammates.read", "teammates.update", "teammates.delete"],
   },
   {
     id: "templates",
     label: "Dynamic templates",
-    description:
-      "Create, view, change and delete dynamic templates and their versions.",
+    description: "Create, view, change and delete dynamic templates and their versions.",
     scopes: [
       "templates.create",
       "templates.read",
@@ -523,8 +429,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "tracking_settings",
     label: "Tracking settings",
-    description:
-      "Enable, disable and view click, open, subscription and Google Analytics tracking.",
+    description: "Enable, disable and view click, open, subscription and Google Analytics tracking.",
     scopes: [
       "tracking_settings.read",
       "tracking_settings.click.create",
@@ -548,8 +453,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "user_settings",
     label: "User settings",
-    description:
-      "Actions a Teammate takes on their own user account, such as changing the password or e-mail address.",
+    description: "Actions a Teammate takes on their own user account, such as changing the password or e-mail address.",
     scopes: [
       "user.account.read",
       "user.credits.read",
@@ -584,8 +488,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "automatic_requirements",
     label: "Automatic requirements (2FA, sender verification, signup)",
-    description:
-      "Scopes SendGrid adds by itself as requirements: two-factor authentication, sender verification and signup state.",
+    description: "Scopes SendGrid adds by itself as requirements: two-factor authentication, sender verification and signup state.",
     scopes: [
       "2fa_exempt",
       "2fa_required",
@@ -600,8 +503,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
   {
     id: "webhooks",
     label: "Webhooks (Event and Inbound Parse)",
-    description:
-      "Create, view, change and delete the Event Webhook and Inbound Parse Webhook settings.",
+    description: "Create, view, change and delete the Event Webhook and Inbound Parse Webhook settings.",
     scopes: [
       "user.webhooks.event.settings.create",
       "user.webhooks.event.settings.read",
@@ -622,10 +524,7 @@ export const SCOPE_GROUP_DATA: readonly ScopeGroup[] = [
     label: "Recipients' data erasure",
     description:
       "Create and view erase jobs that delete recipients' e-mail personal data (/v3/recipients/erasejob); not enabled by default for accounts that signed up before 2023-07-25.",
-    scopes: [
-      "recipients.erasejob.create",
-      "recipients.erasejob.read",
-    ],
+    scopes: ["recipients.erasejob.create", "recipients.erasejob.read"],
   },
 ];
 
@@ -638,7 +537,7 @@ export const SCOPE_NOTES: Readonly<Record<string, ScopeNote>> = {
   "di.bounce_block_classification.read": {
     kind: "variant",
     variantOf: "di.bounce_block_classifications.read",
-    text: "Spelling used by the admin list; the Deliverability Insights group spells it \"classifications\".",
+    text: 'Spelling used by the admin list; the Deliverability Insights group spells it "classifications".',
   },
   "recipients.erasejob.create": {
     kind: "other_source",

@@ -103,7 +103,8 @@ describe("catalog vs seed", () => {
     for (const group of SCOPE_GROUPS) {
       const fromSeed = group.scopes.filter((s) => !(s in SCOPE_NOTES));
       if (fromSeed.length === 0) continue;
-      const block = groupBlocks.find((b) => b.scopes.includes(fromSeed[0]!) && b.scopes.length > 1) ??
+      const block =
+        groupBlocks.find((b) => b.scopes.includes(fromSeed[0]!) && b.scopes.length > 1) ??
         groupBlocks.find((b) => b.scopes.includes(fromSeed[0]!));
       expect(block, group.id).toBeDefined();
       expect(fromSeed, group.id).toEqual(dedupe(block!.scopes));
@@ -196,7 +197,15 @@ describe("normalizeScopes", () => {
 
 describe("platform-managed scopes", () => {
   it("matches 2fa_*, sender_verification_*, ui.*, signup.*", () => {
-    for (const s of ["2fa_exempt", "2fa_required", "sender_verification_eligible", "sender_verification_legacy", "ui.provision", "ui.signup_complete", "signup.trigger_confirmation"]) {
+    for (const s of [
+      "2fa_exempt",
+      "2fa_required",
+      "sender_verification_eligible",
+      "sender_verification_legacy",
+      "ui.provision",
+      "ui.signup_complete",
+      "signup.trigger_confirmation",
+    ]) {
       expect(isPlatformManagedScope(s), s).toBe(true);
     }
     for (const s of ["mail.send", "user.multifactor_authentication.read", "2fa", "uix.thing", "signups.read", "recipients.erasejob.read"]) {
@@ -243,9 +252,24 @@ describe("groupScopes", () => {
 
 describe("eraseJobScopesOf", () => {
   it("reports both, one or none", () => {
-    expect(eraseJobScopesOf(["recipients.erasejob.read", "recipients.erasejob.create"])).toEqual({ create: true, read: true, both: true, missing: [] });
-    expect(eraseJobScopesOf(["recipients.erasejob.read"])).toEqual({ create: false, read: true, both: false, missing: ["recipients.erasejob.create"] });
-    expect(eraseJobScopesOf(["recipients.erasejob.create"])).toEqual({ create: true, read: false, both: false, missing: ["recipients.erasejob.read"] });
+    expect(eraseJobScopesOf(["recipients.erasejob.read", "recipients.erasejob.create"])).toEqual({
+      create: true,
+      read: true,
+      both: true,
+      missing: [],
+    });
+    expect(eraseJobScopesOf(["recipients.erasejob.read"])).toEqual({
+      create: false,
+      read: true,
+      both: false,
+      missing: ["recipients.erasejob.create"],
+    });
+    expect(eraseJobScopesOf(["recipients.erasejob.create"])).toEqual({
+      create: true,
+      read: false,
+      both: false,
+      missing: ["recipients.erasejob.read"],
+    });
     expect(eraseJobScopesOf([])).toEqual({ create: false, read: false, both: false, missing: [...ERASE_JOB_SCOPES] });
   });
   it("does not match look-alikes", () => {

@@ -23,16 +23,29 @@ describe("parent-only families", () => {
 
 describe("effectiveScopes", () => {
   it("is what every holder has, in the first holder's spelling, sorted", () => {
-    expect(effectiveScopes([key(["mail.send", "stats.read", "alerts.read"]), account(["stats.read", "mail.send"])])).toEqual(["mail.send", "stats.read"]);
+    expect(effectiveScopes([key(["mail.send", "stats.read", "alerts.read"]), account(["stats.read", "mail.send"])])).toEqual([
+      "mail.send",
+      "stats.read",
+    ]);
   });
 
   it("bounds a subuser's key by the parent, and drops parent-only families in a subuser's context", () => {
-    const chain = [key(["mail.send", "billing.read", "recipients.erasejob.create"]), account(["mail.send", "billing.read", "recipients.erasejob.create"]), parent(["mail.send", "billing.read"])];
+    const chain = [
+      key(["mail.send", "billing.read", "recipients.erasejob.create"]),
+      account(["mail.send", "billing.read", "recipients.erasejob.create"]),
+      parent(["mail.send", "billing.read"]),
+    ];
     expect(effectiveScopes(chain)).toEqual(["mail.send"]);
   });
 
   it("bounds on-behalf-of by the subuser acted for", () => {
-    expect(effectiveScopes([key(["mail.send", "teammates.read"]), account(["mail.send", "teammates.read"]), subuser(["mail.send", "teammates.read"])])).toEqual(["mail.send"]);
+    expect(
+      effectiveScopes([
+        key(["mail.send", "teammates.read"]),
+        account(["mail.send", "teammates.read"]),
+        subuser(["mail.send", "teammates.read"]),
+      ]),
+    ).toEqual(["mail.send"]);
   });
 
   it("treats the catalog's two spellings of one scope as that scope", () => {

@@ -26,7 +26,8 @@ export async function scopeSetsById(db: Db | Tx, ids: Iterable<number>): Promise
     const rows = await db.$queryRaw<{ id: number; fingerprint: string; scopes: string[]; has_erase_job: boolean }[]>`
       SELECT id, fingerprint, scopes, has_erase_job FROM scope_set WHERE id = ANY(${missing}::int[])`;
     if (byId.size + rows.length > MAX_CACHED_SETS) byId.clear();
-    for (const row of rows) byId.set(row.id, { id: row.id, fingerprint: row.fingerprint, scopes: row.scopes, hasEraseJob: row.has_erase_job });
+    for (const row of rows)
+      byId.set(row.id, { id: row.id, fingerprint: row.fingerprint, scopes: row.scopes, hasEraseJob: row.has_erase_job });
   }
   const result = new Map<number, CachedScopeSet>();
   for (const id of wanted) {

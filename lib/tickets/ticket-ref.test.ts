@@ -43,19 +43,32 @@ describe("parseTicketRef: accepted forms", () => {
   });
 
   it("builds the url on the configured helpdesk for a brand subdomain, without doubled slashes", () => {
-    expect(parseTicketRef("https://brand.zendesk.com/agent/tickets/5", { baseUrl: "https://help.example.com///", allowedSubdomains: ["brand"] })).toEqual({
+    expect(
+      parseTicketRef("https://brand.zendesk.com/agent/tickets/5", { baseUrl: "https://help.example.com///", allowedSubdomains: ["brand"] }),
+    ).toEqual({
       ok: true,
       ticketId: "5",
       url: "https://help.example.com/agent/tickets/5",
     });
-    expect(parseTicketRef("#5", { baseUrl: "https://help.example.com/", allowedSubdomains: [] })).toMatchObject({ url: "https://help.example.com/agent/tickets/5" });
+    expect(parseTicketRef("#5", { baseUrl: "https://help.example.com/", allowedSubdomains: [] })).toMatchObject({
+      url: "https://help.example.com/agent/tickets/5",
+    });
   });
 
   it("accepts URLs on the base URL itself, whatever its scheme and port (a development helpdesk), case-insensitively", () => {
     const dev: HelpdeskSite = { baseUrl: "http://localhost:3002", allowedSubdomains: [] };
-    expect(parseTicketRef("http://localhost:3002/agent/tickets/4242", dev)).toEqual({ ok: true, ticketId: "4242", url: "http://localhost:3002/agent/tickets/4242" });
+    expect(parseTicketRef("http://localhost:3002/agent/tickets/4242", dev)).toEqual({
+      ok: true,
+      ticketId: "4242",
+      url: "http://localhost:3002/agent/tickets/4242",
+    });
     expect(parseTicketRef("HTTP://LOCALHOST:3002/agent/tickets/7/", dev)).toMatchObject({ ok: true, ticketId: "7" });
-    for (const other of ["http://localhost:3003/agent/tickets/1", "https://localhost:3002/agent/tickets/1", "http://127.0.0.1:3002/agent/tickets/1", "https://scopedesk.zendesk.com/agent/tickets/1"]) {
+    for (const other of [
+      "http://localhost:3003/agent/tickets/1",
+      "https://localhost:3002/agent/tickets/1",
+      "http://127.0.0.1:3002/agent/tickets/1",
+      "https://scopedesk.zendesk.com/agent/tickets/1",
+    ]) {
       expect(parseTicketRef(other, dev).ok, other).toBe(false);
     }
   });
@@ -72,7 +85,12 @@ describe("parseTicketRef: other helpdesks are refused, never rewritten", () => {
     "https://scopedesk-eu.zendesk.com/agent/tickets/1",
   ])("%s", (input) => {
     const result = parseTicketRef(input, { baseUrl: BASE, allowedSubdomains: ["acme"] });
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/not on this console's helpdesk\. Enter a ticket URL of https:\/\/scopedesk\.zendesk\.com \(or its brand subdomains acme\.zendesk\.com\)/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /not on this console's helpdesk\. Enter a ticket URL of https:\/\/scopedesk\.zendesk\.com \(or its brand subdomains acme\.zendesk\.com\)/,
+      ),
+    });
   });
 
   it("accepts the base URL's own subdomain without an allow-list", () => {
@@ -82,7 +100,9 @@ describe("parseTicketRef: other helpdesks are refused, never rewritten", () => {
 
   it("names what is expected", () => {
     expect(describeHelpdesk({ baseUrl: `${BASE}/`, allowedSubdomains: [] })).toBe(BASE);
-    expect(describeHelpdesk({ baseUrl: BASE, allowedSubdomains: ["a", "b"] })).toBe(`${BASE} (or its brand subdomains a.zendesk.com, b.zendesk.com)`);
+    expect(describeHelpdesk({ baseUrl: BASE, allowedSubdomains: ["a", "b"] })).toBe(
+      `${BASE} (or its brand subdomains a.zendesk.com, b.zendesk.com)`,
+    );
   });
 });
 

@@ -12,9 +12,7 @@
  */
 import { z } from "zod";
 
-export type TicketRefResult =
-  | { ok: true; ticketId: string; url: string }
-  | { ok: false; error: string };
+export type TicketRefResult = { ok: true; ticketId: string; url: string } | { ok: false; error: string };
 
 /** Which tickets are ours. `allowedSubdomains: "any"` accepts every Zendesk subdomain (for filters that need only the number). */
 export interface HelpdeskSite {

@@ -209,7 +209,10 @@ declare module "oidc-provider" {
       result: InteractionResults,
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<string>;
-    on(event: ErrorEvent, listener: (ctx: KoaContextWithOIDC, error: Error & { error_description?: string; error_detail?: string }) => void): this;
+    on(
+      event: ErrorEvent,
+      listener: (ctx: KoaContextWithOIDC, error: Error & { error_description?: string; error_detail?: string }) => void,
+    ): this;
     on(event: "grant.success" | "authorization.success" | "end_session.success", listener: (ctx: KoaContextWithOIDC) => void): this;
   }
 

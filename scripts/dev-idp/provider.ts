@@ -115,7 +115,8 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdp> {
     const action = (match[2] as "login" | "abort" | undefined) ?? "show";
     handleInteraction(provider, req, res, uid, action, log).catch((err: unknown) => {
       log(`interaction error: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) sendHtml(res, 500, messagePage("Something went wrong", "The development identity provider hit an error. See its console."));
+      if (!res.headersSent)
+        sendHtml(res, 500, messagePage("Something went wrong", "The development identity provider hit an error. See its console."));
       else res.end();
     });
   };
@@ -267,7 +268,11 @@ async function handleInteraction(
     // No interaction cookie, or the interaction expired (SessionNotFound).
   }
   if (!interaction || interaction.uid !== uid) {
-    sendHtml(res, 400, messagePage("Sign-in request expired", "This sign-in request has expired or is not valid. Go back to Scopedesk and start again."));
+    sendHtml(
+      res,
+      400,
+      messagePage("Sign-in request expired", "This sign-in request has expired or is not valid. Go back to Scopedesk and start again."),
+    );
     return;
   }
 
@@ -489,4 +494,3 @@ function defaultPostLogoutUris(redirectUris: string[]): string[] {
   const origins = new Set(redirectUris.map((u) => new URL(u).origin));
   return [...origins].flatMap((origin) => [`${origin}/`, `${origin}/signin`]);
 }
-

@@ -46,11 +46,22 @@ export function zendeskApi({ store, tokens, origin }: ApiDeps): Hono {
     const token = tokens.verify(c.req.header("authorization"));
     if (!token) {
       c.header("WWW-Authenticate", 'Bearer realm="Zendesk", error="invalid_token"');
-      return c.json({ error: "invalid_token", error_description: "The access token provided is expired, revoked, malformed or invalid for other reasons." }, 401);
+      return c.json(
+        {
+          error: "invalid_token",
+          error_description: "The access token provided is expired, revoked, malformed or invalid for other reasons.",
+        },
+        401,
+      );
     }
     const resource = c.req.path.startsWith("/api/v2/users") ? "users" : "tickets";
     if (!allows(token, resource, c.req.method === "GET" ? "read" : "write")) {
-      return zendeskError(c, 403, "Forbidden", "You do not have access to this page. Please contact the account owner of this help desk for further help.");
+      return zendeskError(
+        c,
+        403,
+        "Forbidden",
+        "You do not have access to this page. Please contact the account owner of this help desk for further help.",
+      );
     }
     await next();
   });
@@ -73,13 +84,23 @@ export function zendeskApi({ store, tokens, origin }: ApiDeps): Hono {
     if (!store.ticket(id)) return zendeskError(c, 404, "RecordNotFound", "Not found");
     const parsed = updateBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
-      return zendeskError(c, 400, "InvalidRequest", 'The development Zendesk only adds comments: {"ticket":{"comment":{"body":…,"public":…}}}');
+      return zendeskError(
+        c,
+        400,
+        "InvalidRequest",
+        'The development Zendesk only adds comments: {"ticket":{"comment":{"body":…,"public":…}}}',
+      );
     }
     const { comment } = parsed.data.ticket;
     if (comment.body.trim() === "") return zendeskError(c, 422, "RecordInvalid", "Record validation errors: Comment: body cannot be blank");
     const added = store.addComment(id, { body: comment.body, public: comment.public, authorId: INTEGRATION_USER.id });
     if (!added.ok) {
-      return zendeskError(c, 422, "RecordInvalid", `Record validation errors: the ticket has reached the limit of ${MAX_COMMENTS_PER_TICKET} comments`);
+      return zendeskError(
+        c,
+        422,
+        "RecordInvalid",
+        `Record validation errors: the ticket has reached the limit of ${MAX_COMMENTS_PER_TICKET} comments`,
+      );
     }
     return c.json({ ticket: ticketJson(store.ticket(id)!, origin()), audit: commentAuditJson(added.comment) });
   });
@@ -90,13 +111,20 @@ export function zendeskApi({ store, tokens, origin }: ApiDeps): Hono {
     const size = pageSize(c.req.query("page[size]"));
     const after = c.req.query("page[after]");
     const afterId = after === undefined ? 0 : cursorId(after);
-    if (size === undefined || afterId === undefined) return zendeskError(c, 400, "InvalidPaginationParameter", "page[size] must be 1 to 100 and page[after] a cursor from meta.after_cursor");
+    if (size === undefined || afterId === undefined)
+      return zendeskError(
+        c,
+        400,
+        "InvalidPaginationParameter",
+        "page[size] must be 1 to 100 and page[after] a cursor from meta.after_cursor",
+      );
     const rest = store.commentsOf(id).filter((comment) => comment.id > afterId);
     const page = rest.slice(0, size);
     const hasMore = rest.length > size;
     const first = page[0];
     const last = page.at(-1);
-    const link = (key: string, cursor: string) => `${origin()}/api/v2/tickets/${id}/comments.json?page%5B${key}%5D=${cursor}&page%5Bsize%5D=${size}`;
+    const link = (key: string, cursor: string) =>
+      `${origin()}/api/v2/tickets/${id}/comments.json?page%5B${key}%5D=${cursor}&page%5Bsize%5D=${size}`;
     return c.json({
       comments: page.map(commentJson),
       meta: { has_more: hasMore, after_cursor: last ? cursorFor(last.id) : null, before_cursor: first ? cursorFor(first.id) : null },
@@ -112,7 +140,8 @@ export function zendeskApi({ store, tokens, origin }: ApiDeps): Hono {
       return zendeskError(c, 400, "InvalidParameter", "query is required, per_page must be 1 to 100 and page a whole number from 1");
     }
     const matches = store.searchUsers(query);
-    const offsetLink = (n: number) => `${origin()}/api/v2/users/search.json?page=${n}&per_page=${perPage}&query=${encodeURIComponent(query)}`;
+    const offsetLink = (n: number) =>
+      `${origin()}/api/v2/users/search.json?page=${n}&per_page=${perPage}&query=${encodeURIComponent(query)}`;
     return c.json({
       users: matches.slice((page - 1) * perPage, page * perPage).map((u) => userJson(u, origin())),
       next_page: page * perPage < matches.length ? offsetLink(page + 1) : null,

@@ -16,7 +16,8 @@ export type TokenAnswer =
   | { status: 201; body: { access_token: string; token_type: "bearer"; scope: string; expires_in?: number } }
   | { status: 400 | 401; body: { error: string; error_description: string } };
 
-const KNOWN_SCOPES = /^(read|write|impersonate|(tickets|users|organizations|hc|apps|triggers|automations|targets|webhooks|auditlogs):(read|write))$/;
+const KNOWN_SCOPES =
+  /^(read|write|impersonate|(tickets|users|organizations|hc|apps|triggers|automations|targets|webhooks|auditlogs):(read|write))$/;
 
 const tokenRequest = z.object({
   grant_type: z.string(),
@@ -49,7 +50,11 @@ export class DevTokens {
   issue(body: unknown): TokenAnswer {
     const parsed = tokenRequest.safeParse(body);
     if (!parsed.success) {
-      return oauthError(400, "invalid_request", "The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.");
+      return oauthError(
+        400,
+        "invalid_request",
+        "The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.",
+      );
     }
     const { grant_type, client_id, client_secret, scope, expires_in } = parsed.data;
     if (grant_type !== "client_credentials") {
@@ -58,7 +63,11 @@ export class DevTokens {
     // Compare the secret even for an unknown client, so both failures take the same path.
     const secretOk = timingSafeEqual(sha256(client_secret), this.secretDigest);
     if (client_id !== this.clientId || !secretOk) {
-      return oauthError(401, "invalid_client", "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.");
+      return oauthError(
+        401,
+        "invalid_client",
+        "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+      );
     }
     const scopes = scope.split(" ").filter(Boolean);
     if (scopes.length === 0 || !scopes.every((s) => KNOWN_SCOPES.test(s))) {
@@ -68,7 +77,10 @@ export class DevTokens {
     const lifetime = expires_in ?? null;
     this.tokens.set(token, { scopes: new Set(scopes), expiresAt: lifetime === null ? null : this.clock() + lifetime * 1000 });
     this.issued++;
-    return { status: 201, body: { access_token: token, token_type: "bearer", scope: scopes.join(" "), ...(lifetime === null ? {} : { expires_in: lifetime }) } };
+    return {
+      status: 201,
+      body: { access_token: token, token_type: "bearer", scope: scopes.join(" "), ...(lifetime === null ? {} : { expires_in: lifetime }) },
+    };
   }
 
   /** The live token named by an `Authorization: Bearer …` header, if any. */

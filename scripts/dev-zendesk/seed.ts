@@ -59,16 +59,86 @@ export const TICKET_SEEDS: readonly TicketSeed[] = [
     description: ask("Olivia", "(legacy-acme)"),
     agentNote: "Signed up in 2019, before the 2023-07-25 cutoff, so the erase-job scopes are missing by default. Needs a scope reset.",
   },
-  { id: 4243, from: "legacySubuser", requesterName: "Marco Marketing", status: "new", subject: "Erase-job scopes for our marketing subuser", description: ask("Marco", "(subuser legacy-acme-marketing)") },
-  { id: 4244, from: "legacyEuSubuser", requesterName: "Eva Europa", status: "open", subject: "Data erasure for our EU subuser", description: ask("Eva", "(EU subuser legacy-acme-eu)") },
-  { id: 4245, from: "modern", requesterName: "Theo Team", status: "pending", subject: "Erasure API returns 403", description: ask("Theo", "(brightpost)", " We created this key in 2024.") },
-  { id: 4246, from: "cutoffExact", requesterName: "Erin Exact", status: "open", subject: "Recipients' Data Erasure API access", description: ask("Erin", "(cutoff-exact)") },
-  { id: 4247, from: "cutoffMinus1s", requesterName: "Ben Before", status: "open", subject: "Cannot use the erasure endpoint", description: ask("Ben", "(cutoff-minus-1s)") },
-  { id: 4248, from: "cutoffPlus1s", requesterName: "Ava After", status: "open", subject: "Erase job permission", description: ask("Ava", "(cutoff-plus-1s)") },
-  { id: 4249, from: "lateAnomaly", requesterName: "Liam Late", status: "open", subject: "New account, no erasure scopes?", description: ask("Liam", "(late-anomaly)", " We only signed up in May 2024.") },
-  { id: 4250, from: "alreadyReset", requesterName: "Rita Reset", status: "hold", subject: "Erasure API still refused after reset", description: ask("Rita", "(already-reset)", " Support reset our scopes last month.") },
-  { id: 4251, from: "partial", requesterName: "Paula Partial", status: "open", subject: "Can create erase jobs but not read them", description: ask("Paula", "(partial-scopes)") },
-  { id: 4252, from: "unknownScopes", requesterName: "Otto Oddities", status: "open", subject: "Erasure scopes for an old account", description: ask("Otto", "(legacy-oddities)") },
+  {
+    id: 4243,
+    from: "legacySubuser",
+    requesterName: "Marco Marketing",
+    status: "new",
+    subject: "Erase-job scopes for our marketing subuser",
+    description: ask("Marco", "(subuser legacy-acme-marketing)"),
+  },
+  {
+    id: 4244,
+    from: "legacyEuSubuser",
+    requesterName: "Eva Europa",
+    status: "open",
+    subject: "Data erasure for our EU subuser",
+    description: ask("Eva", "(EU subuser legacy-acme-eu)"),
+  },
+  {
+    id: 4245,
+    from: "modern",
+    requesterName: "Theo Team",
+    status: "pending",
+    subject: "Erasure API returns 403",
+    description: ask("Theo", "(brightpost)", " We created this key in 2024."),
+  },
+  {
+    id: 4246,
+    from: "cutoffExact",
+    requesterName: "Erin Exact",
+    status: "open",
+    subject: "Recipients' Data Erasure API access",
+    description: ask("Erin", "(cutoff-exact)"),
+  },
+  {
+    id: 4247,
+    from: "cutoffMinus1s",
+    requesterName: "Ben Before",
+    status: "open",
+    subject: "Cannot use the erasure endpoint",
+    description: ask("Ben", "(cutoff-minus-1s)"),
+  },
+  {
+    id: 4248,
+    from: "cutoffPlus1s",
+    requesterName: "Ava After",
+    status: "open",
+    subject: "Erase job permission",
+    description: ask("Ava", "(cutoff-plus-1s)"),
+  },
+  {
+    id: 4249,
+    from: "lateAnomaly",
+    requesterName: "Liam Late",
+    status: "open",
+    subject: "New account, no erasure scopes?",
+    description: ask("Liam", "(late-anomaly)", " We only signed up in May 2024."),
+  },
+  {
+    id: 4250,
+    from: "alreadyReset",
+    requesterName: "Rita Reset",
+    status: "hold",
+    subject: "Erasure API still refused after reset",
+    description: ask("Rita", "(already-reset)", " Support reset our scopes last month."),
+  },
+  {
+    id: 4251,
+    from: "partial",
+    requesterName: "Paula Partial",
+    status: "open",
+    subject: "Can create erase jobs but not read them",
+    description: ask("Paula", "(partial-scopes)"),
+  },
+  {
+    id: 4252,
+    from: "unknownScopes",
+    requesterName: "Otto Oddities",
+    status: "open",
+    subject: "Erasure scopes for an old account",
+    description: ask("Otto", "(legacy-oddities)"),
+  },
   {
     id: 4253,
     from: { email: "nina@unknown-customer.example", company: null },
@@ -77,8 +147,22 @@ export const TICKET_SEEDS: readonly TicketSeed[] = [
     subject: "Please erase my data",
     description: "Hi, a company sent me e-mails through you. Please erase everything you have about me.\n\nNina",
   },
-  { id: 4254, from: "keysAtRisk", requesterName: "Dev Keys", status: "open", subject: "Erasure API for our old integration", description: ask("Dev", "(legacy-keys)", " Our legacy sender key must keep working.") },
-  { id: 4255, from: "modernParentLegacySubuser", requesterName: "Archie Archive", status: "open", subject: "Erasure for our archive subuser", description: ask("Archie", "(subuser brightpost-archive)") },
+  {
+    id: 4254,
+    from: "keysAtRisk",
+    requesterName: "Dev Keys",
+    status: "open",
+    subject: "Erasure API for our old integration",
+    description: ask("Dev", "(legacy-keys)", " Our legacy sender key must keep working."),
+  },
+  {
+    id: 4255,
+    from: "modernParentLegacySubuser",
+    requesterName: "Archie Archive",
+    status: "open",
+    subject: "Erasure for our archive subuser",
+    description: ask("Archie", "(subuser brightpost-archive)"),
+  },
 ];
 
 export interface DevZendeskSeed {
@@ -111,7 +195,12 @@ export function devZendeskSeed(): DevZendeskSeed {
     let organization = organizations.find((o) => o.name === from.company);
     if (!organization && from.company !== null) {
       const domain = from.email.split("@")[1]!;
-      organization = { id: FIRST_ORGANIZATION_ID + organizations.length, name: from.company, domainNames: [domain], createdAt: iso(createdAt) };
+      organization = {
+        id: FIRST_ORGANIZATION_ID + organizations.length,
+        name: from.company,
+        domainNames: [domain],
+        createdAt: iso(createdAt),
+      };
       organizations.push(organization);
     }
     const requester: DevUser = {
@@ -127,7 +216,15 @@ export function devZendeskSeed(): DevZendeskSeed {
     const thread = [{ authorId: requester.id, body: seed.description, public: true, at: createdAt }];
     if (seed.agentNote) thread.push({ authorId: HUMAN_AGENT.id, body: seed.agentNote, public: false, at: createdAt + HOUR / 2 });
     for (const c of thread) {
-      comments.push({ id: nextCommentId++, auditId: nextAuditId++, ticketId: seed.id, authorId: c.authorId, body: c.body, public: c.public, createdAt: iso(c.at) });
+      comments.push({
+        id: nextCommentId++,
+        auditId: nextAuditId++,
+        ticketId: seed.id,
+        authorId: c.authorId,
+        body: c.body,
+        public: c.public,
+        createdAt: iso(c.at),
+      });
     }
     const updatedAt = iso(thread.at(-1)!.at);
     tickets.push({

@@ -42,7 +42,14 @@ async function checked(operationId: OperationId, path: string, init: RequestInit
 }
 
 const tokenBody = (overrides: Record<string, unknown> = {}) =>
-  JSON.stringify({ grant_type: "client_credentials", client_id: zendesk.clientId, client_secret: zendesk.clientSecret, scope: "read tickets:write", expires_in: 3600, ...overrides });
+  JSON.stringify({
+    grant_type: "client_credentials",
+    client_id: zendesk.clientId,
+    client_secret: zendesk.clientSecret,
+    scope: "read tickets:write",
+    expires_in: 3600,
+    ...overrides,
+  });
 
 async function newToken(overrides: Record<string, unknown> = {}): Promise<string> {
   const answer = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody(overrides), auth: null });
@@ -50,7 +57,8 @@ async function newToken(overrides: Record<string, unknown> = {}): Promise<string
   return (answer.body as { access_token: string }).access_token;
 }
 
-const note = (body: string, isPublic?: boolean) => JSON.stringify({ ticket: { comment: { body, ...(isPublic === undefined ? {} : { public: isPublic }) } } });
+const note = (body: string, isPublic?: boolean) =>
+  JSON.stringify({ ticket: { comment: { body, ...(isPublic === undefined ? {} : { public: isPublic }) } } });
 
 describe("seeded data", () => {
   it("has one ticket per fixture account, with stable ids, and one from nobody we know", () => {
@@ -62,7 +70,11 @@ describe("seeded data", () => {
   it("serves #4242 from Olivia Ops of Acme Legacy Ltd, asking for the erase-job scopes", async () => {
     const { status, body } = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242?include=users,organizations");
     expect(status).toBe(200);
-    const { ticket, users, organizations } = body as { ticket: Record<string, unknown>; users: Record<string, unknown>[]; organizations: Record<string, unknown>[] };
+    const { ticket, users, organizations } = body as {
+      ticket: Record<string, unknown>;
+      users: Record<string, unknown>[];
+      organizations: Record<string, unknown>[];
+    };
     expect(ticket).toMatchObject({ id: 4242, status: "open" });
     expect(ticket.description).toContain("recipients.erasejob.create and recipients.erasejob.read");
     expect(users).toEqual([expect.objectContaining({ id: ticket.requester_id, name: "Olivia Ops", email: "ops@acme-legacy.example" })]);
@@ -73,7 +85,11 @@ describe("seeded data", () => {
     const sub = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4243?include=users,organizations");
     expect(sub.body).toMatchObject({ users: [{ email: "marketing@acme-legacy.example" }], organizations: [{ name: "Acme Legacy Ltd" }] });
     const nobody = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4253?include=users,organizations");
-    expect(nobody.body).toMatchObject({ ticket: { organization_id: null }, users: [{ email: "nina@unknown-customer.example" }], organizations: [] });
+    expect(nobody.body).toMatchObject({
+      ticket: { organization_id: null },
+      users: [{ email: "nina@unknown-customer.example" }],
+      organizations: [],
+    });
   });
 
   it("keeps its copy of the description byte-identical to the shared one", () => {
@@ -87,10 +103,18 @@ describe("the contract check itself", () => {
   const jsonHeaders = new Headers({ "content-type": "application/json" });
 
   it("rejects answers the description does not allow", async () => {
-    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 200, headers: jsonHeaders, body: { ticket: { id: "4242" } } })).rejects.toThrow(/must be integer/);
-    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 418, headers: jsonHeaders, body: {} })).rejects.toThrow(/not documented/);
-    await expect(expectZendeskAnswer(OPERATIONS.listComments, { status: 200, headers: jsonHeaders, body: { comments: [] } })).rejects.toThrow(/meta/);
-    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 429, headers: jsonHeaders, body: { error: "x" } })).rejects.toThrow(/retry-after/i);
+    await expect(
+      expectZendeskAnswer(OPERATIONS.showTicket, { status: 200, headers: jsonHeaders, body: { ticket: { id: "4242" } } }),
+    ).rejects.toThrow(/must be integer/);
+    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 418, headers: jsonHeaders, body: {} })).rejects.toThrow(
+      /not documented/,
+    );
+    await expect(
+      expectZendeskAnswer(OPERATIONS.listComments, { status: 200, headers: jsonHeaders, body: { comments: [] } }),
+    ).rejects.toThrow(/meta/);
+    await expect(expectZendeskAnswer(OPERATIONS.showTicket, { status: 429, headers: jsonHeaders, body: { error: "x" } })).rejects.toThrow(
+      /retry-after/i,
+    );
   });
 
   it("rejects requests the description does not allow", async () => {
@@ -101,30 +125,57 @@ describe("the contract check itself", () => {
       body: JSON.stringify(body),
     });
     await expect(expectZendeskRequest(put({ ticket: { comment: { body: "x", public: "no" } } }))).rejects.toThrow(/must be boolean/);
-    await expect(expectZendeskRequest(put({ ticket: { comment: { body: "x", public: false } } }, "/api/v2/tickets/abc"))).rejects.toThrow(/must be integer/);
+    await expect(expectZendeskRequest(put({ ticket: { comment: { body: "x", public: false } } }, "/api/v2/tickets/abc"))).rejects.toThrow(
+      /must be integer/,
+    );
     await expect(expectZendeskRequest(put({}, "/api/v2/users/1"))).rejects.toThrow(/not a call Scopedesk makes/);
-    const token = { method: "POST", url: "http://zendesk.test/oauth/tokens", headers: jsonHeaders, body: JSON.stringify({ grant_type: "client_credentials", expires_in: 60 }) };
+    const token = {
+      method: "POST",
+      url: "http://zendesk.test/oauth/tokens",
+      headers: jsonHeaders,
+      body: JSON.stringify({ grant_type: "client_credentials", expires_in: 60 }),
+    };
     await expect(expectZendeskRequest(token)).rejects.toThrow(/expires_in/);
   });
 });
 
 describe("POST /oauth/tokens", () => {
   it("issues a token for the client credentials; without expires_in it has none", async () => {
-    const { status, body } = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ expires_in: undefined }), auth: null });
+    const { status, body } = await checked(OPERATIONS.token, "/oauth/tokens", {
+      method: "POST",
+      body: tokenBody({ expires_in: undefined }),
+      auth: null,
+    });
     expect(status).toBe(201);
     expect(body).toEqual({ access_token: expect.stringMatching(/^[0-9a-f]{64}$/), token_type: "bearer", scope: "read tickets:write" });
   });
 
   it("answers 401 invalid_client to a wrong secret or client, 400 to another grant or a bad body", async () => {
-    const wrong = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ client_secret: "nope" }), auth: null });
+    const wrong = await checked(OPERATIONS.token, "/oauth/tokens", {
+      method: "POST",
+      body: tokenBody({ client_secret: "nope" }),
+      auth: null,
+    });
     expect(wrong).toMatchObject({ status: 401, body: { error: "invalid_client" } });
-    const unknown = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ client_id: "other" }), auth: null });
+    const unknown = await checked(OPERATIONS.token, "/oauth/tokens", {
+      method: "POST",
+      body: tokenBody({ client_id: "other" }),
+      auth: null,
+    });
     expect(unknown.status).toBe(401);
-    const grant = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ grant_type: "password" }), auth: null });
+    const grant = await checked(OPERATIONS.token, "/oauth/tokens", {
+      method: "POST",
+      body: tokenBody({ grant_type: "password" }),
+      auth: null,
+    });
     expect(grant).toMatchObject({ status: 400, body: { error: "unsupported_grant_type" } });
     const form = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: "grant_type=client_credentials", auth: null });
     expect(form).toMatchObject({ status: 400, body: { error: "invalid_request" } });
-    const scope = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody({ scope: "everything" }), auth: null });
+    const scope = await checked(OPERATIONS.token, "/oauth/tokens", {
+      method: "POST",
+      body: tokenBody({ scope: "everything" }),
+      auth: null,
+    });
     expect(scope).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
   });
 
@@ -133,7 +184,11 @@ describe("POST /oauth/tokens", () => {
     expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: `Bearer ${"0".repeat(64)}` })).status).toBe(401);
     expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: `Basic ${btoa("a:b")}` })).status).toBe(401);
     const readOnly = await newToken({ scope: "read" });
-    const put = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4242", { method: "PUT", body: note("x", false), auth: `Bearer ${readOnly}` });
+    const put = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4242", {
+      method: "PUT",
+      body: note("x", false),
+      auth: `Bearer ${readOnly}`,
+    });
     expect(put).toMatchObject({ status: 403, body: { error: "Forbidden" } });
   });
 
@@ -147,17 +202,28 @@ describe("POST /oauth/tokens", () => {
 
 describe("tickets and comments", () => {
   it("answers 404 RecordNotFound for a ticket that does not exist", async () => {
-    expect(await checked(OPERATIONS.showTicket, "/api/v2/tickets/999999")).toMatchObject({ status: 404, body: { error: "RecordNotFound" } });
+    expect(await checked(OPERATIONS.showTicket, "/api/v2/tickets/999999")).toMatchObject({
+      status: 404,
+      body: { error: "RecordNotFound" },
+    });
     expect((await checked(OPERATIONS.updateTicket, "/api/v2/tickets/999999", { method: "PUT", body: note("x", false) })).status).toBe(404);
     expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/999999/comments")).status).toBe(404);
   });
 
   it("adds an internal note and answers with the audit whose Comment event is the new comment", async () => {
-    const { status, body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4244", { method: "PUT", body: note("Scopes BEFORE reset [marker-1]", false) });
+    const { status, body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4244", {
+      method: "PUT",
+      body: note("Scopes BEFORE reset [marker-1]", false),
+    });
     expect(status).toBe(200);
     const { audit } = body as { audit: { id: number; created_at: string; events: { id: number; type: string }[] } };
     const stored = zendesk.comments(4244).at(-1)!;
-    expect(stored).toMatchObject({ body: "Scopes BEFORE reset [marker-1]", public: false, authorId: INTEGRATION_USER.id, auditId: audit.id });
+    expect(stored).toMatchObject({
+      body: "Scopes BEFORE reset [marker-1]",
+      public: false,
+      authorId: INTEGRATION_USER.id,
+      auditId: audit.id,
+    });
     expect(audit.events).toEqual([expect.objectContaining({ id: stored.id, type: "Comment" })]);
     expect(audit.created_at).toBe(stored.createdAt);
   });
@@ -168,10 +234,14 @@ describe("tickets and comments", () => {
   });
 
   it("refuses other updates, an empty body and the comment after the 5,000th", async () => {
-    const status = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", { method: "PUT", body: JSON.stringify({ ticket: { status: "solved" } }) });
+    const status = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", {
+      method: "PUT",
+      body: JSON.stringify({ ticket: { status: "solved" } }),
+    });
     expect(status.status).toBe(400);
     expect((await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", { method: "PUT", body: note("  ", false) })).status).toBe(422);
-    for (let n = zendesk.comments(4246).length; n < MAX_COMMENTS_PER_TICKET; n++) zendesk.addComment(4246, { body: `filler ${n}`, public: false });
+    for (let n = zendesk.comments(4246).length; n < MAX_COMMENTS_PER_TICKET; n++)
+      zendesk.addComment(4246, { body: `filler ${n}`, public: false });
     const full = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4246", { method: "PUT", body: note("one too many", false) });
     expect(full).toMatchObject({ status: 422, body: { error: "RecordInvalid" } });
     expect(zendesk.comments(4246)).toHaveLength(MAX_COMMENTS_PER_TICKET);
@@ -183,7 +253,11 @@ describe("tickets and comments", () => {
     let query = "page[size]=2";
     for (let page = 0; page < 10; page++) {
       const { body } = await checked(OPERATIONS.listComments, `/api/v2/tickets/4247/comments?${query}`);
-      const { comments, meta, links } = body as { comments: { id: number }[]; meta: { has_more: boolean; after_cursor: string }; links: { next: string | null } };
+      const { comments, meta, links } = body as {
+        comments: { id: number }[];
+        meta: { has_more: boolean; after_cursor: string };
+        links: { next: string | null };
+      };
       seen.push(...comments.map((c) => c.id));
       if (!meta.has_more) {
         expect(links.next).toBeNull();
@@ -204,7 +278,10 @@ describe("tickets and comments", () => {
 
 describe("GET /api/v2/users/search", () => {
   it("finds users by exact e-mail, by part of a name, and nobody for no match", async () => {
-    const byEmail = await checked(OPERATIONS.searchUsers, `/api/v2/users/search?query=${encodeURIComponent("email:OPS@acme-legacy.example")}`);
+    const byEmail = await checked(
+      OPERATIONS.searchUsers,
+      `/api/v2/users/search?query=${encodeURIComponent("email:OPS@acme-legacy.example")}`,
+    );
     expect(byEmail.body).toMatchObject({ users: [{ name: "Olivia Ops", email: "ops@acme-legacy.example" }], count: 1, next_page: null });
     const byName = await checked(OPERATIONS.searchUsers, "/api/v2/users/search?query=marco");
     expect(byName.body).toMatchObject({ users: [{ email: "marketing@acme-legacy.example" }] });
@@ -253,7 +330,9 @@ describe("fault injection", () => {
     expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4249")).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     zendesk.injectFault({ hang: true, paths: "/api/v2/tickets/4249" });
-    await expect(fetch(`${zendesk.url}/api/v2/tickets/4249`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(`${zendesk.url}/api/v2/tickets/4249`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow();
   });
 
   it("refuses a fault it cannot follow, with what is wrong", async () => {

@@ -94,7 +94,8 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TypeError(`dev-zendesk: port must be a whole number from 0 to 65535 (got ${opts.port})`);
   }
-  if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new TypeError(`dev-zendesk: latencyMs must be a whole number ≥ 0 (got ${latencyMs})`);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0)
+    throw new TypeError(`dev-zendesk: latencyMs must be a whole number ≥ 0 (got ${latencyMs})`);
 
   const store = new DevZendeskStore(devZendeskSeed());
   const tokens = new DevTokens(clientId, clientSecret);
@@ -142,7 +143,11 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
 
   app.post("/__dev/faults", async (c) => {
     const parsed = faultSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) return c.json({ error: "InvalidFault", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) }, 400);
+    if (!parsed.success)
+      return c.json(
+        { error: "InvalidFault", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) },
+        400,
+      );
     return c.json({ fault: faults.add(parsed.data) }, 201);
   });
   app.get("/__dev/faults", (c) => c.json({ faults: faults.pending() }));
@@ -152,7 +157,11 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
   });
   app.post("/__dev/tickets", async (c) => {
     const parsed = newTicketSchema.safeParse(await c.req.json().catch(() => ({})));
-    if (!parsed.success) return c.json({ error: "InvalidTicket", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) }, 400);
+    if (!parsed.success)
+      return c.json(
+        { error: "InvalidTicket", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) },
+        400,
+      );
     const ticket = store.createTicket(parsed.data);
     if (!ticket) return c.json({ error: "TicketExists", description: `Ticket #${parsed.data.id} exists already.` }, 409);
     return c.json({ id: ticket.id, url: `${origin}/agent/tickets/${ticket.id}` }, 201);
@@ -229,4 +238,3 @@ function faultResponse(fault: DevZendeskFault): Response {
   if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
   return new Response(JSON.stringify({ error, description }), { status, headers });
 }
-

@@ -118,16 +118,38 @@ export class DevZendeskStore {
    * the user with this e-mail (created when unknown), numbered after the
    * highest ticket unless an unused id is given.
    */
-  createTicket(input: { id?: number; subject: string; description: string; requesterEmail: string; requesterName: string }): DevTicket | null {
+  createTicket(input: {
+    id?: number;
+    subject: string;
+    description: string;
+    requesterEmail: string;
+    requesterName: string;
+  }): DevTicket | null {
     const id = input.id ?? Math.max(100_000, ...this.tickets.keys()) + 1;
     if (this.tickets.has(id)) return null;
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, "Z");
     let requester = [...this.users.values()].find((u) => u.email?.toLowerCase() === input.requesterEmail.toLowerCase());
     if (!requester) {
-      requester = { id: Math.max(0, ...this.users.keys()) + 1, name: input.requesterName, email: input.requesterEmail, role: "end-user", organizationId: null, createdAt: now };
+      requester = {
+        id: Math.max(0, ...this.users.keys()) + 1,
+        name: input.requesterName,
+        email: input.requesterEmail,
+        role: "end-user",
+        organizationId: null,
+        createdAt: now,
+      };
       this.users.set(requester.id, requester);
     }
-    const ticket: DevTicket = { id, subject: input.subject, description: input.description, status: "open", requesterId: requester.id, organizationId: requester.organizationId, createdAt: now, updatedAt: now };
+    const ticket: DevTicket = {
+      id,
+      subject: input.subject,
+      description: input.description,
+      status: "open",
+      requesterId: requester.id,
+      organizationId: requester.organizationId,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.tickets.set(id, ticket);
     this.comments.set(id, []);
     this.addComment(id, { body: input.description, public: true, authorId: requester.id });
@@ -139,7 +161,12 @@ export class DevZendeskStore {
    * or free text (part of the name or e-mail address), case-insensitive, quotes allowed.
    */
   searchUsers(query: string): DevUser[] {
-    const unquote = (s: string) => s.trim().replace(/^"(.*)"$/, "$1").trim().toLowerCase();
+    const unquote = (s: string) =>
+      s
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .trim()
+        .toLowerCase();
     const field = /^(email|name):(.*)$/i.exec(query.trim());
     const needle = unquote(field ? field[2]! : query);
     if (needle === "") return [];

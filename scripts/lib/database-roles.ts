@@ -15,7 +15,8 @@ export const APP_ROLE = "scopedesk_app";
 export const AUDIT_TABLES = ["audit_event", "audit_chain_head"] as const;
 /** The migration runner's bookkeeping: written by the owner only, read by the health check. */
 export const MIGRATIONS_TABLE = "_prisma_migrations";
-const APPEND_FUNCTION = "append_audit_event(UUID, TIMESTAMPTZ, UUID, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, JSONB, TEXT, TEXT, TEXT, TEXT, TEXT)";
+const APPEND_FUNCTION =
+  "append_audit_event(UUID, TIMESTAMPTZ, UUID, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, JSONB, TEXT, TEXT, TEXT, TEXT, TEXT)";
 
 function identifier(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Unsupported database role or object name "${name}"`);
@@ -124,7 +125,9 @@ export async function grantAppRole(ownerUrl: string, appRole: string): Promise<v
       await client.query(`GRANT SELECT ON ${readOnly}, ${identifier(MIGRATIONS_TABLE)} TO ${app}`);
       await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${app}`);
       await client.query(`GRANT EXECUTE ON FUNCTION ${APPEND_FUNCTION} TO ${app}`);
-      await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`);
+      await client.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
+      );
       await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${app}`);
       await client.query("COMMIT");
     } catch (error) {

@@ -28,6 +28,7 @@ export function demoAuthSecret(file = demoSecretPath()): { secret: string; file:
 
 function readSecret(file: string): string {
   const secret = readFileSync(file, "utf8").trim();
-  if (secret.length < 32) throw new Error(`${file} does not hold a session secret of 32+ characters: delete it and the demo makes a new one.`);
+  if (secret.length < 32)
+    throw new Error(`${file} does not hold a session secret of 32+ characters: delete it and the demo makes a new one.`);
   return secret;
 }

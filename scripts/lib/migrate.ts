@@ -32,7 +32,10 @@ export function checksumOf(sql: string): string {
 
 export async function readLocalMigrations(dir = MIGRATIONS_DIR): Promise<LocalMigration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
@@ -53,10 +56,7 @@ export interface MigrateResult {
   alreadyApplied: string[];
 }
 
-export async function migrate(
-  databaseUrl: string,
-  opts: { dir?: string; log?: (line: string) => void } = {},
-): Promise<MigrateResult> {
+export async function migrate(databaseUrl: string, opts: { dir?: string; log?: (line: string) => void } = {}): Promise<MigrateResult> {
   const log = opts.log ?? (() => {});
   const local = await readLocalMigrations(opts.dir);
   const client = new pg.Client({ connectionString: databaseUrl });

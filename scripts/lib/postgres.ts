@@ -47,9 +47,7 @@ export async function waitForPostgres(url: string, timeoutMs = 15_000): Promise<
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  throw new Error(
-    `Cannot reach PostgreSQL at ${redact(admin)} (${(lastError as Error)?.message ?? "no answer"}).\n${START_HINT}`,
-  );
+  throw new Error(`Cannot reach PostgreSQL at ${redact(admin)} (${(lastError as Error)?.message ?? "no answer"}).\n${START_HINT}`);
 }
 
 export async function databaseExists(url: string): Promise<boolean> {
@@ -66,10 +64,9 @@ export async function databaseExists(url: string): Promise<boolean> {
 /** The role that owns the database, or null when there is no such database. */
 export async function databaseOwner(url: string): Promise<string | null> {
   return withPg(withDatabase(url, "postgres"), async (client) => {
-    const { rows } = await client.query<{ owner: string }>(
-      "SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1",
-      [databaseName(url)],
-    );
+    const { rows } = await client.query<{ owner: string }>("SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1", [
+      databaseName(url),
+    ]);
     return rows[0]?.owner ?? null;
   });
 }

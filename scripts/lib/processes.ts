@@ -4,7 +4,12 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 
 const children = new Set<ChildProcess>();
 
-export function startProcess(name: string, command: string, args: string[], options: SpawnOptions & { quiet?: boolean } = {}): ChildProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  options: SpawnOptions & { quiet?: boolean } = {},
+): ChildProcess {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, ...options });
   children.add(child);
   const prefix = (chunk: Buffer) =>
@@ -90,7 +95,9 @@ export async function assertPortFree(port: number, label: string): Promise<void>
   const { createServer } = await import("node:net");
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", () => reject(new Error(`port ${port} (${label}) is already in use: stop the process listening there or set another port`)));
+    probe.once("error", () =>
+      reject(new Error(`port ${port} (${label}) is already in use: stop the process listening there or set another port`)),
+    );
     probe.listen(port, () => probe.close(() => resolve()));
   });
 }

@@ -15,7 +15,12 @@ let superuser: pg.Client;
 
 async function append(action: string) {
   return getDb().$transaction((tx) =>
-    appendAuditEvent(tx, { actor: { id: null, name: "audit-log test", email: null }, action, details: { n: 1, nested: { b: [1, "x"], a: null } }, meta: requestMeta() }),
+    appendAuditEvent(tx, {
+      actor: { id: null, name: "audit-log test", email: null },
+      action,
+      details: { n: 1, nested: { b: [1, "x"], a: null } },
+      meta: requestMeta(),
+    }),
   );
 }
 
@@ -42,7 +47,9 @@ describe("append-only enforcement", () => {
 
   // The app role may not even try (tests/db/database-roles.test.ts); the tables' owner may, and the triggers refuse.
   it("refuses an UPDATE through the owner's Prisma client too", async () => {
-    await expect(ownerDb().auditEvent.updateMany({ where: { action: "test.first" }, data: { action: "changed" } })).rejects.toThrow(/append-only/);
+    await expect(ownerDb().auditEvent.updateMany({ where: { action: "test.first" }, data: { action: "changed" } })).rejects.toThrow(
+      /append-only/,
+    );
     await expect(ownerDb().auditEvent.deleteMany({ where: { action: "test.first" } })).rejects.toThrow(/append-only/);
   });
 });
@@ -55,9 +62,11 @@ describe("chain verification", () => {
   });
 
   it("finds a row altered behind the triggers' back, and is intact again once it is restored", async () => {
-    const [{ seq, actor_name }] = (await superuser.query<{ seq: string; actor_name: string }>(
-      "SELECT seq::text, actor_name FROM audit_event WHERE action = 'test.second' ORDER BY audit_event.seq DESC LIMIT 1",
-    )).rows as [{ seq: string; actor_name: string }];
+    const [{ seq, actor_name }] = (
+      await superuser.query<{ seq: string; actor_name: string }>(
+        "SELECT seq::text, actor_name FROM audit_event WHERE action = 'test.second' ORDER BY audit_event.seq DESC LIMIT 1",
+      )
+    ).rows as [{ seq: string; actor_name: string }];
     await superuser.query("SET session_replication_role = replica");
     try {
       await superuser.query("UPDATE audit_event SET actor_name = 'Mallory' WHERE seq = $1", [seq]);

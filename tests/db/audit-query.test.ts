@@ -99,7 +99,11 @@ describe("listScopeResets filters", () => {
 
   it.each([
     ["from/to days, to inclusive", { from: day(3), to: day(5) }, ["r3", "r4", "r5"]],
-    ["an exact instant window", { from: at("2024-03-05T10:00:00Z").toISOString(), to: at("2024-03-09T23:59:59.999Z").toISOString() }, ["r4", "r5"]],
+    [
+      "an exact instant window",
+      { from: at("2024-03-05T10:00:00Z").toISOString(), to: at("2024-03-09T23:59:59.999Z").toISOString() },
+      ["r4", "r5"],
+    ],
     ["agent A", { ...MARCH, agent: "A" }, ["r1", "r2", "r5"]],
     ["account by id", { ...MARCH, account: "acc1" }, ["r1", "r2", "r4"]],
     ["account by username", { ...MARCH, account: "acc1-name" }, ["r1", "r2", "r4"]],
@@ -125,7 +129,9 @@ describe("listScopeResets filters", () => {
   });
 
   it("answers an unknown agent with a 400 and an unknown username with nothing", async () => {
-    const error = await listScopeResets(viewer(lead), list.parse({ agent: "00000000-0000-4000-8000-000000000000" })).catch((e: unknown) => e);
+    const error = await listScopeResets(viewer(lead), list.parse({ agent: "00000000-0000-4000-8000-000000000000" })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).status).toBe(400);
     expect((error as AppError).message).toMatch(/Unknown agent/);
@@ -152,7 +158,12 @@ describe("visibility", () => {
 
   it("shows a failed attempt's reason and what it would have changed", async () => {
     const detail = await getAuditResetDetail(viewer(lead), r.r2!);
-    expect(detail).toMatchObject({ outcome: "failed", verified: false, after: null, failureReason: expect.stringMatching(/stale_preview/) });
+    expect(detail).toMatchObject({
+      outcome: "failed",
+      verified: false,
+      after: null,
+      failureReason: expect.stringMatching(/stale_preview/),
+    });
     expect(detail.notes).toEqual({ before: null, after: null, admin: null });
     expect(detail.diff.flatMap((g) => g.added)).toEqual(["recipients.erasejob.create", "recipients.erasejob.read"]);
   });
@@ -165,7 +176,12 @@ describe("visibility", () => {
   it("builds an account timeline in order, an agent's limited to their own", async () => {
     const full = await getAccountTimeline(viewer(lead), acc1.id);
     expect(full.entries.map((e) => (e.type === "reset" ? e.reset.id : e.type))).toEqual([
-      r.r1, "ticket_note", "ticket_note", "admin_note", r.r2, r.r4,
+      r.r1,
+      "ticket_note",
+      "ticket_note",
+      "admin_note",
+      r.r2,
+      r.r4,
     ]);
     const own = await getAccountTimeline(viewer(agentB), acc1.id);
     expect(own.entries.map((e) => (e.type === "reset" ? e.reset.id : e.type))).toEqual([r.r4]);
@@ -187,7 +203,11 @@ describe("keyset pagination", () => {
       cursor = page.nextCursor ?? undefined;
       pages += 1;
       // New resets by the same agent arrive between pages (they match the open-ended filter).
-      await createScopeReset({ accountId: acc1.id, actor: { id: agentB.id, name: agentB.name, email: agentB.email }, createdAt: new Date() });
+      await createScopeReset({
+        accountId: acc1.id,
+        actor: { id: agentB.id, name: agentB.name, email: agentB.email },
+        createdAt: new Date(),
+      });
     } while (cursor);
     expect(pages).toBe(3);
     expect(seen).toEqual(expected);
@@ -215,38 +235,71 @@ describe("export", () => {
     const filter = { ...MARCH, account: String(acc1.id) };
     const listed = await ids(lead, filter);
     const meta = requestMeta(`export-test-${crypto.randomUUID()}`);
-    const csv = await exportScopeResets({ ...viewer(lead), name: lead.name, email: lead.email }, exportQuery.parse({ ...filter, format: "csv" }), meta);
+    const csv = await exportScopeResets(
+      { ...viewer(lead), name: lead.name, email: lead.email },
+      exportQuery.parse({ ...filter, format: "csv" }),
+      meta,
+    );
     expect(csv.contentType).toMatch(/text\/csv/);
     const lines = (await readAll(csv.body)).trim().split("\n");
     expect(lines[0]).toMatch(/^id,created_at,outcome,actor_id,actor_name/);
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(listed);
     expect(lines[1]).toContain(T.T3);
 
-    const jsonl = await exportScopeResets({ ...viewer(lead), name: lead.name, email: lead.email }, exportQuery.parse({ ...filter, format: "jsonl" }), meta);
-    const rows = (await readAll(jsonl.body)).trim().split("\n").map((l) => JSON.parse(l) as { id: string; added: string[]; account_id: number; created_at: string });
+    const jsonl = await exportScopeResets(
+      { ...viewer(lead), name: lead.name, email: lead.email },
+      exportQuery.parse({ ...filter, format: "jsonl" }),
+      meta,
+    );
+    const rows = (await readAll(jsonl.body))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; added: string[]; account_id: number; created_at: string });
     expect(rows.map((x) => x.id)).toEqual(listed);
-    expect(rows[0]).toMatchObject({ account_id: acc1.id, created_at: at("2024-03-05T10:00:00Z").toISOString(), added: ["recipients.erasejob.create", "recipients.erasejob.read"] });
+    expect(rows[0]).toMatchObject({
+      account_id: acc1.id,
+      created_at: at("2024-03-05T10:00:00Z").toISOString(),
+      added: ["recipients.erasejob.create", "recipients.erasejob.read"],
+    });
 
-    const events = await getDb().auditEvent.findMany({ where: { action: "audit.export", requestId: meta.requestId }, orderBy: { seq: "asc" } });
+    const events = await getDb().auditEvent.findMany({
+      where: { action: "audit.export", requestId: meta.requestId },
+      orderBy: { seq: "asc" },
+    });
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ actorId: lead.id, details: { format: "csv", filter: { from: MARCH.from, to: MARCH.to, account: String(acc1.id) }, visibility: "all" } });
+    expect(events[0]).toMatchObject({
+      actorId: lead.id,
+      details: { format: "csv", filter: { from: MARCH.from, to: MARCH.to, account: String(acc1.id) }, visibility: "all" },
+    });
   });
 
   it("keeps spreadsheet formulas out of CSV cells", async () => {
     const account = await createAccount();
     await createScopeReset({
       accountId: account.id,
-      actor: { id: agentA.id, name: "=HYPERLINK(\"http://evil\")", email: agentA.email },
+      actor: { id: agentA.id, name: '=HYPERLINK("http://evil")', email: agentA.email },
       createdAt: at("2024-03-15T00:00:00Z"),
     });
-    const csv = await exportScopeResets({ ...viewer(lead), name: lead.name, email: lead.email }, exportQuery.parse({ ...MARCH, account: String(account.id), format: "csv" }), requestMeta());
+    const csv = await exportScopeResets(
+      { ...viewer(lead), name: lead.name, email: lead.email },
+      exportQuery.parse({ ...MARCH, account: String(account.id), format: "csv" }),
+      requestMeta(),
+    );
     const text = await readAll(csv.body);
     expect(text).toContain(`"'=HYPERLINK(""http://evil"")"`);
   });
 
   it("limits an agent's export to their own resets", async () => {
-    const csv = await exportScopeResets({ ...viewer(agentA), name: agentA.name, email: agentA.email }, exportQuery.parse({ ...MARCH, format: "csv" }), requestMeta());
-    const ids = (await readAll(csv.body)).trim().split("\n").slice(1).map((l) => l.split(",")[0]);
+    const csv = await exportScopeResets(
+      { ...viewer(agentA), name: agentA.name, email: agentA.email },
+      exportQuery.parse({ ...MARCH, format: "csv" }),
+      requestMeta(),
+    );
+    const ids = (await readAll(csv.body))
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(",")[0]);
     expect(ids).toEqual(expect.arrayContaining([r.r1, r.r2, r.r5]));
     expect(ids).not.toContain(r.r3);
   });
@@ -274,7 +327,11 @@ describe("charts", () => {
     const [expected] = await getDb().$queryRaw<{ before: bigint; after: bigint }[]>`
       SELECT count(*) FILTER (WHERE a.signed_up_at < ${cutoff}) AS before, count(*) FILTER (WHERE a.signed_up_at >= ${cutoff}) AS after
         FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE NOT s.has_erase_job`;
-    expect(backlog).toMatchObject({ beforeCutoff: Number(expected!.before), afterCutoff: Number(expected!.after), cutoff: cutoff.toISOString() });
+    expect(backlog).toMatchObject({
+      beforeCutoff: Number(expected!.before),
+      afterCutoff: Number(expected!.after),
+      cutoff: cutoff.toISOString(),
+    });
     expect(backlog.beforeCutoff).toBeGreaterThan(0);
   });
 });

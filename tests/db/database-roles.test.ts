@@ -56,7 +56,10 @@ describe("the app role", () => {
     ["CREATE TABLE sneaky (id int)", /permission denied for schema public/],
     ["ALTER TABLE account ADD COLUMN sneaky int", /must be owner of table account/],
     ["DROP TABLE staff_session", /must be owner of table staff_session/],
-    ["CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$", /must be owner of function|permission denied for schema public/],
+    [
+      "CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+      /must be owner of function|permission denied for schema public/,
+    ],
     ["DELETE FROM _prisma_migrations", /permission denied for table _prisma_migrations/],
   ])("is refused %s", async (sql, message) => {
     await expect(app.query(sql)).rejects.toThrow(message);
@@ -67,7 +70,10 @@ describe("the app role", () => {
     const { seq } = await getDb().$transaction((tx) =>
       appendAuditEvent(tx, { actor: { id: null, name: "roles test", email: null }, action: "test.roles", meta: requestMeta() }),
     );
-    const after = await app.query<{ n: string; action: string }>("SELECT count(*) AS n, max(action) FILTER (WHERE seq = $1) AS action FROM audit_event", [seq.toString()]);
+    const after = await app.query<{ n: string; action: string }>(
+      "SELECT count(*) AS n, max(action) FILTER (WHERE seq = $1) AS action FROM audit_event",
+      [seq.toString()],
+    );
     expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n) + 1);
     expect(after.rows[0]!.action).toBe("test.roles");
     expect(await verifyAuditChain()).toMatchObject({ ok: true });
@@ -81,7 +87,14 @@ describe("the app role", () => {
   });
 
   it("has SELECT, INSERT, UPDATE and DELETE on every other table, and only SELECT on the audit and migration tables", async () => {
-    const { rows } = await app.query<{ table: string; select: boolean; insert: boolean; update: boolean; delete: boolean; truncate: boolean }>(
+    const { rows } = await app.query<{
+      table: string;
+      select: boolean;
+      insert: boolean;
+      update: boolean;
+      delete: boolean;
+      truncate: boolean;
+    }>(
       `SELECT c.relname AS table, has_table_privilege(c.oid, 'SELECT') AS select, has_table_privilege(c.oid, 'INSERT') AS insert,
               has_table_privilege(c.oid, 'UPDATE') AS update, has_table_privilege(c.oid, 'DELETE') AS delete,
               has_table_privilege(c.oid, 'TRUNCATE') AS truncate
@@ -90,7 +103,14 @@ describe("the app role", () => {
     expect(rows.length).toBeGreaterThan(10);
     for (const row of rows) {
       const readOnly = [...AUDIT_TABLES, MIGRATIONS_TABLE].includes(row.table);
-      expect(row, row.table).toEqual({ table: row.table, select: true, insert: !readOnly, update: !readOnly, delete: !readOnly, truncate: false });
+      expect(row, row.table).toEqual({
+        table: row.table,
+        select: true,
+        insert: !readOnly,
+        update: !readOnly,
+        delete: !readOnly,
+        truncate: false,
+      });
     }
   });
 
@@ -124,7 +144,11 @@ describe("a database made before the roles existed (by postgres)", () => {
       await c.query(`CREATE DATABASE "${name}"`);
     });
     await migrate(adminUrl, { dir: oldMigrations });
-    await withPg(adminUrl, (c) => c.query(`INSERT INTO staff_user (id, subject, email, name, role) VALUES (gen_random_uuid(), 'old#1', 'old@scopedesk.test', 'Old', 'agent')`));
+    await withPg(adminUrl, (c) =>
+      c.query(
+        `INSERT INTO staff_user (id, subject, email, name, role) VALUES (gen_random_uuid(), 'old#1', 'old@scopedesk.test', 'Old', 'agent')`,
+      ),
+    );
   });
 
   afterAll(async () => {
@@ -136,14 +160,20 @@ describe("a database made before the roles existed (by postgres)", () => {
     const database = await setUpLocalDatabase(adminUrl);
     expect(database.created).toBe(false);
     expect(database.adopted).toBeGreaterThan(10);
-    expect(database.migrations.applied).toEqual(expect.arrayContaining(["20261201100000_staff_sessions", "20261201110000_audit_append_function"]));
-    const notOwned = await withPg(adminUrl, async (c) =>
-      (await c.query<{ name: string }>(
-        `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relowner <> '${OWNER_ROLE}'::regrole
+    expect(database.migrations.applied).toEqual(
+      expect.arrayContaining(["20261201100000_staff_sessions", "20261201110000_audit_append_function"]),
+    );
+    const notOwned = await withPg(
+      adminUrl,
+      async (c) =>
+        (
+          await c.query<{ name: string }>(
+            `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relowner <> '${OWNER_ROLE}'::regrole
          UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proowner <> '${OWNER_ROLE}'::regrole
          UNION ALL SELECT typname FROM pg_type WHERE typnamespace = 'public'::regnamespace AND typowner <> '${OWNER_ROLE}'::regrole
          UNION ALL SELECT datname FROM pg_database WHERE datname = current_database() AND datdba <> '${OWNER_ROLE}'::regrole`,
-      )).rows,
+          )
+        ).rows,
     );
     expect(notOwned).toEqual([]);
     await withPg(asRole(adminUrl, APP_ROLE), async (c) => {

@@ -27,8 +27,7 @@ async function drain(workerId = "test-worker-1") {
   return drainQueues({ connectionString: process.env.DATABASE_URL!, workerId, log });
 }
 
-const activity = (accountId: number) =>
-  db.messageActivity.findMany({ where: { accountId }, orderBy: { id: "asc" } });
+const activity = (accountId: number) => db.messageActivity.findMany({ where: { accountId }, orderBy: { id: "asc" } });
 
 beforeEach(async () => {
   await drain();
@@ -84,8 +83,16 @@ describe("erasure worker (pg-boss)", () => {
 
   it("is harmless to run twice, even at once, and erases in batches with an exact count", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
-    await createMessageActivity(account.id, Array.from({ length: 7 }, () => ({ recipientEmail: "lee@example.net" })));
-    const first = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net", "nobody@example.net"] });
+    await createMessageActivity(
+      account.id,
+      Array.from({ length: 7 }, () => ({ recipientEmail: "lee@example.net" })),
+    );
+    const first = await enqueueEraseJob({
+      accountId: account.id,
+      onBehalfOfAccountId: null,
+      apiKeyId: null,
+      addresses: ["lee@example.net", "nobody@example.net"],
+    });
     // Two workers holding the same job (pg-boss handed it on after a stall): the count stays exact.
     const [a, b] = await Promise.all([
       runEraseJob(first, { finalAttempt: false, workerId: "w1", batchSize: 3 }),
@@ -93,9 +100,18 @@ describe("erasure worker (pg-boss)", () => {
     ]);
     expect(a.recordsErased + b.recordsErased).toBe(7);
     await drain(); // the queued pg-boss job finds it done
-    const second = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["lee@example.net"] });
+    const second = await enqueueEraseJob({
+      accountId: account.id,
+      onBehalfOfAccountId: null,
+      apiKeyId: null,
+      addresses: ["lee@example.net"],
+    });
     await drain();
-    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ status: "done", recordsErased: 7, addressCount: 2 });
+    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: first } })).toMatchObject({
+      status: "done",
+      recordsErased: 7,
+      addressCount: 2,
+    });
     expect(await db.eraseJob.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ status: "done", recordsErased: 0 });
     const rows = await activity(account.id);
     expect(rows.every((r) => r.erasedAt && r.eraseJobId === first)).toBe(true);
@@ -104,7 +120,12 @@ describe("erasure worker (pg-boss)", () => {
   it("gives the job of a worker that died (no more heartbeats) to another worker", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     await createMessageActivity(account.id, [{ recipientEmail: "crash@example.com" }]);
-    const id = await enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses: ["crash@example.com"] });
+    const id = await enqueueEraseJob({
+      accountId: account.id,
+      onBehalfOfAccountId: null,
+      apiKeyId: null,
+      addresses: ["crash@example.com"],
+    });
     const url = process.env.DATABASE_URL!;
     // The queue expects a heartbeat every 60 s; this job every 10 s (pg-boss's least), so the test takes seconds, not minutes.
     await db.$executeRaw`UPDATE pgboss.job SET heartbeat_seconds = 10, retry_delay = 1, retry_backoff = false WHERE name = ${QUEUES.eraseRecipients} AND data->>'eraseJobId' = ${id}`;
@@ -140,10 +161,15 @@ describe("erasure worker (pg-boss)", () => {
     await ownerDb().$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION test_fail_erasure() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.account_id = ${account.id} THEN RAISE EXCEPTION 'injected erasure failure'; END IF; RETURN NEW; END $$`);
-    await ownerDb().$executeRawUnsafe(`CREATE TRIGGER test_fail_erasure BEFORE UPDATE ON message_activity FOR EACH ROW EXECUTE FUNCTION test_fail_erasure()`);
+    await ownerDb().$executeRawUnsafe(
+      `CREATE TRIGGER test_fail_erasure BEFORE UPDATE ON message_activity FOR EACH ROW EXECUTE FUNCTION test_fail_erasure()`,
+    );
     try {
       await expect(runEraseJob(id, { finalAttempt: false, workerId: "w" })).rejects.toThrow(/injected erasure failure/);
-      expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "queued", lastError: expect.stringContaining("injected") });
+      expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        status: "queued",
+        lastError: expect.stringContaining("injected"),
+      });
       expect(await runEraseJob(id, { finalAttempt: true, workerId: "w" })).toMatchObject({ status: "failed" });
       expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "failed", attempts: 2 });
     } finally {
@@ -178,7 +204,9 @@ describe("rate limit", () => {
     const intoWindow = (Date.now() / 1000) % 60;
     if (intoWindow > 55) await new Promise((r) => setTimeout(r, (61 - intoWindow) * 1000));
     const bucket = `test:${process.pid}:${Date.now()}`;
-    const other = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 5 }) }) as unknown as typeof db;
+    const other = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 5 }),
+    }) as unknown as typeof db;
     try {
       const results = await Promise.all(Array.from({ length: 130 }, (_, i) => hitRateLimit(i % 2 ? other : db, bucket)));
       expect(results.filter((r) => !r.limited)).toHaveLength(100);
@@ -211,12 +239,16 @@ describe("API key authentication", () => {
     expect(acting.scopes).toEqual(["mail.send"]);
   });
 
-  it.each([null, "", "Bearer", "Basic abc", "Bearer SG.short.key", "Bearer SG.aaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"])(
-    "refuses %j",
-    async (header) => {
-      expect(await authenticateApiKey(db, header)).toEqual({ caller: null, limit: null });
-    },
-  );
+  it.each([
+    null,
+    "",
+    "Bearer",
+    "Basic abc",
+    "Bearer SG.short.key",
+    "Bearer SG.aaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  ])("refuses %j", async (header) => {
+    expect(await authenticateApiKey(db, header)).toEqual({ caller: null, limit: null });
+  });
 
   it("refuses a known key id with the wrong secret", async () => {
     const account = await createAccount();
@@ -244,7 +276,12 @@ describe("creating API keys", () => {
     const stored = await db.apiKey.findUniqueOrThrow({ where: { id: created.api_key_id }, select: { secretHash: true } });
     expect(stored.secretHash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.secretHash).not.toContain(created.api_key.split(".")[2]!);
-    await expect(createApiKeyV3(db, await actingWithKey(account.id, PRE_CUTOFF_SCOPES), { name: "x", scopes: ["mail.send", "recipients.erasejob.create"] })).rejects.toMatchObject({
+    await expect(
+      createApiKeyV3(db, await actingWithKey(account.id, PRE_CUTOFF_SCOPES), {
+        name: "x",
+        scopes: ["mail.send", "recipients.erasejob.create"],
+      }),
+    ).rejects.toMatchObject({
       status: 403,
       message: expect.stringContaining("recipients.erasejob.create"),
     });
@@ -255,7 +292,9 @@ describe("creating API keys follows SendGrid's rules", () => {
   it("never mints a stronger key: the new key's scopes must be within the creating key's effective scopes", async () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     const weak = await actingWithKey(account.id, ["api_keys.create", "mail.send"]);
-    await expect(createApiKeyV3(db, weak, { name: "x", scopes: ["mail.send", "recipients.erasejob.create", "api_keys.delete"] })).rejects.toMatchObject({
+    await expect(
+      createApiKeyV3(db, weak, { name: "x", scopes: ["mail.send", "recipients.erasejob.create", "api_keys.delete"] }),
+    ).rejects.toMatchObject({
       status: 403,
       message: expect.stringMatching(/cannot have: api_keys\.delete, recipients\.erasejob\.create$/),
     });
@@ -266,7 +305,10 @@ describe("creating API keys follows SendGrid's rules", () => {
   it("refuses an empty list and platform-managed scopes", async () => {
     const account = await createAccount({ scopes: [...POST_CUTOFF_SCOPES, "2fa_required"] });
     const full = await actingWithKey(account.id, [...POST_CUTOFF_SCOPES, "2fa_required"]);
-    await expect(createApiKeyV3(db, full, { name: "x", scopes: [] })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/at least one scope/) });
+    await expect(createApiKeyV3(db, full, { name: "x", scopes: [] })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/at least one scope/),
+    });
     await expect(createApiKeyV3(db, full, { name: "x", scopes: ["mail.send", "2fa_required"] })).rejects.toMatchObject({
       status: 400,
       message: expect.stringContaining("2fa_required"),
@@ -290,7 +332,10 @@ describe("creating API keys follows SendGrid's rules", () => {
 describe("effective scopes of a subuser", () => {
   it("are key ∩ subuser ∩ parent for a subuser's own key", async () => {
     const parent = await createAccount({ scopes: ["mail.send", "stats.read", "billing.read"] });
-    const sub = await createAccount({ scopes: ["mail.send", "stats.read", "billing.read", "recipients.erasejob.create"], parentId: parent.id });
+    const sub = await createAccount({
+      scopes: ["mail.send", "stats.read", "billing.read", "recipients.erasejob.create"],
+      parentId: parent.id,
+    });
     const acting = await actingWithKey(sub.id, ["mail.send", "billing.read", "recipients.erasejob.create"]);
     expect(acting.scopes).toEqual(["mail.send"]);
     expect(acting.chain.map((h) => h.kind)).toEqual(["key", "account", "parent"]);

@@ -32,11 +32,20 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 async function confirm(accountId: number, overrides: Record<string, unknown> = {}) {
   const detail = await getAccountDetail(accountId);
-  return single.parse({ ticket: "#5151", idempotencyKey: randomUUID(), expectedFingerprint: detail.resetPlan.previewFingerprint, ...overrides });
+  return single.parse({
+    ticket: "#5151",
+    idempotencyKey: randomUUID(),
+    expectedFingerprint: detail.resetPlan.previewFingerprint,
+    ...overrides,
+  });
 }
 
 async function attempts(accountId: number) {
-  return getDb().scopeReset.findMany({ where: { accountId }, orderBy: { createdAt: "asc" }, select: { outcome: true, failureReason: true, mode: true, impact: true } });
+  return getDb().scopeReset.findMany({
+    where: { accountId },
+    orderBy: { createdAt: "asc" },
+    select: { outcome: true, failureReason: true, mode: true, impact: true },
+  });
 }
 
 describe("a subuser never holds more than its parent", () => {
@@ -45,7 +54,9 @@ describe("a subuser never holds more than its parent", () => {
     const sub = await createAccount({ scopes: PRE_CUTOFF_SCOPES.filter((s) => !isParentOnlyScope(s)), parentId: parent.id });
     const detail = await getAccountDetail(sub.id);
     expect(detail.resetPlan.blocked).toMatchObject({ code: "parent_lacks_scopes", parent: { id: parent.id } });
-    await expect(performScopeReset({ accountId: sub.id, request: await confirm(sub.id), staff: await staffSession(), meta: requestMeta() })).rejects.toMatchObject({
+    await expect(
+      performScopeReset({ accountId: sub.id, request: await confirm(sub.id), staff: await staffSession(), meta: requestMeta() }),
+    ).rejects.toMatchObject({
       code: "parent_lacks_scopes",
       message: expect.stringMatching(/Reset the parent first/),
     });
@@ -58,7 +69,12 @@ describe("a subuser never holds more than its parent", () => {
     const parentScopes = POST_CUTOFF_SCOPES.filter((s) => !s.startsWith("ips."));
     const parent = await createAccount({ scopes: parentScopes });
     const sub = await createAccount({ scopes: ["mail.send", "ips.read"], parentId: parent.id });
-    const { resetId } = await performScopeReset({ accountId: sub.id, request: await confirm(sub.id), staff: await staffSession(), meta: requestMeta() });
+    const { resetId } = await performScopeReset({
+      accountId: sub.id,
+      request: await confirm(sub.id),
+      staff: await staffSession(),
+      meta: requestMeta(),
+    });
     const view = await getScopeResetView(resetId);
     const parentSet = new Set(parentScopes);
     for (const s of view.after!) {
@@ -78,7 +94,9 @@ describe("a subuser never holds more than its parent", () => {
     const { ensureScopeSet } = await import("@/lib/scopes/ensure-scope-set");
     const changed = await ensureScopeSet(getDb(), [...POST_CUTOFF_SCOPES, "legacy.extra"]);
     await getDb().account.update({ where: { id: parent.id }, data: { scopeSetId: changed.id } });
-    await expect(performScopeReset({ accountId: sub.id, request, staff: await staffSession(), meta: requestMeta() })).rejects.toMatchObject({ code: "stale_preview" });
+    await expect(performScopeReset({ accountId: sub.id, request, staff: await staffSession(), meta: requestMeta() })).rejects.toMatchObject(
+      { code: "stale_preview" },
+    );
   });
 });
 
@@ -88,12 +106,31 @@ describe("no existing key silently loses what it uses", () => {
     const key = await createApiKey(account.id, { name: "Legacy sender", scopes: LEGACY_SENDER });
     const detail = await getAccountDetail(account.id);
     const losses = detail.resetPlan.default.keyImpact.losses;
-    expect(losses).toEqual([{ keyId: key.id, keyName: "Legacy sender", accountId: account.id, accountUsername: account.username, loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }]);
-    expect(detail.resetPlan.minimal).toMatchObject({ added: [...ERASE_JOB_SCOPES], removed: [], keyImpact: { losses: [], fingerprint: null } });
+    expect(losses).toEqual([
+      {
+        keyId: key.id,
+        keyName: "Legacy sender",
+        accountId: account.id,
+        accountUsername: account.username,
+        loses: ["email_activity.read", "mail.legacy_smtp_api.send"],
+      },
+    ]);
+    expect(detail.resetPlan.minimal).toMatchObject({
+      added: [...ERASE_JOB_SCOPES],
+      removed: [],
+      keyImpact: { losses: [], fingerprint: null },
+    });
     const staff = await staffSession();
 
     for (const acknowledgedKeyImpact of [undefined, "0".repeat(64)]) {
-      await expect(performScopeReset({ accountId: account.id, request: await confirm(account.id, { acknowledgedKeyImpact }), staff, meta: requestMeta() })).rejects.toMatchObject({
+      await expect(
+        performScopeReset({
+          accountId: account.id,
+          request: await confirm(account.id, { acknowledgedKeyImpact }),
+          staff,
+          meta: requestMeta(),
+        }),
+      ).rejects.toMatchObject({
         code: "key_impact_unacknowledged",
         details: { keyImpact: { fingerprint: detail.resetPlan.default.keyImpact.fingerprint, losses } },
       });
@@ -106,11 +143,18 @@ describe("no existing key silently loses what it uses", () => {
     expect(view.impact?.losses).toEqual(losses);
     for (const note of [view.notes.after!.body, view.notes.admin!.body]) {
       expect(note).toContain(`Existing API keys that lose scopes (1, acknowledged by ${staff.name} before the reset):`);
-      expect(note).toContain(`- Legacy sender (key ${key.id}, ${account.username} #${account.id}): email_activity.read, mail.legacy_smtp_api.send`);
+      expect(note).toContain(
+        `- Legacy sender (key ${key.id}, ${account.username} #${account.id}): email_activity.read, mail.legacy_smtp_api.send`,
+      );
     }
     expect(view.customerReply).toContain(`- Legacy sender (ID: ${key.id}): email_activity.read, mail.legacy_smtp_api.send`);
-    const event = await getDb().auditEvent.findFirstOrThrow({ where: { action: "scope_reset.succeeded", targetId: String(account.id) }, select: { details: true } });
-    expect(event.details).toMatchObject({ keyLossesAcknowledged: [{ keyId: key.id, loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }] });
+    const event = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: "scope_reset.succeeded", targetId: String(account.id) },
+      select: { details: true },
+    });
+    expect(event.details).toMatchObject({
+      keyLossesAcknowledged: [{ keyId: key.id, loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }],
+    });
   });
 
   it("refuses an acknowledgement once a new key would lose scopes too (a key created after the preview)", async () => {
@@ -119,7 +163,9 @@ describe("no existing key silently loses what it uses", () => {
     const detail = await getAccountDetail(account.id);
     await createApiKey(account.id, { scopes: ["email_activity.read"] });
     const request = await confirm(account.id, { acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint });
-    await expect(performScopeReset({ accountId: account.id, request, staff: await staffSession(), meta: requestMeta() })).rejects.toMatchObject({
+    await expect(
+      performScopeReset({ accountId: account.id, request, staff: await staffSession(), meta: requestMeta() }),
+    ).rejects.toMatchObject({
       code: "key_impact_unacknowledged",
       details: { keyImpact: { losses: expect.arrayContaining([expect.objectContaining({ loses: ["email_activity.read"] })]) } },
     });
@@ -128,7 +174,12 @@ describe("no existing key silently loses what it uses", () => {
   it("offers the minimal reset, recorded as its own kind: adds the erase-job scopes, removes nothing, no acknowledgement needed", async () => {
     const account = await createAccount({ scopes: LEGACY_WITH_OLD_SCOPES });
     await createApiKey(account.id, { scopes: LEGACY_SENDER });
-    const { resetId } = await performScopeReset({ accountId: account.id, request: await confirm(account.id, { mode: "minimal" }), staff: await staffSession(), meta: requestMeta() });
+    const { resetId } = await performScopeReset({
+      accountId: account.id,
+      request: await confirm(account.id, { mode: "minimal" }),
+      staff: await staffSession(),
+      meta: requestMeta(),
+    });
     const view = await getScopeResetView(resetId);
     expect(view).toMatchObject({ mode: "minimal", added: [...ERASE_JOB_SCOPES], removed: [] });
     expect(view.notes.after?.body).toContain("Reset kind: minimal (the erase-job scopes added, nothing removed)");
@@ -141,7 +192,12 @@ describe("no existing key silently loses what it uses", () => {
     await createApiKey(account.id, { scopes: ["mail.send", "di.bounce_block_classifications.read"] });
     const detail = await getAccountDetail(account.id);
     expect(detail.resetPlan.default).toMatchObject({ removed: [], keyImpact: { losses: [] } });
-    const { resetId } = await performScopeReset({ accountId: account.id, request: await confirm(account.id), staff: await staffSession(), meta: requestMeta() });
+    const { resetId } = await performScopeReset({
+      accountId: account.id,
+      request: await confirm(account.id),
+      staff: await staffSession(),
+      meta: requestMeta(),
+    });
     expect((await getScopeResetView(resetId)).after).toContain("di.bounce_block_classifications.read");
   });
 });
@@ -150,10 +206,17 @@ describe("every note tells the truth for the account", () => {
   it("a parent's reset names its subusers still without the scopes, and what that means for on-behalf-of", async () => {
     const parent = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const sub = await createAccount({ scopes: ["mail.send"], parentId: parent.id });
-    const { resetId } = await performScopeReset({ accountId: parent.id, request: await confirm(parent.id), staff: await staffSession(), meta: requestMeta() });
+    const { resetId } = await performScopeReset({
+      accountId: parent.id,
+      request: await confirm(parent.id),
+      staff: await staffSession(),
+      meta: requestMeta(),
+    });
     const view = await getScopeResetView(resetId);
     expect(view.impact?.subusersLackingEraseJob).toEqual([{ id: sub.id, username: sub.username, missing: [...ERASE_JOB_SCOPES] }]);
-    expect(view.notes.after?.body).toContain(`erase requests on-behalf-of them are refused until each subuser's own scopes are reset.\n- ${sub.username} (#${sub.id})`);
+    expect(view.notes.after?.body).toContain(
+      `erase requests on-behalf-of them are refused until each subuser's own scopes are reset.\n- ${sub.username} (#${sub.id})`,
+    );
     expect(view.notes.admin?.body).toContain(`- ${sub.username} (#${sub.id})`);
     expect(view.customerReply).toContain(`(with the on-behalf-of header) will be refused until their scopes are enabled too`);
   });
@@ -167,7 +230,8 @@ describe("every note tells the truth for the account", () => {
       meta: requestMeta(),
     });
     const view = await getScopeResetView(resetId);
-    for (const body of [view.notes.before!.body, view.notes.after!.body, view.notes.admin!.body]) expect(body).toMatch(/^ANOMALY: .*unexpected for this signup date/m);
+    for (const body of [view.notes.before!.body, view.notes.after!.body, view.notes.admin!.body])
+      expect(body).toMatch(/^ANOMALY: .*unexpected for this signup date/m);
     expect(view.notes.after?.body).toContain("Reason: Customer escalated via phone.");
     expect(view.customerReply).not.toMatch(/anomaly|escalated/i);
   });
@@ -209,7 +273,9 @@ describe("family reset", () => {
     const parentView = await getScopeResetView(summary.results[0]!.resetId!);
     // The third subuser was not picked: the parent's notes say it still lacks the scopes.
     expect(parentView.impact?.subusersLackingEraseJob.map((s) => s.id)).toEqual(subs.map((s) => s.id));
-    expect((await getFamilyReset(summary.familyResetId)).attempts.map((a) => a.account.id)).toEqual(summary.results.map((r) => r.accountId));
+    expect((await getFamilyReset(summary.familyResetId)).attempts.map((a) => a.account.id)).toEqual(
+      summary.results.map((r) => r.accountId),
+    );
 
     // The same confirmation again replays every account, and resets nothing twice.
     const again = await performFamilyReset({ parentId: parent.id, request, staff, meta: requestMeta() });
@@ -248,7 +314,12 @@ describe("family reset", () => {
     });
     const summary = await performFamilyReset({ parentId: parent.id, request, staff: await staffSession(), meta: requestMeta() });
     expect(summary.results.map((r) => r.outcome)).toEqual(["failed", "skipped"]);
-    expect(await attempts(subs[0]!.id)).toEqual([expect.objectContaining({ outcome: "failed", failureReason: expect.stringMatching(/^skipped: Not attempted: the parent's reset failed/) })]);
+    expect(await attempts(subs[0]!.id)).toEqual([
+      expect.objectContaining({
+        outcome: "failed",
+        failureReason: expect.stringMatching(/^skipped: Not attempted: the parent's reset failed/),
+      }),
+    ]);
   });
 
   it("refuses, doing nothing, subusers that are not the parent's", async () => {
@@ -260,7 +331,9 @@ describe("family reset", () => {
       parent: { expectedFingerprint: "a".repeat(64) },
       subusers: [{ id: stranger.id, expectedFingerprint: "b".repeat(64) }],
     });
-    await expect(performFamilyReset({ parentId: parent.id, request, staff: await staffSession(), meta: requestMeta() })).rejects.toMatchObject({
+    await expect(
+      performFamilyReset({ parentId: parent.id, request, staff: await staffSession(), meta: requestMeta() }),
+    ).rejects.toMatchObject({
       code: "bad_request",
       details: { ids: [stranger.id] },
     });

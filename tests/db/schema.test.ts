@@ -82,7 +82,9 @@ describe("every model through the client", () => {
     const other = await prisma.scopeSet.create({ data: { fingerprint: "b".repeat(64), scopes: ["mail.send"] } });
     expect(other.hasEraseJob).toBe(false);
 
-    await prisma.account.create({ data: { id: 1, username: "Parent", email: "p@example.com", signedUpAt: new Date(), scopeSetId: set.id } });
+    await prisma.account.create({
+      data: { id: 1, username: "Parent", email: "p@example.com", signedUpAt: new Date(), scopeSetId: set.id },
+    });
     const sub = await prisma.account.create({
       data: { id: 2, username: "child", email: "c@example.com", region: "eu", signedUpAt: new Date(), scopeSetId: other.id, parentId: 1 },
       include: { parent: true },
@@ -100,16 +102,52 @@ describe("every model through the client", () => {
     const resetId = "00000000-0000-4000-8000-000000000001";
     await prisma.$transaction(async (tx) => {
       await tx.ticketNote.create({
-        data: { id: "00000000-0000-4000-8000-000000000002", ticketId: "1", ticketUrl: "u", accountId: 1, resetId, kind: "scopes_before", body: "b", authorId: staff.id, authorName: "A" },
+        data: {
+          id: "00000000-0000-4000-8000-000000000002",
+          ticketId: "1",
+          ticketUrl: "u",
+          accountId: 1,
+          resetId,
+          kind: "scopes_before",
+          body: "b",
+          authorId: staff.id,
+          authorName: "A",
+        },
       });
       await tx.adminNote.create({
-        data: { id: "00000000-0000-4000-8000-000000000003", accountId: 1, ticketId: "1", ticketUrl: "u", resetId, body: "n", authorId: staff.id, authorName: "A" },
+        data: {
+          id: "00000000-0000-4000-8000-000000000003",
+          accountId: 1,
+          ticketId: "1",
+          ticketUrl: "u",
+          resetId,
+          body: "n",
+          authorId: staff.id,
+          authorName: "A",
+        },
       });
       await tx.scopeReset.create({
         data: {
-          id: resetId, accountId: 1, outcome: "succeeded", actorId: staff.id, actorName: "A", actorEmail: "a@scopedesk.test",
-          ticketId: "1", ticketUrl: "u", idempotencyKey: "k1", requestHash: "h", beforeScopeSetId: other.id, afterScopeSetId: set.id,
-          beforeCount: 1, afterCount: 3, added: ["x"], removed: [], verified: true, catalogVersion: "v", requestId: "r", durationMs: 5,
+          id: resetId,
+          accountId: 1,
+          outcome: "succeeded",
+          actorId: staff.id,
+          actorName: "A",
+          actorEmail: "a@scopedesk.test",
+          ticketId: "1",
+          ticketUrl: "u",
+          idempotencyKey: "k1",
+          requestHash: "h",
+          beforeScopeSetId: other.id,
+          afterScopeSetId: set.id,
+          beforeCount: 1,
+          afterCount: 3,
+          added: ["x"],
+          removed: [],
+          verified: true,
+          catalogVersion: "v",
+          requestId: "r",
+          durationMs: 5,
         },
       });
     });

@@ -72,7 +72,10 @@ describe("performScopeReset", () => {
       removed: plan.removed,
     });
     expect(view).not.toHaveProperty("clientIp");
-    const stored = await getDb().scopeReset.findUniqueOrThrow({ where: { id: outcome.resetId }, select: { clientIp: true, userAgent: true, durationMs: true } });
+    const stored = await getDb().scopeReset.findUniqueOrThrow({
+      where: { id: outcome.resetId },
+      select: { clientIp: true, userAgent: true, durationMs: true },
+    });
     expect(stored).toMatchObject({ clientIp: "127.0.0.1", userAgent: "vitest" });
     expect(view.before).toEqual(plan.before);
     expect(view.after).toEqual(plan.after);
@@ -86,7 +89,12 @@ describe("performScopeReset", () => {
 
     const ticket = await getTicketRecord({ ticketId: "4242", url: "https://scopedesk.zendesk.com/agent/tickets/4242" });
     const mine = ticket.entries.filter((e) => (e.type === "reset" ? e.reset.account.id : e.note.accountId) === account.id);
-    expect(mine.map((e) => (e.type === "ticket_note" ? e.note.kind : e.type))).toEqual(["reset", "scopes_before", "scopes_after", "admin_note"]);
+    expect(mine.map((e) => (e.type === "ticket_note" ? e.note.kind : e.type))).toEqual([
+      "reset",
+      "scopes_before",
+      "scopes_after",
+      "admin_note",
+    ]);
 
     const detail = await getAccountDetail(account.id);
     expect(detail.history.resets[0]).toMatchObject({ id: outcome.resetId, outcome: "succeeded" });
@@ -166,7 +174,9 @@ describe("performScopeReset", () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     const staff = await staffSession();
     const fingerprint = scopeSetFingerprint(POST_CUTOFF_SCOPES);
-    await expect(performScopeReset({ accountId: account.id, request: request(fingerprint), staff, meta: requestMeta() })).rejects.toMatchObject({
+    await expect(
+      performScopeReset({ accountId: account.id, request: request(fingerprint), staff, meta: requestMeta() }),
+    ).rejects.toMatchObject({
       code: "bad_request",
       message: expect.stringMatching(/nothing to do/i),
     });
@@ -213,12 +223,32 @@ describe("performScopeReset rollback", () => {
   }
 
   const steps = [
-    { step: "ticket_note_before", table: "ticket_note", timing: "BEFORE INSERT", condition: (id: number) => `NEW.account_id = ${id} AND NEW.kind = 'scopes_before'` },
+    {
+      step: "ticket_note_before",
+      table: "ticket_note",
+      timing: "BEFORE INSERT",
+      condition: (id: number) => `NEW.account_id = ${id} AND NEW.kind = 'scopes_before'`,
+    },
     { step: "scope_update", table: "account", timing: "BEFORE UPDATE", condition: (id: number) => `NEW.id = ${id}` },
-    { step: "ticket_note_after", table: "ticket_note", timing: "BEFORE INSERT", condition: (id: number) => `NEW.account_id = ${id} AND NEW.kind = 'scopes_after'` },
+    {
+      step: "ticket_note_after",
+      table: "ticket_note",
+      timing: "BEFORE INSERT",
+      condition: (id: number) => `NEW.account_id = ${id} AND NEW.kind = 'scopes_after'`,
+    },
     { step: "admin_note", table: "admin_note", timing: "BEFORE INSERT", condition: (id: number) => `NEW.account_id = ${id}` },
-    { step: "reset_record", table: "scope_reset", timing: "BEFORE INSERT", condition: (id: number) => `NEW.account_id = ${id} AND NEW.outcome = 'succeeded'` },
-    { step: "audit_event", table: "audit_event", timing: "BEFORE INSERT", condition: (id: number) => `NEW.target_id = '${id}' AND NEW.action = 'scope_reset.succeeded'` },
+    {
+      step: "reset_record",
+      table: "scope_reset",
+      timing: "BEFORE INSERT",
+      condition: (id: number) => `NEW.account_id = ${id} AND NEW.outcome = 'succeeded'`,
+    },
+    {
+      step: "audit_event",
+      table: "audit_event",
+      timing: "BEFORE INSERT",
+      condition: (id: number) => `NEW.target_id = '${id}' AND NEW.action = 'scope_reset.succeeded'`,
+    },
   ];
 
   it.each(steps)("leaves no note, no scope change and no reset when $step fails", async ({ step, table, timing, condition }) => {
@@ -246,7 +276,9 @@ describe("performScopeReset rollback", () => {
     await ownerDb().$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION test_swallow_update() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.id = ${account.id} THEN NEW.scope_set_id := OLD.scope_set_id; END IF; RETURN NEW; END $$`);
-    await ownerDb().$executeRawUnsafe(`CREATE TRIGGER test_swallow_update BEFORE UPDATE ON account FOR EACH ROW EXECUTE FUNCTION test_swallow_update()`);
+    await ownerDb().$executeRawUnsafe(
+      `CREATE TRIGGER test_swallow_update BEFORE UPDATE ON account FOR EACH ROW EXECUTE FUNCTION test_swallow_update()`,
+    );
     cleanups.push("DROP TRIGGER IF EXISTS test_swallow_update ON account", "DROP FUNCTION IF EXISTS test_swallow_update()");
 
     await expect(

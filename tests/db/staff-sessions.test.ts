@@ -18,7 +18,11 @@ async function signedIn(role: "viewer" | "agent" | "lead" | "admin" = "agent") {
 }
 
 const events = async (staffId: string) =>
-  (await getDb().auditEvent.findMany({ where: { targetType: "staff_user", targetId: staffId }, orderBy: { seq: "asc" }, select: { action: true, details: true, actorName: true } }));
+  await getDb().auditEvent.findMany({
+    where: { targetType: "staff_user", targetId: staffId },
+    orderBy: { seq: "asc" },
+    select: { action: true, details: true, actorName: true },
+  });
 
 describe("staff sessions in the database", () => {
   it("sign-in opens a live session, stored by the hash of its secret, and records it", async () => {
@@ -57,7 +61,10 @@ describe("staff sessions in the database", () => {
 describe("npm run staff", () => {
   it("disable ends every session, refuses the next sign-in (recorded), and enable lets them in again", async () => {
     const { staff, identity, claims } = await signedIn();
-    expect(await disableStaff(staff.email.toUpperCase(), cli, requestMeta())).toMatchObject({ changed: true, detail: expect.stringMatching(/1 live session/) });
+    expect(await disableStaff(staff.email.toUpperCase(), cli, requestMeta())).toMatchObject({
+      changed: true,
+      detail: expect.stringMatching(/1 live session/),
+    });
     expect(await findLiveStaff(claims)).toBeNull();
     expect(await disableStaff(staff.email, cli, requestMeta())).toMatchObject({ changed: false });
     expect(await refuseDisabledSignIn(identity.subject, requestMeta())).toBe(true);
@@ -69,7 +76,13 @@ describe("npm run staff", () => {
     expect(await recordSignIn(identity, { maxAgeSeconds: 3600 }, requestMeta())).not.toBeNull();
 
     const recorded = await events(staff.id);
-    expect(recorded.map((e) => e.action)).toEqual(["auth.sign_in", "staff.disabled", "auth.sign_in_refused", "staff.enabled", "auth.sign_in"]);
+    expect(recorded.map((e) => e.action)).toEqual([
+      "auth.sign_in",
+      "staff.disabled",
+      "auth.sign_in_refused",
+      "staff.enabled",
+      "auth.sign_in",
+    ]);
     expect(recorded[1]).toMatchObject({ actorName: cli.name, details: { sessionsRevoked: 1 } });
   });
 
@@ -79,7 +92,10 @@ describe("npm run staff", () => {
     expect(await findLiveStaff(claims)).toMatchObject({ role: "viewer" });
     expect(await changeStaffRole(staff.email, "viewer", cli, requestMeta())).toMatchObject({ changed: false });
     await expect(changeStaffRole(staff.email, "superuser", cli, requestMeta())).rejects.toMatchObject({ code: "bad_request" });
-    expect((await events(staff.id)).at(-1)).toMatchObject({ action: "staff.role_changed", details: { before: "agent", after: "viewer", source: "npm run staff" } });
+    expect((await events(staff.id)).at(-1)).toMatchObject({
+      action: "staff.role_changed",
+      details: { before: "agent", after: "viewer", source: "npm run staff" },
+    });
   });
 
   it("revoke-sessions ends every live session but lets them sign in again", async () => {

@@ -12,7 +12,8 @@ import { getDb } from "@/lib/platform/db";
  */
 process.env.TRUST_PROXY = "1";
 const peer = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } as unknown as IncomingMessage });
-const buckets = (addresses: string[]) => getDb().apiRateLimit.findMany({ where: { bucket: { in: addresses.map((a) => `ip:${a}`) } }, select: { bucket: true, count: true } });
+const buckets = (addresses: string[]) =>
+  getDb().apiRateLimit.findMany({ where: { bucket: { in: addresses.map((a) => `ip:${a}`) } }, select: { bucket: true, count: true } });
 const cleanUp = (addresses: string[]) => getDb().apiRateLimit.deleteMany({ where: { bucket: { in: addresses.map((a) => `ip:${a}`) } } });
 
 afterAll(async () => {
@@ -36,7 +37,10 @@ describe("behind one trusted proxy", () => {
   });
 
   it("makes its own request id and sends HSTS only over https (HSTS=auto)", async () => {
-    const plain = await getHttpApp().fetch(new Request("http://localhost/api/health", { headers: { "x-request-id": "mine" } }), peer("10.0.0.2"));
+    const plain = await getHttpApp().fetch(
+      new Request("http://localhost/api/health", { headers: { "x-request-id": "mine" } }),
+      peer("10.0.0.2"),
+    );
     expect(plain.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(plain.headers.get("strict-transport-security")).toBeNull();
     const secure = await getHttpApp().fetch(new Request("https://console.example/api/health"), peer("10.0.0.2"));

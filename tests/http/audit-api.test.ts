@@ -18,7 +18,10 @@ let accountId = 0;
 
 type ListBody = { items: { id: string; actor: { id: string }; outcome: string; ticket: { url: string } }[]; nextCursor: string | null };
 
-async function list(session: HttpSession, query: string): Promise<{ status: number; body: ListBody & { error?: { code: string; message: string } } }> {
+async function list(
+  session: HttpSession,
+  query: string,
+): Promise<{ status: number; body: ListBody & { error?: { code: string; message: string } } }> {
   const response = await session.fetch(`/api/scope-resets?${query}`);
   return { status: response.status, body: (await response.json()) as ListBody & { error?: { code: string; message: string } } };
 }
@@ -90,7 +93,11 @@ describe("GET /api/scope-resets", () => {
     ["an unknown agent", "agent=00000000-0000-4000-8000-000000000000", /Unknown agent/],
     ["a malformed agent", "agent=alex", /UUID/],
     ["a malformed cursor", "cursor=%%%", /cursor is malformed/],
-    ["a forged cursor", `cursor=${Buffer.from('{"k":"x","t":"2022-01-01T00:00:00.000Z","i":"00000000-0000-4000-8000-000000000000"}').toString("base64url")}`, /different filter/],
+    [
+      "a forged cursor",
+      `cursor=${Buffer.from('{"k":"x","t":"2022-01-01T00:00:00.000Z","i":"00000000-0000-4000-8000-000000000000"}').toString("base64url")}`,
+      /different filter/,
+    ],
     ["a 10,000-character account", `account=${"a".repeat(10_000)}`, /too long/],
     ["a 10,000-character ticket", `ticket=${"1".repeat(10_000)}`, /too long/],
     ["an unknown parameter", "sort=asc", /Unrecognized key/],
@@ -115,7 +122,13 @@ describe("GET /api/scope-resets/{id}/audit", () => {
     const blairs = ids.blair[0]!;
     const response = await lead.fetch(`/api/scope-resets/${blairs}/audit`);
     expect(response.status).toBe(200);
-    const detail = (await response.json()) as { id: string; before: { scopes: string[] }; clientIp: string; requestId: string; diff: unknown[] };
+    const detail = (await response.json()) as {
+      id: string;
+      before: { scopes: string[] };
+      clientIp: string;
+      requestId: string;
+      diff: unknown[];
+    };
     expect(detail).toMatchObject({ id: blairs, clientIp: "192.0.2.10" });
     expect(detail.before.scopes.length).toBeGreaterThan(10);
     expect((await agent.fetch(`/api/scope-resets/${blairs}/audit`)).status).toBe(404);
@@ -138,14 +151,20 @@ describe("GET /api/scope-resets/export", () => {
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(listed);
 
     const event = await getDb().auditEvent.findFirst({ where: { action: "audit.export", requestId } });
-    expect(event).toMatchObject({ actorEmail: "lead@scopedesk.test", details: { format: "csv", filter: { from: day(0), to: day(19), outcome: "succeeded" } } });
+    expect(event).toMatchObject({
+      actorEmail: "lead@scopedesk.test",
+      details: { format: "csv", filter: { from: day(0), to: day(19), outcome: "succeeded" } },
+    });
   });
 
   it("streams JSON Lines with the same rows", async () => {
     const listed = await all(lead, RANGE);
     const response = await lead.fetch(`/api/scope-resets/export?${RANGE}&format=jsonl`);
     expect(response.headers.get("content-type")).toMatch(/ndjson/);
-    const rows = (await response.text()).trim().split("\n").map((l) => JSON.parse(l) as { id: string });
+    const rows = (await response.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string });
     expect(rows.map((r) => r.id)).toEqual(listed);
   });
 

@@ -45,7 +45,12 @@ const auditCursor = (t: string, i = UUID) => base64(JSON.stringify({ k: filterKe
 
 const json = (session: HttpSession, method: string, path: string, body: unknown, raw = false) =>
   session.fetch(path, { method, headers: { "content-type": "application/json" }, body: raw ? (body as string) : JSON.stringify(body) });
-const resetBody = (c: Context, overrides: Record<string, unknown> = {}) => ({ ticket: c.ticketUrl, idempotencyKey: randomUUID(), expectedFingerprint: FINGERPRINT, ...overrides });
+const resetBody = (c: Context, overrides: Record<string, unknown> = {}) => ({
+  ticket: c.ticketUrl,
+  idempotencyKey: randomUUID(),
+  expectedFingerprint: FINGERPRINT,
+  ...overrides,
+});
 const familyBody = (c: Context, overrides: Record<string, unknown> = {}) => ({
   ticket: c.ticketUrl,
   idempotencyKey: randomUUID(),
@@ -94,20 +99,99 @@ for (const [label, text, message] of [
   ["NUL", NUL, NUL_MESSAGE],
   ["a lone surrogate", LONE, SURROGATE_MESSAGE],
 ] as const) {
-  add("api", `${label} in a reset reason`, (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { reason: `because${text}` })), { status: 400, message });
-  add("api", `${label} in a reset's ticket reference`, (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { ticket: `#4242${text}` })), { status: 400, message });
-  add("api", `${label} in an idempotency key`, (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { idempotencyKey: `${randomUUID()}${text}` })), { status: 400, message });
-  add("api", `${label} in a field name`, (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, { ...resetBody(c), [`reason${text}`]: "x" }), { status: 400, message });
-  add("api", `${label} in a family-reset reason`, (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { reason: text })), { status: 400, message });
-  add("api", `${label} in a family-reset subuser's fingerprint`, (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { subusers: [{ id: c.accountId, expectedFingerprint: `${FINGERPRINT.slice(1)}${text}` }] })), { status: 400, message });
-  add("api", `${label} in the customer reply`, (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: `Dear customer${text}` }), { status: 400, message });
-  add("api", `${label} in a retry body`, (c) => json(c.agent, "POST", `/api/helpdesk-deliveries/${c.deliveryId}/retry`, { [`x${text}`]: 1 }), { status: 400, message });
-  add("api", `${label} inside a lookup cursor`, (c) => c.agent.fetch(`/api/accounts?q=test&cursor=${base64(JSON.stringify({ after: `a${text}` }))}`), { status: 400, message: /cursor/ });
-  add("v3", `${label} in an address to erase`, (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: [`jane${text}@example.com`] }) }), { status: 400, message });
-  add("v3", `${label} in a field name of an erasure`, (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: ["jane@example.com"], [text]: 1 }) }), { status: 400, message });
-  add("v3", `${label} in a new key's name`, (c) => key(c, "/v3/api_keys", { method: "POST", body: JSON.stringify({ name: `key${text}` }) }), { status: 400, message });
+  add(
+    "api",
+    `${label} in a reset reason`,
+    (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { reason: `because${text}` })),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in a reset's ticket reference`,
+    (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { ticket: `#4242${text}` })),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in an idempotency key`,
+    (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { idempotencyKey: `${randomUUID()}${text}` })),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in a field name`,
+    (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, { ...resetBody(c), [`reason${text}`]: "x" }),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in a family-reset reason`,
+    (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { reason: text })),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in a family-reset subuser's fingerprint`,
+    (c) =>
+      json(
+        c.agent,
+        "POST",
+        `/api/accounts/${c.accountId}/family-resets`,
+        familyBody(c, { subusers: [{ id: c.accountId, expectedFingerprint: `${FINGERPRINT.slice(1)}${text}` }] }),
+      ),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in the customer reply`,
+    (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: `Dear customer${text}` }),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in a retry body`,
+    (c) => json(c.agent, "POST", `/api/helpdesk-deliveries/${c.deliveryId}/retry`, { [`x${text}`]: 1 }),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} inside a lookup cursor`,
+    (c) => c.agent.fetch(`/api/accounts?q=test&cursor=${base64(JSON.stringify({ after: `a${text}` }))}`),
+    { status: 400, message: /cursor/ },
+  );
+  add(
+    "v3",
+    `${label} in an address to erase`,
+    (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: [`jane${text}@example.com`] }) }),
+    { status: 400, message },
+  );
+  add(
+    "v3",
+    `${label} in a field name of an erasure`,
+    (c) =>
+      key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: ["jane@example.com"], [text]: 1 }) }),
+    { status: 400, message },
+  );
+  add(
+    "v3",
+    `${label} in a new key's name`,
+    (c) => key(c, "/v3/api_keys", { method: "POST", body: JSON.stringify({ name: `key${text}` }) }),
+    { status: 400, message },
+  );
 }
-add("api", "a lone low surrogate, raw in the JSON text", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, `{"ticket":"${c.ticketUrl}","idempotencyKey":"${randomUUID()}","expectedFingerprint":"${FINGERPRINT}","reason":"\\udc00"}`, true), { status: 400, message: SURROGATE_MESSAGE });
+add(
+  "api",
+  "a lone low surrogate, raw in the JSON text",
+  (c) =>
+    json(
+      c.agent,
+      "POST",
+      `/api/accounts/${c.accountId}/scope-resets`,
+      `{"ticket":"${c.ticketUrl}","idempotencyKey":"${randomUUID()}","expectedFingerprint":"${FINGERPRINT}","reason":"\\udc00"}`,
+      true,
+    ),
+  { status: 400, message: SURROGATE_MESSAGE },
+);
 for (const [path, session] of [
   ["/api/accounts?q=%00", "agent"],
   ["/api/accounts?q=ops%00%40acme-legacy.example", "agent"],
@@ -127,7 +211,10 @@ for (const [path, session] of [
   ["/api/scope-resets/export?format=csv&ticket=%00", "lead"],
   ["/api/scope-resets/export?format=%00", "lead"],
 ] as const) {
-  add("api", `GET ${path} (${session})`, (c) => c[session].fetch(path.replace("{id}", String(c.accountId))), { status: 400, message: NUL_MESSAGE });
+  add("api", `GET ${path} (${session})`, (c) => c[session].fetch(path.replace("{id}", String(c.accountId))), {
+    status: 400,
+    message: NUL_MESSAGE,
+  });
 }
 add("v3", "GET /v3/api_keys?limit=%00", (c) => key(c, "/v3/api_keys?limit=%00"), { status: 400, message: NUL_MESSAGE });
 add("v3", "GET /v3/scopes?x=%00", (c) => key(c, "/v3/scopes?x=%00"), { status: 400, message: NUL_MESSAGE });
@@ -173,21 +260,78 @@ add("api", "an 11-digit account id", (c) => c.agent.fetch("/api/accounts/1234567
 add("api", "a 30-digit account id", (c) => c.agent.fetch(`/api/accounts/${"9".repeat(30)}`), { status: 400 });
 add("api", "a 2000-character ticket reference", (c) => c.agent.fetch(`/api/tickets/${"1".repeat(2000)}`), { status: 400 });
 add("api", "a reset id with 1000 characters more", (c) => c.agent.fetch(`/api/scope-resets/${UUID}${"0".repeat(1000)}`), { status: 400 });
-add("api", "a 201-character audit filter", (c) => c.lead.fetch(`/api/scope-resets?account=${"a".repeat(201)}`), { status: 400, message: /too long/ });
-add("api", "a 2001-character reason", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { reason: "x".repeat(2001) })), { status: 400, message: /at most 2000/ });
-add("api", "a reset body over 16 KiB", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { reason: "x".repeat(20_000) })), { status: 413 });
-add("api", "a customer reply over 20,000 characters", (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(20_001) }), { status: 400 });
-add("api", "a customer reply body over 64 KiB", (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(70_000) }), { status: 413 });
-add("api", "a family reset of 51 subusers", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { subusers: Array.from({ length: 51 }, (_, i) => ({ id: i + 1, expectedFingerprint: FINGERPRINT })) })), { status: 400, message: /At most 50/ });
-add("v3", "5001 addresses to erase", (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: Array.from({ length: 5001 }, (_, i) => `p${i}@example.com`) }) }), { status: 400, message: /at most 5,000/ });
-add("v3", "a 101-character key name", (c) => key(c, "/v3/api_keys", { method: "POST", body: JSON.stringify({ name: "k".repeat(101) }) }), { status: 400, message: /at most 100/ });
+add("api", "a 201-character audit filter", (c) => c.lead.fetch(`/api/scope-resets?account=${"a".repeat(201)}`), {
+  status: 400,
+  message: /too long/,
+});
+add(
+  "api",
+  "a 2001-character reason",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { reason: "x".repeat(2001) })),
+  { status: 400, message: /at most 2000/ },
+);
+add(
+  "api",
+  "a reset body over 16 KiB",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { reason: "x".repeat(20_000) })),
+  { status: 413 },
+);
+add(
+  "api",
+  "a customer reply over 20,000 characters",
+  (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(20_001) }),
+  { status: 400 },
+);
+add(
+  "api",
+  "a customer reply body over 64 KiB",
+  (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(70_000) }),
+  { status: 413 },
+);
+add(
+  "api",
+  "a family reset of 51 subusers",
+  (c) =>
+    json(
+      c.agent,
+      "POST",
+      `/api/accounts/${c.accountId}/family-resets`,
+      familyBody(c, { subusers: Array.from({ length: 51 }, (_, i) => ({ id: i + 1, expectedFingerprint: FINGERPRINT })) }),
+    ),
+  { status: 400, message: /At most 50/ },
+);
+add(
+  "v3",
+  "5001 addresses to erase",
+  (c) =>
+    key(c, "/v3/recipients/erasejob", {
+      method: "POST",
+      body: JSON.stringify({ email_addresses: Array.from({ length: 5001 }, (_, i) => `p${i}@example.com`) }),
+    }),
+  { status: 400, message: /at most 5,000/ },
+);
+add("v3", "a 101-character key name", (c) => key(c, "/v3/api_keys", { method: "POST", body: JSON.stringify({ name: "k".repeat(101) }) }), {
+  status: 400,
+  message: /at most 100/,
+});
 add("page", "a 5000-digit account page", (c) => c.agent.fetch(`/accounts/${"9".repeat(5000)}`), { status: 404 });
 
 // Repeated query parameters.
 add("api", "q given twice", (c) => c.agent.fetch("/api/accounts?q=a&q=b"), { status: 400, message: /more than once/ });
-add("api", "an audit filter given twice", (c) => c.lead.fetch(`/api/scope-resets?agent=${UUID}&agent=${UUID}`), { status: 400, message: /more than once/ });
-add("api", "the export format given twice", (c) => c.lead.fetch("/api/scope-resets/export?format=csv&format=jsonl"), { status: 400, message: /more than once/ });
-add("api", "the family reset mode given twice", (c) => c.agent.fetch(`/api/accounts/${c.accountId}/family-resets?mode=default&mode=minimal`), { status: 400, message: /more than once/ });
+add("api", "an audit filter given twice", (c) => c.lead.fetch(`/api/scope-resets?agent=${UUID}&agent=${UUID}`), {
+  status: 400,
+  message: /more than once/,
+});
+add("api", "the export format given twice", (c) => c.lead.fetch("/api/scope-resets/export?format=csv&format=jsonl"), {
+  status: 400,
+  message: /more than once/,
+});
+add(
+  "api",
+  "the family reset mode given twice",
+  (c) => c.agent.fetch(`/api/accounts/${c.accountId}/family-resets?mode=default&mode=minimal`),
+  { status: 400, message: /more than once/ },
+);
 add("v3", "a key list's limit given twice", (c) => key(c, "/v3/api_keys?limit=1&limit=2"), { status: 400, message: /more than once/ });
 
 // Wrong methods: 405 with Allow.
@@ -200,10 +344,15 @@ for (const [method, path, allow] of [
   ["GET", "/api/helpdesk-deliveries/{delivery}/retry", "POST"],
   ["DELETE", "/api/accounts/{id}/family-resets", "GET, POST"],
 ] as const) {
-  add("api", `${method} ${path}`, (c) => {
-    const url = path.replace("{id}", String(c.accountId)).replace("{delivery}", c.deliveryId);
-    return method === "GET" ? c.agent.fetch(url) : json(c.agent, method, url, {});
-  }, { status: 405, allow });
+  add(
+    "api",
+    `${method} ${path}`,
+    (c) => {
+      const url = path.replace("{id}", String(c.accountId)).replace("{delivery}", c.deliveryId);
+      return method === "GET" ? c.agent.fetch(url) : json(c.agent, method, url, {});
+    },
+    { status: 405, allow },
+  );
 }
 for (const [method, path, allow] of [
   ["DELETE", "/v3/scopes", "GET"],
@@ -216,26 +365,97 @@ for (const [method, path, allow] of [
 }
 
 // Unknown fields and parameters.
-add("api", "a reset with an unknown field", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { scopes: ["mail.send"] })), { status: 400, message: /scopes/ });
-add("api", "a family reset with an unknown field", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { force: true })), { status: 400 });
-add("api", "a family reset subuser with an unknown field", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { subusers: [{ id: c.accountId, expectedFingerprint: FINGERPRINT, role: "admin" }] })), { status: 400 });
-add("api", "a customer reply with an unknown field", (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "Hello", public: false }), { status: 400 });
-add("api", "a retry with an unknown field", (c) => json(c.agent, "POST", `/api/helpdesk-deliveries/${c.deliveryId}/retry`, { force: true }), { status: 400 });
+add(
+  "api",
+  "a reset with an unknown field",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, resetBody(c, { scopes: ["mail.send"] })),
+  { status: 400, message: /scopes/ },
+);
+add(
+  "api",
+  "a family reset with an unknown field",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, familyBody(c, { force: true })),
+  { status: 400 },
+);
+add(
+  "api",
+  "a family reset subuser with an unknown field",
+  (c) =>
+    json(
+      c.agent,
+      "POST",
+      `/api/accounts/${c.accountId}/family-resets`,
+      familyBody(c, { subusers: [{ id: c.accountId, expectedFingerprint: FINGERPRINT, role: "admin" }] }),
+    ),
+  { status: 400 },
+);
+add(
+  "api",
+  "a customer reply with an unknown field",
+  (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "Hello", public: false }),
+  { status: 400 },
+);
+add(
+  "api",
+  "a retry with an unknown field",
+  (c) => json(c.agent, "POST", `/api/helpdesk-deliveries/${c.deliveryId}/retry`, { force: true }),
+  { status: 400 },
+);
 add("api", "a lookup with an unknown parameter", (c) => c.agent.fetch("/api/accounts?q=test&admin=1"), { status: 400 });
 add("api", "an audit list with an unknown parameter", (c) => c.lead.fetch("/api/scope-resets?sort=asc"), { status: 400 });
-add("api", "an account with a query it does not take", (c) => c.agent.fetch(`/api/accounts/${c.accountId}?expand=all`), { status: 400, message: /takes no parameters/ });
+add("api", "an account with a query it does not take", (c) => c.agent.fetch(`/api/accounts/${c.accountId}?expand=all`), {
+  status: 400,
+  message: /takes no parameters/,
+});
 add("v3", "a key list with an unknown parameter", (c) => key(c, "/v3/api_keys?offset=1"), { status: 400 });
 
 // Bodies that are not UTF-8, not JSON, not objects.
-add("api", "a reset body that is not UTF-8", (c) => c.agent.fetch(`/api/accounts/${c.accountId}/scope-resets`, { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }), { status: 400, message: /UTF-8/ });
-add("v3", "an erasure body that is not UTF-8", (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]) }), { status: 400, message: /UTF-8/ });
-add("api", "a reset body that is a JSON string", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, "\"reset\"", true), { status: 400 });
+add(
+  "api",
+  "a reset body that is not UTF-8",
+  (c) =>
+    c.agent.fetch(`/api/accounts/${c.accountId}/scope-resets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    }),
+  { status: 400, message: /UTF-8/ },
+);
+add(
+  "v3",
+  "an erasure body that is not UTF-8",
+  (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: new Uint8Array([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]) }),
+  { status: 400, message: /UTF-8/ },
+);
+add(
+  "api",
+  "a reset body that is a JSON string",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, '"reset"', true),
+  { status: 400 },
+);
 // Nested as deep as each body limit allows: the text check must not run out of stack.
 const nested = (depth: number) => `{"reason":${"[".repeat(depth)}${"]".repeat(depth)}}`;
-add("api", "a reset body nested 8,000 deep", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, nested(8_000), true), { status: 400 });
-add("api", "a family-reset body nested 32,000 deep", (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, nested(32_000), true), { status: 400 });
-add("v3", "an erasure body nested 130,000 deep", (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: nested(130_000) }), { status: 400 });
-add("v3", "an erasure body with null addresses", (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: null }) }), { status: 400 });
+add(
+  "api",
+  "a reset body nested 8,000 deep",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, nested(8_000), true),
+  { status: 400 },
+);
+add(
+  "api",
+  "a family-reset body nested 32,000 deep",
+  (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/family-resets`, nested(32_000), true),
+  { status: 400 },
+);
+add("v3", "an erasure body nested 130,000 deep", (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: nested(130_000) }), {
+  status: 400,
+});
+add(
+  "v3",
+  "an erasure body with null addresses",
+  (c) => key(c, "/v3/recipients/erasejob", { method: "POST", body: JSON.stringify({ email_addresses: null }) }),
+  { status: 400 },
+);
 
 let context: Context;
 beforeAll(async () => {
@@ -243,11 +463,17 @@ beforeAll(async () => {
     signIn("agent@scopedesk.test"),
     signIn("lead@scopedesk.test"),
     openTicket(),
-    createAccountWithKey({ keyScopes: [...POST_CUTOFF_SCOPES.filter((s) => s.startsWith("recipients.")), "api_keys.create", "api_keys.read"] }),
+    createAccountWithKey({
+      keyScopes: [...POST_CUTOFF_SCOPES.filter((s) => s.startsWith("recipients.")), "api_keys.create", "api_keys.read"],
+    }),
   ]);
   // One real reset, so the reply and retry rows reach their bodies; the table's own account stays untouched.
   const done = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
-  const reset = await json(agent, "POST", `/api/accounts/${done.id}/scope-resets`, { ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: FINGERPRINT });
+  const reset = await json(agent, "POST", `/api/accounts/${done.id}/scope-resets`, {
+    ticket: ticket.url,
+    idempotencyKey: randomUUID(),
+    expectedFingerprint: FINGERPRINT,
+  });
   expect(reset.status).toBe(201);
   const resetId = ((await reset.json()) as { reset: { id: string } }).reset.id;
   const delivery = await getDb().helpdeskDelivery.findFirstOrThrow({ where: { resetId }, select: { id: true } });

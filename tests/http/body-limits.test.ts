@@ -32,7 +32,10 @@ function upload(path: string, headers: Record<string, string>, options: { declar
       port: url.port,
       path: url.pathname,
       method: "POST",
-      headers: { ...headers, ...(options.declaredLength ? { "content-length": String(options.declaredLength) } : { "transfer-encoding": "chunked" }) },
+      headers: {
+        ...headers,
+        ...(options.declaredLength ? { "content-length": String(options.declaredLength) } : { "transfer-encoding": "chunked" }),
+      },
     });
     const result: Upload = { status: 0, headers: {}, body: "", writtenWhenAnswered: -1, written: 0 };
     let answered = false;
@@ -77,7 +80,12 @@ beforeAll(async () => {
   apiKey = (await createAccountWithKey()).key.plaintext;
 });
 
-const consoleHeaders = () => ({ cookie: agent.cookie, origin: new URL(BASE_URL).origin, "sec-fetch-site": "same-origin", "content-type": "application/json" });
+const consoleHeaders = () => ({
+  cookie: agent.cookie,
+  origin: new URL(BASE_URL).origin,
+  "sec-fetch-site": "same-origin",
+  "content-type": "application/json",
+});
 
 describe("a 24 MB body", () => {
   it("to POST /api/accounts/{id}/scope-resets is refused with 413 without being read", async () => {
@@ -109,10 +117,18 @@ describe("a body that is not UTF-8", () => {
   it("is 400 on both surfaces", async () => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const bytes = new Uint8Array([0x7b, 0x22, 0x72, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]);
-    const console = await agent.fetch(`/api/accounts/${account.id}/scope-resets`, { method: "POST", headers: { "content-type": "application/json" }, body: bytes });
+    const console = await agent.fetch(`/api/accounts/${account.id}/scope-resets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bytes,
+    });
     expect(console.status).toBe(400);
     expect(await console.json()).toMatchObject({ error: { code: "bad_request", message: "The request body is not valid UTF-8." } });
-    const v3 = await fetch(`${BASE_URL}/v3/recipients/erasejob`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: bytes });
+    const v3 = await fetch(`${BASE_URL}/v3/recipients/erasejob`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: bytes,
+    });
     expect(v3.status).toBe(400);
     expect(await v3.json()).toEqual({ errors: [{ message: "The request body is not valid UTF-8.", field: "" }] });
   });

@@ -24,7 +24,12 @@ beforeAll(async () => {
 
 /** The agent's cookie with exactly these headers: what a page elsewhere could make the browser send. */
 function forged(session: HttpSession, path: string, headers: Record<string, string>, body: string, method = "POST"): Promise<Response> {
-  return fetch(`${BASE_URL}${path}`, { method, headers: { ...headers, cookie: session.cookie }, body: method === "GET" ? undefined : body, redirect: "manual" });
+  return fetch(`${BASE_URL}${path}`, {
+    method,
+    headers: { ...headers, cookie: session.cookie },
+    body: method === "GET" ? undefined : body,
+    redirect: "manual",
+  });
 }
 
 const JSON_TYPE = { "content-type": "application/json" };
@@ -40,7 +45,10 @@ const FORGERIES: [string, Record<string, string>][] = [
   ["our host over another scheme", { ...JSON_TYPE, origin: OWN_ORIGIN.replace("http:", "https:") }],
   ["no Origin and no Sec-Fetch-Site", { ...JSON_TYPE }],
   ["text/plain from our own page", { "content-type": "text/plain", origin: OWN_ORIGIN, "sec-fetch-site": "same-origin" }],
-  ["a text/plain form post from elsewhere", { "content-type": "text/plain;charset=UTF-8", origin: "http://evil.example", "sec-fetch-site": "cross-site" }],
+  [
+    "a text/plain form post from elsewhere",
+    { "content-type": "text/plain;charset=UTF-8", origin: "http://evil.example", "sec-fetch-site": "cross-site" },
+  ],
   ["a urlencoded form post", { "content-type": "application/x-www-form-urlencoded", origin: OWN_ORIGIN, "sec-fetch-site": "same-origin" }],
   ["a multipart form post", { "content-type": "multipart/form-data; boundary=x", origin: OWN_ORIGIN, "sec-fetch-site": "same-origin" }],
   ["no Content-Type", { origin: OWN_ORIGIN, "sec-fetch-site": "same-origin" }],
@@ -50,7 +58,11 @@ const FORGERIES: [string, Record<string, string>][] = [
 async function expectRefused(response: Response): Promise<void> {
   expect(response.status).toBe(403);
   const json = (await response.json()) as { error: { code: string; message: string; requestId: string; details: { reason: string } } };
-  expect(json.error).toMatchObject({ code: "forbidden", message: expect.stringMatching(/application\/json|another site|cross-site/), requestId: response.headers.get("x-request-id") });
+  expect(json.error).toMatchObject({
+    code: "forbidden",
+    message: expect.stringMatching(/application\/json|another site|cross-site/),
+    requestId: response.headers.get("x-request-id"),
+  });
   expect(["content_type", "origin"]).toContain(json.error.details.reason);
 }
 
@@ -60,7 +72,11 @@ async function traces(accountIds: number[]) {
   const resets = await db.scopeReset.findMany({ where: { accountId: { in: accountIds } }, select: { id: true } });
   const [scopeSets, deliveries, events] = await Promise.all([
     db.account.findMany({ where: { id: { in: accountIds } }, select: { id: true, scopeSetId: true }, orderBy: { id: "asc" } }),
-    db.helpdeskDelivery.findMany({ where: { resetId: { in: resets.map((r) => r.id) } }, select: { id: true, status: true, updatedAt: true }, orderBy: { id: "asc" } }),
+    db.helpdeskDelivery.findMany({
+      where: { resetId: { in: resets.map((r) => r.id) } },
+      select: { id: true, status: true, updatedAt: true },
+      orderBy: { id: "asc" },
+    }),
     db.auditEvent.count({ where: { OR: [{ targetId: { in: accountIds.map(String) } }, { targetId: { in: resets.map((r) => r.id) } }] } }),
   ]);
   return { resets: resets.length, scopeSets, deliveries, events };
@@ -70,14 +86,23 @@ describe("every state-changing console endpoint refuses a cross-site request", (
   it("lists exactly the endpoints covered here", () => {
     const writes = CONSOLE_ENDPOINTS.filter((e) => e.method !== "GET").map((e) => `${e.method} ${e.path}`);
     expect(writes.sort()).toEqual(
-      ["POST /accounts/:id/family-resets", "POST /accounts/:id/scope-resets", "POST /helpdesk-deliveries/:id/retry", "POST /scope-resets/:id/customer-reply"].sort(),
+      [
+        "POST /accounts/:id/family-resets",
+        "POST /accounts/:id/scope-resets",
+        "POST /helpdesk-deliveries/:id/retry",
+        "POST /scope-resets/:id/customer-reply",
+      ].sort(),
     );
   });
 
   it.each(FORGERIES)("POST /api/accounts/{id}/scope-resets: %s is 403 and changes nothing", async (_name, headers) => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const before = await traces([account.id]);
-    const body = JSON.stringify({ ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES) });
+    const body = JSON.stringify({
+      ticket: ticket.url,
+      idempotencyKey: randomUUID(),
+      expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES),
+    });
     await expectRefused(await forged(agent, `/api/accounts/${account.id}/scope-resets`, headers, body));
     expect(await traces([account.id])).toEqual(before);
   });
@@ -90,7 +115,11 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     ];
     for (const headers of ways) {
       const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
-      const body = JSON.stringify({ ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES) });
+      const body = JSON.stringify({
+        ticket: ticket.url,
+        idempotencyKey: randomUUID(),
+        expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES),
+      });
       const response = await forged(agent, `/api/accounts/${account.id}/scope-resets`, headers, body);
       expect(response.status, JSON.stringify(headers)).toBe(201);
     }
@@ -126,7 +155,11 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     const reset = await agent.fetch(`/api/accounts/${account.id}/scope-resets`, {
       method: "POST",
       headers: JSON_TYPE,
-      body: JSON.stringify({ ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES) }),
+      body: JSON.stringify({
+        ticket: ticket.url,
+        idempotencyKey: randomUUID(),
+        expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES),
+      }),
     });
     expect(reset.status).toBe(201);
     const resetId = ((await reset.json()) as { reset: { id: string } }).reset.id;
@@ -144,7 +177,11 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     }
     expect(await traces([account.id])).toEqual(before);
 
-    const reply = await agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, { method: "POST", headers: JSON_TYPE, body: JSON.stringify({ text: "Your key needs renewing." }) });
+    const reply = await agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: JSON.stringify({ text: "Your key needs renewing." }),
+    });
     expect(reply.status).toBe(201);
     const retry = await agent.fetch(`/api/helpdesk-deliveries/${note.id}/retry`, { method: "POST", headers: JSON_TYPE, body: "{}" });
     expect(retry.status).toBe(200);

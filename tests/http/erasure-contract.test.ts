@@ -1,7 +1,14 @@
 import { spawn } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/platform/db";
-import { createAccount, createAccountWithKey, createApiKey, createMessageActivity, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES } from "../support/factories";
+import {
+  createAccount,
+  createAccountWithKey,
+  createApiKey,
+  createMessageActivity,
+  POST_CUTOFF_SCOPES,
+  PRE_CUTOFF_SCOPES,
+} from "../support/factories";
 import { anonymousFetch, signIn, type HttpSession } from "../support/http-session";
 import { atStartOfWindowIfNeeded, checkAgainstContract, erase, expectContract, v3 } from "../support/v3-contract";
 
@@ -24,7 +31,9 @@ beforeAll(async () => {
 
 describe("202 Accepted", () => {
   it("queues a job with the unique addresses and answers its id", async () => {
-    const r = await expectContract(await erase(modern.key, ["Jane@Example.com", "Jane@example.COM", "jane@example.com", "bob@example.org"]));
+    const r = await expectContract(
+      await erase(modern.key, ["Jane@Example.com", "Jane@example.COM", "jane@example.com", "bob@example.org"]),
+    );
     expect(r.status).toBe(202);
     const { job_id } = r.body as { job_id: string };
     expect(job_id).toMatch(UUID);
@@ -50,7 +59,9 @@ describe("401 Unauthorized", () => {
     ["another scheme", { authorization: `Basic ${Buffer.from("user:pass").toString("base64")}` }],
     ["an unknown key", { authorization: "Bearer SG.aaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" }],
   ])("for %s, with the contract's body", async (_label, headers) => {
-    const r = await expectContract(await v3("/v3/recipients/erasejob", { method: "POST", headers, body: JSON.stringify({ email_addresses: ["a@b.io"] }) }));
+    const r = await expectContract(
+      await v3("/v3/recipients/erasejob", { method: "POST", headers, body: JSON.stringify({ email_addresses: ["a@b.io"] }) }),
+    );
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ errors: [{ message: "Failed to authenticate", field: "" }] });
   });
@@ -62,7 +73,13 @@ describe("401 Unauthorized", () => {
 
   it("never for a staff session: /v3 ignores console cookies", async () => {
     const agent = await signIn("agent@scopedesk.test");
-    const r = await expectContract(await agent.fetch("/v3/recipients/erasejob", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email_addresses: ["a@b.io"] }) }));
+    const r = await expectContract(
+      await agent.fetch("/v3/recipients/erasejob", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email_addresses: ["a@b.io"] }),
+      }),
+    );
     expect(r.status).toBe(401);
   });
 });
@@ -94,7 +111,9 @@ describe("403 Forbidden", () => {
 
 describe("400 Bad Request", () => {
   it("names every invalid address once, in the contract's words", async () => {
-    const r = await expectContract(await erase(modern.key, ["ok@example.com", "not-an-address", "also@bad@example.com", "not-an-address", "x@y"]));
+    const r = await expectContract(
+      await erase(modern.key, ["ok@example.com", "not-an-address", "also@bad@example.com", "not-an-address", "x@y"]),
+    );
     expect(r.status).toBe(400);
     expect(r.body).toEqual({
       errors: [
@@ -114,7 +133,11 @@ describe("400 Bad Request", () => {
     ["an empty list", JSON.stringify({ email_addresses: "" }), /at least one/],
     ["numbers in the list", JSON.stringify({ email_addresses: ["a@b.io", 42] }), /only strings/],
     ["5,001 addresses", JSON.stringify({ email_addresses: Array.from({ length: 5001 }, (_, i) => `r${i}@x.io`) }), /at most 5,000/],
-    ["a payload over 256 KB", JSON.stringify({ email_addresses: Array.from({ length: 4000 }, (_, i) => `${"long".repeat(16)}.${i}@example.com`) }), /larger than 256 KB/],
+    [
+      "a payload over 256 KB",
+      JSON.stringify({ email_addresses: Array.from({ length: 4000 }, (_, i) => `${"long".repeat(16)}.${i}@example.com`) }),
+      /larger than 256 KB/,
+    ],
   ])("for %s, with a clear message", async (_label, rawBody, message) => {
     const r = await expectContract(await erase(modern.key, null, { rawBody }));
     expect(r.status).toBe(400);
@@ -215,7 +238,11 @@ describe("the worker carries out accepted jobs", () => {
     });
     expect(code).toBe(0);
 
-    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({ status: "done", recordsErased: 2, addresses: "" });
+    expect(await db.eraseJob.findUniqueOrThrow({ where: { id: jobId } })).toMatchObject({
+      status: "done",
+      recordsErased: 2,
+      addresses: "",
+    });
     const left = await db.messageActivity.findMany({ where: { accountId: account.id, erasedAt: null } });
     expect(left.map((r) => r.recipientEmail)).toEqual(["keep.me@example.com"]);
 
@@ -224,7 +251,10 @@ describe("the worker carries out accepted jobs", () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).not.toContain("erase.me");
-    const list = JSON.parse(text) as { total: number; jobs: { id: string; status: string; addressCount: number; recordsErased: number; finishedAt: string | null }[] };
+    const list = JSON.parse(text) as {
+      total: number;
+      jobs: { id: string; status: string; addressCount: number; recordsErased: number; finishedAt: string | null }[];
+    };
     expect(list.jobs.find((j) => j.id === jobId)).toMatchObject({ status: "done", addressCount: 1, recordsErased: 2 });
   }, 120_000);
 });
@@ -267,7 +297,10 @@ describe("every /v3 error is contract-shaped", () => {
       },
     });
     const own = await createAccountWithKey({ scopes: POST_CUTOFF_SCOPES });
-    const r = await v3("/v3/recipients/erasejob", { method: "POST", key: own.key.plaintext, body, duplex: "half" } as RequestInit & { duplex: "half"; key: string });
+    const r = await v3("/v3/recipients/erasejob", { method: "POST", key: own.key.plaintext, body, duplex: "half" } as RequestInit & {
+      duplex: "half";
+      key: string;
+    });
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual({ errors: [{ message: "The request body is larger than 256 KB", field: "" }] });
   });

@@ -78,7 +78,11 @@ describe("@sendgrid/client against /v3", () => {
   it("refuses to create a key with scopes the account lacks, naming them", async () => {
     const { key } = await createAccountWithKey({ scopes: PRE_CUTOFF_SCOPES });
     const error = await failure(
-      clientFor(key.plaintext).request({ method: "POST", url: "/v3/api_keys", body: { name: "x", scopes: ["mail.send", "recipients.erasejob.create", "recipients.erasejob.read"] } }),
+      clientFor(key.plaintext).request({
+        method: "POST",
+        url: "/v3/api_keys",
+        body: { name: "x", scopes: ["mail.send", "recipients.erasejob.create", "recipients.erasejob.read"] },
+      }),
     );
     expect(error.code).toBe(403);
     const message = (error.response.body as { errors: { message: string }[] }).errors[0]!.message;
@@ -117,7 +121,11 @@ describe("@sendgrid/client against /v3", () => {
 
   it("reports invalid addresses as the contract says", async () => {
     const error = await failure(
-      clientFor(owner.key).request({ method: "POST", url: "/v3/recipients/erasejob", body: { email_addresses: ["fine@example.com", "broken"] } }),
+      clientFor(owner.key).request({
+        method: "POST",
+        url: "/v3/recipients/erasejob",
+        body: { email_addresses: ["fine@example.com", "broken"] },
+      }),
     );
     expect(error.code).toBe(400);
     expect(error.response.body).toEqual({ errors: [{ message: "Email_address broken is not valid", field: "email_addresses" }] });
@@ -125,7 +133,9 @@ describe("@sendgrid/client against /v3", () => {
   });
 
   it("a wrong key is 401", async () => {
-    const error = await failure(clientFor("SG.aaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").request({ method: "GET", url: "/v3/scopes" }));
+    const error = await failure(
+      clientFor("SG.aaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").request({ method: "GET", url: "/v3/scopes" }),
+    );
     expect(error.code).toBe(401);
   });
 });

@@ -21,7 +21,12 @@ const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
   agent = await signIn("agent@scopedesk.test");
-  zendesk = createZendeskClient({ baseUrl: ZENDESK, clientId: process.env.ZENDESK_CLIENT_ID!, clientSecret: process.env.ZENDESK_CLIENT_SECRET!, maxRetries: 0 });
+  zendesk = createZendeskClient({
+    baseUrl: ZENDESK,
+    clientId: process.env.ZENDESK_CLIENT_ID!,
+    clientSecret: process.env.ZENDESK_CLIENT_SECRET!,
+    maxRetries: 0,
+  });
 });
 
 afterEach(async () => {
@@ -31,7 +36,11 @@ afterEach(async () => {
 
 /** `npm run worker`, as its own process group (so killing it kills it, not a wrapper). */
 function startWorker(args: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts", ...args], { env: process.env, stdio: "ignore", detached: true });
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts", ...args], {
+    env: process.env,
+    stdio: "ignore",
+    detached: true,
+  });
   workers.push(child);
   return child;
 }
@@ -53,7 +62,11 @@ async function workOnce(): Promise<void> {
 }
 
 async function fault(body: object): Promise<void> {
-  const response = await fetch(`${ZENDESK}/__dev/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${ZENDESK}/__dev/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(201);
 }
 
@@ -82,7 +95,8 @@ async function resetForNewTicket(): Promise<{ resetId: string; ticketId: string 
 }
 
 const deliveries = (resetId: string) => db.helpdeskDelivery.findMany({ where: { resetId }, orderBy: { kind: "asc" } });
-const notesIn = async (ticketId: string, resetId: string) => (await zendesk.listComments(ticketId)).filter((c) => c.body.includes(`Scopedesk reset ${resetId}`));
+const notesIn = async (ticketId: string, resetId: string) =>
+  (await zendesk.listComments(ticketId)).filter((c) => c.body.includes(`Scopedesk reset ${resetId}`));
 
 describe("delivering a reset's notes into the ticket", () => {
   it("posts note 1 then note 2 as internal notes, each once, and records where they landed", async () => {
@@ -114,9 +128,18 @@ describe("delivering a reset's notes into the ticket", () => {
     const { resetId, ticketId } = await resetForNewTicket();
     expect((await db.scopeReset.findUniqueOrThrow({ where: { id: resetId } })).ticketVerified).toBe(false);
     startWorker();
-    await waitFor("a failed try", () => deliveries(resetId), (rows) => rows.some((r) => r.attempts > 0 || r.status === "retrying"));
+    await waitFor(
+      "a failed try",
+      () => deliveries(resetId),
+      (rows) => rows.some((r) => r.attempts > 0 || r.status === "retrying"),
+    );
     await fetch(`${ZENDESK}/__dev/faults`, { method: "DELETE" });
-    const rows = await waitFor("both notes delivered", () => deliveries(resetId), (r) => r.every((d) => d.status === "delivered"), 90_000);
+    const rows = await waitFor(
+      "both notes delivered",
+      () => deliveries(resetId),
+      (r) => r.every((d) => d.status === "delivered"),
+      90_000,
+    );
     expect(rows).toHaveLength(2);
     expect(await notesIn(ticketId, resetId)).toHaveLength(2);
   }, 120_000);
@@ -128,14 +151,25 @@ describe("delivering a reset's notes into the ticket", () => {
     // Zendesk takes the first note, then the answer never comes back.
     await fault({ method: "PUT", apply: true, hang: true, times: 1 });
     const first = startWorker();
-    await waitFor("note 1 in the ticket", () => notesIn(ticketId, resetId), (n) => n.length === 1);
+    await waitFor(
+      "note 1 in the ticket",
+      () => notesIn(ticketId, resetId),
+      (n) => n.length === 1,
+    );
     kill(first);
     startWorker();
-    const rows = await waitFor("both notes delivered", () => deliveries(resetId), (r) => r.every((d) => d.status === "delivered"), 90_000);
+    const rows = await waitFor(
+      "both notes delivered",
+      () => deliveries(resetId),
+      (r) => r.every((d) => d.status === "delivered"),
+      90_000,
+    );
     const notes = await notesIn(ticketId, resetId);
     expect(notes).toHaveLength(2);
     expect(String(rows[0]!.zendeskCommentId)).toBe(String(notes[0]!.id));
-    const recovered = await db.auditEvent.findFirstOrThrow({ where: { action: "helpdesk.note_delivered", targetId: resetId, details: { path: ["kind"], equals: "scopes_before" } } });
+    const recovered = await db.auditEvent.findFirstOrThrow({
+      where: { action: "helpdesk.note_delivered", targetId: resetId, details: { path: ["kind"], equals: "scopes_before" } },
+    });
     expect(recovered.details).toMatchObject({ recovered: true });
   }, 120_000);
 
@@ -144,7 +178,12 @@ describe("delivering a reset's notes into the ticket", () => {
     await fault({ status: 429, retryAfter: 2, times: 3, method: "PUT" });
     const started = Date.now();
     startWorker();
-    await waitFor("both notes delivered", () => deliveries(resetId), (r) => r.every((d) => d.status === "delivered"), 90_000);
+    await waitFor(
+      "both notes delivered",
+      () => deliveries(resetId),
+      (r) => r.every((d) => d.status === "delivered"),
+      90_000,
+    );
     // Three refusals, each asking for 2 s: the worker cannot have posted in less.
     expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 2000);
     expect(await notesIn(ticketId, resetId)).toHaveLength(2);
@@ -157,23 +196,53 @@ describe("sending the customer reply", () => {
     await workOnce();
     expect((await zendesk.listComments(ticketId)).filter((c) => c.public && c.body.includes("Reference: Scopedesk"))).toHaveLength(0);
     const send = (text: string) =>
-      agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+      agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text }),
+      });
     expect((await send("Hello,\n\nyour erase-job scopes are enabled.\n\nBest, Support")).status).toBe(201);
     expect((await send("again")).status).toBe(409);
     await workOnce();
     const replies = (await zendesk.listComments(ticketId)).filter((c) => c.body.includes(`Reference: Scopedesk ${resetId}`));
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ public: true, body: expect.stringMatching(/^Hello,\n\nyour erase-job scopes are enabled\./) });
-    expect(await db.auditEvent.count({ where: { action: { in: ["helpdesk.reply_requested", "helpdesk.reply_delivered"] }, targetId: resetId } })).toBe(2);
+    expect(
+      await db.auditEvent.count({ where: { action: { in: ["helpdesk.reply_requested", "helpdesk.reply_delivered"] }, targetId: resetId } }),
+    ).toBe(2);
   });
 
   it("refuses a viewer, an empty reply and a failed reset's reply", async () => {
     const { resetId } = await resetForNewTicket();
     const viewer = await signIn("viewer@scopedesk.test");
     const body = JSON.stringify({ text: "hi" });
-    expect((await viewer.fetch(`/api/scope-resets/${resetId}/customer-reply`, { method: "POST", headers: { "content-type": "application/json" }, body })).status).toBe(403);
-    expect((await agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "  " }) })).status).toBe(400);
-    expect((await agent.fetch(`/api/scope-resets/${randomUUID()}/customer-reply`, { method: "POST", headers: { "content-type": "application/json" }, body })).status).toBe(404);
+    expect(
+      (
+        await viewer.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ text: "  " }),
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await agent.fetch(`/api/scope-resets/${randomUUID()}/customer-reply`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -181,8 +250,14 @@ describe("the ticket in context", () => {
   it("shows the helpdesk's subject, status, requester and organization, and the account it is about", async () => {
     const response = await agent.fetch("/api/tickets/4242");
     expect(response.status).toBe(200);
-    const view = (await response.json()) as { helpdesk: { state: string; ticket: { subject: string; requester: { email: string }; organization: { name: string } } }; suggestions: { id: number }[] };
-    expect(view.helpdesk).toMatchObject({ state: "verified", ticket: { requester: { email: "ops@acme-legacy.example" }, organization: { name: "Acme Legacy Ltd" } } });
+    const view = (await response.json()) as {
+      helpdesk: { state: string; ticket: { subject: string; requester: { email: string }; organization: { name: string } } };
+      suggestions: { id: number }[];
+    };
+    expect(view.helpdesk).toMatchObject({
+      state: "verified",
+      ticket: { requester: { email: "ops@acme-legacy.example" }, organization: { name: "Acme Legacy Ltd" } },
+    });
     expect(view.suggestions.map((s) => s.id)).toEqual([100001]);
   });
 
@@ -192,7 +267,11 @@ describe("the ticket in context", () => {
     const response = await agent.fetch(`/api/accounts/${account.id}/scope-resets`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ ticket: "#987654321", idempotencyKey: randomUUID(), expectedFingerprint: detail.resetPlan.previewFingerprint }),
+      body: JSON.stringify({
+        ticket: "#987654321",
+        idempotencyKey: randomUUID(),
+        expectedFingerprint: detail.resetPlan.previewFingerprint,
+      }),
     });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ error: { code: "ticket_not_found" } });

@@ -31,15 +31,25 @@ function reset(accountId: number, headers: Record<string, string>, expectedFinge
 
 async function recorded(accountId: number) {
   const db = getDb();
-  const row = await db.scopeReset.findFirstOrThrow({ where: { accountId }, select: { id: true, requestId: true, clientRequestId: true, clientIp: true, outcome: true } });
-  const event = await db.auditEvent.findFirstOrThrow({ where: { targetType: "account", targetId: String(accountId) }, select: { ip: true, requestId: true, details: true } });
+  const row = await db.scopeReset.findFirstOrThrow({
+    where: { accountId },
+    select: { id: true, requestId: true, clientRequestId: true, clientIp: true, outcome: true },
+  });
+  const event = await db.auditEvent.findFirstOrThrow({
+    where: { targetType: "account", targetId: String(accountId) },
+    select: { ip: true, requestId: true, details: true },
+  });
   return { row, event: { ...event, clientRequestId: (event.details as { clientRequestId?: string }).clientRequestId ?? null } };
 }
 
 describe("the reset record and its audit event", () => {
   it("keep the peer's address, not a forged X-Forwarded-For, and our request id with the client's beside it", async () => {
     const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
-    const response = await reset(account.id, { "x-forwarded-for": "203.0.113.7", "x-real-ip": "203.0.113.8", "x-request-id": "helpdesk-macro:4242.1" });
+    const response = await reset(account.id, {
+      "x-forwarded-for": "203.0.113.7",
+      "x-real-ip": "203.0.113.8",
+      "x-request-id": "helpdesk-macro:4242.1",
+    });
     expect(response.status).toBe(201);
     const ours = response.headers.get("x-request-id")!;
     expect(ours).toMatch(UUID);
@@ -78,14 +88,20 @@ describe("the reset record and its audit event", () => {
 describe("sign-in, which Next serves", () => {
   it("is audited with the peer's address and our request id, the client's beside it", async () => {
     const clientId = `signin-${randomUUID()}`;
-    await signIn("agent2@scopedesk.test", undefined, undefined, { headers: { "x-forwarded-for": "203.0.113.9", "x-request-id": clientId } });
+    await signIn("agent2@scopedesk.test", undefined, undefined, {
+      headers: { "x-forwarded-for": "203.0.113.9", "x-request-id": clientId },
+    });
     const event = await getDb().auditEvent.findFirstOrThrow({
       where: { action: "auth.sign_in", details: { path: ["clientRequestId"], equals: clientId } },
       select: { ip: true, requestId: true },
     });
     expect(LOOPBACK).toContain(event.ip);
     expect(event.requestId).toMatch(UUID);
-    const session = await getDb().staffSession.findFirstOrThrow({ where: { staff: { email: "agent2@scopedesk.test" } }, orderBy: { createdAt: "desc" }, select: { ip: true } });
+    const session = await getDb().staffSession.findFirstOrThrow({
+      where: { staff: { email: "agent2@scopedesk.test" } },
+      orderBy: { createdAt: "desc" },
+      select: { ip: true },
+    });
     expect(LOOPBACK).toContain(session.ip);
   });
 });
@@ -100,7 +116,9 @@ describe("the keyless /v3 rate limit", () => {
     await clearLoopbackWindows();
     const statuses: number[] = [];
     for (let i = 0; i < 101; i++) {
-      const response = await v3("/v3/scopes", { headers: { "x-forwarded-for": `198.51.100.${i % 250}`, "x-real-ip": `203.0.113.${i % 250}` } });
+      const response = await v3("/v3/scopes", {
+        headers: { "x-forwarded-for": `198.51.100.${i % 250}`, "x-real-ip": `203.0.113.${i % 250}` },
+      });
       statuses.push(response.status);
       if (i === 99) expect(response.headers.get("x-ratelimit-remaining")).toBe("0");
       await response.arrayBuffer();

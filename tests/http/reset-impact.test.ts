@@ -17,7 +17,12 @@ interface Detail {
   resetPlan: {
     previewFingerprint: string;
     blocked: { code: string; parent: { id: number } } | null;
-    default: { added: string[]; removed: string[]; nothingToDo: boolean; keyImpact: { fingerprint: string | null; losses: { keyId: string; loses: string[] }[] } };
+    default: {
+      added: string[];
+      removed: string[];
+      nothingToDo: boolean;
+      keyImpact: { fingerprint: string | null; losses: { keyId: string; loses: string[] }[] };
+    };
     minimal: { added: string[]; removed: string[] } | null;
     subusersLackingEraseJob: { id: number }[];
   };
@@ -41,29 +46,52 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const sub = await createAccount({ scopes: ["mail.send"], parentId: parent.id });
     const d = await detail(sub.id);
     expect(d.resetPlan.blocked).toMatchObject({ code: "parent_lacks_scopes", parent: { id: parent.id } });
-    const response = await post(`/api/accounts/${sub.id}/scope-resets`, { ticket: `#${ticket.ticketId}`, idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint });
+    const response = await post(`/api/accounts/${sub.id}/scope-resets`, {
+      ticket: `#${ticket.ticketId}`,
+      idempotencyKey: randomUUID(),
+      expectedFingerprint: d.resetPlan.previewFingerprint,
+    });
     expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ error: { code: "parent_lacks_scopes", message: expect.stringContaining(parent.username), details: { parent: { id: parent.id } } } });
+    expect(await response.json()).toMatchObject({
+      error: { code: "parent_lacks_scopes", message: expect.stringContaining(parent.username), details: { parent: { id: parent.id } } },
+    });
   });
 
   it("refuses without the acknowledgement, with the list of keys and what each loses, then resets with it", async () => {
     const account = await createAccount({ scopes: LEGACY_SCOPES });
-    const key = await createApiKey(account.id, { name: "Legacy sender", scopes: ["mail.send", "email_activity.read", "mail.legacy_smtp_api.send"] });
+    const key = await createApiKey(account.id, {
+      name: "Legacy sender",
+      scopes: ["mail.send", "email_activity.read", "mail.legacy_smtp_api.send"],
+    });
     const d = await detail(account.id);
     const body = { ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint };
 
     const refused = await post(`/api/accounts/${account.id}/scope-resets`, body);
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({
-      error: { code: "key_impact_unacknowledged", details: { keyImpact: { fingerprint: d.resetPlan.default.keyImpact.fingerprint, losses: [{ keyId: key.id, loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }] } } },
+      error: {
+        code: "key_impact_unacknowledged",
+        details: {
+          keyImpact: {
+            fingerprint: d.resetPlan.default.keyImpact.fingerprint,
+            losses: [{ keyId: key.id, loses: ["email_activity.read", "mail.legacy_smtp_api.send"] }],
+          },
+        },
+      },
     });
 
     // The key acted with 3 scopes before (mail.send + the two legacy ones).
     expect(((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes).toHaveLength(3);
-    const done = await post(`/api/accounts/${account.id}/scope-resets`, { ...body, acknowledgedKeyImpact: d.resetPlan.default.keyImpact.fingerprint });
+    const done = await post(`/api/accounts/${account.id}/scope-resets`, {
+      ...body,
+      acknowledgedKeyImpact: d.resetPlan.default.keyImpact.fingerprint,
+    });
     expect(done.status).toBe(201);
     const { reset } = (await done.json()) as { reset: { id: string } };
-    const view = (await (await agent.fetch(`/api/scope-resets/${reset.id}`)).json()) as { customerReply: string; impact: { losses: unknown[] } };
+    const view = (await (await agent.fetch(`/api/scope-resets/${reset.id}`)).json()) as {
+      customerReply: string;
+      impact: { losses: unknown[] };
+    };
     expect(view.impact.losses).toHaveLength(1);
     expect(view.customerReply).toContain("email_activity.read, mail.legacy_smtp_api.send");
     // What the agent acknowledged is what happened: the key keeps mail.send only.
@@ -75,9 +103,17 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const key = await createApiKey(account.id, { scopes: ["mail.send", "email_activity.read"] });
     const d = await detail(account.id);
     expect(d.resetPlan.minimal).toEqual(expect.objectContaining({ added: [...ERASE_JOB_SCOPES], removed: [] }));
-    const response = await post(`/api/accounts/${account.id}/scope-resets`, { ticket: `#${ticket.ticketId}`, idempotencyKey: randomUUID(), expectedFingerprint: d.resetPlan.previewFingerprint, mode: "minimal" });
+    const response = await post(`/api/accounts/${account.id}/scope-resets`, {
+      ticket: `#${ticket.ticketId}`,
+      idempotencyKey: randomUUID(),
+      expectedFingerprint: d.resetPlan.previewFingerprint,
+      mode: "minimal",
+    });
     expect(response.status).toBe(201);
-    expect(((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes).toEqual(["email_activity.read", "mail.send"]);
+    expect(((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes).toEqual([
+      "email_activity.read",
+      "mail.send",
+    ]);
   });
 
   it("shows what a forced reset would add and remove when there is nothing to do", async () => {
@@ -90,7 +126,10 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
 describe("family reset", () => {
   it("previews and resets a parent with the subusers picked, answering one outcome per account", async () => {
     const parent = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
-    const subs = [await createAccount({ scopes: ["mail.send"], parentId: parent.id }), await createAccount({ scopes: ["mail.send"], parentId: parent.id })];
+    const subs = [
+      await createAccount({ scopes: ["mail.send"], parentId: parent.id }),
+      await createAccount({ scopes: ["mail.send"], parentId: parent.id }),
+    ];
     expect((await detail(parent.id)).resetPlan.subusersLackingEraseJob.map((s) => s.id).sort()).toEqual(subs.map((s) => s.id).sort());
     const preview = (await (await agent.fetch(`/api/accounts/${parent.id}/family-resets`)).json()) as {
       parent: { expectedFingerprint: string };
@@ -113,8 +152,18 @@ describe("family reset", () => {
     const parent = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     for (const body of [
       { ticket: "#1", idempotencyKey: randomUUID(), parent: null, subusers: [] },
-      { ticket: "https://other-company.zendesk.com/agent/tickets/1", idempotencyKey: randomUUID(), parent: null, subusers: [{ id: 1, expectedFingerprint: "a".repeat(64) }] },
-      { ticket: ticket.url, idempotencyKey: randomUUID(), parent: null, subusers: [{ id: 2_000_000_000, expectedFingerprint: "a".repeat(64) }] },
+      {
+        ticket: "https://other-company.zendesk.com/agent/tickets/1",
+        idempotencyKey: randomUUID(),
+        parent: null,
+        subusers: [{ id: 1, expectedFingerprint: "a".repeat(64) }],
+      },
+      {
+        ticket: ticket.url,
+        idempotencyKey: randomUUID(),
+        parent: null,
+        subusers: [{ id: 2_000_000_000, expectedFingerprint: "a".repeat(64) }],
+      },
     ]) {
       const response = await post(`/api/accounts/${parent.id}/family-resets`, body);
       expect(response.status).toBe(400);
@@ -129,9 +178,15 @@ describe("/v3 for subusers", () => {
     const scopes = ((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes;
     expect(scopes).not.toContain("recipients.erasejob.create");
     expect(scopes.filter((s) => /^(subusers|teammates|sso|billing)\./.test(s))).toEqual([]);
-    const refused = await v3("/v3/recipients/erasejob", { method: "POST", key: key.plaintext, body: JSON.stringify({ email_addresses: ["a@example.com"] }) });
+    const refused = await v3("/v3/recipients/erasejob", {
+      method: "POST",
+      key: key.plaintext,
+      body: JSON.stringify({ email_addresses: ["a@example.com"] }),
+    });
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ errors: [{ message: expect.stringContaining(`the parent account ${parent.username} lacks recipients.erasejob.create`) }] });
+    expect(await refused.json()).toMatchObject({
+      errors: [{ message: expect.stringContaining(`the parent account ${parent.username} lacks recipients.erasejob.create`) }],
+    });
   });
 
   it("never lets a key mint a stronger one", async () => {
@@ -139,7 +194,9 @@ describe("/v3 for subusers", () => {
     const post3 = (body: unknown) => v3("/v3/api_keys", { method: "POST", key: key.plaintext, body: JSON.stringify(body) });
     const stronger = await post3({ name: "x", scopes: ["api_keys.create", "recipients.erasejob.create", "api_keys.delete"] });
     expect(stronger.status).toBe(403);
-    expect(await stronger.json()).toMatchObject({ errors: [{ message: expect.stringContaining("api_keys.delete, recipients.erasejob.create") }] });
+    expect(await stronger.json()).toMatchObject({
+      errors: [{ message: expect.stringContaining("api_keys.delete, recipients.erasejob.create") }],
+    });
     expect((await post3({ name: "x", scopes: [] })).status).toBe(400);
     expect((await post3({ name: "x", scopes: ["2fa_required"] })).status).toBe(400);
     const same = await post3({ name: "same" });

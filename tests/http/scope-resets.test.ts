@@ -54,8 +54,14 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     const payload = body({ ticket: `#${TICKET!.ticketId}` });
     const response = await post(agent, account.id, payload);
     expect(response.status).toBe(201);
-    const first = (await response.json()) as { replayed: boolean; reset: { id: string; outcome: string; added: string[]; links: { self: string } } };
-    expect(first).toMatchObject({ replayed: false, reset: { outcome: "succeeded", verified: true, ticket: { ticketId: TICKET!.ticketId }, accountId: account.id } });
+    const first = (await response.json()) as {
+      replayed: boolean;
+      reset: { id: string; outcome: string; added: string[]; links: { self: string } };
+    };
+    expect(first).toMatchObject({
+      replayed: false,
+      reset: { outcome: "succeeded", verified: true, ticket: { ticketId: TICKET!.ticketId }, accountId: account.id },
+    });
     expect(first.reset.added).toEqual(["recipients.erasejob.create", "recipients.erasejob.read"]);
     expect(response.headers.get("x-request-id")).toBeTruthy();
 
@@ -106,9 +112,24 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     ["non-JSON", "{ticket:", 400, /not valid JSON/],
     ["a JSON array", "[]", 400, /Invalid body/],
     ["a missing ticket", JSON.stringify(body({ ticket: undefined })), 400, /ticket is required/],
-    ["a malformed ticket", JSON.stringify(body({ ticket: "https://acme.zendesk.com.evil.example/agent/tickets/1" })), 400, /not on this console's helpdesk/],
-    ["another company's Zendesk ticket", JSON.stringify(body({ ticket: "https://other-company.zendesk.com/agent/tickets/4242" })), 400, /not on this console's helpdesk\. Enter a ticket URL of http/],
-    ["a Freshdesk ticket", JSON.stringify(body({ ticket: "https://acme.freshdesk.com/a/tickets/4242" })), 400, /not on this console's helpdesk/],
+    [
+      "a malformed ticket",
+      JSON.stringify(body({ ticket: "https://acme.zendesk.com.evil.example/agent/tickets/1" })),
+      400,
+      /not on this console's helpdesk/,
+    ],
+    [
+      "another company's Zendesk ticket",
+      JSON.stringify(body({ ticket: "https://other-company.zendesk.com/agent/tickets/4242" })),
+      400,
+      /not on this console's helpdesk\. Enter a ticket URL of http/,
+    ],
+    [
+      "a Freshdesk ticket",
+      JSON.stringify(body({ ticket: "https://acme.freshdesk.com/a/tickets/4242" })),
+      400,
+      /not on this console's helpdesk/,
+    ],
     ["a ticket of the wrong type", JSON.stringify(body({ ticket: 9001 })), 400, /ticket/],
     ["a missing idempotency key", JSON.stringify(body({ idempotencyKey: undefined })), 400, /idempotencyKey/],
     ["a malformed fingerprint", JSON.stringify(body({ expectedFingerprint: "abc" })), 400, /expectedFingerprint/],
@@ -164,7 +185,10 @@ describe("GET /api/tickets/{ref}", () => {
     for (const ref of [ticketId, `#${ticketId}`, ticketUrl(ticketId)]) {
       const response = await viewer.fetch(`/api/tickets/${encodeURIComponent(ref)}`);
       expect(response.status).toBe(200);
-      const json = (await response.json()) as { ticket: { url: string }; entries: { type: string; note?: { kind?: string; body: string } }[] };
+      const json = (await response.json()) as {
+        ticket: { url: string };
+        entries: { type: string; note?: { kind?: string; body: string } }[];
+      };
       expect(json.ticket.url).toBe(ticketUrl(ticketId));
       expect(json.entries.map((e) => e.note?.kind ?? e.type)).toEqual(["reset", "scopes_before", "scopes_after", "admin_note"]);
     }

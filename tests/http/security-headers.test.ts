@@ -25,11 +25,25 @@ beforeAll(async () => {
     body: JSON.stringify({ ticket: ticket.url, idempotencyKey: randomUUID(), expectedFingerprint: scopeSetFingerprint(PRE_CUTOFF_SCOPES) }),
   });
   const resetId = ((await reset.json()) as { reset: { id: string } }).reset.id;
-  pages = ["/", "/lookup?q=legacy", `/accounts/${account.id}`, `/scope-resets/${resetId}`, `/tickets/${ticket.ticketId}`, "/audit", `/audit/resets/${resetId}`, `/audit/accounts/${account.id}`];
+  pages = [
+    "/",
+    "/lookup?q=legacy",
+    `/accounts/${account.id}`,
+    `/scope-resets/${resetId}`,
+    `/tickets/${ticket.ticketId}`,
+    "/audit",
+    `/audit/resets/${resetId}`,
+    `/audit/accounts/${account.id}`,
+  ];
 });
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    policy
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 }
 
 /** The policy's nonce, after checking the policy is the strict one. */

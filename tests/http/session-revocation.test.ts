@@ -23,7 +23,8 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seal = (claims: Record<string, unknown>, secret = process.env.AUTH_SECRET!) =>
   encode({ token: claims, secret, salt: COOKIE, maxAge: 600 });
 
-const withToken = (token: string) => (path: string) => fetch(`${BASE_URL}${path}`, { redirect: "manual", headers: { cookie: `${COOKIE}=${token}` } });
+const withToken = (token: string) => (path: string) =>
+  fetch(`${BASE_URL}${path}`, { redirect: "manual", headers: { cookie: `${COOKIE}=${token}` } });
 
 /** A staff member who signed in (a live session row), and a token naming that session, as Auth.js would seal it. */
 async function staffWithToken(role: "viewer" | "agent" | "lead" | "admin") {
@@ -41,7 +42,13 @@ async function expectSignInRedirect(response: Response) {
 }
 
 describe("forged sessions", () => {
-  const forgedClaims = () => ({ sid: newSessionSecret(), staffId: randomUUID(), email: "mallory@evil.example", name: "Mallory", role: "admin" });
+  const forgedClaims = () => ({
+    sid: newSessionSecret(),
+    staffId: randomUUID(),
+    email: "mallory@evil.example",
+    name: "Mallory",
+    role: "admin",
+  });
 
   it("a token sealed with the old committed secret, for a staff id that does not exist, is no session", async () => {
     const get = withToken(await seal(forgedClaims(), OLD_COMMITTED_SECRET));
@@ -92,11 +99,15 @@ describe("revocation", () => {
     const operator = { id: null, name: "http test", email: null };
     await disableStaff("agent2@scopedesk.test", operator, requestMeta());
     try {
-      await expect(signIn("agent2@scopedesk.test")).rejects.toThrow(/did not produce a session \(ended at [^ ]*\/signin\?error=AccountDisabled/);
+      await expect(signIn("agent2@scopedesk.test")).rejects.toThrow(
+        /did not produce a session \(ended at [^ ]*\/signin\?error=AccountDisabled/,
+      );
     } finally {
       await enableStaff("agent2@scopedesk.test", operator, requestMeta());
     }
-    expect((await getDb().auditEvent.findFirst({ where: { action: "auth.sign_in_refused", actorEmail: "agent2@scopedesk.test" } }))?.details).toMatchObject({
+    expect(
+      (await getDb().auditEvent.findFirst({ where: { action: "auth.sign_in_refused", actorEmail: "agent2@scopedesk.test" } }))?.details,
+    ).toMatchObject({
       reason: "disabled",
     });
   });
@@ -110,7 +121,11 @@ describe("revocation", () => {
     expect((await session.fetch("/api/accounts?q=legacy")).status).toBe(401);
     await expectSignInRedirect(await session.fetch("/"));
     expect(await (await session.fetch("/api/auth/session")).json()).toBeNull();
-    const [signOutEvent] = await getDb().auditEvent.findMany({ where: { action: "auth.sign_out", actorEmail: "viewer@scopedesk.test" }, orderBy: { seq: "desc" }, take: 1 });
+    const [signOutEvent] = await getDb().auditEvent.findMany({
+      where: { action: "auth.sign_out", actorEmail: "viewer@scopedesk.test" },
+      orderBy: { seq: "desc" },
+      take: 1,
+    });
     expect(signOutEvent).toBeDefined();
   });
 

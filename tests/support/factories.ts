@@ -167,7 +167,17 @@ export async function createScopeReset(input: ScopeResetFactoryInput) {
       ],
     });
     await db.adminNote.create({
-      data: { id: crypto.randomUUID(), accountId: input.accountId, ticketId, ticketUrl, resetId: id, body: `Scopes reset per ticket ${ticketUrl}.`, authorId: actor.id, authorName: actor.name, createdAt },
+      data: {
+        id: crypto.randomUUID(),
+        accountId: input.accountId,
+        ticketId,
+        ticketUrl,
+        resetId: id,
+        body: `Scopes reset per ticket ${ticketUrl}.`,
+        authorId: actor.id,
+        authorName: actor.name,
+        createdAt,
+      },
     });
   }
   return reset;

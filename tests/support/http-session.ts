@@ -48,7 +48,13 @@ async function go(jar: CookieJar, url: string, init: RequestInit = {}): Promise<
  * leaving this machine (the app and the development IdP are both local), so
  * an open redirect shows as the url it ended on instead of a request elsewhere.
  */
-async function follow(jar: CookieJar, response: Response, from: string, headers: Record<string, string> = {}, limit = 10): Promise<{ response: Response; url: string }> {
+async function follow(
+  jar: CookieJar,
+  response: Response,
+  from: string,
+  headers: Record<string, string> = {},
+  limit = 10,
+): Promise<{ response: Response; url: string }> {
   let current = response;
   let url = from;
   for (let i = 0; i < limit && current.status >= 300 && current.status < 400; i++) {
@@ -129,7 +135,11 @@ export async function signOut(session: HttpSession): Promise<Response> {
 export async function openTicket(input: { requesterEmail?: string; subject?: string } = {}): Promise<{ ticketId: string; url: string }> {
   const base = process.env.DEV_ZENDESK_URL;
   if (!base) throw new Error("DEV_ZENDESK_URL is not set: run the tests through npm test");
-  const response = await fetch(`${base}/__dev/tickets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
+  const response = await fetch(`${base}/__dev/tickets`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
   if (response.status !== 201) throw new Error(`the development Zendesk did not open a ticket (${response.status})`);
   const { id } = (await response.json()) as { id: number };
   return { ticketId: String(id), url: ticketUrl(id) };

@@ -41,7 +41,10 @@ export function checkAgainstContract(r: CheckedResponse, operationId = ERASE_OPE
   expect(documented, `status ${r.status} is not in the contract`).toContain(String(r.status));
   expect(r.headers.get("content-type") ?? "").toMatch(/^application\/json/);
   const headers = Object.fromEntries(r.headers.entries());
-  const headerCheck = api.validator.validateResponseHeaders(headers, operationId, { statusCode: r.status, setMatchType: "superset" as never });
+  const headerCheck = api.validator.validateResponseHeaders(headers, operationId, {
+    statusCode: r.status,
+    setMatchType: "superset" as never,
+  });
   expect(headerCheck.errors ?? [], `headers of ${r.status}: ${JSON.stringify(headers)}`).toEqual([]);
   const bodyCheck = api.validator.validateResponse(r.body, operationId, r.status);
   expect(bodyCheck.errors ?? [], `body of ${r.status}: ${JSON.stringify(r.body)?.slice(0, 500)}`).toEqual([]);
@@ -65,7 +68,11 @@ export function v3(path: string, init: RequestInit & { key?: string | null; onBe
   return fetch(`${BASE_URL}${path}`, { ...init, headers, redirect: "manual" });
 }
 
-export function erase(key: string | null, emailAddresses: unknown, extra: { onBehalfOf?: string; rawBody?: string } = {}): Promise<Response> {
+export function erase(
+  key: string | null,
+  emailAddresses: unknown,
+  extra: { onBehalfOf?: string; rawBody?: string } = {},
+): Promise<Response> {
   return v3("/v3/recipients/erasejob", {
     method: "POST",
     key,

@@ -29,7 +29,11 @@ const PATHS = ["/oauth/tokens", "/api/v2/tickets/{ticket_id}", "/api/v2/tickets/
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ "application/json": { schema } });
 
-type Operation = { operationId: string; requestBody?: unknown; responses: Record<string, { content?: Record<string, { schema: object }>; headers?: object }> };
+type Operation = {
+  operationId: string;
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, { schema: object }>; headers?: object }>;
+};
 type Spec = { paths: Record<string, Record<string, Operation>> };
 
 function patchedDescription(): Spec {
@@ -61,7 +65,16 @@ function patchedDescription(): Spec {
   };
   // 2. ShowTicket's answer has no sideloads, though include=users,organizations adds them.
   op("/api/v2/tickets/{ticket_id}", "get").responses["200"]!.content = json({
-    allOf: [ref("TicketResponse"), { type: "object", properties: { users: { type: "array", items: ref("UserObject") }, organizations: { type: "array", items: ref("OrganizationObject") } } }],
+    allOf: [
+      ref("TicketResponse"),
+      {
+        type: "object",
+        properties: {
+          users: { type: "array", items: ref("UserObject") },
+          organizations: { type: "array", items: ref("OrganizationObject") },
+        },
+      },
+    ],
   });
   // 3. ListTicketComments documents cursor pagination (recommended) but its answer lacks the
   //    meta and links of it; components.CursorPaginationMeta defines them. We always page by cursor.
@@ -73,7 +86,11 @@ function patchedDescription(): Spec {
   // 5. No error answer is documented for these operations. Zendesk's developer documentation gives
   //    {"error", "description"}, and RFC 6749's {"error", "error_description"} for OAuth errors;
   //    a 429 always carries Retry-After in seconds, a 503 may (shared/contracts/README.md).
-  const errorBody = { type: "object", required: ["error"], properties: { error: { type: "string" }, description: { type: "string" }, error_description: { type: "string" } } };
+  const errorBody = {
+    type: "object",
+    required: ["error"],
+    properties: { error: { type: "string" }, description: { type: "string" }, error_description: { type: "string" } },
+  };
   const retryAfter = (required: boolean) => ({ "Retry-After": { required, schema: { type: "integer", minimum: 0 } } });
   const ours: string[] = Object.values(OPERATIONS);
   for (const path of PATHS) {
@@ -131,7 +148,10 @@ export async function expectZendeskRequest(req: SentRequest): Promise<OperationI
   expect(operation?.operationId, `${req.method} ${url.pathname} is not a call Scopedesk makes`).toBeOneOf(Object.values(OPERATIONS));
   const operationId = operation!.operationId as OperationId;
   const check = api.validator.validateRequest(request, operationId);
-  expect(check.errors ?? [], `${operationId} request ${req.method} ${url.pathname}${url.search} ${req.body ?? ""}: ${problems(check.errors)}`).toEqual([]);
+  expect(
+    check.errors ?? [],
+    `${operationId} request ${req.method} ${url.pathname}${url.search} ${req.body ?? ""}: ${problems(check.errors)}`,
+  ).toEqual([]);
   if (req.body !== undefined) expect(req.headers.get("content-type")).toMatch(/^application\/json/);
   // Basic auth is all the description declares; with OAuth, the API takes the token as a bearer.
   if (operationId === OPERATIONS.token) expect(req.headers.get("authorization")).toBeNull();
@@ -143,19 +163,30 @@ export async function expectZendeskRequest(req: SentRequest): Promise<OperationI
 export async function expectZendeskAnswer(operationId: OperationId, answer: ReceivedAnswer): Promise<void> {
   await ready;
   const operation = api.getOperation(operationId)!;
-  expect(Object.keys(operation.responses ?? {}), `${operationId}: status ${answer.status} is not documented`).toContain(String(answer.status));
+  expect(Object.keys(operation.responses ?? {}), `${operationId}: status ${answer.status} is not documented`).toContain(
+    String(answer.status),
+  );
   expect(answer.headers.get("content-type") ?? "").toMatch(/^application\/json/);
   const headers = Object.fromEntries(answer.headers.entries());
   // 7. openapi-backend ignores a header's `required` ("superset" demands every documented header,
   //    "any" none): check the types of those present with "any", and the required ones here.
-  const headerCheck = api.validator.validateResponseHeaders(headers, operationId, { statusCode: answer.status, setMatchType: "any" as never });
-  expect(headerCheck.errors ?? [], `${operationId} ${answer.status} headers ${JSON.stringify(headers)}: ${problems(headerCheck.errors)}`).toEqual([]);
+  const headerCheck = api.validator.validateResponseHeaders(headers, operationId, {
+    statusCode: answer.status,
+    setMatchType: "any" as never,
+  });
+  expect(
+    headerCheck.errors ?? [],
+    `${operationId} ${answer.status} headers ${JSON.stringify(headers)}: ${problems(headerCheck.errors)}`,
+  ).toEqual([]);
   const documented = (operation.responses?.[String(answer.status)] as { headers?: Record<string, { required?: boolean }> }).headers ?? {};
   for (const [name, header] of Object.entries(documented)) {
     if (header.required) expect(answer.headers.has(name), `${operationId} ${answer.status} lacks ${name}`).toBe(true);
   }
   const bodyCheck = api.validator.validateResponse(answer.body, operationId, answer.status);
-  expect(bodyCheck.errors ?? [], `${operationId} ${answer.status} body ${JSON.stringify(answer.body)?.slice(0, 500)}: ${problems(bodyCheck.errors)}`).toEqual([]);
+  expect(
+    bodyCheck.errors ?? [],
+    `${operationId} ${answer.status} body ${JSON.stringify(answer.body)?.slice(0, 500)}: ${problems(bodyCheck.errors)}`,
+  ).toEqual([]);
 }
 
 function problems(errors: { instancePath: string; message?: string }[] | null | undefined): string {

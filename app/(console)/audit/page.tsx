@@ -22,7 +22,12 @@ function first(value: string | string[] | undefined): string {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const sp = await searchParams;
-  const { staff } = await guardPage({ permission: "audit:read_own", path: "/audit", searchParams: sp, keep: [...FILTER_PARAMS, "cursor", "limit"] });
+  const { staff } = await guardPage({
+    permission: "audit:read_own",
+    path: "/audit",
+    searchParams: sp,
+    keep: [...FILTER_PARAMS, "cursor", "limit"],
+  });
   const visibility = auditVisibility(staff);
   const agents = await listAuditAgents(staff);
   const values = {
@@ -54,7 +59,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <div>
         <h1 className="text-2xl font-semibold">Audit</h1>
         <p className="text-sm text-slate-700">
-          {visibility.scope === "all" ? "Every scope reset attempt, succeeded and failed." : "Your own scope reset attempts, succeeded and failed."} Times are UTC.
+          {visibility.scope === "all"
+            ? "Every scope reset attempt, succeeded and failed."
+            : "Your own scope reset attempts, succeeded and failed."}{" "}
+          Times are UTC.
         </p>
       </div>
       <AuditFilters values={values} agents={agents} agentLocked={visibility.scope === "own"} />

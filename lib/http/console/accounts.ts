@@ -19,11 +19,14 @@ const lookupQuery = z
   .strict();
 
 /** GET /api/accounts?q=&limit=&cursor=: exact id, username, e-mail, then username prefix (keyset pages). */
-export const searchAccountsEndpoint = consoleEndpoint({ method: "GET", path: "/accounts", permission: "accounts:read", query: lookupQuery }, async ({ query }): Promise<SearchPage> => {
-  const parsed = parseLookupQuery(query.q);
-  if (!parsed.ok) throw new AppError("bad_request", parsed.error);
-  return searchAccounts(parsed, { limit: query.limit, cursor: query.cursor });
-});
+export const searchAccountsEndpoint = consoleEndpoint(
+  { method: "GET", path: "/accounts", permission: "accounts:read", query: lookupQuery },
+  async ({ query }): Promise<SearchPage> => {
+    const parsed = parseLookupQuery(query.q);
+    if (!parsed.ok) throw new AppError("bad_request", parsed.error);
+    return searchAccounts(parsed, { limit: query.limit, cursor: query.cursor });
+  },
+);
 export type SearchAccountsOutput = SearchPage;
 
 /** GET /api/accounts/{id}: the account, its verdict, scopes, keys, subusers, what a reset would do, its history. */

@@ -9,8 +9,9 @@ import { consoleEndpoint } from "./endpoint";
 /** The audit workspace's data: reset attempts (agents see their own), one in full, an account's timeline, the export. */
 
 /** GET /api/scope-resets?{filters}&limit=&cursor=: reset attempts, newest first, keyset pages. */
-export const listScopeResetsEndpoint = consoleEndpoint({ method: "GET", path: "/scope-resets", permission: "audit:read_own", query: () => auditListQuerySchema() }, ({ staff, query }) =>
-  listScopeResets(staff, query),
+export const listScopeResetsEndpoint = consoleEndpoint(
+  { method: "GET", path: "/scope-resets", permission: "audit:read_own", query: () => auditListQuerySchema() },
+  ({ staff, query }) => listScopeResets(staff, query),
 );
 
 /** GET /api/scope-resets/export?format=csv|jsonl&{filters}: exactly the filtered set, streamed; an audit.export event. */
@@ -29,11 +30,13 @@ export const exportScopeResetsEndpoint = consoleEndpoint(
 );
 
 /** GET /api/scope-resets/{id}/audit: one attempt in full (scope sets, grouped diff, notes, request metadata, its events). */
-export const auditResetEndpoint = consoleEndpoint({ method: "GET", path: "/scope-resets/:id/audit", permission: "audit:read_own", params: uuidParams }, ({ staff, params }) =>
-  getAuditResetDetail(staff, params.id),
+export const auditResetEndpoint = consoleEndpoint(
+  { method: "GET", path: "/scope-resets/:id/audit", permission: "audit:read_own", params: uuidParams },
+  ({ staff, params }) => getAuditResetDetail(staff, params.id),
 );
 
 /** GET /api/audit/accounts/{id}: every reset attempt and note on one account, oldest first. */
-export const accountTimelineEndpoint = consoleEndpoint({ method: "GET", path: "/audit/accounts/:id", permission: "audit:read_own", params: accountIdParams }, ({ staff, params }) =>
-  getAccountTimeline(staff, params.id),
+export const accountTimelineEndpoint = consoleEndpoint(
+  { method: "GET", path: "/audit/accounts/:id", permission: "audit:read_own", params: accountIdParams },
+  ({ staff, params }) => getAccountTimeline(staff, params.id),
 );

@@ -13,7 +13,10 @@ export function consoleErrorBody(error: unknown, meta: RequestMeta): { status: C
   if (error instanceof AppError) {
     // A user's mistake is not an error of ours.
     getLogger().info({ requestId: meta.requestId, code: error.code, status: error.status }, error.message);
-    return { status: error.status as ContentfulStatusCode, body: { error: { code: error.code, message: error.message, requestId: meta.requestId, details: error.details } } };
+    return {
+      status: error.status as ContentfulStatusCode,
+      body: { error: { code: error.code, message: error.message, requestId: meta.requestId, details: error.details } },
+    };
   }
   getLogger().error({ requestId: meta.requestId, err: error }, "unhandled error in the console API");
   return {

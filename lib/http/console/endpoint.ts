@@ -62,7 +62,12 @@ export interface EndpointOptions<P extends Schema | undefined, Q extends Schema 
   recordsAccess?: boolean;
 }
 
-export function consoleEndpoint<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, O = unknown>(
+export function consoleEndpoint<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  O = unknown,
+>(
   options: EndpointOptions<P, Q, B>,
   handler: (request: ConsoleRequest<Out<P>, Out<Q>, Out<B>>) => Promise<O | WithStatus<O> | Response>,
 ): ConsoleEndpoint & { readonly output?: O } {
@@ -83,7 +88,14 @@ export function consoleEndpoint<P extends Schema | undefined = undefined, Q exte
         const query = parse(resolve(options.query), readQuery(c), "query");
         const bodySchema = resolve(options.body);
         const body = bodySchema ? parse(bodySchema, await readJson(c, options.maxBodyBytes ?? 16 * 1024), "body") : undefined;
-        const result = await handler({ staff, meta: c.get("meta"), params: params as Out<P>, query: query as Out<Q>, body: body as Out<B>, c });
+        const result = await handler({
+          staff,
+          meta: c.get("meta"),
+          params: params as Out<P>,
+          query: query as Out<Q>,
+          body: body as Out<B>,
+          c,
+        });
         if (result instanceof Response) return result;
         if (isWithStatus(result)) return c.json(result.body as object, result.status);
         return c.json(result as object);
@@ -101,7 +113,10 @@ function isWithStatus(value: unknown): value is WithStatus<unknown> {
 function parse<S extends Schema>(schema: S | undefined, input: unknown, where: "path" | "query" | "body"): unknown {
   if (!schema) {
     if (where === "query" && input && Object.keys(input).length > 0) {
-      throw new AppError("bad_request", `Invalid query: this endpoint takes no parameters (got ${Object.keys(input).slice(0, 3).join(", ")}).`);
+      throw new AppError(
+        "bad_request",
+        `Invalid query: this endpoint takes no parameters (got ${Object.keys(input).slice(0, 3).join(", ")}).`,
+      );
     }
     return undefined;
   }

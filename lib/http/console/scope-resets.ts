@@ -61,13 +61,21 @@ export const familyResetPreviewEndpoint = consoleEndpoint(
     params: accountIdParams,
     query: z.object({ mode: z.enum(RESET_MODES, { error: `mode must be ${RESET_MODES.join(" or ")}.` }).default("default") }).strict(),
   },
-  async ({ params, query }): Promise<FamilyResetPreview> => describeFamilyReset(await loadResetSubject(getDb(), params.id, { lock: false }), query.mode),
+  async ({ params, query }): Promise<FamilyResetPreview> =>
+    describeFamilyReset(await loadResetSubject(getDb(), params.id, { lock: false }), query.mode),
 );
 export type FamilyResetPreviewOutput = FamilyResetPreview;
 
 /** POST /api/accounts/{id}/family-resets: the parent and the subusers picked, each in its own transaction; one outcome per account. */
 export const familyResetEndpoint = consoleEndpoint(
-  { method: "POST", path: "/accounts/:id/family-resets", permission: "scopes:reset", params: accountIdParams, body: familyResetBody, maxBodyBytes: 64 * 1024 },
+  {
+    method: "POST",
+    path: "/accounts/:id/family-resets",
+    permission: "scopes:reset",
+    params: accountIdParams,
+    body: familyResetBody,
+    maxBodyBytes: 64 * 1024,
+  },
   async ({ params, body, staff, meta }) => {
     const ticketVerified = await verifyResetTicket(body.ticket.ticketId);
     const summary = await performFamilyReset({ parentId: params.id, request: body, staff, meta, ticketVerified });
@@ -108,7 +116,14 @@ export const customerReplyBody = z
 
 /** POST /api/scope-resets/{id}/customer-reply: sends the (edited) reply as a public comment on the ticket; 201, queued. */
 export const sendCustomerReplyEndpoint = consoleEndpoint(
-  { method: "POST", path: "/scope-resets/:id/customer-reply", permission: "scopes:reset", params: uuidParams, body: customerReplyBody, maxBodyBytes: 64 * 1024 },
+  {
+    method: "POST",
+    path: "/scope-resets/:id/customer-reply",
+    permission: "scopes:reset",
+    params: uuidParams,
+    body: customerReplyBody,
+    maxBodyBytes: 64 * 1024,
+  },
   async ({ params, body, staff, meta }) => withStatus(201, await sendCustomerReply({ resetId: params.id, text: body.text, staff, meta })),
 );
 export type SendCustomerReplyInput = z.input<typeof customerReplyBody>;

@@ -22,8 +22,11 @@ export function csrfCheck(options: { exempt: (c: Context) => boolean }): Middlew
     const site = c.req.header("sec-fetch-site");
     const origin = c.req.header("origin");
     if (site === "same-origin" && (origin === undefined || isOwnOrigin(origin, c.req.url, c.req.header("host")))) return next();
-    if (origin !== undefined && site !== "cross-site" && site !== "same-site" && isOwnOrigin(origin, c.req.url, c.req.header("host"))) return next();
-    throw new AppError("forbidden", "This write did not come from the console's own pages, so it was refused (cross-site request).", { reason: "origin" });
+    if (origin !== undefined && site !== "cross-site" && site !== "same-site" && isOwnOrigin(origin, c.req.url, c.req.header("host")))
+      return next();
+    throw new AppError("forbidden", "This write did not come from the console's own pages, so it was refused (cross-site request).", {
+      reason: "origin",
+    });
   };
 }
 
@@ -36,7 +39,9 @@ export function csrfCheck(options: { exempt: (c: Context) => boolean }): Middlew
 export function refuseCrossSiteRead(c: Context): void {
   const site = c.req.header("sec-fetch-site");
   if (site === "cross-site" || site === "same-site") {
-    throw new AppError("forbidden", "This request came from another site, so it was refused: open it from the console.", { reason: "origin" });
+    throw new AppError("forbidden", "This request came from another site, so it was refused: open it from the console.", {
+      reason: "origin",
+    });
   }
 }
 

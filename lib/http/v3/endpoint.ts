@@ -42,11 +42,14 @@ export function v3Endpoint<B extends Schema | undefined = undefined>(
       const route = async (c: Context<V3Env>) => {
         const acting = c.get("acting");
         const missing = (options.scopes ?? []).filter((s) => !acting.scopes.includes(s));
-        if (missing.length > 0) throw v3Errors.notAuthorized(`Not authorized: ${missing.map((s) => missingScopeMessage(s, acting.chain)).join("; ")}`);
+        if (missing.length > 0)
+          throw v3Errors.notAuthorized(`Not authorized: ${missing.map((s) => missingScopeMessage(s, acting.chain)).join("; ")}`);
         const query = queryObject(new URL(c.req.url).searchParams);
         if (!query.ok) throw v3Errors.badRequest(query.problem.message, query.problem.where);
         const timing = c.get("timing");
-        const body = options.body ? parseBody(options.body, await timing.measure("read", () => readJson(c, options.maxBodyBytes ?? 16 * 1024))) : undefined;
+        const body = options.body
+          ? parseBody(options.body, await timing.measure("read", () => readJson(c, options.maxBodyBytes ?? 16 * 1024)))
+          : undefined;
         const result = await timing.measure("handler", () =>
           handler({ caller: c.get("caller"), acting, body: body as never, query: query.value, meta: c.get("meta") }),
         );
@@ -64,7 +67,9 @@ async function readJson(c: Context<V3Env>, maxBytes: number): Promise<unknown> {
     text = await readBody(c, maxBytes);
   } catch (error) {
     if (error instanceof BodyReadError) {
-      throw v3Errors.badRequest(error.kind === "too_large" ? `The request body is larger than ${Math.round(maxBytes / 1024)} KB` : error.message);
+      throw v3Errors.badRequest(
+        error.kind === "too_large" ? `The request body is larger than ${Math.round(maxBytes / 1024)} KB` : error.message,
+      );
     }
     throw error;
   }

@@ -14,19 +14,33 @@ const limitSchema = z.coerce.number().int().min(1).max(MAX_KEYS_PER_ACCOUNT).def
 export const V3_ENDPOINTS: readonly V3Endpoint[] = [
   // EraseRecipientEmailData: 202 with the queued job's id.
   v3Endpoint(
-    { method: "POST", path: "/recipients/erasejob", scopes: ["recipients.erasejob.create"], body: eraseJobRequestSchema, maxBodyBytes: MAX_PAYLOAD_BYTES },
+    {
+      method: "POST",
+      path: "/recipients/erasejob",
+      scopes: ["recipients.erasejob.create"],
+      body: eraseJobRequestSchema,
+      maxBodyBytes: MAX_PAYLOAD_BYTES,
+    },
     async ({ caller, acting, body }) => {
-      const jobId = await enqueueEraseJob({ accountId: caller.accountId, onBehalfOfAccountId: acting.onBehalfOf?.id ?? null, apiKeyId: caller.keyId, addresses: body.emailAddresses });
+      const jobId = await enqueueEraseJob({
+        accountId: caller.accountId,
+        onBehalfOfAccountId: acting.onBehalfOf?.id ?? null,
+        apiKeyId: caller.keyId,
+        addresses: body.emailAddresses,
+      });
       return { status: 202, body: { job_id: jobId } };
     },
   ),
   // The calling key's effective scopes (any valid key may ask).
   v3Endpoint({ method: "GET", path: "/scopes" }, async ({ acting }) => ({ status: 200, body: { scopes: acting.scopes } })),
   // 201 with the new key's secret, shown this once.
-  v3Endpoint({ method: "POST", path: "/api_keys", scopes: ["api_keys.create"], body: createApiKeyRequestSchema }, async ({ acting, body }) => ({
-    status: 201,
-    body: await createApiKey(getDb(), acting, body),
-  })),
+  v3Endpoint(
+    { method: "POST", path: "/api_keys", scopes: ["api_keys.create"], body: createApiKeyRequestSchema },
+    async ({ acting, body }) => ({
+      status: 201,
+      body: await createApiKey(getDb(), acting, body),
+    }),
+  ),
   // Names and ids, never secrets.
   v3Endpoint({ method: "GET", path: "/api_keys", scopes: ["api_keys.read"] }, async ({ acting, query }) => {
     const unknown = Object.keys(query).filter((k) => k !== "limit");

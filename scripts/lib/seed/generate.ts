@@ -191,8 +191,50 @@ function keysFor(rnd: Random, account: SeedAccount, count: number, today: Date):
   return keys;
 }
 
-const ADJECTIVES = ["acme", "blue", "bright", "quick", "north", "silver", "green", "urban", "happy", "nova", "prime", "swift", "solar", "lunar", "red", "open", "true", "clear", "metro", "alpha"];
-const NOUNS = ["mail", "post", "shop", "labs", "media", "cloud", "apps", "works", "health", "travel", "bank", "news", "games", "foods", "store", "data", "pay", "learn", "hub", "ly"];
+const ADJECTIVES = [
+  "acme",
+  "blue",
+  "bright",
+  "quick",
+  "north",
+  "silver",
+  "green",
+  "urban",
+  "happy",
+  "nova",
+  "prime",
+  "swift",
+  "solar",
+  "lunar",
+  "red",
+  "open",
+  "true",
+  "clear",
+  "metro",
+  "alpha",
+];
+const NOUNS = [
+  "mail",
+  "post",
+  "shop",
+  "labs",
+  "media",
+  "cloud",
+  "apps",
+  "works",
+  "health",
+  "travel",
+  "bank",
+  "news",
+  "games",
+  "foods",
+  "store",
+  "data",
+  "pay",
+  "learn",
+  "hub",
+  "ly",
+];
 const COMPANY_SUFFIX = ["Inc.", "Ltd", "GmbH", "LLC", "SAS", "BV", "Pty Ltd", "AB"];
 const FIRST = ["alex", "sam", "kim", "jo", "lee", "maria", "li", "noor", "ana", "tom", "eva", "raj", "yuki", "omar", "ines"];
 
@@ -225,67 +267,155 @@ export function fixtures(cutoff: Date): Fixture[] {
   list.push(
     {
       key: "legacy",
-      account: { id: 100001, username: "legacy-acme", email: "ops@acme-legacy.example", company: "Acme Legacy Ltd", region: "global", signedUpAt: at("2019-03-14T10:22:05Z"), parentId: null },
+      account: {
+        id: 100001,
+        username: "legacy-acme",
+        email: "ops@acme-legacy.example",
+        company: "Acme Legacy Ltd",
+        region: "global",
+        signedUpAt: at("2019-03-14T10:22:05Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes(admin),
       keyProfiles: [0, 1, 3],
     },
     {
       key: "legacySubuser",
-      account: { id: 100002, username: "legacy-acme-marketing", email: "marketing@acme-legacy.example", company: "Acme Legacy Ltd", region: "global", signedUpAt: at("2020-01-09T09:00:00Z"), parentId: 100001 },
+      account: {
+        id: 100002,
+        username: "legacy-acme-marketing",
+        email: "marketing@acme-legacy.example",
+        company: "Acme Legacy Ltd",
+        region: "global",
+        signedUpAt: at("2020-01-09T09:00:00Z"),
+        parentId: 100001,
+      },
       scopes: boundByParent(admin, admin),
       keyProfiles: [0],
     },
     {
       key: "legacyEuSubuser",
-      account: { id: 100003, username: "legacy-acme-eu", email: "eu@acme-legacy.example", company: "Acme Legacy Ltd", region: "eu", signedUpAt: at("2022-11-30T16:45:00Z"), parentId: 100001 },
+      account: {
+        id: 100003,
+        username: "legacy-acme-eu",
+        email: "eu@acme-legacy.example",
+        company: "Acme Legacy Ltd",
+        region: "eu",
+        signedUpAt: at("2022-11-30T16:45:00Z"),
+        parentId: 100001,
+      },
       scopes: boundByParent(admin, admin),
       keyProfiles: [0],
     },
     {
       key: "modern",
-      account: { id: 100004, username: "brightpost", email: "team@brightpost.example", company: "BrightPost GmbH", region: "global", signedUpAt: at("2024-02-01T08:00:00Z"), parentId: null },
+      account: {
+        id: 100004,
+        username: "brightpost",
+        email: "team@brightpost.example",
+        company: "BrightPost GmbH",
+        region: "global",
+        signedUpAt: at("2024-02-01T08:00:00Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes([...admin, ...ERASE]),
       keyProfiles: [0, 2],
     },
     {
       key: "cutoffExact",
-      account: { id: 100005, username: "cutoff-exact", email: "exact@cutoff.example", company: "Cutoff Exact LLC", region: "global", signedUpAt: plus(0), parentId: null },
+      account: {
+        id: 100005,
+        username: "cutoff-exact",
+        email: "exact@cutoff.example",
+        company: "Cutoff Exact LLC",
+        region: "global",
+        signedUpAt: plus(0),
+        parentId: null,
+      },
       scopes: normalizeScopes([...admin, ...ERASE]),
       keyProfiles: [0],
     },
     {
       key: "cutoffMinus1s",
-      account: { id: 100006, username: "cutoff-minus-1s", email: "before@cutoff.example", company: "Cutoff Before LLC", region: "global", signedUpAt: plus(-1000), parentId: null },
+      account: {
+        id: 100006,
+        username: "cutoff-minus-1s",
+        email: "before@cutoff.example",
+        company: "Cutoff Before LLC",
+        region: "global",
+        signedUpAt: plus(-1000),
+        parentId: null,
+      },
       scopes: normalizeScopes(admin),
       keyProfiles: [0],
     },
     {
       key: "cutoffPlus1s",
-      account: { id: 100007, username: "cutoff-plus-1s", email: "after@cutoff.example", company: "Cutoff After LLC", region: "global", signedUpAt: plus(1000), parentId: null },
+      account: {
+        id: 100007,
+        username: "cutoff-plus-1s",
+        email: "after@cutoff.example",
+        company: "Cutoff After LLC",
+        region: "global",
+        signedUpAt: plus(1000),
+        parentId: null,
+      },
       scopes: normalizeScopes([...admin, ...ERASE]),
       keyProfiles: [0],
     },
     {
       key: "lateAnomaly",
-      account: { id: 100008, username: "late-anomaly", email: "ops@late-anomaly.example", company: "Late Anomaly Co", region: "global", signedUpAt: at("2024-05-05T12:00:00Z"), parentId: null },
+      account: {
+        id: 100008,
+        username: "late-anomaly",
+        email: "ops@late-anomaly.example",
+        company: "Late Anomaly Co",
+        region: "global",
+        signedUpAt: at("2024-05-05T12:00:00Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes(admin),
       keyProfiles: [0],
     },
     {
       key: "alreadyReset",
-      account: { id: 100009, username: "already-reset", email: "ops@already-reset.example", company: "Already Reset Inc.", region: "global", signedUpAt: at("2020-06-01T07:30:00Z"), parentId: null },
+      account: {
+        id: 100009,
+        username: "already-reset",
+        email: "ops@already-reset.example",
+        company: "Already Reset Inc.",
+        region: "global",
+        signedUpAt: at("2020-06-01T07:30:00Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes([...admin, ...ERASE]),
       keyProfiles: [0],
     },
     {
       key: "partial",
-      account: { id: 100010, username: "partial-scopes", email: "ops@partial.example", company: "Partial Scopes BV", region: "global", signedUpAt: at("2021-09-09T09:09:09Z"), parentId: null },
+      account: {
+        id: 100010,
+        username: "partial-scopes",
+        email: "ops@partial.example",
+        company: "Partial Scopes BV",
+        region: "global",
+        signedUpAt: at("2021-09-09T09:09:09Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes([...admin, "recipients.erasejob.create"]),
       keyProfiles: [0],
     },
     {
       key: "unknownScopes",
-      account: { id: 100011, username: "legacy-oddities", email: "ops@oddities.example", company: "Oddities AB", region: "global", signedUpAt: at("2018-02-02T02:02:02Z"), parentId: null },
+      account: {
+        id: 100011,
+        username: "legacy-oddities",
+        email: "ops@oddities.example",
+        company: "Oddities AB",
+        region: "global",
+        signedUpAt: at("2018-02-02T02:02:02Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes([...admin, "email_activity.read", ...UNKNOWN_LEGACY_SCOPES]),
       keyProfiles: [0, 1],
     },
@@ -293,7 +423,15 @@ export function fixtures(cutoff: Date): Fixture[] {
       // Its keys use scopes a default reset removes (legacy activity feed, legacy SMTP) and the
       // Deliverability Insights group's spelling of a scope the admin list spells in the singular.
       key: "keysAtRisk",
-      account: { id: 100012, username: "legacy-keys", email: "dev@legacy-keys.example", company: "Legacy Keys Pty Ltd", region: "global", signedUpAt: at("2017-08-21T15:00:00Z"), parentId: null },
+      account: {
+        id: 100012,
+        username: "legacy-keys",
+        email: "dev@legacy-keys.example",
+        company: "Legacy Keys Pty Ltd",
+        region: "global",
+        signedUpAt: at("2017-08-21T15:00:00Z"),
+        parentId: null,
+      },
       scopes: normalizeScopes([
         ...admin.map((s) => (s === "di.bounce_block_classification.read" ? "di.bounce_block_classifications.read" : s)),
         "email_activity.read",
@@ -304,7 +442,15 @@ export function fixtures(cutoff: Date): Fixture[] {
     {
       // A legacy subuser of an account that has the scopes: it can be reset on its own.
       key: "modernParentLegacySubuser",
-      account: { id: 100013, username: "brightpost-archive", email: "archive@brightpost.example", company: "BrightPost GmbH", region: "eu", signedUpAt: at("2024-03-01T08:00:00Z"), parentId: 100004 },
+      account: {
+        id: 100013,
+        username: "brightpost-archive",
+        email: "archive@brightpost.example",
+        company: "BrightPost GmbH",
+        region: "eu",
+        signedUpAt: at("2024-03-01T08:00:00Z"),
+        parentId: 100004,
+      },
       scopes: boundByParent(admin, [...admin, ...ERASE]),
       keyProfiles: [0],
     },
@@ -313,7 +459,13 @@ export function fixtures(cutoff: Date): Fixture[] {
     const full: SeedAccount = { ...account, scopes };
     const profiles = keyProfiles(scopes);
     const keys = kp.map((p, i) =>
-      makeKey(rnd, full.id, `${["Production", "Reporting", "Read only", "CI"][i] ?? "Key"} – ${profiles[p]!.name}`, profiles[p]!.scopes, new Date(full.signedUpAt.getTime() + (i + 1) * 30 * DAY)),
+      makeKey(
+        rnd,
+        full.id,
+        `${["Production", "Reporting", "Read only", "CI"][i] ?? "Key"} – ${profiles[p]!.name}`,
+        profiles[p]!.scopes,
+        new Date(full.signedUpAt.getTime() + (i + 1) * 30 * DAY),
+      ),
     );
     return { key, account: full, keys };
   });
@@ -343,7 +495,9 @@ export function* generateAccounts(opts: SeedOptions): Generator<{ account: SeedA
     const adjective = rnd.pick(ADJECTIVES);
     const noun = rnd.pick(NOUNS);
     const username = `${adjective}${noun}${serial.toString(36)}`;
-    const company = rnd.chance(0.85) ? `${adjective[0]!.toUpperCase()}${adjective.slice(1)} ${noun[0]!.toUpperCase()}${noun.slice(1)} ${rnd.pick(COMPANY_SUFFIX)}` : null;
+    const company = rnd.chance(0.85)
+      ? `${adjective[0]!.toUpperCase()}${adjective.slice(1)} ${noun[0]!.toUpperCase()}${noun.slice(1)} ${rnd.pick(COMPANY_SUFFIX)}`
+      : null;
     const domain = `${adjective}${noun}${serial.toString(36)}.example`;
     const parent: SeedAccount = {
       id: nextId,

@@ -22,7 +22,15 @@ export interface FixtureActivity {
 /** A recipient of legacy-acme, both its subusers and brightpost: erasing for one must leave the others. */
 export const SHARED_RECIPIENT = "jane.doe@example.com";
 
-const row = (accountId: number, recipientEmail: string, recipientName: string, subject: string, categories: string[], ip: string, sentAt: string): FixtureActivity => ({
+const row = (
+  accountId: number,
+  recipientEmail: string,
+  recipientName: string,
+  subject: string,
+  categories: string[],
+  ip: string,
+  sentAt: string,
+): FixtureActivity => ({
   accountId,
   recipientEmail,
   recipientName,
@@ -39,7 +47,15 @@ export const FIXTURE_ACTIVITY: readonly FixtureActivity[] = [
   row(100001, "jane.doe@example.com", "Jane Doe", "Spring sale: 20% off", ["marketing", "spring"], "198.51.100.7", "2026-05-20T07:00:00Z"),
   row(100001, "bob.smith@example.org", "Bob Smith", "Your March invoice", ["billing"], "192.0.2.44", "2026-03-02T09:15:03Z"),
   row(100001, "bob.smith@example.org", "Bob Smith", "Welcome to Acme", ["onboarding"], "192.0.2.44", "2026-01-05T12:30:00Z"),
-  row(100001, "chen.wei@mail.example", "Chen Wei", "Order #48213 shipped", ["transactional", "orders"], "198.51.100.23", "2026-06-14T16:45:10Z"),
+  row(
+    100001,
+    "chen.wei@mail.example",
+    "Chen Wei",
+    "Order #48213 shipped",
+    ["transactional", "orders"],
+    "198.51.100.23",
+    "2026-06-14T16:45:10Z",
+  ),
   // 100002 legacy-acme-marketing (subuser)
   row(100002, "jane.doe@example.com", "Jane Doe", "Newsletter – June", ["newsletter"], "203.0.113.10", "2026-06-01T08:00:00Z"),
   row(100002, "jane.doe@example.com", "Jane Doe", "Newsletter – July", ["newsletter"], "203.0.113.10", "2026-07-01T08:00:00Z"),
@@ -54,7 +70,15 @@ export const FIXTURE_ACTIVITY: readonly FixtureActivity[] = [
   row(100004, "jane.doe@example.com", "Jane Doe", "Confirm your e-mail", ["transactional"], "203.0.113.10", "2026-01-15T11:11:11Z"),
   row(100004, "sam.taylor@example.com", "Sam Taylor", "Your BrightPost digest", ["digest"], "192.0.2.150", "2026-09-09T06:30:01Z"),
   row(100004, "sam.taylor@example.com", "Sam Taylor", "Team invite", ["transactional"], "192.0.2.150", "2026-04-04T13:37:00Z"),
-  row(100004, "Sam.Taylor@example.com", "Sam Taylor", "One person, however the address is written", ["transactional"], "192.0.2.150", "2026-04-05T13:37:00Z"),
+  row(
+    100004,
+    "Sam.Taylor@example.com",
+    "Sam Taylor",
+    "One person, however the address is written",
+    ["transactional"],
+    "192.0.2.150",
+    "2026-04-05T13:37:00Z",
+  ),
   row(100004, "case.x@example.com", "Casey X", "Receipt", ["transactional"], "192.0.2.160", "2026-04-06T10:00:00Z"),
   row(100004, "Case.X@example.com", "Casey X", "Newsletter", ["newsletter"], "192.0.2.160", "2026-04-07T10:00:00Z"),
   row(100004, "CASE.X@example.com", "Casey X", "Survey", ["marketing"], "192.0.2.160", "2026-04-08T10:00:00Z"),
@@ -65,10 +89,72 @@ export const FIXTURE_ACTIVITY: readonly FixtureActivity[] = [
   ]),
 ];
 
-const FIRST = ["Alex", "Sam", "Kim", "Jo", "Lee", "Maria", "Li", "Noor", "Ana", "Tom", "Eva", "Raj", "Yuki", "Omar", "Ines", "Priya", "Jonas", "Fatima", "Mateo", "Chloe"];
-const LAST = ["Smith", "Garcia", "Chen", "Müller", "Rossi", "Kowalski", "Nguyen", "Okafor", "Silva", "Haddad", "Ivanova", "Tanaka", "Dubois", "Larsen", "Kaya", "Murphy", "Novak", "Santos", "Berg", "Patel"];
-const DOMAINS = ["gmail.example", "outlook.example", "yahoo.example", "proton.example", "mail.example", "web.example", "icloud.example", "corp.example"];
-const SUBJECTS = ["Your receipt", "Password reset", "Weekly newsletter", "Your order has shipped", "Welcome aboard", "Invoice available", "Reminder: your cart", "Security alert", "Event invitation", "Survey: how did we do?"];
+const FIRST = [
+  "Alex",
+  "Sam",
+  "Kim",
+  "Jo",
+  "Lee",
+  "Maria",
+  "Li",
+  "Noor",
+  "Ana",
+  "Tom",
+  "Eva",
+  "Raj",
+  "Yuki",
+  "Omar",
+  "Ines",
+  "Priya",
+  "Jonas",
+  "Fatima",
+  "Mateo",
+  "Chloe",
+];
+const LAST = [
+  "Smith",
+  "Garcia",
+  "Chen",
+  "Müller",
+  "Rossi",
+  "Kowalski",
+  "Nguyen",
+  "Okafor",
+  "Silva",
+  "Haddad",
+  "Ivanova",
+  "Tanaka",
+  "Dubois",
+  "Larsen",
+  "Kaya",
+  "Murphy",
+  "Novak",
+  "Santos",
+  "Berg",
+  "Patel",
+];
+const DOMAINS = [
+  "gmail.example",
+  "outlook.example",
+  "yahoo.example",
+  "proton.example",
+  "mail.example",
+  "web.example",
+  "icloud.example",
+  "corp.example",
+];
+const SUBJECTS = [
+  "Your receipt",
+  "Password reset",
+  "Weekly newsletter",
+  "Your order has shipped",
+  "Welcome aboard",
+  "Invoice available",
+  "Reminder: your cart",
+  "Security alert",
+  "Event invitation",
+  "Survey: how did we do?",
+];
 const CATEGORIES = ["{transactional}", "{marketing}", "{newsletter}", "{transactional,orders}", "{billing}", "{}"];
 
 const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((s) => `'${s.replace(/'/g, "''")}'`).join(",")}]::text[]`;
@@ -83,7 +169,19 @@ export async function loadMessageActivity(client: pg.Client, perAccount: number)
        SELECT f.account_id, f.recipient_email, f.recipient_name, f.subject, f.categories, f.ip, f.sent_at
        FROM jsonb_to_recordset($1::jsonb) AS f(account_id int, recipient_email text, recipient_name text, subject text, categories text[], ip text, sent_at timestamptz)
        WHERE EXISTS (SELECT 1 FROM account a WHERE a.id = f.account_id)`,
-      [JSON.stringify(FIXTURE_ACTIVITY.map((r) => ({ account_id: r.accountId, recipient_email: r.recipientEmail, recipient_name: r.recipientName, subject: r.subject, categories: r.categories, ip: r.ip, sent_at: r.sentAt })))],
+      [
+        JSON.stringify(
+          FIXTURE_ACTIVITY.map((r) => ({
+            account_id: r.accountId,
+            recipient_email: r.recipientEmail,
+            recipient_name: r.recipientName,
+            subject: r.subject,
+            categories: r.categories,
+            ip: r.ip,
+            sent_at: r.sentAt,
+          })),
+        ),
+      ],
     );
     let generated = 0;
     if (perAccount > 0) {

@@ -81,7 +81,8 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
   const b = new pg.Client({ connectionString: databaseUrl });
   await Promise.all([a.connect(), b.connect()]);
   try {
-    const staff = (await a.query<Staff>(`SELECT id, name, email FROM staff_user WHERE role IN ('agent', 'lead', 'admin') ORDER BY email`)).rows;
+    const staff = (await a.query<Staff>(`SELECT id, name, email FROM staff_user WHERE role IN ('agent', 'lead', 'admin') ORDER BY email`))
+      .rows;
     if (staff.length === 0) throw new Error("seedResetRecords needs staff: seed the database first");
     const accounts = (
       await a.query<{ id: number; scope_set_id: number }>(
@@ -125,7 +126,11 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
 
     // Pass 1: resets on `a`, audit events on `b` (chain head locked until commit).
     await b.query("BEGIN");
-    const [head] = (await b.query<{ last_seq: string; last_hash: string }>(`SELECT last_seq::text, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`)).rows;
+    const [head] = (
+      await b.query<{ last_seq: string; last_hash: string }>(
+        `SELECT last_seq::text, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`,
+      )
+    ).rows;
     if (!head) throw new Error("audit_chain_head is missing: run the migrations");
     let seq = BigInt(head.last_seq);
     let prevHash = head.last_hash;
@@ -222,20 +227,55 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
     log(`  resets and audit events written (${((performance.now() - started) / 1000).toFixed(1)} s); notes…`);
 
     // Pass 2: the notes of every success, now that their resets are committed.
-    const ticketNotes = CopyWriter.open(a, `COPY ticket_note (id, ticket_id, ticket_url, account_id, reset_id, kind, body, author_id, author_name, created_at) FROM STDIN`);
-    const adminNotes = CopyWriter.open(b, `COPY admin_note (id, account_id, ticket_id, ticket_url, reset_id, body, author_id, author_name, created_at) FROM STDIN`);
+    const ticketNotes = CopyWriter.open(
+      a,
+      `COPY ticket_note (id, ticket_id, ticket_url, account_id, reset_id, kind, body, author_id, author_name, created_at) FROM STDIN`,
+    );
+    const adminNotes = CopyWriter.open(
+      b,
+      `COPY admin_note (id, account_id, ticket_id, ticket_url, reset_id, body, author_id, author_name, created_at) FROM STDIN`,
+    );
     for (let i = 0; i < count; i++) {
       const x = row(i);
       if (x.failed) continue;
       const ticketUrl = `${helpdesk}/agent/tickets/${x.ticketId}`;
       const at = x.createdAt.toISOString();
       const idBytes = createHash("sha256").update(`${seed}:notes:${i}`).digest();
-      await ticketNotes.row([uuidFrom(idBytes, 0), x.ticketId, ticketUrl, x.account.id, x.id, "scopes_before",
-        `Scopes BEFORE reset on account ${x.account.id} (${x.plan.beforeCount} scopes). Erase-job scopes missing.`, x.actor.id, x.actor.name, at]);
-      await ticketNotes.row([uuidFrom(idBytes, 16), x.ticketId, ticketUrl, x.account.id, x.id, "scopes_after",
-        `Scopes AFTER reset on account ${x.account.id} (${x.plan.afterCount} scopes). Added: ${x.plan.added.join(", ") || "none"}. Removed: ${x.plan.removed.length}.`, x.actor.id, x.actor.name, at]);
-      await adminNotes.row([uuidFrom(createHash("sha256").update(`${seed}:admin:${i}`).digest(), 0), x.account.id, x.ticketId, ticketUrl, x.id,
-        `Scopes reset by ${x.actor.name} per ${ticketUrl}: erase-job scopes added.`, x.actor.id, x.actor.name, at]);
+      await ticketNotes.row([
+        uuidFrom(idBytes, 0),
+        x.ticketId,
+        ticketUrl,
+        x.account.id,
+        x.id,
+        "scopes_before",
+        `Scopes BEFORE reset on account ${x.account.id} (${x.plan.beforeCount} scopes). Erase-job scopes missing.`,
+        x.actor.id,
+        x.actor.name,
+        at,
+      ]);
+      await ticketNotes.row([
+        uuidFrom(idBytes, 16),
+        x.ticketId,
+        ticketUrl,
+        x.account.id,
+        x.id,
+        "scopes_after",
+        `Scopes AFTER reset on account ${x.account.id} (${x.plan.afterCount} scopes). Added: ${x.plan.added.join(", ") || "none"}. Removed: ${x.plan.removed.length}.`,
+        x.actor.id,
+        x.actor.name,
+        at,
+      ]);
+      await adminNotes.row([
+        uuidFrom(createHash("sha256").update(`${seed}:admin:${i}`).digest(), 0),
+        x.account.id,
+        x.ticketId,
+        ticketUrl,
+        x.id,
+        `Scopes reset by ${x.actor.name} per ${ticketUrl}: erase-job scopes added.`,
+        x.actor.id,
+        x.actor.name,
+        at,
+      ]);
     }
     await Promise.all([ticketNotes.close(), adminNotes.close()]);
     await a.query("ANALYZE scope_reset, ticket_note, admin_note, audit_event, audit_chain_head");

@@ -46,7 +46,9 @@ export interface SeedReport extends LoadResult {
 export async function seedDatabase(config: AppConfig, settings: SeedSettings): Promise<SeedReport> {
   // The demo data replaces what is there and carries API keys and staff anyone can read in this repository.
   if (config.env === "production") {
-    throw new Error("Seeding writes demo data (its API keys are in the repository), so it refuses to run when SCOPEDESK_ENV is production.");
+    throw new Error(
+      "Seeding writes demo data (its API keys are in the repository), so it refuses to run when SCOPEDESK_ENV is production.",
+    );
   }
   const started = performance.now();
   const client = new pg.Client({ connectionString: config.migrationDatabaseUrl });

@@ -8,7 +8,11 @@ export const metadata: Metadata = { title: "Family reset" };
 
 export default async function FamilyResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { params: parsed } = await guardPage({ permission: "tickets:read", path: `/family-resets/${encodeURIComponent(id)}`, params: { schema: uuidParams, values: { id } } });
+  const { params: parsed } = await guardPage({
+    permission: "tickets:read",
+    path: `/family-resets/${encodeURIComponent(id)}`,
+    params: { schema: uuidParams, values: { id } },
+  });
   const family = await orNotFound(getFamilyReset(parsed.id));
   return <FamilyResetSummary family={family} />;
 }

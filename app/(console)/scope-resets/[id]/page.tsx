@@ -9,7 +9,11 @@ export const metadata: Metadata = { title: "Scope reset" };
 
 export default async function ScopeResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { staff, params: parsed } = await guardPage({ permission: "tickets:read", path: `/scope-resets/${encodeURIComponent(id)}`, params: { schema: uuidParams, values: { id } } });
+  const { staff, params: parsed } = await guardPage({
+    permission: "tickets:read",
+    path: `/scope-resets/${encodeURIComponent(id)}`,
+    params: { schema: uuidParams, values: { id } },
+  });
   const reset = await orNotFound(getScopeResetView(parsed.id));
   return <ResetResult reset={reset} canAct={can(staff.role, "scopes:reset")} />;
 }

@@ -10,7 +10,11 @@ export const metadata: Metadata = { title: "Account audit timeline" };
 
 export default async function AccountTimelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { staff, params: parsed } = await guardPage({ permission: "audit:read_own", path: `/audit/accounts/${encodeURIComponent(id)}`, params: { schema: accountIdParams, values: { id } } });
+  const { staff, params: parsed } = await guardPage({
+    permission: "audit:read_own",
+    path: `/audit/accounts/${encodeURIComponent(id)}`,
+    params: { schema: accountIdParams, values: { id } },
+  });
   const timeline = await orNotFound(getAccountTimeline(staff, parsed.id));
   const { account, entries } = timeline;
   return (
@@ -30,13 +34,17 @@ export default async function AccountTimelinePage({ params }: { params: Promise<
         </p>
       </div>
       {entries.length === 0 ? (
-        <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">Nothing has been recorded for this account.</p>
+        <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">
+          Nothing has been recorded for this account.
+        </p>
       ) : (
         <ol className="space-y-3" aria-label="Timeline">
           {entries.map((e) => (
             <li key={`${e.type}-${e.type === "reset" ? e.reset.id : e.note.id}`} data-testid="timeline-entry" data-type={e.type}>
               {e.type === "reset" ? (
-                <div className={`rounded-lg border p-4 text-sm ${e.reset.outcome === "failed" ? "border-red-200 bg-red-50" : "border-emerald-200 bg-emerald-50"}`}>
+                <div
+                  className={`rounded-lg border p-4 text-sm ${e.reset.outcome === "failed" ? "border-red-200 bg-red-50" : "border-emerald-200 bg-emerald-50"}`}
+                >
                   <p>
                     <Link className="font-semibold text-blue-800 underline" href={`/audit/resets/${e.reset.id}`}>
                       {e.reset.outcome === "failed" ? "Failed reset attempt" : "Scope reset"}
@@ -52,7 +60,13 @@ export default async function AccountTimelinePage({ params }: { params: Promise<
                 </div>
               ) : (
                 <NoteBlock
-                  title={e.type === "admin_note" ? "Admin note" : e.note.kind === "scopes_before" ? "Ticket note: scopes before" : "Ticket note: scopes after"}
+                  title={
+                    e.type === "admin_note"
+                      ? "Admin note"
+                      : e.note.kind === "scopes_before"
+                        ? "Ticket note: scopes before"
+                        : "Ticket note: scopes after"
+                  }
                   body={e.note.body}
                   meta={`${e.note.authorName}, ${formatUtcShort(e.at)}${e.note.ticketId ? ` · ticket #${e.note.ticketId}` : ""}`}
                 />

@@ -10,7 +10,15 @@ import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Reset audit" };
 
-function ScopeList({ title, scopes, testId }: { title: string; scopes: { groups: { id: string; label: string; present: string[] }[]; unknown: string[] } | null; testId: string }) {
+function ScopeList({
+  title,
+  scopes,
+  testId,
+}: {
+  title: string;
+  scopes: { groups: { id: string; label: string; present: string[] }[]; unknown: string[] } | null;
+  testId: string;
+}) {
   return (
     <section aria-label={title} className="rounded-lg border border-slate-200 bg-white p-4" data-testid={testId}>
       <h3 className="font-semibold">{title}</h3>
@@ -46,16 +54,43 @@ function ScopeList({ title, scopes, testId }: { title: string; scopes: { groups:
 
 export default async function AuditResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { staff, params: parsed } = await guardPage({ permission: "audit:read_own", path: `/audit/resets/${encodeURIComponent(id)}`, params: { schema: uuidParams, values: { id } } });
+  const { staff, params: parsed } = await guardPage({
+    permission: "audit:read_own",
+    path: `/audit/resets/${encodeURIComponent(id)}`,
+    params: { schema: uuidParams, values: { id } },
+  });
   const reset = await orNotFound(getAuditResetDetail(staff, parsed.id));
   const failed = reset.outcome === "failed";
   const changed = reset.diff.filter((g) => g.added.length > 0 || g.removed.length > 0);
   const facts: [string, React.ReactNode][] = [
-    ["Outcome", <span key="o" className={failed ? "font-semibold text-red-800" : "font-semibold text-emerald-800"}>{reset.outcome}{reset.verified ? " (verified)" : ""}</span>],
+    [
+      "Outcome",
+      <span key="o" className={failed ? "font-semibold text-red-800" : "font-semibold text-emerald-800"}>
+        {reset.outcome}
+        {reset.verified ? " (verified)" : ""}
+      </span>,
+    ],
     ["When", <DualTime key="w" iso={reset.createdAt} />],
     ["Agent", `${reset.actor.name} (${reset.actor.email})`],
-    ["Account", <Link key="a" className="text-blue-800 underline" href={`/audit/accounts/${reset.account.id}`}>{reset.account.id} · {reset.account.username}</Link>],
-    ["Ticket", <a key="t" className="text-blue-800 underline" href={reset.ticket.url} target="_blank" rel="noopener noreferrer" data-testid="detail-ticket-link">{reset.ticket.url}</a>],
+    [
+      "Account",
+      <Link key="a" className="text-blue-800 underline" href={`/audit/accounts/${reset.account.id}`}>
+        {reset.account.id} · {reset.account.username}
+      </Link>,
+    ],
+    [
+      "Ticket",
+      <a
+        key="t"
+        className="text-blue-800 underline"
+        href={reset.ticket.url}
+        target="_blank"
+        rel="noopener noreferrer"
+        data-testid="detail-ticket-link"
+      >
+        {reset.ticket.url}
+      </a>,
+    ],
     ["Client IP", reset.clientIp ?? "not recorded"],
     ["User agent", reset.userAgent ?? "not recorded"],
     ["Request id", <code key="r">{reset.requestId}</code>],
@@ -64,7 +99,13 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
   ];
   if (reset.clientRequestId) facts.push(["Client's request id", <code key="cr">{reset.clientRequestId}</code>]);
   if (reset.reason) facts.push(["Reason given", reset.reason]);
-  if (reset.failureReason) facts.push(["Failure reason", <span key="f" className="text-red-800" data-testid="failure-reason">{reset.failureReason}</span>]);
+  if (reset.failureReason)
+    facts.push([
+      "Failure reason",
+      <span key="f" className="text-red-800" data-testid="failure-reason">
+        {reset.failureReason}
+      </span>,
+    ]);
 
   return (
     <div className="space-y-5">
@@ -89,7 +130,8 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
 
       <section aria-labelledby="diff-heading" className="space-y-2">
         <h2 id="diff-heading" className="text-lg font-semibold">
-          {failed ? "What the attempt would have changed (nothing was applied)" : "What changed"}: +{reset.added.length} / −{reset.removed.length}
+          {failed ? "What the attempt would have changed (nothing was applied)" : "What changed"}: +{reset.added.length} / −
+          {reset.removed.length}
         </h2>
         {changed.length === 0 ? (
           <p className="text-sm text-slate-700">No scope was added or removed.</p>
@@ -97,17 +139,33 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
           <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid="grouped-diff">
             <thead className="border-b border-slate-200 text-slate-700">
               <tr>
-                <th scope="col" className="px-3 py-2 font-medium">Group</th>
-                <th scope="col" className="px-3 py-2 font-medium">Added</th>
-                <th scope="col" className="px-3 py-2 font-medium">Removed</th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Group
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Added
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Removed
+                </th>
               </tr>
             </thead>
             <tbody>
               {changed.map((g) => (
                 <tr key={g.id} className="border-b border-slate-100 align-top">
-                  <th scope="row" className="px-3 py-2 font-medium">{g.label}</th>
-                  <td className="px-3 py-2 font-mono text-xs text-emerald-800">{g.added.map((s) => <div key={s}>+ {s}</div>)}</td>
-                  <td className="px-3 py-2 font-mono text-xs text-red-800">{g.removed.map((s) => <div key={s}>− {s}</div>)}</td>
+                  <th scope="row" className="px-3 py-2 font-medium">
+                    {g.label}
+                  </th>
+                  <td className="px-3 py-2 font-mono text-xs text-emerald-800">
+                    {g.added.map((s) => (
+                      <div key={s}>+ {s}</div>
+                    ))}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs text-red-800">
+                    {g.removed.map((s) => (
+                      <div key={s}>− {s}</div>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -116,28 +174,64 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
       </section>
 
       <section aria-labelledby="sets-heading" className="space-y-2">
-        <h2 id="sets-heading" className="text-lg font-semibold">Scopes before and after</h2>
+        <h2 id="sets-heading" className="text-lg font-semibold">
+          Scopes before and after
+        </h2>
         <div className="grid gap-4 md:grid-cols-2">
-          <ScopeList title={`Before (${reset.before?.scopes.length ?? "?"} scopes)`} scopes={reset.before?.groups ?? null} testId="scopes-before" />
-          <ScopeList title={failed ? "After (unchanged: the attempt failed)" : `After (${reset.after?.scopes.length ?? "?"} scopes)`} scopes={failed ? (reset.before?.groups ?? null) : (reset.after?.groups ?? null)} testId="scopes-after" />
+          <ScopeList
+            title={`Before (${reset.before?.scopes.length ?? "?"} scopes)`}
+            scopes={reset.before?.groups ?? null}
+            testId="scopes-before"
+          />
+          <ScopeList
+            title={failed ? "After (unchanged: the attempt failed)" : `After (${reset.after?.scopes.length ?? "?"} scopes)`}
+            scopes={failed ? (reset.before?.groups ?? null) : (reset.after?.groups ?? null)}
+            testId="scopes-after"
+          />
         </div>
       </section>
 
       <section aria-labelledby="notes-heading" className="space-y-3">
-        <h2 id="notes-heading" className="text-lg font-semibold">Notes as written</h2>
+        <h2 id="notes-heading" className="text-lg font-semibold">
+          Notes as written
+        </h2>
         {!reset.notes.before && !reset.notes.after && !reset.notes.admin && (
-          <p className="text-sm text-slate-700">No notes: {failed ? "a failed attempt writes none (its transaction was rolled back)." : "none were recorded."}</p>
+          <p className="text-sm text-slate-700">
+            No notes: {failed ? "a failed attempt writes none (its transaction was rolled back)." : "none were recorded."}
+          </p>
         )}
-        {reset.notes.before && <NoteBlock title="Ticket note 1: scopes before" body={reset.notes.before.body} meta={`${reset.notes.before.authorName}, ${reset.notes.before.createdAt}`} />}
-        {reset.notes.after && <NoteBlock title="Ticket note 2: scopes after" body={reset.notes.after.body} meta={`${reset.notes.after.authorName}, ${reset.notes.after.createdAt}`} />}
-        {reset.notes.admin && <NoteBlock title="Admin note" body={reset.notes.admin.body} meta={`${reset.notes.admin.authorName}, ${reset.notes.admin.createdAt}`} />}
+        {reset.notes.before && (
+          <NoteBlock
+            title="Ticket note 1: scopes before"
+            body={reset.notes.before.body}
+            meta={`${reset.notes.before.authorName}, ${reset.notes.before.createdAt}`}
+          />
+        )}
+        {reset.notes.after && (
+          <NoteBlock
+            title="Ticket note 2: scopes after"
+            body={reset.notes.after.body}
+            meta={`${reset.notes.after.authorName}, ${reset.notes.after.createdAt}`}
+          />
+        )}
+        {reset.notes.admin && (
+          <NoteBlock
+            title="Admin note"
+            body={reset.notes.admin.body}
+            meta={`${reset.notes.admin.authorName}, ${reset.notes.admin.createdAt}`}
+          />
+        )}
       </section>
 
       <section aria-labelledby="deliveries-heading" className="space-y-2">
-        <h2 id="deliveries-heading" className="text-lg font-semibold">Into the helpdesk</h2>
+        <h2 id="deliveries-heading" className="text-lg font-semibold">
+          Into the helpdesk
+        </h2>
         {reset.deliveries.length === 0 ? (
           <p className="text-sm text-slate-700">
-            {failed ? "Nothing was sent to the helpdesk: a failed attempt queues no note." : "Nothing was queued for the helpdesk (it was not connected when this reset ran)."}
+            {failed
+              ? "Nothing was sent to the helpdesk: a failed attempt queues no note."
+              : "Nothing was queued for the helpdesk (it was not connected when this reset ran)."}
           </p>
         ) : (
           <HelpdeskDeliveries deliveries={reset.deliveries} canRetry={can(staff.role, "scopes:reset")} />
@@ -145,7 +239,9 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
       </section>
 
       <section aria-labelledby="events-heading" className="space-y-2">
-        <h2 id="events-heading" className="text-lg font-semibold">Audit log</h2>
+        <h2 id="events-heading" className="text-lg font-semibold">
+          Audit log
+        </h2>
         {reset.auditEvents.length === 0 ? (
           <p className="text-sm text-slate-700">No audit event refers to this reset.</p>
         ) : (
