@@ -19,6 +19,7 @@ import { writeHeapSnapshot } from "node:v8";
 import { setTimeout as sleep } from "node:timers/promises";
 import { APP_ROLE, asRole } from "../scripts/lib/database-roles";
 import { machineDescription, prepareBenchDatabase, round, writeResults } from "./lib/harness";
+import { heapGrowth } from "./lib/heap-diff";
 
 const args = process.argv.slice(2);
 const MINUTES = Number(args.find((a) => a.startsWith("--minutes="))?.split("=")[1] ?? 30);
@@ -68,14 +69,21 @@ await worker.stop();
 const half = samples.filter((s) => s.minute >= MINUTES / 2);
 const growthMb = round(half.at(-1)!.heapUsedMb - half[0]!.heapUsedMb, 2);
 const slopeMbPerHour = round(slope(samples.filter((s) => s.minute >= 2)) * 60, 2);
-const flat = growthMb < 1 && warnings.length === 0;
+const growth = SNAPSHOTS ? heapGrowth(`${SNAPSHOTS}/soak-minute-2.heapsnapshot`, `${SNAPSHOTS}/soak-minute-${MINUTES}.heapsnapshot`) : null;
+// With snapshots, flat means no retained objects beyond compiled code (which V8 adds while it optimises, and which levels off).
+const retainedKb = growth ? round((growth.total - growth.codeBytes) / 1024, 1) : null;
+const flat = warnings.length === 0 && (retainedKb !== null ? retainedKb < 256 : growthMb < 1);
 const machine = await machineDescription(databaseUrl);
 const md = [
   `# Idle worker soak, ${new Date().toISOString().slice(0, 10)}`,
   "",
   `${MINUTES} minutes of the real worker loop with nothing queued (every queue polled every 2 s, supervision every 10 s, cron), ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
   "",
-  `**${flat ? "Flat" : "NOT flat"}**: heap after GC grew ${growthMb} MB over the second half; fitted slope ${slopeMbPerHour} MB/hour from minute 2; ${warnings.length} process warnings.`,
+  `**${flat ? "Flat" : "NOT flat"}**: heap after GC grew ${growthMb} MB over the second half; fitted slope ${slopeMbPerHour} MB/hour from minute 2` +
+    (growth
+      ? `; between the snapshots of minute 2 and minute ${MINUTES}, ${retainedKb} KB of objects and ${round(growth.codeBytes / 1024, 1)} KB of compiled code`
+      : "") +
+    `; ${warnings.length} process warnings.`,
   "",
   "| minute | heap used after GC (MB) | RSS (MB) | active handles |",
   "|---|---|---|---|",
@@ -85,8 +93,22 @@ const md = [
     ? ["Warnings:", "", ...warnings.map((w) => `- minute ${w.at}: ${w.name}: ${w.message}`)].join("\n")
     : "No process warnings.",
   "",
+  ...(growth
+    ? [
+        `## What grew between the heap snapshots of minute 2 and minute ${MINUTES}`,
+        "",
+        "| kind of heap node | bytes | count |",
+        "|---|---|---|",
+        ...growth.rows.map((r) => `| ${r.kind.replace(/\|/g, "/")} | ${r.bytes} | ${r.count} |`),
+        "",
+      ]
+    : []),
 ].join("\n");
-const paths = writeResults("worker-soak", { machine, minutes: MINUTES, samples, warnings, growthMb, slopeMbPerHour, flat }, md);
+const paths = writeResults(
+  "worker-soak",
+  { machine, minutes: MINUTES, samples, warnings, growthMb, slopeMbPerHour, flat, heapGrowth: growth },
+  md,
+);
 console.log(`\n${md}\nwritten to ${paths.mdPath}`);
 process.exit(0);
 
