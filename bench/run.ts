@@ -52,6 +52,7 @@ import { FLOOR_SCENARIO, floorScenarios } from "./scenarios/floor";
 import { helpdeskEnv, helpdeskScenarios, startBenchZendesk, ZENDESK_LATENCY_MS } from "./scenarios/helpdesk";
 import { prepareResets, resetCandidates, runResets, serverDurations } from "./reset";
 import { readFileSync } from "node:fs";
+import { cpuMeter } from "./lib/cpu";
 
 loadDotEnv();
 const args = process.argv.slice(2);
@@ -110,6 +111,7 @@ async function main() {
       sample,
       durationSeconds: DURATION,
       concurrencies: CONCURRENCIES,
+      appPid: pid,
     };
     const measured = async <T extends ScenarioResult[]>(fn: () => Promise<T>): Promise<T> => {
       const memory = watchPeakMemory(pid);
@@ -144,7 +146,13 @@ async function main() {
     const floor = new Map<number, number>();
     if (["floor", "lookup", "account", "reset", "audit"].some(wants)) {
       const rows = await measured(() =>
-        floorScenarios({ baseUrl: stack.baseUrl, cookie: agentCookie, durationSeconds: DURATION, concurrencies: CONCURRENCIES }),
+        floorScenarios({
+          baseUrl: stack.baseUrl,
+          cookie: agentCookie,
+          durationSeconds: DURATION,
+          concurrencies: CONCURRENCIES,
+          appPid: pid,
+        }),
       );
       for (const r of rows.filter((x) => x.scenario === FLOOR_SCENARIO)) floor.set(r.concurrency, r.app.p95);
     }
@@ -179,10 +187,12 @@ async function main() {
         const out: ScenarioResult[] = [];
         for (const [i, concurrency] of CONCURRENCIES.entries()) {
           const slice = accounts.slice(20 + i * 400, 20 + (i + 1) * 400);
+          const meter = cpuMeter(pid);
           const { summary, requestIds } = await runResets(stack.baseUrl, agentCookie, slice, concurrency);
+          const cpu = meter.stop(summary.requests);
           const server = await serverDurations(databaseUrl, requestIds);
           extra[`resetServerTransactionC${concurrency}`] = server;
-          out.push({ scenario: "reset on distinct accounts", concurrency, app: summary });
+          out.push({ scenario: "reset on distinct accounts", concurrency, app: summary, cpu });
         }
         return out;
       });
@@ -203,6 +213,7 @@ async function main() {
           barePort: port + 2,
           durationSeconds: DURATION,
           concurrencies: CONCURRENCIES,
+          appPid: pid,
         }),
       );
       const r = rows.find((x) => x.concurrency === 20)!;
@@ -377,6 +388,19 @@ function renderMarkdown(input: {
       (r) =>
         `| ${r.scenario} | ${r.concurrency} | ${r.app.p50} | ${r.app.p95} | ${r.app.p99} | ${round(r.app.throughput, 1)} | ${r.app.errors + (r.app.non2xx ?? 0)} | ${r.limit?.p95 ?? "—"} | ${r.ratio ?? "—"} | ${r.floorRatio ?? "—"} | ${r.peakMemoryMb ?? "—"} |`,
     ),
+    "",
+    "## CPU per request",
+    "",
+    "App, PostgreSQL and the load generator share this machine's cores. CPU time per request of each (from /proc), and the most requests per second the machine could give the same work if every core did only that: cores × 1000 ms ÷ CPU ms per request. A throughput budget above that capacity cannot be met here by any change to how requests wait; only less work per request can.",
+    "",
+    "| scenario | clients | app ms | PostgreSQL ms | load generator ms | capacity req/s | without the load generator req/s | measured req/s |",
+    "|---|---|---|---|---|---|---|---|",
+    ...results
+      .filter((r) => r.cpu)
+      .map(
+        (r) =>
+          `| ${r.scenario} | ${r.concurrency} | ${r.cpu!.appMs} | ${r.cpu!.postgresMs} | ${r.cpu!.loadMs} | ${r.cpu!.machineCapacityPerSecond} | ${r.cpu!.capacityWithoutLoadPerSecond} | ${round(r.app.throughput, 1)} |`,
+      ),
     "",
     `## Beside the ${previous?.day ?? "previous"} run`,
     "",

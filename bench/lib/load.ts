@@ -3,6 +3,7 @@
  * percentile is exact (autocannon's own summary stops at p90 / p97.5).
  */
 import autocannon from "autocannon";
+import { cpuMeter, type CpuPerRequest } from "./cpu";
 import { round, summarize, type LatencySummary } from "./harness";
 
 export interface LoadOptions {
@@ -17,14 +18,19 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   warmupSeconds?: number;
+  /** The app's server process: CPU per request of it, PostgreSQL and this process (after the warm-up). */
+  cpuOfPid?: number;
 }
 
-export async function httpLoad(options: LoadOptions): Promise<LatencySummary & { non2xx: number; statuses: Record<string, number> }> {
+type LoadResult = LatencySummary & { non2xx: number; statuses: Record<string, number>; cpu?: CpuPerRequest };
+
+export async function httpLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.warmupSeconds) await once({ ...options, durationSeconds: options.warmupSeconds }, false);
   return once(options, true);
 }
 
-async function once(options: LoadOptions, record: boolean): Promise<LatencySummary & { non2xx: number; statuses: Record<string, number> }> {
+async function once(options: LoadOptions, record: boolean): Promise<LoadResult> {
+  const meter = record && options.cpuOfPid !== undefined ? cpuMeter(options.cpuOfPid) : null;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;
@@ -58,6 +64,13 @@ async function once(options: LoadOptions, record: boolean): Promise<LatencySumma
       statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
+  const cpu = meter?.stop(latencies.length);
   const summary = summarize(latencies, result.errors + result.timeouts, performance.now() - started);
-  return { ...summary, throughput: round((latencies.length / Math.max(1, result.duration)) * 1, 1), non2xx: result.non2xx, statuses };
+  return {
+    ...(cpu ? { cpu } : {}),
+    ...summary,
+    throughput: round((latencies.length / Math.max(1, result.duration)) * 1, 1),
+    non2xx: result.non2xx,
+    statuses,
+  };
 }

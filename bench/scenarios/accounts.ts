@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { closedLoop, withPg, type LatencySummary } from "../lib/harness";
+import type { CpuPerRequest } from "../lib/cpu";
 import { httpLoad } from "../lib/load";
 
 export interface Sample {
@@ -185,6 +186,8 @@ export interface ScenarioResult {
   /** p95 against the pipeline's floor (GET /api/me, signed in) at the same concurrency. */
   floorRatio?: number;
   peakMemoryMb?: number;
+  /** CPU ms per request of the app, PostgreSQL and the load generator, and what that leaves of the machine. */
+  cpu?: CpuPerRequest;
 }
 
 export async function lookupScenarios(input: {
@@ -194,6 +197,7 @@ export async function lookupScenarios(input: {
   sample: Sample;
   durationSeconds: number;
   concurrencies: number[];
+  appPid?: number;
 }): Promise<ScenarioResult[]> {
   const kinds: { kind: keyof typeof DIRECT_SEARCH; values: string[] }[] = [
     { kind: "id", values: input.sample.ids.map(String) },
@@ -211,6 +215,7 @@ export async function lookupScenarios(input: {
         connections: concurrency,
         durationSeconds: input.durationSeconds,
         warmupSeconds: 2,
+        cpuOfPid: input.appPid,
       });
       // As the app: the exact matches at once, then the prefix page.
       const limit = await directTaskLoad(
@@ -224,7 +229,7 @@ export async function lookupScenarios(input: {
         Math.max(400, app.requests),
         concurrency,
       );
-      results.push({ scenario: `search by ${kind}`, concurrency, app, limit, ratio: ratio(app.p95, limit.p95) });
+      results.push({ scenario: `search by ${kind}`, concurrency, app, limit, ratio: ratio(app.p95, limit.p95), cpu: app.cpu });
     }
   }
   return results;
@@ -237,6 +242,7 @@ export async function accountDetailScenario(input: {
   sample: Sample;
   durationSeconds: number;
   concurrencies: number[];
+  appPid?: number;
 }): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const concurrency of input.concurrencies) {
@@ -247,6 +253,7 @@ export async function accountDetailScenario(input: {
       connections: concurrency,
       durationSeconds: input.durationSeconds,
       warmupSeconds: 2,
+      cpuOfPid: input.appPid,
     });
     const ids = input.sample.ids;
     const limit = await directTaskLoad(
@@ -255,7 +262,7 @@ export async function accountDetailScenario(input: {
       Math.max(400, app.requests),
       concurrency,
     );
-    results.push({ scenario: "GET /api/accounts/{id}", concurrency, app, limit, ratio: ratio(app.p95, limit.p95) });
+    results.push({ scenario: "GET /api/accounts/{id}", concurrency, app, limit, ratio: ratio(app.p95, limit.p95), cpu: app.cpu });
   }
   return results;
 }

@@ -15,6 +15,7 @@ export async function floorScenarios(input: {
   cookie: string;
   durationSeconds: number;
   concurrencies: number[];
+  appPid?: number;
 }): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const concurrency of input.concurrencies) {
@@ -26,14 +27,17 @@ export async function floorScenarios(input: {
         connections: concurrency,
         durationSeconds: input.durationSeconds,
         warmupSeconds: 2,
+        cpuOfPid: input.appPid,
       });
-    results.push({ scenario: FLOOR_SCENARIO, concurrency, app: await load({ cookie: input.cookie }) });
+    const signedIn = await load({ cookie: input.cookie });
+    results.push({ scenario: FLOOR_SCENARIO, concurrency, app: signedIn, cpu: signedIn.cpu });
     const signedOut = await load({});
     // 401 is the expected answer here, not an error.
     results.push({
       scenario: "session check: GET /api/me signed out (401)",
       concurrency,
       app: { ...signedOut, non2xx: signedOut.non2xx - (signedOut.statuses["401"] ?? 0) },
+      cpu: signedOut.cpu,
     });
   }
   return results;

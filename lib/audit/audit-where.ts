@@ -48,7 +48,7 @@ export async function resolveAuditFilter(viewer: AuditViewer, filter: AuditFilte
  * How a value enters the clause. The list and the charts bind parameters
  * (`bindValue`); COPY cannot take parameters, so the export binds each value
  * to a transaction-local setting first and the clause reads it back with
- * current_setting() (export-scope-resets.ts): no value is ever spliced into SQL text.
+ * current_setting() (export-sql.ts): no value is ever spliced into SQL text.
  */
 export type Binder = (value: string | number, cast: "uuid" | "timestamptz" | "int" | "text" | "reset_outcome") => Prisma.Sql;
 

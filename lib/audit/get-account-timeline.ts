@@ -1,6 +1,7 @@
 import "server-only";
 import { getDb } from "@/lib/platform/db";
 import { AppError } from "@/lib/platform/errors";
+import { RESET_ROW_COLUMNS } from "@/lib/scope-resets/reset-facts";
 import { orderTimeline, timelineOrder } from "@/lib/scope-resets/timeline";
 import type { AuditViewer } from "./audit-where";
 import { auditVisibility } from "./visibility";
@@ -22,18 +23,7 @@ export async function getAccountTimeline(viewer: AuditViewer, accountId: number)
       where: { accountId, ...(own ? { actorId: own } : {}) },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       take: TIMELINE_LIMIT,
-      select: {
-        id: true,
-        outcome: true,
-        actorName: true,
-        createdAt: true,
-        ticketId: true,
-        ticketUrl: true,
-        added: true,
-        removed: true,
-        failureReason: true,
-        reason: true,
-      },
+      select: { ...RESET_ROW_COLUMNS, reason: true },
     }),
     db.ticketNote.findMany({
       where: { accountId, ...(own ? { reset: { actorId: own } } : {}) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findBadText, isWellEncoded, queryObject } from "./input";
+import { findBadJsonText, findBadText, isWellEncoded, queryObject } from "./input";
 
 describe("findBadText", () => {
   it("names the first NUL or lone surrogate, in a value or a field name", () => {
@@ -34,5 +34,21 @@ describe("query and path text", () => {
 
   it("takes well-formed escapes", () => {
     expect(isWellEncoded("/tickets/%23123")).toBe(true);
+  });
+});
+
+describe("findBadJsonText", () => {
+  const check = (text: string) => findBadJsonText(text, JSON.parse(text));
+  it("finds a NUL or a lone surrogate written as an escape", () => {
+    expect(check('{"a":["ok","x\\u0000"]}')?.message).toBe("body.a[1] contains a NUL character.");
+    expect(check('{"\\ud800":1}')?.message).toBe("A field name in body is not valid Unicode (a lone surrogate).");
+  });
+  it("takes text with escapes that decode to good text", () => {
+    expect(check('{"a":"caf\\u00e9 \\ud83d\\ude00","b":"\\\\u0000"}')).toBeNull();
+  });
+  it("agrees with the full walk on text without escapes", () => {
+    const text = JSON.stringify({ email_addresses: Array.from({ length: 50 }, (_, i) => `r${i}@example.com`), note: "é 😀" });
+    expect(check(text)).toBeNull();
+    expect(findBadText(JSON.parse(text))).toBeNull();
   });
 });

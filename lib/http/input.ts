@@ -47,6 +47,17 @@ export function findBadText(root: unknown, rootPath = "body"): InputProblem | nu
   return null;
 }
 
+/**
+ * findBadText for a parsed JSON body, given the text it was parsed from. JSON
+ * can carry a NUL or a lone surrogate only as a `\u` escape (JSON.parse
+ * refuses raw control characters, and UTF-8 text, decoded strictly, holds no
+ * surrogates), so text without one is taken without walking it: the
+ * 5,000-address erasure body is the common case.
+ */
+export function findBadJsonText(text: string, value: unknown, rootPath = "body"): InputProblem | null {
+  return text.includes("\\u") ? findBadText(value, rootPath) : null;
+}
+
 /** Decodes a percent-encoded path segment, or null when it is malformed (e.g. "%zz", a lone "%", or invalid UTF-8). */
 export function decodeSegment(segment: string): string | null {
   try {

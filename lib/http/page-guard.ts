@@ -9,15 +9,26 @@ import { HSTS_VALUE, sendsHsts } from "./security-headers";
  * segment reaches the database), or that reach its
  * internal error pages directly: answered here with a plain 400 or 404 page,
  * with the same security headers. Returns whether it answered.
+ *
+ * A console page's query gets the same rule: a NUL, a lone surrogate or a
+ * malformed escape in it is bad input (400), not a form error on a 200 page.
+ * Sign-in and Auth.js are left to judge their own callbackUrl (they drop one
+ * they cannot use and send the browser home; tests/http/redirects.test.ts).
  */
 const INTERNAL_PAGES = /^\/_(global-error|error|not-found)(\/|$|\?)/;
+const OWN_QUERY_RULES = /^\/(signin|api\/auth)(\/|$)/;
 
 export function answerUnservablePage(req: IncomingMessage, res: ServerResponse): boolean {
   const url = req.url ?? "/";
-  // Only the path: Next parses a malformed query leniently, and each page validates its own parameters.
-  const path = url.split("?", 1)[0] ?? "/";
-  if (!isWellEncoded(path) || /%00/i.test(path)) {
-    plainPage(res, 400, "Bad request", "The address is not valid (it has a malformed percent-encoding or a NUL character).");
+  const [path = "/", query = ""] = splitOnce(url, "?");
+  const checked = OWN_QUERY_RULES.test(path) ? path : `${path}?${query}`;
+  if (!isWellEncoded(checked) || /%00/i.test(checked)) {
+    plainPage(
+      res,
+      400,
+      "Bad request",
+      "The address is not valid: it has a malformed percent-encoding, a lone surrogate or a NUL character.",
+    );
     return true;
   }
   if (INTERNAL_PAGES.test(path)) {
@@ -25,6 +36,11 @@ export function answerUnservablePage(req: IncomingMessage, res: ServerResponse):
     return true;
   }
   return false;
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 function plainPage(res: ServerResponse, status: number, title: string, text: string): void {

@@ -1,6 +1,6 @@
 import "server-only";
 import { getDb } from "@/lib/platform/db";
-import { toNote } from "./reset-facts";
+import { RESET_ROW_COLUMNS, toNote } from "./reset-facts";
 
 const HISTORY_LIMIT = 50;
 
@@ -12,17 +12,7 @@ export async function getAccountHistory(accountId: number) {
       where: { accountId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: HISTORY_LIMIT,
-      select: {
-        id: true,
-        outcome: true,
-        actorName: true,
-        createdAt: true,
-        ticketId: true,
-        ticketUrl: true,
-        added: true,
-        removed: true,
-        failureReason: true,
-      },
+      select: RESET_ROW_COLUMNS,
     }),
     db.adminNote.findMany({
       where: { accountId },

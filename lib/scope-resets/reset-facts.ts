@@ -8,6 +8,19 @@ export interface NoteView {
   createdAt: string;
 }
 
+/** The columns of a reset that a history or timeline row shows (Prisma `select`). */
+export const RESET_ROW_COLUMNS = {
+  id: true,
+  outcome: true,
+  actorName: true,
+  createdAt: true,
+  ticketId: true,
+  ticketUrl: true,
+  added: true,
+  removed: true,
+  failureReason: true,
+} as const;
+
 type ResetRow = {
   id: string;
   outcome: string;

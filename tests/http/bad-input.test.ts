@@ -521,15 +521,30 @@ describe("no 5xx from bad input", () => {
     expect({ resets, notes, events }).toEqual({ resets: 0, notes: 0, events: 0 });
   });
 
-  // A page's query is the page's own form: it shows what is wrong with it (200), as it does for text too long.
+  // A NUL, a lone surrogate or a malformed escape in a page's query is bad input: a 400 page, before any page runs.
   it.each([
-    ["/lookup?q=%00", "The search text contains a NUL character."],
-    ["/lookup?q=ops%00%40acme-legacy.example&ticket=4242", "The search text contains a NUL character."],
-    ["/audit?account=%00", "account must be an account id"],
-    ["/audit?ticket=4242%00", "Not a ticket reference"],
-    // The deep link's ticket is checked in the browser, which says it was not used (e2e).
-    ["/accounts/100001?ticket=4242%00", "legacy-acme"],
-  ])("takes a NUL in the query of %s as the page's own input error, never a 500", async (path, message) => {
+    "/lookup?q=%00",
+    "/lookup?q=ops%00%40acme-legacy.example&ticket=4242",
+    "/lookup?q=%ED%A0%80",
+    "/lookup?q=100%",
+    "/audit?account=%00",
+    "/audit?ticket=4242%00",
+    "/audit?cursor=%zz",
+    "/accounts/100001?ticket=4242%00",
+    "/tickets/4242?x=%E0%A4%A",
+  ])("answers a bad query in %s with a 400 page", async (path) => {
+    const response = await context.lead.fetch(path);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.text()).toContain("The address is not valid");
+  });
+
+  // Text a person can type (too long, not an id) stays the page's own form error, shown on the page.
+  it.each([
+    ["/lookup?q=" + "a".repeat(300), "at most"],
+    ["/audit?account=a%20b", "account must be an account id"],
+  ])("shows %s as the page's own input error", async (path, message) => {
     const response = await context.lead.fetch(path);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain(message);

@@ -9,7 +9,10 @@ import { BASE_URL, signIn, type HttpSession } from "../support/http-session";
  * /v3/recipients/erasejob) without the server reading the rest. Shown from
  * the client's side: the answer arrives while the client is still writing,
  * and the server closes the connection long before the 24 MB are through (a
- * server that read everything would let the client finish).
+ * server that read everything would let the client finish). How much the
+ * client has written when the answer arrives also counts what the kernel's
+ * socket buffers took in meanwhile (megabytes on loopback), more on a busy
+ * machine, so it is bounded loosely; the close is the sharp test.
  */
 const TOTAL = 24 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, "a");
@@ -93,7 +96,7 @@ describe("a 24 MB body", () => {
     const result = await upload(`/api/accounts/${account.id}/scope-resets`, consoleHeaders());
     expect(result.status).toBe(413);
     expect(JSON.parse(result.body)).toMatchObject({ error: { code: "payload_too_large", requestId: result.headers["x-request-id"] } });
-    expect(result.writtenWhenAnswered).toBeLessThan(TOTAL / 4);
+    expect(result.writtenWhenAnswered).toBeLessThan(TOTAL / 2);
     expect(result.written).toBeLessThan(TOTAL / 2);
   });
 
@@ -101,7 +104,7 @@ describe("a 24 MB body", () => {
     const result = await upload("/v3/recipients/erasejob", { authorization: `Bearer ${apiKey}`, "content-type": "application/json" });
     expect(result.status).toBe(400);
     expect(JSON.parse(result.body)).toEqual({ errors: [{ message: "The request body is larger than 256 KB", field: "" }] });
-    expect(result.writtenWhenAnswered).toBeLessThan(TOTAL / 4);
+    expect(result.writtenWhenAnswered).toBeLessThan(TOTAL / 2);
     expect(result.written).toBeLessThan(TOTAL / 2);
   });
 

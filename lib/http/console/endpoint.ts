@@ -5,7 +5,7 @@ import { AppError } from "@/lib/platform/errors";
 import type { RequestMeta } from "@/lib/audit/append-audit-event";
 import type { StaffSession } from "@/lib/auth/get-staff";
 import type { ConsoleEnv } from "@/lib/http/context";
-import { describeIssues, findBadText, queryObject } from "@/lib/http/input";
+import { describeIssues, findBadJsonText, queryObject } from "@/lib/http/input";
 import { refuseCrossSiteRead } from "@/lib/http/middleware/csrf";
 import { BodyReadError, readBody } from "@/lib/http/read-body";
 
@@ -151,7 +151,7 @@ async function readJson(c: Context<ConsoleEnv>, maxBytes: number): Promise<unkno
   } catch {
     throw new AppError("bad_request", "The request body is not valid JSON.");
   }
-  const bad = findBadText(value);
+  const bad = findBadJsonText(text, value);
   if (bad) throw new AppError("bad_request", `Invalid body: ${bad.message}`, { field: bad.where });
   return value;
 }

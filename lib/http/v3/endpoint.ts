@@ -5,7 +5,7 @@ import { missingScopeMessage } from "@/lib/api-keys/missing-scope-message";
 import { type ActingAccount, type ApiCaller } from "@/lib/api-keys/authenticate-api-key";
 import type { RequestMeta } from "@/lib/audit/append-audit-event";
 import type { V3Env } from "@/lib/http/context";
-import { findBadText, queryObject } from "@/lib/http/input";
+import { findBadJsonText, queryObject } from "@/lib/http/input";
 import { BodyReadError, readBody } from "@/lib/http/read-body";
 import { v3Headers } from "./v3-errors";
 
@@ -80,7 +80,7 @@ async function readJson(c: Context<V3Env>, maxBytes: number): Promise<unknown> {
   } catch {
     throw v3Errors.badRequest("The request body is not valid JSON");
   }
-  const bad = findBadText(value, "body");
+  const bad = findBadJsonText(text, value, "body");
   if (bad) throw v3Errors.badRequest(`Invalid ${bad.message}`, bad.where.split(/[.[]/)[1] ?? "");
   return value;
 }
