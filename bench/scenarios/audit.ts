@@ -79,7 +79,7 @@ export async function seedResetRecordsIfNeeded(
   const result = await seedResetRecords(databaseUrl, {
     count: missing,
     seed: `bench-resets-${existing}`,
-    helpdeskBaseUrl: config.helpdeskBaseUrl,
+    helpdeskBaseUrl: config.helpdesk.baseUrl,
     log,
   });
   await withPg(databaseUrl, (c) => c.query("VACUUM ANALYZE scope_reset, account, scope_set"));

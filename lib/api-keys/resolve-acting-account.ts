@@ -6,10 +6,10 @@ import { effectiveScopes, type ScopeHolder } from "@/lib/scopes/effective-scopes
 import type { ActingAccount, ApiCaller } from "./authenticate-api-key";
 
 /** The key, its account and (for a subuser's key) the parent: what the caller may do on its own account. */
-export function callerChain(caller: ApiCaller, accountScopes: readonly string[] = caller.accountScopes): ScopeHolder[] {
+function callerChain(caller: ApiCaller): ScopeHolder[] {
   return [
     { kind: "key", label: "this API key", scopes: caller.keyScopes },
-    { kind: "account", label: caller.username, scopes: accountScopes },
+    { kind: "account", label: caller.username, scopes: caller.accountScopes },
     ...(caller.parent ? [{ kind: "parent" as const, label: caller.parent.username, scopes: caller.parent.scopes }] : []),
   ];
 }

@@ -35,8 +35,3 @@ export function getZendesk(purpose: "console" | "worker"): ZendeskClient | null 
   s.worker ??= createZendeskClient({ ...s.settings.client, timeoutMs: 10_000, maxRetries: 1, maxRetryWaitMs: 5000, logger });
   return s.worker;
 }
-
-/** For tests that change the environment between cases. */
-export function forgetZendesk(): void {
-  holder.__scopedeskZendesk = undefined;
-}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getConfig } from "@/lib/platform/config";
+import { decodeSegment } from "./input";
 import { familyResetRequestSchema, scopeResetRequestSchema } from "@/lib/scope-resets/request";
 import { ticketRefSchema, TICKET_REF_MAX_LENGTH } from "@/lib/tickets/ticket-ref";
 
@@ -29,15 +30,7 @@ export const ticketParams = () =>
     ref: z
       .string()
       .max(TICKET_REF_MAX_LENGTH * 3, "The ticket reference is too long.")
-      .transform((value) => safeDecode(value))
+      // Next hands dynamic segments over still percent-encoded; a malformed one is judged as it is.
+      .transform((value) => decodeSegment(value) ?? value)
       .pipe(ticketRefSchema(getConfig().helpdesk)),
   });
-
-/** Next hands dynamic segments over still percent-encoded. */
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}

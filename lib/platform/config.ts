@@ -137,7 +137,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
     devIdpPort: c.DEV_IDP_PORT,
     sessionMaxAgeSeconds: Math.round(c.SESSION_MAX_AGE_HOURS * 3600),
     signupCutoff: c.SIGNUP_CUTOFF,
-    helpdeskBaseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""),
     /** Which ticket links are ours (lib/tickets.ts). */
     helpdesk: { baseUrl: c.HELPDESK_BASE_URL.replace(/\/+$/, ""), allowedSubdomains: c.HELPDESK_ALLOWED_SUBDOMAINS },
     logLevel: c.LOG_LEVEL,
