@@ -1,6 +1,7 @@
 import "server-only";
 import { PgBoss, type JobWithMetadata } from "pg-boss";
 import type pino from "pino";
+import { dispatchAllEraseJobs } from "@/lib/erasure/dispatch-erase-jobs";
 import { bossOptions } from "./boss";
 import { HANDLERS, type HandlerContext } from "./handlers";
 import { QUEUES, SCHEDULES, type QueueName } from "./queues";
@@ -33,6 +34,39 @@ const CONCURRENCY: Record<QueueName, number> = {
   [QUEUES.pruneRateLimits]: 1,
 };
 
+/** How often the worker looks for erase jobs to dispatch: the old erase loop's poll, so a job starts as soon as it did. */
+const ERASE_RELAY_INTERVAL_MS = 1000;
+
+/**
+ * The erasure outbox's relay (lib/erasure/dispatch-erase-jobs.ts, decision
+ * 019), one loop per worker: one timer at a time, each set after the last
+ * dispatch finished and cleared on stop, so an idle worker accumulates nothing
+ * (no listener, no promise) however long it runs. A failed dispatch (the
+ * database away) is logged and tried again at the next tick.
+ */
+function startEraseRelay(boss: PgBoss, log: pino.Logger): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      const sent = await dispatchAllEraseJobs(boss);
+      if (sent > 0) log.info({ queue: QUEUES.eraseRecipients, sent }, "erase jobs dispatched");
+    } catch (error) {
+      log.warn({ err: error }, "dispatching erase jobs failed; trying again");
+    }
+    if (!stopped) timer = setTimeout(() => (inFlight = tick()), ERASE_RELAY_INTERVAL_MS);
+  };
+  inFlight = tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}
+
 export interface RunningWorker {
   stop(): Promise<void>;
 }
@@ -55,7 +89,13 @@ export async function startWorker(opts: { connectionString: string; workerId: st
     );
   }
   for (const { name, cron } of SCHEDULES) await boss.schedule(name, cron, {});
-  return { stop: () => boss.stop({ graceful: true, timeout: 30_000 }) };
+  const relay = startEraseRelay(boss, opts.log);
+  return {
+    async stop() {
+      await relay.stop();
+      await boss.stop({ graceful: true, timeout: 30_000 });
+    },
+  };
 }
 
 /**
@@ -70,7 +110,8 @@ export async function drainQueues(opts: { connectionString: string; workerId: st
   let worked = 0;
   try {
     for (let progress = true; progress;) {
-      progress = false;
+      // Erase jobs waiting in the outbox get their pg-boss jobs first, as the running worker's relay would.
+      progress = (await dispatchAllEraseJobs(boss)) > 0;
       for (const name of Object.values(QUEUES)) {
         for (;;) {
           const [job] = (await boss.fetch(name, { includeMetadata: true, batchSize: 1 })) as JobWithMetadata[];

@@ -4,11 +4,12 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import pino from "pino";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueEraseJob } from "@/lib/erasure/enqueue-erase-job";
+import { dispatchAllEraseJobs, dispatchEraseJobs } from "@/lib/erasure/dispatch-erase-jobs";
 import { listEraseJobs } from "@/lib/erasure/list-erase-jobs";
 import { runEraseJob } from "@/lib/erasure/run-erase-job";
 import { bossOptions, stopBoss } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
-import { drainQueues } from "@/lib/jobs/run-worker";
+import { drainQueues, startWorker } from "@/lib/jobs/run-worker";
 import { isPlatformManagedScope } from "@/lib/scopes/catalog";
 import { getDb } from "@/lib/platform/db";
 import { closePgPool } from "@/lib/platform/pg-pool";
@@ -36,6 +37,89 @@ beforeEach(async () => {
 afterAll(async () => {
   await stopBoss();
   await closePgPool();
+});
+
+/** A started pg-boss instance of the worker's kind, stopped afterwards. */
+async function withBoss<T>(run: (boss: PgBoss) => Promise<T>): Promise<T> {
+  const boss = new PgBoss({ ...bossOptions(process.env.DATABASE_URL!, "sender") });
+  await boss.start();
+  try {
+    return await run(boss);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
+const bossJobsOf = (eraseJobId: string) =>
+  db.$queryRaw<{ id: string; retry_limit: number; heartbeat_seconds: number | null; dead_letter: string | null }[]>`
+    SELECT id::text, retry_limit, heartbeat_seconds, dead_letter FROM pgboss.job
+    WHERE name = ${QUEUES.eraseRecipients} AND data->>'eraseJobId' = ${eraseJobId}`;
+
+const newJob = async (addresses = ["someone@example.com"]) => {
+  const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+  return enqueueEraseJob({ accountId: account.id, onBehalfOfAccountId: null, apiKeyId: null, addresses });
+};
+
+describe("erasure outbox relay (decision 019)", () => {
+  it("the request writes only its row; the relay sends its pg-boss job once, with the queue's policy and the job's own id", async () => {
+    const id = await newJob();
+    expect(await bossJobsOf(id)).toEqual([]);
+    expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "queued", dispatchedAt: null });
+
+    expect(await withBoss((boss) => dispatchAllEraseJobs(boss))).toBe(1);
+    const jobs = await bossJobsOf(id);
+    expect(jobs).toEqual([{ id, retry_limit: 4, heartbeat_seconds: 60, dead_letter: QUEUES.eraseDead }]);
+    expect((await db.eraseJob.findUniqueOrThrow({ where: { id } })).dispatchedAt).toBeInstanceOf(Date);
+
+    // Dispatching again sends nothing more.
+    expect(await withBoss((boss) => dispatchAllEraseJobs(boss))).toBe(0);
+    expect(await bossJobsOf(id)).toHaveLength(1);
+  });
+
+  it("sends each row's job exactly once when relays race, and a burst in several batches", async () => {
+    const ids = [];
+    for (let i = 0; i < 7; i++) ids.push(await newJob([`burst${i}@example.com`]));
+    const sent = await withBoss((boss) =>
+      Promise.all([
+        dispatchEraseJobs(boss, { batchSize: 3 }),
+        dispatchEraseJobs(boss, { batchSize: 3 }),
+        dispatchEraseJobs(boss, { batchSize: 3 }),
+        dispatchEraseJobs(boss, { batchSize: 3 }),
+      ]),
+    );
+    const rest = await withBoss((boss) => dispatchAllEraseJobs(boss));
+    expect(sent.reduce((a, b) => a + b, 0) + rest).toBe(7);
+    for (const id of ids) expect(await bossJobsOf(id)).toHaveLength(1);
+  });
+
+  it("never sends a job for a finished row", async () => {
+    const id = await newJob();
+    await db.eraseJob.update({ where: { id }, data: { status: "failed", finishedAt: new Date() } });
+    expect(await withBoss((boss) => dispatchAllEraseJobs(boss))).toBe(0);
+    expect(await bossJobsOf(id)).toEqual([]);
+  });
+
+  it("the running worker picks a new request's job up and erases it within seconds", async () => {
+    const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+    await createMessageActivity(account.id, [{ recipientEmail: "relay@example.com" }]);
+    const worker = await startWorker({ connectionString: process.env.DATABASE_URL!, workerId: "test-worker-running", log });
+    try {
+      const id = await enqueueEraseJob({
+        accountId: account.id,
+        onBehalfOfAccountId: null,
+        apiKeyId: null,
+        addresses: ["relay@example.com"],
+      });
+      let status = "queued";
+      for (let i = 0; i < 100 && status !== "done"; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await db.eraseJob.findUniqueOrThrow({ where: { id } })).status;
+      }
+      expect(await db.eraseJob.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "done", recordsErased: 1 });
+    } finally {
+      await worker.stop();
+    }
+  }, 30_000);
 });
 
 describe("erasure worker (pg-boss)", () => {
@@ -127,6 +211,7 @@ describe("erasure worker (pg-boss)", () => {
       addresses: ["crash@example.com"],
     });
     const url = process.env.DATABASE_URL!;
+    await withBoss((boss) => dispatchEraseJobs(boss));
     // The queue expects a heartbeat every 60 s; this job every 10 s (pg-boss's least), so the test takes seconds, not minutes.
     await db.$executeRaw`UPDATE pgboss.job SET heartbeat_seconds = 10, retry_delay = 1, retry_backoff = false WHERE name = ${QUEUES.eraseRecipients} AND data->>'eraseJobId' = ${id}`;
     // A worker takes the job and dies: it never sends a heartbeat nor completes it.
