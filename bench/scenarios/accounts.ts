@@ -88,7 +88,7 @@ function prefixQuery(v: string) {
 /**
  * What GET /api/accounts/{id} reads (lib/accounts/get-account-detail.ts,
  * lib/scope-resets/load-reset-subject.ts, get-account-history.ts), in the
- * same rounds: the account, its details and its history at once; then its
+ * same rounds: the account (with its details) and its history at once; then its
  * subusers (a parent) or its parent (a subuser); then every key of the
  * account and its subusers, with their scopes (the app keeps scope sets in
  * memory, so the direct path joins them instead).
@@ -96,12 +96,9 @@ function prefixQuery(v: string) {
 export async function directAccountDetail(pool: pg.Pool, id: number): Promise<void> {
   const [account] = await Promise.all([
     pool.query<{ id: number; parent_id: number | null }>(
-      `SELECT a.id, a.username, a.email, a.signed_up_at, a.parent_id, a.scope_set_id, s.scopes, s.fingerprint
+      `SELECT a.id, a.username, a.email, a.signed_up_at, a.parent_id, a.scope_set_id, a.company, a.region::text AS region,
+              a.scopes_updated_at, s.scopes, s.fingerprint
          FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`,
-      [id],
-    ),
-    pool.query(
-      `SELECT a.company, a.region, a.scopes_updated_at, p.email FROM account a LEFT JOIN account p ON p.id = a.parent_id WHERE a.id = $1`,
       [id],
     ),
     pool.query(
@@ -125,7 +122,7 @@ export async function directAccountDetail(pool: pg.Pool, id: number): Promise<vo
     owners = [id, ...subusers.rows.map((s) => s.id)];
   } else {
     await pool.query(
-      `SELECT a.id, a.username, s.scopes, s.fingerprint FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`,
+      `SELECT a.id, a.username, a.email, s.scopes, s.fingerprint FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`,
       [row.parent_id],
     );
   }

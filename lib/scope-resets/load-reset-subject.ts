@@ -14,12 +14,14 @@ import { previewIdentity, type ResetSubject } from "./preview";
  * alone: a locking join would, for a waiter whose row changed meanwhile, be
  * re-checked against the old scope set and return nothing.
  */
-export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }: { lock: boolean }): Promise<ResetSubject> {
+export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }: { lock: boolean }): Promise<LoadedResetSubject> {
   const [account] = lock
     ? await db.$queryRaw<AccountRow[]>`
-        SELECT id, username, email, signed_up_at, parent_id, scope_set_id FROM account WHERE id = ${accountId} FOR UPDATE`
+        SELECT id, username, email, signed_up_at, parent_id, scope_set_id, company, region::text AS region, scopes_updated_at
+        FROM account WHERE id = ${accountId} FOR UPDATE`
     : await db.$queryRaw<AccountRow[]>`
-        SELECT id, username, email, signed_up_at, parent_id, scope_set_id FROM account WHERE id = ${accountId}`;
+        SELECT id, username, email, signed_up_at, parent_id, scope_set_id, company, region::text AS region, scopes_updated_at
+        FROM account WHERE id = ${accountId}`;
   if (!account) throw new AppError("not_found", `No account with id ${accountId}.`);
 
   const parentPromise =
@@ -79,8 +81,24 @@ export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }:
       scopes: set(s.scope_set_id).scopes,
       keys: keysOf(s.id),
     })),
+    profile: {
+      company: account.company ?? null,
+      region: account.region ?? "global",
+      scopesUpdatedAt: account.scopes_updated_at!,
+      parentEmail: parent?.email ?? null,
+    },
   };
 }
+
+/** The rest of the account row, read in the same query, for the account page (no second read of the account). */
+export interface AccountProfile {
+  company: string | null;
+  region: "global" | "eu";
+  scopesUpdatedAt: Date;
+  parentEmail: string | null;
+}
+
+export type LoadedResetSubject = ResetSubject & { profile: AccountProfile };
 
 /** The fingerprint a confirmation must carry (expectedFingerprint): the scope set's own for a parent. */
 export function previewFingerprint(subject: ResetSubject): string {
@@ -99,6 +117,9 @@ interface AccountRow {
   parent_id: number | null;
   scope_set_id: number;
   region?: "global" | "eu";
+  /** The account's own row only. */
+  company?: string | null;
+  scopes_updated_at?: Date;
 }
 
 interface KeyRow {
