@@ -45,6 +45,9 @@ export async function benchApiKeys(databaseUrl: string, count: number): Promise<
   });
 }
 
+/** The erasure limit with the app removed: bare Node parsing the body and inserting the same erase_job row. */
+export const ERASURE_STORE_SCENARIO = "bare Node parsing the body and storing the row (no app)";
+
 export function erasureBody(): string {
   const addresses = Array.from({ length: 5000 }, (_, i) => `recipient.${i}.${randomUUID().slice(0, 8)}@customer-${i % 97}.example`);
   return JSON.stringify({ email_addresses: addresses });
@@ -62,8 +65,14 @@ export async function erasureScenario(input: {
   const keys = await benchApiKeys(input.databaseUrl, 3000);
   const body = erasureBody();
   const bare = startProcess("bare", process.execPath, ["bench/bare-server.mjs", String(input.barePort)], { quiet: true });
+  // The same, storing the row as the app does: what any erasure request costs with the app removed.
+  const storePort = input.barePort + 2;
+  const store = startProcess("bare-store", process.execPath, ["bench/bare-server.mjs", String(storePort), input.databaseUrl], {
+    quiet: true,
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${input.barePort}/`, 10_000, () => true);
+    await waitForHttp(`http://127.0.0.1:${storePort}/`, 10_000, () => true);
     const results: ScenarioResult[] = [];
     for (const concurrency of input.concurrencies) {
       const common = { method: "POST" as const, body, connections: concurrency, durationSeconds: input.durationSeconds, warmupSeconds: 2 };
@@ -81,18 +90,35 @@ export async function erasureScenario(input: {
         paths: ["/"],
         headers: { "content-type": "application/json" },
       });
+      const stored = await httpLoad({
+        ...common,
+        baseUrl: `http://127.0.0.1:${storePort}`,
+        paths: ["/"],
+        headers: { "content-type": "application/json" },
+        cpuOfPid: store.pid,
+      });
+      // Here the ratio that matters is throughput: app ÷ bare Node.
+      const ofBare = (throughput: number) => Math.round((throughput / Math.max(limit.throughput, 0.01)) * 100) / 100;
       results.push({
         scenario: "POST /v3/recipients/erasejob (5,000 addresses)",
         concurrency,
         app,
         limit,
         cpu: app.cpu,
-        // Here the ratio that matters is throughput: app ÷ bare Node.
-        ratio: Math.round((app.throughput / Math.max(limit.throughput, 0.01)) * 100) / 100,
+        ratio: ofBare(app.throughput),
+      });
+      results.push({
+        scenario: ERASURE_STORE_SCENARIO,
+        concurrency,
+        app: stored,
+        limit,
+        cpu: stored.cpu,
+        ratio: ofBare(stored.throughput),
       });
     }
     return results;
   } finally {
     bare.kill("SIGTERM");
+    store.kill("SIGTERM");
   }
 }
