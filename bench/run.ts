@@ -259,6 +259,7 @@ async function main() {
         f !== undefined &&
         r.scenario !== FLOOR_SCENARIO &&
         !r.scenario.startsWith("POST /v3") &&
+        r.scenario !== ERASURE_STORE_SCENARIO &&
         !r.scenario.startsWith("session check")
       ) {
         r.floorRatio = round(r.app.p95 / Math.max(f, 0.01), 2);
@@ -344,19 +345,26 @@ async function main() {
 /** The run this one is set beside. */
 const PREVIOUS_RUN = "bench/results/bench-2026-11-23.json";
 
-function previousRun(): { day: string; results: ScenarioResult[] } | null {
+type PreviousRun = { day: string; results: ScenarioResult[]; machine: Record<string, string | number> };
+
+function previousRun(): PreviousRun | null {
   try {
-    const json = JSON.parse(readFileSync(PREVIOUS_RUN, "utf8")) as { results: ScenarioResult[] };
-    return { day: "2026-11-23", results: json.results };
+    const json = JSON.parse(readFileSync(PREVIOUS_RUN, "utf8")) as { results: ScenarioResult[]; machine: Record<string, string | number> };
+    return { day: "2026-11-23", results: json.results, machine: json.machine };
   } catch {
     return null;
   }
 }
 
-function comparisonTable(results: ScenarioResult[], previous: { day: string; results: ScenarioResult[] } | null): string[] {
+function comparisonTable(results: ScenarioResult[], previous: PreviousRun | null, machine: Record<string, string | number>): string[] {
   if (!previous) return [`(${PREVIOUS_RUN} not found: no comparison)`];
   const before = new Map(previous.results.map((r) => [`${r.scenario}|${r.concurrency}`, r]));
+  const cpu = (m: Record<string, string | number>) => `${m.cpus} × ${m.cpuModel}`;
   return [
+    cpu(previous.machine) === cpu(machine)
+      ? `Same kind of machine as the ${previous.day} run (${cpu(machine)}).`
+      : `**Another machine**: the ${previous.day} run was on ${cpu(previous.machine)}, this one on ${cpu(machine)}, so a difference here is the machine's as well as the code's.`,
+    "",
     `| scenario | clients | p95 ms ${previous.day} | p95 ms now | req/s ${previous.day} | req/s now |`,
     "|---|---|---|---|---|---|",
     ...results.map((r) => {
@@ -373,7 +381,7 @@ function renderMarkdown(input: {
   results: ScenarioResult[];
   budgets: Budget[];
   extra: Record<string, unknown>;
-  previous: { day: string; results: ScenarioResult[] } | null;
+  previous: PreviousRun | null;
 }): string {
   const { machine, counts, seeding, results, budgets, extra, previous } = input;
   const n = (x: number) => x.toLocaleString("en");
@@ -421,7 +429,7 @@ function renderMarkdown(input: {
     "",
     `## Beside the ${previous?.day ?? "previous"} run`,
     "",
-    ...comparisonTable(results, previous),
+    ...comparisonTable(results, previous, machine),
     "",
     "## Other figures",
     "",

@@ -77,7 +77,7 @@ const machine = await machineDescription(databaseUrl);
 const md = [
   `# Idle worker soak, ${new Date().toISOString().slice(0, 10)}`,
   "",
-  `${MINUTES} minutes of the real worker loop with nothing queued (every queue polled every 2 s, supervision every 10 s, cron), ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
+  `${MINUTES} minutes of the real worker loop with nothing queued (every queue polled every 2 s, the erasure relay every second, supervision every 10 s, cron), ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, PostgreSQL ${machine.postgres}.`,
   "",
   `**${flat ? "Flat" : "NOT flat"}**: heap after GC grew ${growthMb} MB over the second half; fitted slope ${slopeMbPerHour} MB/hour from minute 2` +
     (growth
