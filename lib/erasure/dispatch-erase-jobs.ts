@@ -3,16 +3,6 @@ import { fromPrisma, type PgBoss } from "pg-boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { getDb } from "@/lib/platform/db";
 
-/**
- * The relay of the erasure outbox (docs/decisions/019-erase-jobs-dispatched-in-batches.md):
- * the request only inserts its erase_job row (./enqueue-erase-job.ts); the
- * worker sends the pg-boss jobs of rows not yet dispatched, up to `batchSize`
- * in one `insert`, and stamps them dispatched in the same transaction, so each
- * row gets its job exactly once however many workers relay at the same time
- * (SKIP LOCKED: a row another relay holds is left to it). The pg-boss job's id
- * is the erase job's own id, so even a second insert of it would be a no-op.
- * Returns how many jobs it sent.
- */
 /** Jobs sent per pg-boss insert: one statement for a burst, small enough to hold its row locks briefly. */
 export const ERASE_DISPATCH_BATCH = 500;
 
@@ -26,6 +16,16 @@ export async function dispatchAllEraseJobs(boss: PgBoss): Promise<number> {
   return total;
 }
 
+/**
+ * The relay of the erasure outbox (docs/decisions/019-erase-jobs-dispatched-in-batches.md):
+ * the request only inserts its erase_job row (./enqueue-erase-job.ts); the
+ * worker sends the pg-boss jobs of rows not yet dispatched, up to `batchSize`
+ * in one `insert`, and stamps them dispatched in the same transaction, so each
+ * row gets its job exactly once however many workers relay at the same time
+ * (SKIP LOCKED: a row another relay holds is left to it). The pg-boss job's id
+ * is the erase job's own id, so even a second insert of it would be a no-op.
+ * Returns how many jobs it sent.
+ */
 export async function dispatchEraseJobs(boss: PgBoss, opts: { batchSize?: number } = {}): Promise<number> {
   const batchSize = opts.batchSize ?? ERASE_DISPATCH_BATCH;
   const db = getDb();
@@ -34,7 +34,7 @@ export async function dispatchEraseJobs(boss: PgBoss, opts: { batchSize?: number
     SELECT EXISTS (SELECT 1 FROM erase_job WHERE status IN ('queued', 'running') AND dispatched_at IS NULL) AS any`;
   if (!waiting?.any) return 0;
   return db.$transaction(async (tx) => {
-    // Open rows only (erase_job_open_idx): a finished job needs no job, and the open ones are few.
+    // Through erase_job_undispatched_idx: only rows still waiting, however many dispatched ones wait to be worked.
     const rows = await tx.$queryRaw<{ id: string }[]>`
       SELECT id::text FROM erase_job
       WHERE status IN ('queued', 'running') AND dispatched_at IS NULL
