@@ -1,7 +1,7 @@
 import "server-only";
 import { getConfig } from "@/lib/platform/config";
 import { getDb } from "@/lib/platform/db";
-import { buildResetWhere, resolveAuditFilter, type AuditViewer } from "./audit-where";
+import { buildResetWhere, resolveAuditFilter, type AuditViewer, type ResolvedFilter } from "./audit-where";
 import type { AuditFilter } from "./filters";
 
 export interface AuditCharts {
@@ -18,8 +18,8 @@ export interface BacklogCounts {
 }
 
 /** Resets per day by outcome and per agent over the filtered set, and the erase-job backlog. */
-export async function getAuditCharts(viewer: AuditViewer, filter: AuditFilter): Promise<AuditCharts> {
-  const resolved = await resolveAuditFilter(viewer, filter);
+export async function getAuditCharts(viewer: AuditViewer, filter: AuditFilter, resolvedFilter?: ResolvedFilter): Promise<AuditCharts> {
+  const resolved = resolvedFilter ?? (await resolveAuditFilter(viewer, filter));
   const where = buildResetWhere(resolved);
   const db = getDb();
   const [perDay, perAgent, backlog] = await Promise.all([

@@ -1,7 +1,7 @@
 import "server-only";
 import { getDb } from "@/lib/platform/db";
 import { ticketPath } from "@/lib/tickets/ticket-ref";
-import { buildResetWhere, resolveAuditFilter, type AuditViewer } from "./audit-where";
+import { buildResetWhere, resolveAuditFilter, type AuditViewer, type ResolvedFilter } from "./audit-where";
 import { encodeCursor, type AuditFilter, type Cursor } from "./filters";
 
 export interface AuditResetRow {
@@ -42,8 +42,10 @@ export interface AuditResetPage {
 export async function listScopeResets(
   viewer: AuditViewer,
   query: { filter: AuditFilter; cursor: Cursor | null; limit: number },
+  /** The filter already resolved for this viewer (./get-audit-view.ts), so a page with charts resolves it once. */
+  resolvedFilter?: ResolvedFilter,
 ): Promise<AuditResetPage> {
-  const resolved = await resolveAuditFilter(viewer, query.filter);
+  const resolved = resolvedFilter ?? (await resolveAuditFilter(viewer, query.filter));
   const where = buildResetWhere(resolved, query.cursor);
   const rows = await getDb().$queryRaw<ListRow[]>`
     SELECT r.id, r.created_at, r.outcome::text AS outcome, r.actor_id, r.actor_name, r.actor_email,

@@ -7,9 +7,8 @@ import { auditListQuerySchema, DEFAULT_PAGE_SIZE, FILTER_PARAMS, filterSearchPar
 import { auditVisibility } from "@/lib/audit/visibility";
 import { can } from "@/lib/auth/permissions";
 import { isAppError } from "@/lib/platform/errors";
-import { getAuditCharts } from "@/lib/audit/get-audit-charts";
+import { getAuditView, type AuditView } from "@/lib/audit/get-audit-view";
 import { listAuditAgents } from "@/lib/audit/list-audit-agents";
-import { listScopeResets } from "@/lib/audit/list-scope-resets";
 import { guardPage } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -29,7 +28,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     keep: [...FILTER_PARAMS, "cursor", "limit"],
   });
   const visibility = auditVisibility(staff);
-  const agents = await listAuditAgents(staff);
   const values = {
     range: first(sp.range),
     from: first(sp.from),
@@ -42,16 +40,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   const parsed = auditListQuerySchema().safeParse(sp);
   let errors: string[] = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
-  let data: { page: Awaited<ReturnType<typeof listScopeResets>>; charts: Awaited<ReturnType<typeof getAuditCharts>> } | null = null;
-  if (parsed.success) {
-    try {
-      const [page, charts] = await Promise.all([listScopeResets(staff, parsed.data), getAuditCharts(staff, parsed.data.filter)]);
-      data = { page, charts };
-    } catch (error) {
-      if (!isAppError(error) || error.status !== 400) throw error;
-      errors = [error.message];
-    }
-  }
+  // The filter's agents and the view in one round; a filter that cannot be used is shown, not thrown.
+  const [agents, view] = await Promise.all([
+    listAuditAgents(staff),
+    parsed.success
+      ? getAuditView(staff, parsed.data).catch((error: unknown) => {
+          if (!isAppError(error) || error.status !== 400) throw error;
+          errors = [error.message];
+          return null;
+        })
+      : null,
+  ]);
+  const data: AuditView | null = view;
   const content = parsed.success && data ? <Results query={parsed.data} data={data} canExport={can(staff.role, "audit:export")} /> : null;
 
   return (
@@ -81,15 +81,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   );
 }
 
-function Results({
-  query,
-  data,
-  canExport,
-}: {
-  query: AuditListQuery;
-  data: { page: Awaited<ReturnType<typeof listScopeResets>>; charts: Awaited<ReturnType<typeof getAuditCharts>> };
-  canExport: boolean;
-}) {
+function Results({ query, data, canExport }: { query: AuditListQuery; data: AuditView; canExport: boolean }) {
   const { filter } = query;
   const { page, charts } = data;
   const exportHref = (format: string) => `/api/scope-resets/export?${filterSearchParams(filter, { format })}`;
