@@ -8,7 +8,7 @@ import { generateApiKey } from "../../lib/api-keys/api-key-format";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "../../lib/scopes/catalog";
 import { scopeSetIdFor } from "../../scripts/lib/seed/scope-set-row";
 import { startProcess, waitForHttp } from "../../scripts/lib/processes";
-import { withPg } from "../lib/harness";
+import { round, withPg } from "../lib/harness";
 import { httpLoad } from "../lib/load";
 import type { ScenarioResult } from "./accounts";
 
@@ -98,7 +98,7 @@ export async function erasureScenario(input: {
         cpuOfPid: store.pid,
       });
       // Here the ratio that matters is throughput: app ÷ bare Node.
-      const ofBare = (throughput: number) => Math.round((throughput / Math.max(limit.throughput, 0.01)) * 100) / 100;
+      const ofBare = (throughput: number) => round(throughput / Math.max(limit.throughput, 0.01), 2);
       results.push({
         scenario: "POST /v3/recipients/erasejob (5,000 addresses)",
         concurrency,

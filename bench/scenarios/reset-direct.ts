@@ -79,20 +79,24 @@ async function directReset(pool: pg.Pool, r: DirectReset, actor: { id: string; n
       [[r.id, ...subusers.rows.map((s) => s.id)]],
     );
     await client.query(replay, [idempotencyKey]);
-    const note = `INSERT INTO ticket_note (id, ticket_id, ticket_url, account_id, reset_id, kind, body, author_id, author_name, created_at)
-                  VALUES ($1, $2, $3, $4, $5, $6::ticket_note_kind, $7, $8, $9, $10) RETURNING *`;
-    await client.query(note, [
-      randomUUID(),
-      ticket,
-      ticketUrl,
-      r.id,
-      resetId,
-      "scopes_before",
-      noteOf("BEFORE", r, r.before, ticket),
-      actor.id,
-      actor.name,
-      at,
-    ]);
+    const insertNote = (kind: "scopes_before" | "scopes_after", scopes: string[]) =>
+      client.query(
+        `INSERT INTO ticket_note (id, ticket_id, ticket_url, account_id, reset_id, kind, body, author_id, author_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6::ticket_note_kind, $7, $8, $9, $10) RETURNING *`,
+        [
+          randomUUID(),
+          ticket,
+          ticketUrl,
+          r.id,
+          resetId,
+          kind,
+          noteOf(kind === "scopes_before" ? "BEFORE" : "AFTER", r, scopes, ticket),
+          actor.id,
+          actor.name,
+          at,
+        ],
+      );
+    await insertNote("scopes_before", r.before);
     let [set] = (await client.query<{ id: number }>(`SELECT id FROM scope_set WHERE fingerprint = $1`, [r.afterFingerprint])).rows;
     set ??= (
       await client.query<{ id: number }>(
@@ -102,18 +106,7 @@ async function directReset(pool: pg.Pool, r: DirectReset, actor: { id: string; n
     ).rows[0]!;
     await client.query(`UPDATE account SET scope_set_id = $1, scopes_updated_at = $2 WHERE id = $3 RETURNING *`, [set.id, at, r.id]);
     await client.query(`SELECT s.scopes FROM account a JOIN scope_set s ON s.id = a.scope_set_id WHERE a.id = $1`, [r.id]);
-    await client.query(note, [
-      randomUUID(),
-      ticket,
-      ticketUrl,
-      r.id,
-      resetId,
-      "scopes_after",
-      noteOf("AFTER", r, r.after, ticket),
-      actor.id,
-      actor.name,
-      at,
-    ]);
+    await insertNote("scopes_after", r.after);
     await client.query(
       `INSERT INTO admin_note (id, account_id, ticket_id, ticket_url, reset_id, body, author_id, author_name, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
