@@ -1,9 +1,16 @@
 import Link from "next/link";
 import type { GetFamilyResetOutput } from "@/lib/http/console/scope-resets";
+import { NoteBlock } from "./copy-button";
+import { CustomerReplyPanel } from "./customer-reply-panel";
+import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 import { DualTime } from "./local-time";
 
-/** The one summary of a family reset: each account's outcome, failures and skips included, with links to each reset. */
-export function FamilyResetSummary({ family }: { family: GetFamilyResetOutput }) {
+/**
+ * The one summary of a family reset: each account's outcome, failures and
+ * skips included, with links to each reset; the family's one note pair and
+ * its delivery into the ticket; the one reply to the customer.
+ */
+export function FamilyResetSummary({ family, canAct }: { family: GetFamilyResetOutput; canAct: boolean }) {
   const failed = family.attempts.filter((a) => a.outcome === "failed").length;
   return (
     <div className="space-y-5">
@@ -65,6 +72,53 @@ export function FamilyResetSummary({ family }: { family: GetFamilyResetOutput })
           ))}
         </tbody>
       </table>
+
+      <section
+        aria-labelledby="family-helpdesk"
+        className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm"
+        data-testid="helpdesk-status"
+      >
+        <h2 id="family-helpdesk" className="text-lg font-semibold">
+          In the helpdesk ticket
+        </h2>
+        {!family.notes.before ? (
+          <p>No ticket notes: no account of this family was reset.</p>
+        ) : !family.helpdesk.connected ? (
+          <p>The helpdesk is not connected: copy the two notes below into the ticket as internal notes.</p>
+        ) : family.deliveries.length === 0 ? (
+          <p>The notes were not sent to the helpdesk (it was not connected when the family was reset): copy them below.</p>
+        ) : (
+          <p>One pair of internal notes for the whole family, posted into the ticket by the worker, once each.</p>
+        )}
+        <HelpdeskDeliveries deliveries={family.deliveries} canRetry={canAct} />
+      </section>
+
+      <section aria-labelledby="reply-heading" className="space-y-2 rounded-lg border border-blue-200 bg-blue-50 p-4">
+        <h2 id="reply-heading" className="text-lg font-semibold">
+          Reply to the customer
+        </h2>
+        <p className="text-sm text-slate-700">
+          One reply for the whole family, drafted from the accounts as they are now. If their keys, subusers or scopes change before it is
+          sent, sending shows the new draft.
+        </p>
+        <CustomerReplyPanel
+          reply={family.reply}
+          target={{ kind: "family", familyResetId: family.id }}
+          ticketLabel={`ticket #${family.ticket.ticketId}`}
+          connected={family.helpdesk.connected}
+          canSend={canAct}
+        />
+      </section>
+
+      {(family.notes.before || family.notes.after) && (
+        <section aria-labelledby="family-notes" className="space-y-3">
+          <h2 id="family-notes" className="text-lg font-semibold">
+            Notes written
+          </h2>
+          {family.notes.before && <NoteBlock title="Ticket note 1" body={family.notes.before.body} />}
+          {family.notes.after && <NoteBlock title="Ticket note 2" body={family.notes.after.body} />}
+        </section>
+      )}
     </div>
   );
 }

@@ -67,6 +67,21 @@ function DeliveryRow({ delivery: d, canRetry }: { delivery: DeliveryView; canRet
           {retry.isPending ? "Retrying…" : "Retry now"}
         </button>
       )}
+      {d.reply && (
+        <details className="mt-1" open={d.kind === "customer_reply" && d.status === "delivered"}>
+          <summary className="cursor-pointer text-xs text-slate-700">
+            {d.status === "delivered" ? "The text that reached the ticket" : "The text to send"}
+            {d.reply.ticketStatus ? `, with the ticket set to ${d.reply.ticketStatus}` : ""}
+            {d.reply.landedEarlierText ? " (an earlier send's text, found in the ticket)" : ""}
+          </summary>
+          <pre
+            className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-2 font-mono text-xs"
+            data-testid="delivery-reply-text"
+          >
+            {d.reply.sentText ?? d.reply.text}
+          </pre>
+        </details>
+      )}
       {retry.error && (
         <p role="alert" className="text-xs text-red-800">
           {asApiError(retry.error)?.message}

@@ -1,16 +1,15 @@
 import Link from "next/link";
 import type { GetScopeResetOutput } from "@/lib/http/console/scope-resets";
-import { CopyButton, NoteBlock } from "./copy-button";
+import { NoteBlock } from "./copy-button";
 import { DualTime } from "./local-time";
-import { CustomerReplySender } from "./customer-reply-sender";
+import { CustomerReplyPanel } from "./customer-reply-panel";
 import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 import { AccountLinks, KeyLossList, KeysLackingList } from "./reset-plan-parts";
 
 /** The agent's result view: outcome, diff, the notes as written, and the reply to send. */
 export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; canAct: boolean }) {
   const ok = reset.outcome === "succeeded";
-  const notes = reset.deliveries.filter((d) => d.kind !== "customer_reply");
-  const replyDelivery = reset.deliveries.find((d) => d.kind === "customer_reply") ?? null;
+  const notes = reset.deliveries;
   return (
     <div className="space-y-5">
       <div>
@@ -104,6 +103,10 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
             <p>The helpdesk is not connected: copy the notes below into the ticket as internal notes.</p>
           ) : notes.length === 0 ? (
             <p>The notes were not sent to the helpdesk (it was not connected when the reset was done): copy them below.</p>
+          ) : reset.familyResetId ? (
+            <p>
+              The family&apos;s two ticket notes (one pair for all its accounts) are posted into the ticket as internal notes, once each.
+            </p>
           ) : (
             <p>Both ticket notes are posted into the ticket as internal notes by the worker, once each.</p>
           )}
@@ -142,27 +145,37 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
         </section>
       )}
 
-      {reset.customerReply && (
-        <section aria-labelledby="reply-heading" className="rounded-lg border border-blue-200 bg-blue-50 p-4">
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <h2 id="reply-heading" className="text-lg font-semibold">
-              Reply to the customer
-            </h2>
-            <CopyButton text={reset.customerReply} label="Copy reply" />
-          </div>
-          <p className="text-sm text-slate-700">
-            {reset.impact && reset.impact.keysLackingEraseJob.length > 0
-              ? `Names the ${reset.impact.keysLackingEraseJob.length} existing key(s) without the erase-job scopes`
-              : "The account had no API keys lacking the erase-job scopes"}
-            {reset.impact && reset.impact.losses.length > 0 ? `, and the ${reset.impact.losses.length} that lost scopes.` : "."}
+      {ok && reset.familyResetId && (
+        <section aria-labelledby="reply-heading" className="rounded-lg border border-blue-200 bg-blue-50 p-4 text-sm">
+          <h2 id="reply-heading" className="text-lg font-semibold">
+            Reply to the customer
+          </h2>
+          <p>
+            This account was reset with its family: the customer gets one reply for all of them,{" "}
+            <Link href={`/family-resets/${reset.familyResetId}`} className="text-blue-800 underline">
+              on the family reset&apos;s page
+            </Link>
+            .
           </p>
-          <pre data-testid="customer-reply" className="mt-2 whitespace-pre-wrap break-words rounded bg-white p-3 font-mono text-xs">
-            {reset.customerReply}
-          </pre>
-          {replyDelivery && <HelpdeskDeliveries deliveries={[replyDelivery]} canRetry={canAct} />}
-          {reset.helpdesk.connected && canAct && (!replyDelivery || replyDelivery.status === "dead") && (
-            <CustomerReplySender resetId={reset.id} reply={reset.customerReply} ticketLabel={`ticket #${reset.ticket.ticketId}`} />
-          )}
+        </section>
+      )}
+
+      {reset.reply && (
+        <section aria-labelledby="reply-heading" className="space-y-2 rounded-lg border border-blue-200 bg-blue-50 p-4">
+          <h2 id="reply-heading" className="text-lg font-semibold">
+            Reply to the customer
+          </h2>
+          <p className="text-sm text-slate-700">
+            Drafted from the account as it is now: its keys, its subusers and its scopes. If they change before it is sent, sending shows
+            the new draft.
+          </p>
+          <CustomerReplyPanel
+            reply={reset.reply}
+            target={{ kind: "reset", resetId: reset.id }}
+            ticketLabel={`ticket #${reset.ticket.ticketId}`}
+            connected={reset.helpdesk.connected}
+            canSend={canAct}
+          />
         </section>
       )}
 

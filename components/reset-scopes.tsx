@@ -4,6 +4,7 @@ import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
 import type { GetAccountOutput } from "@/lib/http/console/accounts";
+import { NewKeyReply } from "./new-key-reply";
 import { AccountLinks, KeyLossList, ScopeDiff } from "./reset-plan-parts";
 
 // The dialogs (and their Radix and mutation code) load on first use, not with the account page.
@@ -68,6 +69,7 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
             </p>
           )}
           {(plan.nothingToDo || plan.removed.length > 0) && <ScopeDiff added={plan.added} removed={plan.removed} compact />}
+          {plan.nothingToDo && <NewKeyReply accountId={account.id} canSend={canReset} />}
           {plan.keyImpact.losses.length > 0 && (
             <div className="mt-3 rounded border border-red-300 bg-red-50 p-3 text-sm" data-testid="key-losses-warning">
               <p className="font-semibold text-red-900">

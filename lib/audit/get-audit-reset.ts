@@ -26,15 +26,26 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
   }
   const before = reset.beforeScopeSet?.scopes ?? null;
   const after = reset.afterScopeSet?.scopes ?? null;
-  // The reset's own events (on the account) and what happened to its notes and reply in the helpdesk (on the reset).
+  // The reset's own events (on the account), what happened to its notes and reply in the helpdesk (on the reset),
+  // and for a family's account, the family's (its notes, its reply).
+  const family = reset.familyResetId ?? "";
   const [events, deliveries] = await Promise.all([
     getDb().$queryRaw<{ seq: bigint; action: string; occurred_at: Date; hash: string }[]>`
       SELECT seq, action, occurred_at, hash FROM audit_event
        WHERE (target_type = 'account' AND target_id = ${String(reset.accountId)} AND details->>'resetId' = ${reset.id})
           OR (target_type = 'scope_reset' AND target_id = ${reset.id})
+          OR (${family} <> '' AND target_type = 'family_reset' AND target_id = ${family})
+          OR (${family} <> '' AND target_type = 'scope_reset' AND details->>'familyResetId' = ${family})
        ORDER BY seq`,
-    listDeliveries(getDb(), { resetId: reset.id }),
+    // A family's accounts share the family's note pair and reply.
+    listDeliveries(getDb(), reset.familyResetId ? { familyResetId: reset.familyResetId } : { resetId: reset.id }),
   ]);
+  const ticketNotes = reset.familyResetId
+    ? await getDb().ticketNote.findMany({
+        where: { familyResetId: reset.familyResetId },
+        select: { id: true, kind: true, body: true, authorName: true, createdAt: true },
+      })
+    : reset.ticketNotes;
   return {
     ...resetFacts(reset),
     clientIp: reset.clientIp,
@@ -52,8 +63,8 @@ export async function getAuditResetDetail(viewer: AuditViewer, id: string) {
     /** For a failed attempt: what it would have changed (nothing was applied). */
     diff: before && after ? groupedDiff(before, after) : before ? groupedDiff(before, applyChange(before, reset.added, reset.removed)) : [],
     notes: {
-      before: toNote(reset.ticketNotes.find((n) => n.kind === "scopes_before")),
-      after: toNote(reset.ticketNotes.find((n) => n.kind === "scopes_after")),
+      before: toNote(ticketNotes.find((n) => n.kind === "scopes_before")),
+      after: toNote(ticketNotes.find((n) => n.kind === "scopes_after")),
       admin: toNote(reset.adminNote),
     },
     deliveries,

@@ -7,8 +7,10 @@ import type {
   ResetScopesErrors,
   ResetScopesInput,
   ResetScopesOutput,
+  AccountReplyOutput,
   RetryDeliveryErrors,
   RetryDeliveryOutput,
+  SendAccountReplyInput,
   SendCustomerReplyErrors,
   SendCustomerReplyInput,
   SendCustomerReplyOutput,
@@ -41,6 +43,14 @@ export const consoleApi = {
     apiFetch<FamilyResetOutput, FamilyResetErrors>(`/api/accounts/${accountId}/family-resets`, post(input)),
   sendCustomerReply: (resetId: string, input: SendCustomerReplyInput) =>
     apiFetch<SendCustomerReplyOutput, SendCustomerReplyErrors>(`/api/scope-resets/${resetId}/customer-reply`, post(input)),
+  sendFamilyReply: (familyResetId: string, input: SendCustomerReplyInput) =>
+    apiFetch<SendCustomerReplyOutput, SendCustomerReplyErrors>(`/api/family-resets/${familyResetId}/customer-reply`, post(input)),
+  accountReply: (accountId: number, ticketId: string | null, signal?: AbortSignal) =>
+    apiFetch<AccountReplyOutput>(`/api/accounts/${accountId}/customer-reply${ticketId ? `?ticket=${encodeURIComponent(ticketId)}` : ""}`, {
+      signal,
+    }),
+  sendAccountReply: (accountId: number, input: SendAccountReplyInput) =>
+    apiFetch<SendCustomerReplyOutput, SendCustomerReplyErrors>(`/api/accounts/${accountId}/customer-reply`, post(input)),
   retryDelivery: (deliveryId: string) =>
     apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
   getTicket: (ticketId: string, signal?: AbortSignal) => apiFetch<TicketOutput>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),

@@ -9,4 +9,5 @@ export const queryKeys = {
   lookupPage: (q: string) => ["lookup", q, "page"] as const,
   familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
   ticket: (ticketId: string) => ["ticket", ticketId] as const,
+  accountReply: (accountId: number, ticketId: string | null) => ["account", accountId, "customer-reply", ticketId] as const,
 };

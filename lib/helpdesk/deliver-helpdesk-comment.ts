@@ -1,28 +1,41 @@
 import "server-only";
 import { appendAuditEvent } from "@/lib/audit/append-audit-event";
+import { enqueueInTransaction } from "@/lib/jobs/boss";
+import { QUEUES } from "@/lib/jobs/queues";
 import { getDb } from "@/lib/platform/db";
 import { getLogger } from "@/lib/platform/logger";
-import { isZendeskError } from "./zendesk-errors";
+import type { HelpdeskDelivery } from "@/lib/generated/prisma/client";
+import { textToZendeskHtml } from "./comment-html";
+import { deliveryFailureMessage } from "./delivery-messages";
+import { isZendeskError, type ZendeskError } from "./zendesk-errors";
 import type { ZendeskClient } from "./zendesk-client";
+import type { ZendeskComment } from "./zendesk-schemas";
 
 /**
- * Posts one recorded comment (a reset's internal note or a customer reply)
- * into its ticket, once. The recipe of decision 015:
- *  - a delivery is worked by one worker at a time (a transaction-scoped
- *    advisory lock on its id, held across the request);
- *  - just before posting, `in_flight_since` is committed; it is cleared when
- *    the answer is recorded, and kept when the failure was ambiguous (a
- *    timeout, a lost answer). A worker killed mid-request leaves it set too.
- *    Whenever it is set, the ticket's comments are searched for the marker
- *    first, so the customer never sees a comment twice;
- *  - `Retry-After` is kept in `not_before`; no attempt starts before it;
- *  - failures a person must fix (no such ticket, refused credentials, a
- *    ticket full at 5,000 comments) go dead at once; transient ones are
- *    thrown for the job to retry with backoff, and go dead on the last try.
- * Every delivery and every death is an audit event.
+ * Posts one recorded comment (an internal note or a customer reply) into its
+ * ticket, exactly once, whatever fails on the way (decision 016, amended by
+ * decision 027):
+ *  - one worker at a time works a delivery (a transaction-scoped advisory
+ *    lock on its id, held across the request);
+ *  - `in_flight_since` is committed just before posting and cleared only when
+ *    the comment is recorded as delivered. Once it is set, the comment may be
+ *    in the ticket, so every later try first searches the ticket for the
+ *    comment's marker (carried in the update's custom metadata), whatever
+ *    failed before and whatever fails next; only a search that answers lets
+ *    a try post again. A failed search changes nothing;
+ *  - any failure of the post itself counts as "may have landed", whatever
+ *    its status said: a refusal that would make the delivery dead (a closed
+ *    ticket, a comment too large, refused credentials) is first confirmed by
+ *    a search in the same try;
+ *  - a rate limit (or any answer with Retry-After) defers the delivery to
+ *    `not_before` by a new job starting then, without using up a try;
+ *  - failures a person must fix go dead at once with a message saying what
+ *    to do; the others are thrown for the job to retry with backoff, and go
+ *    dead on the last try.
+ * Every delivery, deferral past a minute and death is an audit event or log line.
  */
 
-export type DeliveryOutcome = "delivered" | "recovered" | "already_delivered" | "dead";
+export type DeliveryOutcome = "delivered" | "recovered" | "already_delivered" | "dead" | "deferred";
 
 export interface DeliveryAttempt {
   /** The job's last try: a failure now is final. */
@@ -31,101 +44,236 @@ export interface DeliveryAttempt {
   jobId: string;
 }
 
-/** The longest a worker waits for a Retry-After in place; a longer one fails this try and the job retries later. */
-const MAX_IN_PLACE_WAIT_MS = 120_000;
+export interface DeliveryClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const SYSTEM_CLOCK: DeliveryClock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/** A not_before this close is waited for in place; a later one is a new job starting then. */
+const MAX_IN_PLACE_WAIT_MS = 5_000;
+/** Deferrals (rate limits) before a delivery is given up: with Zendesk's limits of minutes, days of trying. */
+export const MAX_DEFERRALS = 200;
 const SYSTEM_ACTOR = { id: null, name: "helpdesk delivery", email: null };
 
 export class DeliveryDeferred extends Error {
   override name = "DeliveryDeferred";
 }
 
+type Phase = "author" | "search" | "post";
+
 export async function deliverHelpdeskComment(
   deliveryId: string,
   client: ZendeskClient,
   attempt: DeliveryAttempt,
-  clock: { now(): number; sleep(ms: number): Promise<void> } = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+  clock: DeliveryClock = SYSTEM_CLOCK,
 ): Promise<DeliveryOutcome> {
   const db = getDb();
   return db.$transaction(
     async (lockTx) => {
       await lockTx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`helpdesk-delivery:${deliveryId}`}, 0))`;
-      const row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
+      let row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
       if (row.status === "delivered") return "already_delivered";
       if (row.status === "dead") return "dead";
 
       const wait = (row.notBefore?.getTime() ?? 0) - clock.now();
-      if (wait > MAX_IN_PLACE_WAIT_MS) throw new DeliveryDeferred(`Zendesk asked to wait until ${row.notBefore!.toISOString()}`);
+      if (wait > MAX_IN_PLACE_WAIT_MS) return defer(row, row.notBefore!, null, attempt, clock);
       if (wait > 0) await clock.sleep(wait);
 
       const meta = { requestId: `job:${attempt.jobId}`, ip: null, userAgent: null };
+      let phase: Phase = "author";
       try {
+        row = await resolveAuthor(row, client);
         if (row.inFlightSince) {
-          // An earlier try may have posted it: look before posting again.
-          const found = await client.findCommentContaining(row.ticketId, row.marker);
-          if (found) {
-            await markDelivered(row, { commentId: found.id, at: new Date(found.createdAt) }, true, meta);
-            return "recovered";
-          }
+          // An earlier try may have posted it: only a search that answers lets this one post again.
+          phase = "search";
+          const found = await client.findComment(row.ticketId, { marker: row.marker, since: row.createdAt });
+          if (found) return await markDelivered(row, found, true, meta);
         }
+        phase = "post";
         await db.helpdeskDelivery.update({
           where: { id: row.id },
           data: { inFlightSince: new Date(clock.now()), attempts: { increment: 1 }, updatedAt: new Date(clock.now()) },
         });
-        const added = await client.addComment(row.ticketId, { body: row.body, public: row.public });
-        await markDelivered(row, { commentId: added.commentId, at: new Date(added.createdAt) }, false, meta);
-        return "delivered";
-      } catch (error) {
-        const zendesk = isZendeskError(error) ? error : null;
-        const permanent = zendesk !== null && !zendesk.transient && !zendesk.ambiguous;
-        const dead = permanent || attempt.finalAttempt;
-        const message = (zendesk?.message ?? (error instanceof Error ? error.message : String(error))).slice(0, 500);
-        const retryAt = zendesk?.retryAfterSeconds ? new Date(clock.now() + zendesk.retryAfterSeconds * 1000) : null;
-        await db.$transaction(async (tx) => {
-          await tx.helpdeskDelivery.update({
-            where: { id: row.id },
-            data: {
-              status: dead ? "dead" : "retrying",
-              lastError: message,
-              notBefore: retryAt,
-              // Kept when the comment may have been posted: the next try searches first.
-              ...(zendesk?.ambiguous ? {} : { inFlightSince: null }),
-              updatedAt: new Date(clock.now()),
-            },
-          });
-          if (dead) {
-            await appendAuditEvent(tx, {
-              actor: SYSTEM_ACTOR,
-              action: "helpdesk.delivery_dead",
-              target: { type: "scope_reset", id: row.resetId },
-              ticketId: row.ticketId,
-              details: { deliveryId: row.id, kind: row.kind, attempts: row.attempts + 1, error: message, permanent },
-              meta,
-            });
-          }
+        const added = await client.addComment(row.ticketId, {
+          ...(row.bodyFormat === "html" ? { htmlBody: textToZendeskHtml(row.body) } : { body: row.body }),
+          public: row.public,
+          marker: row.marker,
+          authorId: row.authorZendeskId === null ? null : Number(row.authorZendeskId),
+          status: row.ticketStatus === "pending" || row.ticketStatus === "solved" ? row.ticketStatus : null,
         });
-        getLogger().warn({ deliveryId: row.id, kind: row.kind, dead, err: message }, "helpdesk delivery failed");
-        if (dead) return "dead";
-        throw error;
+        return await markDelivered(row, { id: added.commentId, createdAt: added.createdAt, body: row.body }, false, meta);
+      } catch (error) {
+        return failed(row, error, phase, client, attempt, clock, meta);
       }
     },
-    // The lock is held across the Zendesk request (timeouts included) and a Retry-After wait.
-    { maxWait: 10_000, timeout: MAX_IN_PLACE_WAIT_MS + 90_000 },
+    // The lock is held across the Zendesk requests (timeouts included) and a short Retry-After wait.
+    { maxWait: 10_000, timeout: MAX_IN_PLACE_WAIT_MS + 120_000 },
   );
 }
 
+/** A reply authored by the agent (HELPDESK_REPLY_AUTHOR=agent): their Zendesk user, looked up once; none found, the integration user. */
+async function resolveAuthor(row: HelpdeskDelivery, client: ZendeskClient): Promise<HelpdeskDelivery> {
+  if (row.kind !== "customer_reply" || row.authorEmail === null || row.authorZendeskId !== null) return row;
+  const agent = await client.findAgentByEmail(row.authorEmail).catch((error: unknown) => {
+    // An address Zendesk's search cannot take is no agent of it.
+    if (error instanceof TypeError) return null;
+    throw error;
+  });
+  return getDb().helpdeskDelivery.update({
+    where: { id: row.id },
+    data: agent ? { authorZendeskId: BigInt(agent.id) } : { authorEmail: null },
+  });
+}
+
+type Meta = { requestId: string; ip: null; userAgent: null };
+
+async function failed(
+  row: HelpdeskDelivery,
+  error: unknown,
+  phase: Phase,
+  client: ZendeskClient,
+  attempt: DeliveryAttempt,
+  clock: DeliveryClock,
+  meta: Meta,
+): Promise<DeliveryOutcome> {
+  const zendesk = isZendeskError(error) ? error : null;
+  // From the post on, the comment may be in the ticket whatever the answer said.
+  const mayHaveLanded = phase === "post" || row.inFlightSince !== null;
+
+  if (zendesk?.reason === "author_invalid" && row.authorZendeskId !== null) {
+    // The agent's user may not author comments: the integration user posts it, at the next try (after a search).
+    await getDb().helpdeskDelivery.update({ where: { id: row.id }, data: { authorZendeskId: null, authorEmail: null } });
+  } else if (zendesk && zendesk.retryAfterSeconds !== undefined) {
+    return defer(row, new Date(clock.now() + zendesk.retryAfterSeconds * 1000), zendesk, attempt, clock);
+  } else if (zendesk && phase === "search" && zendesk.kind === "not_found") {
+    // The ticket is gone (deleted, merged away): the comment cannot be in it, and cannot be posted.
+    return markDead(row, deliveryFailureMessage(row, zendesk), true, clock, meta);
+  } else if (zendesk && phase === "post" && isRefusal(zendesk)) {
+    // Confirm before giving up: the refusal may have come after the comment landed.
+    let found: ZendeskComment | null;
+    try {
+      found = await client.findComment(row.ticketId, { marker: row.marker, since: row.createdAt });
+    } catch (searchError) {
+      if (!(isZendeskError(searchError) && searchError.kind === "not_found"))
+        return retryOrDie(row, searchError, attempt, clock, meta, true);
+      found = null;
+    }
+    if (found) return markDelivered(row, found, true, meta);
+    return markDead(row, deliveryFailureMessage(row, zendesk), true, clock, meta);
+  }
+  return retryOrDie(row, error, attempt, clock, meta, mayHaveLanded);
+}
+
+/** A post Zendesk refused for a reason a person must fix (not a rate limit, not an answer we could not read). */
+function isRefusal(error: ZendeskError): boolean {
+  return !error.transient && error.kind !== "invalid_response";
+}
+
+async function retryOrDie(
+  row: HelpdeskDelivery,
+  error: unknown,
+  attempt: DeliveryAttempt,
+  clock: DeliveryClock,
+  meta: Meta,
+  mayHaveLanded: boolean,
+): Promise<DeliveryOutcome> {
+  const base = (error instanceof Error ? error.message : String(error)).slice(0, 400);
+  const message = mayHaveLanded ? `${base} (it may have reached the ticket: the next try searches it first)` : base;
+  if (attempt.finalAttempt) return markDead(row, `Gave up after the last try. ${message}`, false, clock, meta);
+  await getDb().helpdeskDelivery.update({
+    where: { id: row.id },
+    data: { status: "retrying", lastError: message, updatedAt: new Date(clock.now()) },
+  });
+  getLogger().warn({ deliveryId: row.id, kind: row.kind, err: base }, "helpdesk delivery failed; retrying");
+  throw error instanceof Error ? error : new Error(base);
+}
+
+/** Rate limited (or asked to come back later): a new job starts at `until`; this one ends without using up a try. */
+async function defer(
+  row: HelpdeskDelivery,
+  until: Date,
+  error: ZendeskError | null,
+  attempt: DeliveryAttempt,
+  clock: DeliveryClock,
+): Promise<DeliveryOutcome> {
+  const meta = { requestId: `job:${attempt.jobId}`, ip: null, userAgent: null };
+  if (row.deferrals >= MAX_DEFERRALS) {
+    return markDead(row, `Zendesk kept asking to wait (${row.deferrals} times); try again later.`, false, clock, meta);
+  }
+  const reason = error ? `${error.message.slice(0, 300)}; waiting until ${until.toISOString()}` : (row.lastError ?? "waiting");
+  await getDb().$transaction(async (tx) => {
+    await tx.helpdeskDelivery.update({
+      where: { id: row.id },
+      data: {
+        status: "retrying",
+        notBefore: until,
+        deferrals: { increment: error ? 1 : 0 },
+        lastError: reason,
+        updatedAt: new Date(clock.now()),
+      },
+    });
+    if (row.kind === "customer_reply")
+      await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id }, { startAfter: until });
+    else await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.resetId! }, { startAfter: until });
+  });
+  getLogger().info({ deliveryId: row.id, kind: row.kind, until: until.toISOString() }, "helpdesk delivery deferred");
+  return "deferred";
+}
+
+async function markDead(
+  row: HelpdeskDelivery,
+  message: string,
+  permanent: boolean,
+  clock: DeliveryClock,
+  meta: Meta,
+): Promise<DeliveryOutcome> {
+  await getDb().$transaction(async (tx) => {
+    await tx.helpdeskDelivery.update({
+      where: { id: row.id },
+      // in_flight_since stays: whoever tries again searches the ticket first.
+      data: { status: "dead", lastError: message.slice(0, 1000), notBefore: null, updatedAt: new Date(clock.now()) },
+    });
+    await appendAuditEvent(tx, {
+      actor: SYSTEM_ACTOR,
+      action: "helpdesk.delivery_dead",
+      ...deliveryTarget(row),
+      ticketId: row.ticketId,
+      details: { deliveryId: row.id, kind: row.kind, attempts: row.attempts, error: message.slice(0, 1000), permanent },
+      meta,
+    });
+  });
+  getLogger().warn({ deliveryId: row.id, kind: row.kind, permanent }, "helpdesk delivery dead");
+  return "dead";
+}
+
+/** What an audit event about a delivery is about: its reset, or the account of a reply without one. */
+export function deliveryTarget(row: { resetId: string | null; accountId: number | null }): { target: { type: string; id: string } } {
+  return { target: row.resetId ? { type: "scope_reset", id: row.resetId } : { type: "account", id: String(row.accountId) } };
+}
+
+/**
+ * The comment is in the ticket. For a reply sent again after it went dead,
+ * what landed may be the earlier text: that text is recorded as sent.
+ */
 async function markDelivered(
-  row: { id: string; resetId: string; ticketId: string; kind: string },
-  comment: { commentId: number; at: Date },
+  row: HelpdeskDelivery,
+  comment: Pick<ZendeskComment, "id" | "createdAt" | "body">,
   recovered: boolean,
-  meta: { requestId: string; ip: null; userAgent: null },
-): Promise<void> {
+  meta: Meta,
+): Promise<DeliveryOutcome> {
+  const sentBody = recovered ? landedText(row, comment.body) : row.body;
+  const landedEarlierText = sentBody !== row.body;
   await getDb().$transaction(async (tx) => {
     await tx.helpdeskDelivery.update({
       where: { id: row.id },
       data: {
         status: "delivered",
-        zendeskCommentId: BigInt(comment.commentId),
-        deliveredAt: comment.at,
+        zendeskCommentId: BigInt(comment.id),
+        deliveredAt: new Date(comment.createdAt),
+        sentBody,
+        landedEarlierText,
         inFlightSince: null,
         lastError: null,
         notBefore: null,
@@ -135,10 +283,26 @@ async function markDelivered(
     await appendAuditEvent(tx, {
       actor: SYSTEM_ACTOR,
       action: row.kind === "customer_reply" ? "helpdesk.reply_delivered" : "helpdesk.note_delivered",
-      target: { type: "scope_reset", id: row.resetId },
+      ...deliveryTarget(row),
       ticketId: row.ticketId,
-      details: { deliveryId: row.id, kind: row.kind, commentId: comment.commentId, recovered },
+      details: {
+        deliveryId: row.id,
+        kind: row.kind,
+        commentId: comment.id,
+        recovered,
+        ...(row.familyResetId ? { familyResetId: row.familyResetId } : {}),
+        ...(landedEarlierText ? { landedEarlierText: true } : {}),
+      },
       meta,
     });
   });
+  return recovered ? "recovered" : "delivered";
+}
+
+/** Which of the texts this delivery was ever asked to send is the one Zendesk holds (its text of our HTML, compared without spacing). */
+function landedText(row: HelpdeskDelivery, zendeskBody: string): string {
+  const squeeze = (text: string) => text.replace(/\s+/g, " ").trim();
+  const held = squeeze(zendeskBody);
+  const candidates = [row.body, ...[...row.supersededBodies].reverse()];
+  return candidates.find((text) => squeeze(text) === held) ?? (row.supersededBodies.length === 0 ? row.body : zendeskBody);
 }

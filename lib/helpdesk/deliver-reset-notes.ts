@@ -1,15 +1,16 @@
 import "server-only";
 import { appendAuditEvent } from "@/lib/audit/append-audit-event";
 import { getDb } from "@/lib/platform/db";
-import { deliverHelpdeskComment, type DeliveryAttempt, type DeliveryOutcome } from "./deliver-helpdesk-comment";
+import { deliverHelpdeskComment, deliveryTarget, type DeliveryAttempt, type DeliveryOutcome } from "./deliver-helpdesk-comment";
 import type { ZendeskClient } from "./zendesk-client";
 
 const NOTE_ORDER = ["scopes_before", "scopes_after"] as const;
 
 /**
- * The job of one reset: note 1, then note 2, each once. Note 2 is not posted
- * before note 1 is in the ticket (the ticket reads in order); a failure
- * stops here and the job retries from the first note not yet delivered.
+ * The job of one reset (or of a family reset, on its first reset): note 1,
+ * then note 2, each once. Note 2 is not posted before note 1 is in the
+ * ticket (the ticket reads in order); a failure or a deferral stops here and
+ * the job (or the deferred one) goes on from the first note not yet delivered.
  */
 export async function deliverResetNotes(resetId: string, client: ZendeskClient, attempt: DeliveryAttempt): Promise<DeliveryOutcome[]> {
   const rows = await getDb().helpdeskDelivery.findMany({
@@ -23,6 +24,7 @@ export async function deliverResetNotes(resetId: string, client: ZendeskClient, 
   for (const row of rows) {
     const outcome = await deliverHelpdeskComment(row.id, client, attempt);
     outcomes.push(outcome);
+    if (outcome === "deferred") break;
     if (outcome === "dead") {
       // Note 2 must not arrive without note 1: it goes dead with it, and a retry revives both.
       const behind = rows.slice(rows.indexOf(row) + 1).map((r) => r.id);
@@ -50,14 +52,14 @@ export async function markDeliveriesDead(
         ...("resetId" in which ? { resetId: which.resetId } : { id: { in: [...which.ids] } }),
         status: { in: ["queued", "retrying"] },
       },
-      select: { id: true, resetId: true, ticketId: true, kind: true, attempts: true },
+      select: { id: true, resetId: true, accountId: true, ticketId: true, kind: true, attempts: true },
     });
     for (const row of rows) {
       await tx.helpdeskDelivery.update({ where: { id: row.id }, data: { status: "dead", lastError: reason, updatedAt: new Date() } });
       await appendAuditEvent(tx, {
         actor: { id: null, name: "helpdesk delivery", email: null },
         action: "helpdesk.delivery_dead",
-        target: { type: "scope_reset", id: row.resetId },
+        ...deliveryTarget(row),
         ticketId: row.ticketId,
         details: { deliveryId: row.id, kind: row.kind, attempts: row.attempts, error: reason, permanent: false },
         meta: { requestId, ip: null, userAgent: null },

@@ -1,37 +1,40 @@
 /**
  * What Scopedesk posts into a ticket, and the marker each comment carries so
  * it can be found again: Zendesk has no idempotency key for comments, so
- * after an ambiguous failure (a timeout, a lost answer, a worker that died
- * mid-request) the ticket's comments are searched for the marker before
- * posting again, and the customer never sees a note twice. Pure.
+ * after a try that may have posted (a timeout, a lost answer, a worker that
+ * died mid-request) the ticket is searched for the marker before posting
+ * again, and the customer never sees a comment twice. The marker travels in
+ * the update's custom metadata, never in the text (decision 027); the text is
+ * posted as escaped HTML (./comment-html.ts, decision 025). Pure.
  */
 export type NoteKind = "scopes_before" | "scopes_after";
 export type DeliveryKind = NoteKind | "customer_reply";
 
-const NOTE_LABEL: Record<NoteKind, string> = {
-  scopes_before: "ticket note 1 of 2, scopes before",
-  scopes_after: "ticket note 2 of 2, scopes after",
-};
-
-/** One line, unique per reset and note, at the end of the internal note. */
-export function noteMarker(resetId: string, kind: NoteKind): string {
-  return `[Scopedesk reset ${resetId}: ${NOTE_LABEL[kind]}]`;
+/** Unique per delivery and kept when a dead reply is sent again, so its earlier text is found. */
+export function deliveryMarker(deliveryId: string): string {
+  return `scopedesk-delivery:${deliveryId}`;
 }
 
-/** The customer reply's marker: a reference a customer may quote back, unique per reset. */
-export function replyMarker(resetId: string): string {
-  return `Reference: Scopedesk ${resetId}`;
-}
-
-export function noteComment(resetId: string, kind: NoteKind, noteBody: string): { body: string; marker: string; public: false } {
-  const marker = noteMarker(resetId, kind);
-  return { body: `${noteBody}\n\n${marker}`, marker, public: false };
-}
-
+/** The most characters the console takes for a reply. */
 export const CUSTOMER_REPLY_MAX_LENGTH = 20_000;
 
-export function replyComment(resetId: string, replyText: string): { body: string; marker: string; public: true } {
-  const marker = replyMarker(resetId);
-  const text = replyText.replace(/\r\n?/g, "\n").trim();
-  return { body: `${text}\n\n${marker}`, marker, public: true };
+export interface CommentRow {
+  id: string;
+  body: string;
+  marker: string;
+  public: boolean;
+  bodyFormat: "html";
+}
+
+export function noteComment(deliveryId: string, noteBody: string): CommentRow {
+  return { id: deliveryId, body: noteBody, marker: deliveryMarker(deliveryId), public: false, bodyFormat: "html" };
+}
+
+/** The reply as the agent confirmed it: line ends as \n, blank edges trimmed. */
+export function normaliseReplyText(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trim();
+}
+
+export function replyComment(deliveryId: string, replyText: string): CommentRow {
+  return { id: deliveryId, body: normaliseReplyText(replyText), marker: deliveryMarker(deliveryId), public: true, bodyFormat: "html" };
 }

@@ -4,7 +4,9 @@ import type { Db, Tx } from "@/lib/platform/db";
 /** What the console shows of deliveries into the helpdesk: state, comment id and time, last error; never a token. */
 export interface DeliveryView {
   id: string;
-  resetId: string;
+  resetId: string | null;
+  accountId: number | null;
+  familyResetId: string | null;
   kind: "scopes_before" | "scopes_after" | "customer_reply";
   status: "queued" | "retrying" | "delivered" | "dead";
   attempts: number;
@@ -14,11 +16,25 @@ export interface DeliveryView {
   deliveredAt: string | null;
   requestedByName: string;
   createdAt: string;
+  /** A reply's: the text as the agent confirmed it, what reached the ticket, and how it was sent. Null for notes (their text is the note's). */
+  reply: {
+    text: string;
+    /** What is in the ticket once delivered: the text, or an earlier send's text found there when it was sent again. */
+    sentText: string | null;
+    landedEarlierText: boolean;
+    /** Texts of earlier sends that went dead before this one. */
+    earlierTexts: string[];
+    ticketStatus: "pending" | "solved" | null;
+    /** agent: the sending agent's Zendesk user (or to be looked up); integration: the integration's own user. */
+    author: "agent" | "integration";
+  } | null;
 }
 
 const SELECT = {
   id: true,
   resetId: true,
+  accountId: true,
+  familyResetId: true,
   kind: true,
   status: true,
   attempts: true,
@@ -28,11 +44,20 @@ const SELECT = {
   deliveredAt: true,
   requestedByName: true,
   createdAt: true,
+  body: true,
+  sentBody: true,
+  landedEarlierText: true,
+  supersededBodies: true,
+  ticketStatus: true,
+  authorEmail: true,
+  authorZendeskId: true,
 } as const;
 
 type Row = {
   id: string;
-  resetId: string;
+  resetId: string | null;
+  accountId: number | null;
+  familyResetId: string | null;
   kind: DeliveryView["kind"];
   status: DeliveryView["status"];
   attempts: number;
@@ -42,12 +67,21 @@ type Row = {
   deliveredAt: Date | null;
   requestedByName: string;
   createdAt: Date;
+  body: string;
+  sentBody: string | null;
+  landedEarlierText: boolean;
+  supersededBodies: string[];
+  ticketStatus: string | null;
+  authorEmail: string | null;
+  authorZendeskId: bigint | null;
 };
 
-function toView(r: Row): DeliveryView {
+export function toDeliveryView(r: Row): DeliveryView {
   return {
     id: r.id,
     resetId: r.resetId,
+    accountId: r.accountId,
+    familyResetId: r.familyResetId,
     kind: r.kind,
     status: r.status,
     attempts: r.attempts,
@@ -57,10 +91,23 @@ function toView(r: Row): DeliveryView {
     deliveredAt: r.deliveredAt?.toISOString() ?? null,
     requestedByName: r.requestedByName,
     createdAt: r.createdAt.toISOString(),
+    reply:
+      r.kind === "customer_reply"
+        ? {
+            text: r.body,
+            sentText: r.status === "delivered" ? (r.sentBody ?? r.body) : null,
+            landedEarlierText: r.landedEarlierText,
+            earlierTexts: r.supersededBodies,
+            ticketStatus: r.ticketStatus === "pending" || r.ticketStatus === "solved" ? r.ticketStatus : null,
+            author: r.authorEmail !== null || r.authorZendeskId !== null ? "agent" : "integration",
+          }
+        : null,
   };
 }
 
-export async function listDeliveries(db: Db | Tx, where: { resetId: string } | { ticketId: string }): Promise<DeliveryView[]> {
+export type DeliveryWhere = { resetId: string } | { ticketId: string } | { familyResetId: string } | { id: string };
+
+export async function listDeliveries(db: Db | Tx, where: DeliveryWhere): Promise<DeliveryView[]> {
   const rows = await db.helpdeskDelivery.findMany({ where, select: SELECT, orderBy: [{ createdAt: "asc" }, { kind: "asc" }], take: 500 });
-  return rows.map((r) => toView(r as Row));
+  return rows.map((r) => toDeliveryView(r as Row));
 }

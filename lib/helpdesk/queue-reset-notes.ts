@@ -7,29 +7,34 @@ import { helpdeskConnection } from "./get-zendesk";
 import { noteComment, type NoteKind } from "./helpdesk-comments";
 
 /**
- * Inside a reset's transaction: records the two notes to post into the
- * ticket and enqueues the job that posts them (outbox). Nothing waits for
- * Zendesk here, so delivery never slows or blocks a reset; a reset that rolls
- * back leaves neither rows nor job. Without a connected helpdesk nothing is
- * queued: the notes stay in the console to copy, as before.
+ * Inside a reset's transaction (or a family reset's last one): records the
+ * two notes to post into the ticket and enqueues the job that posts them
+ * (outbox). Nothing waits for Zendesk here, so delivery never slows or blocks
+ * a reset; a reset that rolls back leaves neither rows nor job. Without a
+ * connected helpdesk nothing is queued: the notes stay in the console to
+ * copy, as before.
  */
 export async function queueResetNotes(
   tx: Tx,
   input: {
+    /** The reset the notes belong to (a family's: its first reset account's). */
     resetId: string;
+    accountId: number;
+    familyResetId?: string | null;
     ticketId: string;
     notes: readonly { kind: NoteKind; body: string }[];
-    requestedBy: { id: string; name: string };
+    requestedBy: { id: string | null; name: string };
   },
 ): Promise<boolean> {
   if (!helpdeskConnection().connected) return false;
   await tx.helpdeskDelivery.createMany({
     data: input.notes.map((note) => ({
-      id: randomUUID(),
+      ...noteComment(randomUUID(), note.body),
       resetId: input.resetId,
+      accountId: input.accountId,
+      familyResetId: input.familyResetId ?? null,
       ticketId: input.ticketId,
       kind: note.kind,
-      ...noteComment(input.resetId, note.kind, note.body),
       requestedById: input.requestedBy.id,
       requestedByName: input.requestedBy.name,
     })),

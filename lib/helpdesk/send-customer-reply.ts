@@ -4,10 +4,15 @@ import { AppError } from "@/lib/platform/errors";
 import { enqueueInTransaction } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
 import { appendAuditEvent, type RequestMeta } from "@/lib/audit/append-audit-event";
+import { getConfig } from "@/lib/platform/config";
 import { getDb } from "@/lib/platform/db";
 import type { StaffSession } from "@/lib/auth/get-staff";
+import { draftCustomerReply } from "@/lib/scope-resets/customer-reply";
+import { loadReplyFacts, type ReplySubject } from "@/lib/scope-resets/load-reply-facts";
+import { textToZendeskHtml } from "./comment-html";
 import { helpdeskConnection } from "./get-zendesk";
-import { replyComment } from "./helpdesk-comments";
+import { deliveryMarker, normaliseReplyText } from "./helpdesk-comments";
+import { COMMENT_MAX_BYTES } from "./zendesk-client";
 
 /** conflict: the reply already queued or delivered. */
 export interface ReplyConflictDetails {
@@ -15,19 +20,37 @@ export interface ReplyConflictDetails {
   status: string;
 }
 
+/** reply_stale: the facts changed since the draft; the fresh draft to review and confirm (text null when none can be written now). */
+export interface ReplyStaleDetails {
+  draft: { text: string | null; blocked: string | null; factsFingerprint: string };
+}
+
+export const REPLY_TICKET_STATUSES = ["pending", "solved"] as const;
+export type ReplyTicketStatus = (typeof REPLY_TICKET_STATUSES)[number];
+
 /**
- * The agent sends the customer reply of a reset, as edited and confirmed in
- * the console, as a public comment on the reset's ticket. Never automatic:
- * only this call sends it. Recorded and audited with the text as sent;
- * delivered by the worker like the notes, once. A reply whose delivery went
- * dead may be sent again (with new text); one queued or delivered may not.
+ * The agent sends a customer reply (of a reset, of a family reset, or
+ * "create a new key" for an account with nothing to reset) as edited and
+ * confirmed in the console, as a public comment on the ticket. Never
+ * automatic: only this call sends it. True when sent (decision 026): the
+ * facts the draft was made from are read again here, and a send drafted from
+ * other facts is refused with the fresh draft. Recorded and audited with the
+ * text as sent, the ticket status to set with it and whose Zendesk user
+ * authors it; delivered by the worker like the notes, once. A reply whose
+ * delivery went dead may be sent again (new text allowed): the worker then
+ * searches the ticket first, and if the earlier text landed, that text is
+ * recorded as the one sent.
  */
 export async function sendCustomerReply(input: {
-  resetId: string;
+  subject: ReplySubject;
+  /** For an account's reply (no reset): the ticket it answers, already checked to exist. */
+  ticket?: { ticketId: string; url: string };
   text: string;
+  factsFingerprint: string;
+  ticketStatus: ReplyTicketStatus | null;
   staff: StaffSession;
   meta: RequestMeta;
-}): Promise<{ deliveryId: string }> {
+}): Promise<{ deliveryId: string; resend: boolean }> {
   const connection = helpdeskConnection();
   if (!connection.connected) {
     throw new AppError(
@@ -35,15 +58,45 @@ export async function sendCustomerReply(input: {
       "The helpdesk is not connected, so the reply cannot be sent from here: copy it into the ticket.",
     );
   }
-  const { resetId, staff, meta } = input;
+  const { subject, staff, meta } = input;
+  const text = normaliseReplyText(input.text);
+  const htmlBytes = Buffer.byteLength(textToZendeskHtml(text), "utf8");
+  if (htmlBytes > COMMENT_MAX_BYTES) {
+    throw new AppError(
+      "bad_request",
+      `The reply is too long for one Zendesk comment (${htmlBytes} bytes once formatted, over ${COMMENT_MAX_BYTES}). Shorten it.`,
+      {
+        field: "text",
+      },
+    );
+  }
+
   return getDb().$transaction(async (tx) => {
-    const [reset] = await tx.$queryRaw<{ outcome: string; ticket_id: string }[]>`
-      SELECT outcome::text AS outcome, ticket_id FROM scope_reset WHERE id = ${resetId}::uuid FOR UPDATE`;
-    if (!reset) throw new AppError("not_found", `No scope reset with id ${resetId}.`);
-    if (reset.outcome !== "succeeded") throw new AppError("conflict", "This reset failed, so there is no reply to send.");
-    const earlier = await tx.helpdeskDelivery.findUnique({
-      where: { resetId_kind: { resetId, kind: "customer_reply" } },
-      select: { id: true, status: true },
+    // One send at a time per reply: the reset's (or family's, or ticket and account's) lock.
+    const lockKey =
+      subject.kind === "reset"
+        ? `reply:reset:${subject.resetId}`
+        : subject.kind === "family"
+          ? `reply:family:${subject.familyResetId}`
+          : `reply:account:${subject.accountId}:${input.ticket?.ticketId}`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
+
+    const loaded = await loadReplyFacts(tx, subject);
+    if (loaded.factsFingerprint !== input.factsFingerprint) {
+      const fresh = draftCustomerReply(loaded.facts, { name: staff.name });
+      throw new AppError(
+        "reply_stale",
+        "The account changed since this reply was drafted (keys, subusers or scopes), so it may no longer be true. Review the new draft and send again.",
+        { draft: { text: fresh.text, blocked: fresh.blocked, factsFingerprint: loaded.factsFingerprint } } satisfies ReplyStaleDetails,
+      );
+    }
+    const ticket = loaded.ticket ?? input.ticket;
+    if (!ticket) throw new AppError("bad_request", "Say which ticket the reply answers.", { field: "ticket" });
+
+    const earlier = await tx.helpdeskDelivery.findFirst({
+      where: loaded.anchorResetId
+        ? { resetId: loaded.anchorResetId, kind: "customer_reply" }
+        : { resetId: null, kind: "customer_reply", ticketId: ticket.ticketId, accountId: loaded.accountId },
     });
     if (earlier && earlier.status !== "dead") {
       throw new AppError("conflict", earlier.status === "delivered" ? "The reply was already sent." : "The reply is already on its way.", {
@@ -51,31 +104,71 @@ export async function sendCustomerReply(input: {
         status: earlier.status,
       } satisfies ReplyConflictDetails);
     }
-    const comment = replyComment(resetId, input.text);
-    const data = {
-      ...comment,
+    const reply = {
+      body: text,
+      bodyFormat: "html" as const,
+      public: true,
       status: "queued" as const,
       attempts: 0,
+      deferrals: 0,
       lastError: null,
-      inFlightSince: null,
       notBefore: null,
+      sentBody: null,
+      landedEarlierText: false,
+      ticketStatus: input.ticketStatus,
+      authorEmail: getConfig().helpdeskReplyAuthor === "agent" ? staff.email : null,
+      authorZendeskId: null,
+      factsFingerprint: loaded.factsFingerprint,
       requestedById: staff.id,
       requestedByName: staff.name,
       updatedAt: new Date(),
     };
-    const deliveryId = earlier?.id ?? randomUUID();
-    if (earlier) await tx.helpdeskDelivery.update({ where: { id: earlier.id }, data });
-    else
-      await tx.helpdeskDelivery.create({ data: { id: deliveryId, resetId, ticketId: reset.ticket_id, kind: "customer_reply", ...data } });
+    let deliveryId: string;
+    if (earlier) {
+      deliveryId = earlier.id;
+      await tx.helpdeskDelivery.update({
+        where: { id: earlier.id },
+        data: {
+          ...reply,
+          supersededBodies: [...earlier.supersededBodies, earlier.body],
+          // The earlier text may have reached the ticket before it went dead: the worker searches first.
+          inFlightSince: earlier.inFlightSince ?? new Date(),
+        },
+      });
+    } else {
+      deliveryId = randomUUID();
+      await tx.helpdeskDelivery.create({
+        data: {
+          ...reply,
+          id: deliveryId,
+          marker: deliveryMarker(deliveryId),
+          kind: "customer_reply",
+          resetId: loaded.anchorResetId,
+          accountId: loaded.accountId,
+          familyResetId: loaded.familyResetId,
+          ticketId: ticket.ticketId,
+        },
+      });
+    }
     await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId });
     await appendAuditEvent(tx, {
       actor: { id: staff.id, name: staff.name, email: staff.email },
       action: "helpdesk.reply_requested",
-      target: { type: "scope_reset", id: resetId },
-      ticketId: reset.ticket_id,
-      details: { deliveryId, characters: comment.body.length, resend: earlier !== null },
+      target: loaded.anchorResetId ? { type: "scope_reset", id: loaded.anchorResetId } : { type: "account", id: String(loaded.accountId) },
+      ticketId: ticket.ticketId,
+      details: {
+        deliveryId,
+        kind: loaded.facts.kind,
+        ...(loaded.familyResetId ? { familyResetId: loaded.familyResetId } : {}),
+        text,
+        characters: text.length,
+        ticketStatus: input.ticketStatus,
+        author: reply.authorEmail ? "agent" : "integration",
+        factsFingerprint: loaded.factsFingerprint,
+        resend: earlier !== null,
+      },
       meta,
     });
-    return { deliveryId };
+    return { deliveryId, resend: earlier !== null };
   });
 }

@@ -88,6 +88,8 @@ const rawSchema = z.object({
   AUTH_URL: z.string().url().optional(),
   /** Send Strict-Transport-Security: "auto" when the console's URL is https (default), "on" or "off". */
   HSTS: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Who authors a customer reply in Zendesk: the sending agent's own Zendesk user (found by e-mail; else the integration user), or always the integration user. */
+  HELPDESK_REPLY_AUTHOR: z.enum(["agent", "integration"], { error: "must be agent or integration" }).default("agent"),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     trustProxy: c.TRUST_PROXY,
     publicUrl: c.AUTH_URL ? new URL(c.AUTH_URL).origin : null,
     hsts: c.HSTS,
+    helpdeskReplyAuthor: c.HELPDESK_REPLY_AUTHOR,
   };
 }
 

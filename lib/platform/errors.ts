@@ -21,6 +21,8 @@ export const APP_ERROR_STATUS = {
   ticket_not_found: 422,
   /** The action needs the helpdesk, which is not connected. */
   helpdesk_not_connected: 409,
+  /** The facts a customer reply was drafted from changed before it was sent: the fresh draft is in the details. */
+  reply_stale: 409,
   payload_too_large: 413,
   rate_limited: 429,
   /** The reset ran but did not verify, so it was rolled back; the failed attempt is recorded. */

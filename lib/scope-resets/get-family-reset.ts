@@ -1,14 +1,21 @@
 import "server-only";
 import { AppError } from "@/lib/platform/errors";
 import { getDb } from "@/lib/platform/db";
+import { helpdeskConnection } from "@/lib/helpdesk/get-zendesk";
+import { listDeliveries } from "@/lib/helpdesk/list-deliveries";
 import { ticketPath } from "@/lib/tickets/ticket-ref";
+import { getReplyView } from "./get-reply-view";
+import { toNote } from "./reset-facts";
 
 /**
  * A family reset as its summary page shows it: every attempt recorded under
- * its id (parent first, then the subusers), each with its outcome and link.
+ * its id (parent first, then the subusers), each with its outcome and link;
+ * the family's one note pair and its delivery into the ticket; the one reply
+ * to the customer, drafted from the accounts as they are now for `viewer`.
  */
-export async function getFamilyReset(familyResetId: string) {
-  const attempts = await getDb().scopeReset.findMany({
+export async function getFamilyReset(familyResetId: string, viewer: { name: string }) {
+  const db = getDb();
+  const attempts = await db.scopeReset.findMany({
     where: { familyResetId },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: {
@@ -27,6 +34,15 @@ export async function getFamilyReset(familyResetId: string) {
   });
   const first = attempts[0];
   if (!first) throw new AppError("not_found", `No family reset with id ${familyResetId}.`);
+  const [notes, deliveries, reply] = await Promise.all([
+    db.ticketNote.findMany({
+      where: { familyResetId },
+      orderBy: [{ createdAt: "asc" }, { kind: "asc" }],
+      select: { id: true, kind: true, body: true, authorName: true, createdAt: true },
+    }),
+    listDeliveries(db, { familyResetId }),
+    getReplyView({ kind: "family", familyResetId }, viewer),
+  ]);
   return {
     id: familyResetId,
     ticket: { ticketId: first.ticketId, url: first.ticketUrl, path: ticketPath(first.ticketId) },
@@ -45,6 +61,14 @@ export async function getFamilyReset(familyResetId: string) {
       removedCount: a.removed.length,
       failureReason: a.failureReason,
     })),
+    notes: {
+      before: toNote(notes.find((n) => n.kind === "scopes_before")),
+      after: toNote(notes.find((n) => n.kind === "scopes_after")),
+    },
+    /** The family's note pair as delivered (or being delivered) into the ticket. */
+    deliveries: deliveries.filter((d) => d.kind !== "customer_reply"),
+    reply,
+    helpdesk: { connected: helpdeskConnection().connected },
   };
 }
 

@@ -1,11 +1,11 @@
 import "server-only";
 import { AppError } from "@/lib/platform/errors";
-import { diffScopeSets } from "@/lib/scope-resets/plan";
 import { helpdeskConnection } from "@/lib/helpdesk/get-zendesk";
 import { listDeliveries } from "@/lib/helpdesk/list-deliveries";
-import { NO_IMPACT, renderCustomerReply, type ResetImpact } from "@/lib/scope-resets/notes";
+import { NO_IMPACT, type ResetImpact } from "@/lib/scope-resets/notes";
 import { eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { getDb } from "@/lib/platform/db";
+import { getReplyView, type ReplyView } from "./get-reply-view";
 import { resetFacts, toNote } from "./reset-facts";
 
 /**
@@ -46,29 +46,32 @@ const resetSelect = {
   adminNote: { select: { id: true, body: true, authorName: true, createdAt: true } },
 } as const;
 
-export async function getScopeResetView(id: string) {
+/**
+ * `viewer`: who reads it; the reply is drafted from the account's state now
+ * and signed with their name (decision 026).
+ */
+export async function getScopeResetView(id: string, viewer: { name: string }) {
   const db = getDb();
   const reset = await db.scopeReset.findUnique({ where: { id }, select: resetSelect });
   if (!reset) throw new AppError("not_found", `No scope reset with id ${id}.`);
 
   const before = reset.beforeScopeSet?.scopes ?? null;
   const after = reset.afterScopeSet?.scopes ?? null;
-  const note = (kind: "scopes_before" | "scopes_after") => toNote(reset.ticketNotes.find((n) => n.kind === kind));
+  // A family's accounts share the family's one note pair, recorded on its first reset.
+  const ticketNotes = reset.familyResetId
+    ? await db.ticketNote.findMany({
+        where: { familyResetId: reset.familyResetId },
+        select: { id: true, kind: true, body: true, authorName: true, createdAt: true },
+      })
+    : reset.ticketNotes;
+  const note = (kind: "scopes_before" | "scopes_after") => toNote(ticketNotes.find((n) => n.kind === kind));
 
-  let customerReply: string | null = null;
   let impact: ResetImpact | null = null;
+  let reply: ReplyView | null = null;
   if (reset.outcome === "succeeded" && before && after) {
     impact = (reset.impact as ResetImpact | null) ?? (await legacyImpact(reset.accountId, reset.createdAt));
-    customerReply = renderCustomerReply({
-      account: reset.account,
-      ticket: { ticketId: reset.ticketId, url: reset.ticketUrl },
-      actor: { name: reset.actorName, email: reset.actorEmail },
-      at: reset.createdAt,
-      plan: diffScopeSets(before, after, reset.mode),
-      reason: reset.reason,
-      catalogVersion: reset.catalogVersion,
-      impact,
-    });
+    // A family's reply is the family's, on its page.
+    if (!reset.familyResetId) reply = await getReplyView({ kind: "reset", resetId: reset.id }, viewer);
   }
 
   return {
@@ -83,9 +86,12 @@ export async function getScopeResetView(id: string) {
     notes: { before: note("scopes_before"), after: note("scopes_after"), admin: toNote(reset.adminNote) },
     /** What the reset meant for keys and subusers, as confirmed (null for a failed attempt). */
     impact,
-    customerReply,
-    /** The notes and the reply as delivered (or being delivered) into the ticket. */
-    deliveries: await listDeliveries(db, { resetId: reset.id }),
+    /** The reply: drafted from the account as it is now, and as sent (null for a failed attempt and for a family's account: see the family). */
+    reply,
+    /** The notes as delivered (or being delivered) into the ticket: the family's, for one of its accounts. */
+    deliveries: (await listDeliveries(db, reset.familyResetId ? { familyResetId: reset.familyResetId } : { resetId: reset.id })).filter(
+      (d) => d.kind !== "customer_reply",
+    ),
     /** Whether the console can post into the helpdesk (else the notes are copied by hand). */
     helpdesk: { connected: helpdeskConnection().connected, ticketVerified: reset.ticketVerified },
   };

@@ -1,18 +1,23 @@
 /**
- * The texts a scope reset leaves behind, as the manual procedure did: two
- * internal ticket notes (scopes before; scopes after + diff), an admin note on
- * the account, and a reply for the agent to send. Plain text and
- * deterministic (times in UTC, scopes sorted) so the stored notes can be
- * compared with what the console showed.
+ * The internal texts a scope reset leaves behind, as the manual procedure
+ * did: two ticket notes (scopes before; scopes after with what changed) and
+ * an admin note on the account. Each starts with its summary (what changed,
+ * what it means for keys and subusers), then the scopes grouped by catalog
+ * group, several to a line, and is bounded (NOTE_MAX_CHARS): long lists stop
+ * and name the result page, where they are complete (decision 025). Plain
+ * text, deterministic (times in UTC, scopes sorted) and free of Markdown
+ * syntax at line starts; the helpdesk gets it as escaped HTML, so it reads
+ * the same there as here. The customer reply is ./customer-reply.ts. Pure.
  */
 import { formatUtc } from "@/lib/accounts/cutoff";
 import { ERASE_JOB_SCOPES, type EraseJobScopes } from "@/lib/scopes/catalog";
 import type { KeyImpact } from "./key-impact";
 import type { ScopeResetPlan } from "./plan";
+import { boundedList, cleanLines, count, fitText, groupedScopeLines, inlineScopes, NOTE_MAX_CHARS, oneLine } from "./text-parts";
 
 /**
  * What the reset means for the customer beyond the account's own scopes, as
- * previewed and confirmed, so every note and the reply can say it.
+ * previewed and confirmed, so every note can say it.
  */
 export interface ResetImpact extends KeyImpact {
   /** The verdict's explanation when it was an anomaly (signed up on or after the cutoff, yet lacking the scopes). */
@@ -32,219 +37,365 @@ export interface ResetNoteInput {
   reason?: string | null;
   catalogVersion: string;
   impact: ResetImpact;
+  /** Where the complete record is: the reset's result page. */
+  resultUrl: string;
+  /** In a family reset: the subusers the same confirmation resets after this account (the parent). */
+  familyNext?: readonly { id: number; username: string }[];
 }
 
-/**
- * Values from the database or a form go on one line: a newline in a username
- * or key name must not be able to forge extra lines in an audit note.
- */
-function oneLine(value: string): string {
-  return value.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
-}
+/** How many keys, subusers or accounts a note names before it says how many more there are. */
+const LIST_MAX = 10;
 
-/** The reason keeps its line breaks but loses control characters, trailing spaces and blank edges. */
-function cleanReason(reason: string | null | undefined): string[] {
-  if (reason == null) return [];
-  const lines = reason
-    .replace(/\r\n?/g, "\n")
-    .split("\n")
-    .map((line) => line.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trimEnd());
-  while (lines.length > 0 && lines[0]!.trim() === "") lines.shift();
-  while (lines.length > 0 && lines.at(-1)!.trim() === "") lines.pop();
-  return lines;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-function list(scopes: readonly string[], prefix = ""): string[] {
-  return scopes.length === 0 ? ["(none)"] : scopes.map((s) => `${prefix}${s}`);
-}
+const account = (a: { id: number; username: string }) => `${oneLine(a.username)} (#${a.id})`;
+const keyRef = (k: { keyName: string; keyId: string }) => `${oneLine(k.keyName) || "(unnamed key)"} (key ${oneLine(k.keyId)})`;
 
 function eraseJobState(state: EraseJobScopes): string {
   return ERASE_JOB_SCOPES.map((s) => `${s} ${state.missing.includes(s) ? "MISSING" : "present"}`).join(", ");
 }
 
-function header(title: string, input: ResetNoteInput): string[] {
-  const { account, ticket, actor, at } = input;
+function recordedBy(input: { ticket: { url: string }; actor: { name: string; email: string }; at: Date }): string {
+  return `Ticket ${oneLine(input.ticket.url)} · recorded by ${oneLine(input.actor.name)} (${oneLine(input.actor.email)}) at ${formatUtc(input.at)}`;
+}
+
+function reasonLines(reason: string | null | undefined): string[] {
+  const [first, ...more] = cleanLines(reason);
+  return first === undefined ? [] : [`Reason: ${first.trimStart()}`, ...more];
+}
+
+function tail(resultUrl: string): string {
+  return `(Shortened to fit the helpdesk: every list is complete on the result page ${oneLine(resultUrl)})`;
+}
+
+function modeLine(plan: ScopeResetPlan, catalogVersion: string): string {
+  return plan.mode === "minimal"
+    ? `Kind: minimal reset (the erase-job scopes added, nothing removed), catalog ${oneLine(catalogVersion)}.`
+    : `Kind: default scope set of catalog ${oneLine(catalogVersion)}.`;
+}
+
+/** One key per line (names and ids side by side would be unreadable several to a line), bounded. */
+function keyLines(keys: readonly { keyName: string; keyId: string }[], describe: (i: number) => string): string[] {
+  return boundedList(
+    keys.map((k, i) => `${keyRef(k)}${describe(i)}`),
+    LIST_MAX,
+    (n) => `and ${count(n, "more key")} (all on the result page).`,
+  );
+}
+
+/**
+ * What the reset means for keys and subusers, as a summary's lines. Shared by
+ * note 2, the admin note and the family's note 2.
+ */
+function consequenceLines(
+  impact: ResetImpact,
+  actorName: string,
+  {
+    accountId,
+    familyNext = [],
+  }: {
+    /** The account reset; keys of other accounts (its subusers, or every key in a family note) are named with theirs. */
+    accountId: number | null;
+    familyNext?: readonly { id: number; username: string }[];
+  },
+): string[] {
+  const lines: string[] = [];
+  const of = (k: { accountId: number; accountUsername: string }) =>
+    k.accountId === accountId ? "" : ` of ${account({ id: k.accountId, username: k.accountUsername })}`;
+  if (impact.losses.length === 0) lines.push("Existing API keys that lose scopes: none.");
+  else {
+    lines.push(`Existing API keys that lose scopes: ${impact.losses.length}, acknowledged by ${oneLine(actorName)} before the reset:`);
+    lines.push(...keyLines(impact.losses, (i) => `${of(impact.losses[i]!)} loses ${impact.losses[i]!.loses.join(", ")}`));
+  }
+  if (impact.keysLackingEraseJob.length === 0) lines.push("Existing API keys without the erase-job scopes: none.");
+  else {
+    lines.push(
+      `Existing API keys without the erase-job scopes: ${impact.keysLackingEraseJob.length}. A key keeps the scopes it was created with, so the customer needs a new key:`,
+    );
+    lines.push(...keyLines(impact.keysLackingEraseJob, (i) => of(impact.keysLackingEraseJob[i]!)));
+  }
+  const next = new Set(familyNext.map((s) => s.id));
+  const resetNext = impact.subusersLackingEraseJob.filter((s) => next.has(s.id));
+  const still = impact.subusersLackingEraseJob.filter((s) => !next.has(s.id));
+  if (resetNext.length > 0) {
+    lines.push(
+      `Subusers this family reset resets next (${resetNext.length}; the family's notes say how each went): ${boundedList(resetNext.map(account), LIST_MAX, (n) => `and ${n} more`).join(", ")}.`,
+    );
+  }
+  if (still.length > 0) {
+    lines.push(
+      `Subusers still without the erase-job scopes (${still.length}): erase requests on-behalf-of them are refused until each is reset: ${boundedList(still.map(account), LIST_MAX, (n) => `and ${n} more (all on the result page)`).join(", ")}.`,
+    );
+  }
+  return lines;
+}
+
+function parentLines(plan: ScopeResetPlan, impact: ResetImpact): string[] {
+  if (!impact.parent) return [];
   return [
-    `${title} — ${oneLine(account.username)} (#${account.id})`,
-    `Ticket: ${oneLine(ticket.url)}`,
-    `Recorded by ${oneLine(actor.name)} <${oneLine(actor.email)}> at ${formatUtc(at)}`,
+    `Subuser of ${account(impact.parent)}: its scopes are bounded by the parent's.`,
+    ...(plan.withheldByParent.length > 0
+      ? [
+          `Not given because the parent lacks them or only a parent may hold them (${plan.withheldByParent.length}): ${plan.withheldByParent.join(", ")}.`,
+        ]
+      : []),
   ];
 }
 
-function finish(lines: readonly string[]): string {
-  // Belt and braces for "no trailing spaces": every line is trimmed at the end.
-  return lines.map((line) => line.trimEnd()).join("\n");
-}
-
-function keyLabel(name: string): string {
-  return oneLine(name) || "(unnamed key)";
-}
-
-/** The lines every internal record (ticket note 2, admin note) carries about what else the reset means. */
-function impactLines(input: ResetNoteInput): string[] {
-  const { impact, plan, actor } = input;
-  const reason = cleanReason(input.reason);
-  const [firstReason, ...moreReason] = reason;
-  const kind =
-    plan.mode === "minimal" ? "Reset kind: minimal (the erase-job scopes added, nothing removed)" : "Reset kind: default scope set";
-  const parentLines = impact.parent
-    ? [
-        `Subuser of ${oneLine(impact.parent.username)} (#${impact.parent.id}): its scopes are bounded by the parent's.`,
-        ...(plan.withheldByParent.length > 0
-          ? [
-              `Not given because the parent lacks them or only a parent may hold them (${plan.withheldByParent.length}): ${plan.withheldByParent.join(", ")}`,
-            ]
-          : []),
-      ]
-    : [];
-  const losses = impact.losses.map(
-    (l) => `- ${keyLabel(l.keyName)} (key ${oneLine(l.keyId)}, ${oneLine(l.accountUsername)} #${l.accountId}): ${l.loses.join(", ")}`,
-  );
-  const lacking = impact.keysLackingEraseJob.map(
-    (k) => `- ${keyLabel(k.keyName)} (key ${oneLine(k.keyId)}): lacks ${k.missing.join(", ")}`,
-  );
-  const subusers = impact.subusersLackingEraseJob.map((u) => `- ${oneLine(u.username)} (#${u.id}): lacks ${u.missing.join(", ")}`);
-  return [
-    kind,
-    ...parentLines,
-    ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
-    ...(firstReason === undefined ? [] : [`Reason: ${firstReason.trimStart()}`, ...moreReason]),
-    "",
-    losses.length === 0
-      ? "Existing API keys that lose scopes: none"
-      : `Existing API keys that lose scopes (${losses.length}, acknowledged by ${oneLine(actor.name)} before the reset):`,
-    ...losses,
-    lacking.length === 0
-      ? "Existing API keys without the erase-job scopes: none"
-      : `Existing API keys without the erase-job scopes (${lacking.length}; the customer must create a new key):`,
-    ...lacking,
-    ...(subusers.length === 0
-      ? []
-      : [
-          `Subusers still without the erase-job scopes (${subusers.length}): erase requests on-behalf-of them are refused until each subuser's own scopes are reset.`,
-          ...subusers,
-        ]),
-  ];
-}
-
-/** Ticket internal note 1: every scope the account had before the reset (and the anomaly, when the verdict was one). */
+/** Ticket note 1: the scopes the account had before the reset (and the anomaly, when the verdict was one). */
 export function renderBeforeNote(input: ResetNoteInput): string {
-  const { before } = input.plan;
-  return finish([
-    ...header("Scopes BEFORE reset", input),
-    ...(input.impact.anomaly ? [`ANOMALY: ${oneLine(input.impact.anomaly)}`] : []),
-    "",
-    `${count(before.length, "scope")}:`,
-    ...list(before),
-  ]);
+  const { plan, impact } = input;
+  return fitText(
+    [
+      `Scopes BEFORE reset — ${account(input.account)}`,
+      recordedBy(input),
+      "",
+      `Summary: ${count(plan.before.length, "scope")} before the reset. Erase-job scopes: ${eraseJobState(plan.eraseJobBefore)}.`,
+      ...(impact.parent ? [`Subuser of ${account(impact.parent)}.`] : []),
+      ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
+      "",
+      `Scopes before, by catalog group (${plan.before.length}):`,
+      ...groupedScopeLines(plan.before),
+      "",
+      `Result page: ${oneLine(input.resultUrl)}`,
+    ],
+    NOTE_MAX_CHARS,
+    tail(input.resultUrl),
+  );
 }
 
-/** Ticket internal note 2: every scope after the reset, the diff, the erase-job check and what it means for keys and subusers. */
+/** Ticket note 2: what changed and what it means for keys and subusers first, then every scope after the reset. */
 export function renderAfterNote(input: ResetNoteInput): string {
-  const { after, added, removed, preservedPlatformManaged, eraseJobAfter } = input.plan;
-  return finish([
-    ...header("Scopes AFTER reset", input),
-    `Default scope set: catalog ${oneLine(input.catalogVersion)}`,
-    "",
-    `${count(after.length, "scope")}:`,
-    ...list(after),
-    "",
-    `Changes: ${added.length} added, ${removed.length} removed`,
-    "Added:",
-    ...list(added, "+ "),
-    "Removed:",
-    ...list(removed, "- "),
-    `Platform-managed scopes kept as they were: ${preservedPlatformManaged.length === 0 ? "(none)" : preservedPlatformManaged.join(", ")}`,
-    "",
-    `Erase-job scopes: ${eraseJobState(eraseJobAfter)}`,
-    ...impactLines(input),
-  ]);
+  const { plan, impact } = input;
+  const verified = plan.eraseJobAfter.both
+    ? "Erase-job scopes recipients.erasejob.create and recipients.erasejob.read verified present."
+    : `Erase-job scopes NOT all present: ${eraseJobState(plan.eraseJobAfter)}.`;
+  return fitText(
+    [
+      `Scopes AFTER reset — ${account(input.account)}`,
+      recordedBy(input),
+      "",
+      `Summary: ${plan.before.length} scopes before, ${plan.after.length} after: ${plan.added.length} added, ${plan.removed.length} removed. ${verified}`,
+      modeLine(plan, input.catalogVersion),
+      ...parentLines(plan, impact),
+      ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
+      ...reasonLines(input.reason),
+      ...consequenceLines(impact, input.actor.name, { accountId: input.account.id, familyNext: input.familyNext }),
+      "",
+      `Added (${plan.added.length}): ${inlineScopes(plan.added)}`,
+      `Removed (${plan.removed.length}): ${inlineScopes(plan.removed)}`,
+      `Platform-managed scopes kept as they were (${plan.preservedPlatformManaged.length}): ${inlineScopes(plan.preservedPlatformManaged)}`,
+      "",
+      `Scopes after, by catalog group (${plan.after.length}):`,
+      ...groupedScopeLines(plan.after),
+      "",
+      `Result page: ${oneLine(input.resultUrl)}`,
+    ],
+    NOTE_MAX_CHARS,
+    tail(input.resultUrl),
+  );
 }
 
 /** The admin note on the account: who reset it, when, for which ticket, what changed and what it means. */
 export function renderAdminNote(input: ResetNoteInput): string {
-  const { actor, at, ticket, plan, catalogVersion } = input;
-  const { before, after, added, removed, eraseJobAfter } = plan;
-  const verified = eraseJobAfter.both
+  const { plan, impact } = input;
+  const verified = plan.eraseJobAfter.both
     ? "Erase-job scopes (recipients.erasejob.create, recipients.erasejob.read) verified present."
-    : `Erase-job scopes NOT all present after the reset: ${eraseJobState(eraseJobAfter)}.`;
+    : `Erase-job scopes NOT all present after the reset: ${eraseJobState(plan.eraseJobAfter)}.`;
   const paragraph =
-    `Scopes reset by ${oneLine(actor.name)} at ${formatUtc(at)} for ticket ${oneLine(ticket.url)} ` +
-    `(default scope set: catalog ${oneLine(catalogVersion)}). ` +
-    `${count(before.length, "scope")} before, ${after.length} after: ${added.length} added, ${removed.length} removed. ` +
+    `Scopes reset by ${oneLine(input.actor.name)} at ${formatUtc(input.at)} for ticket ${oneLine(input.ticket.url)} ` +
+    `(${plan.mode === "minimal" ? "minimal reset" : "default scope set"}: catalog ${oneLine(input.catalogVersion)}). ` +
+    `${count(plan.before.length, "scope")} before, ${plan.after.length} after: ${plan.added.length} added, ${plan.removed.length} removed. ` +
     `${verified} ` +
     "Existing API keys keep their old scopes: the customer must create new API keys to use the new scopes.";
-  return finish([paragraph, ...impactLines(input), "", "Added:", ...list(added, "+ "), "Removed:", ...list(removed, "- ")]);
+  return fitText(
+    [
+      paragraph,
+      ...parentLines(plan, impact),
+      ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
+      ...reasonLines(input.reason),
+      ...consequenceLines(impact, input.actor.name, { accountId: input.account.id, familyNext: input.familyNext }),
+      "",
+      `Added (${plan.added.length}): ${inlineScopes(plan.added)}`,
+      `Removed (${plan.removed.length}): ${inlineScopes(plan.removed)}`,
+      "",
+      `Result page: ${oneLine(input.resultUrl)}`,
+    ],
+    NOTE_MAX_CHARS,
+    tail(input.resultUrl),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// A family reset: one note pair for the parent and every subuser it reset.
+
+export interface FamilyMemberNote {
+  account: { id: number; username: string };
+  role: "parent" | "subuser";
+  outcome: "succeeded" | "failed" | "skipped";
+  /** For a succeeded member: what its reset did. */
+  plan: ScopeResetPlan | null;
+  impact: ResetImpact | null;
+  /** For a failed or skipped member: why. */
+  failure: string | null;
+}
+
+export interface FamilyNoteInput {
+  parent: { id: number; username: string };
+  ticket: { ticketId: string; url: string };
+  actor: { name: string; email: string };
+  at: Date;
+  reason?: string | null;
+  catalogVersion: string;
+  /** Parent first (when it was reset), then the subusers, in the order they were reset. */
+  members: readonly FamilyMemberNote[];
+  /** The parent's subusers that still lack the erase-job scopes once the family reset is done (not picked, failed, skipped). */
+  subusersStillLacking: readonly { id: number; username: string }[];
+  /** The family reset's page, where every account's record is complete. */
+  resultUrl: string;
+}
+
+function familyTitle(kind: "BEFORE" | "AFTER", input: FamilyNoteInput): string {
+  const subs = input.members.filter((m) => m.role === "subuser").length;
+  const parentReset = input.members.some((m) => m.role === "parent");
+  return `Scopes ${kind} family reset — ${parentReset ? `${account(input.parent)} and ` : `subusers of ${account(input.parent)}: `}${count(subs, "subuser")}`;
 }
 
 /**
- * The reply the agent sends to the customer. Customer-facing, so nothing
- * internal (no catalog version, no actor, no reason, no anomaly), but every
- * consequence the customer must know: which keys to replace, which keys lost
- * what, which subusers still cannot be acted for.
+ * Members' scope sets, each distinct set once with every account holding it.
+ * The first (the parent's, when it was reset) is listed in full; each other
+ * one as what it lacks and has beyond that one, when that is shorter than its
+ * full list. So a family of 50 subusers bounded by one parent stays complete
+ * and short.
  */
-export function renderCustomerReply(input: ResetNoteInput): string {
-  if (!input.plan.eraseJobAfter.both) {
-    // Unreachable for a verified reset; refusing beats telling the customer something untrue.
-    throw new Error("The reset plan does not grant both erase-job scopes; there is no reply to send.");
+function collapsedSets(members: readonly FamilyMemberNote[], pick: (plan: ScopeResetPlan) => string[]): string[] {
+  const sets = new Map<string, { scopes: string[]; names: string[] }>();
+  for (const m of members) {
+    if (!m.plan) continue;
+    const scopes = pick(m.plan);
+    const key = scopes.join("\n");
+    const entry = sets.get(key) ?? { scopes, names: [] };
+    entry.names.push(account(m.account));
+    sets.set(key, entry);
   }
-  const { impact } = input;
-  const username = oneLine(input.account.username);
-  const where = impact.parent ? `your subuser ${username}` : `your account ${username}`;
-  const keys = impact.keysLackingEraseJob.map((k) => `- ${keyLabel(k.keyName)} (ID: ${oneLine(k.keyId)})`);
-  const keyLines =
-    keys.length === 0
-      ? ["We found no existing API keys on the account that lack these scopes."]
-      : [
-          keys.length === 1
-            ? "This existing API key does not have the erase-job scopes:"
-            : "These existing API keys do not have the erase-job scopes:",
-          ...keys,
-        ];
-  const lossLines =
-    impact.losses.length === 0
-      ? []
-      : [
-          "",
-          "Please note: the reset set the account to our current default scopes, and an API key can never do more than its account. " +
-            (impact.losses.length === 1
-              ? "This existing API key can therefore no longer use the scopes listed after it:"
-              : "These existing API keys can therefore no longer use the scopes listed after each:"),
-          ...impact.losses.map(
-            (l) =>
-              `- ${keyLabel(l.keyName)} (ID: ${oneLine(l.keyId)}${l.accountId === input.account.id ? "" : `, subuser ${oneLine(l.accountUsername)}`}): ${l.loses.join(", ")}`,
-          ),
-          "If you still need any of them, reply to this message and we will look at it with you.",
-        ];
-  const subuserLines =
-    impact.subusersLackingEraseJob.length === 0
-      ? []
-      : [
-          "",
-          "These subusers of your account do not have the erase-job scopes yet, so erase requests made on behalf of them " +
-            "(with the on-behalf-of header) will be refused until their scopes are enabled too; reply if you want us to do that:",
-          ...impact.subusersLackingEraseJob.map((u) => `- ${oneLine(u.username)}`),
-        ];
-  return finish([
-    "Hello,",
-    "",
-    `The erase-job scopes for the Recipients' Data Erasure API (POST /v3/recipients/erasejob) are now enabled on ${where}.`,
-    "",
-    "Existing API keys keep the scopes they were created with, so they do not get the new scopes automatically.",
-    ...keyLines,
-    ...lossLines,
-    ...subuserLines,
-    "",
-    "To use the Recipients' Data Erasure API, please create a new API key with the recipients.erasejob.create scope " +
-      "(add recipients.erasejob.read as well if you want to check the status of your erase jobs).",
-    "To confirm, call GET /v3/scopes with the new key: the response should list recipients.erasejob.create.",
-    "",
-    "If you have any questions, just reply to this message.",
-    "",
-    "— Scopedesk Support",
-  ]);
+  const distinct = [...sets.values()];
+  const reference = distinct[0];
+  if (!reference) return [];
+  const refLabel = reference.names.length === 1 ? reference.names[0]! : "the first set above";
+  const lines: string[] = [];
+  for (const { scopes, names } of distinct) {
+    const who = `${boundedList(names, LIST_MAX, (n) => `and ${n} more`).join(", ")}: ${count(scopes.length, "scope")}`;
+    const full = groupedScopeLines(scopes);
+    if (reference.scopes !== scopes) {
+      const held = new Set(scopes);
+      const refHeld = new Set(reference.scopes);
+      const without = reference.scopes.filter((s) => !held.has(s));
+      const extra = scopes.filter((s) => !refHeld.has(s));
+      const diff = `As ${refLabel}, without (${without.length}): ${inlineScopes(without)}; with (${extra.length}): ${inlineScopes(extra)}.`;
+      if (diff.length < full.join("\n").length) {
+        lines.push("", who, diff);
+        continue;
+      }
+    }
+    lines.push("", who, ...full);
+  }
+  return lines;
+}
+
+/** How many changed scopes a family note lists by name; longer changes are counted (note 1 and the lists after are complete). */
+const CHANGES_LISTED_MAX = 30;
+
+/** Each distinct change once, with every account it was made to. */
+function changeLines(done: readonly FamilyMemberNote[]): string[] {
+  const changes = new Map<string, string[]>();
+  const describe = (scopes: readonly string[], verb: string) =>
+    scopes.length <= CHANGES_LISTED_MAX ? `${verb} ${inlineScopes(scopes)}` : `${verb} ${scopes.length} scopes (see the lists)`;
+  for (const m of done) {
+    const text = `${describe(m.plan!.added, "added")}; ${describe(m.plan!.removed, "removed")}.`;
+    changes.set(text, [...(changes.get(text) ?? []), account(m.account)]);
+  }
+  return [...changes].map(([text, names]) => `${boundedList(names, LIST_MAX, (n) => `and ${n} more`).join(", ")}: ${text}`);
+}
+
+function memberOutcomeLine(m: FamilyMemberNote): string {
+  const who = `${m.role === "parent" ? "Parent" : "Subuser"} ${account(m.account)}`;
+  if (m.outcome !== "succeeded" || !m.plan)
+    return `${who}: ${m.outcome === "skipped" ? "not attempted" : "FAILED"}, nothing changed${m.failure ? ` (${oneLine(m.failure)})` : ""}.`;
+  const p = m.plan;
+  return `${who}: ${p.mode === "minimal" ? "minimal reset" : "reset"}, ${p.before.length} → ${p.after.length} scopes (+${p.added.length} / −${p.removed.length}), erase-job scopes ${p.eraseJobAfter.both ? "verified present" : "NOT all present"}.`;
+}
+
+/** The family's note 1: every reset account's scopes before, identical sets listed once. */
+export function renderFamilyBeforeNote(input: FamilyNoteInput): string {
+  const done = input.members.filter((m) => m.plan);
+  return fitText(
+    [
+      familyTitle("BEFORE", input),
+      recordedBy(input),
+      "",
+      `Summary: ${count(done.length, "account")} reset by one confirmation, each in its own transaction.`,
+      ...boundedList(
+        done.map(
+          (m) =>
+            `${account(m.account)}: ${count(m.plan!.before.length, "scope")}, erase-job scopes ${eraseJobState(m.plan!.eraseJobBefore)}.`,
+        ),
+        LIST_MAX,
+        (n) => `and ${count(n, "more account")} (all on the family reset's page).`,
+      ),
+      ...input.members.filter((m) => !m.plan).map(memberOutcomeLine),
+      "",
+      "Scopes before, by catalog group:",
+      ...collapsedSets(done, (p) => p.before),
+      "",
+      `Family reset page: ${oneLine(input.resultUrl)}`,
+    ],
+    NOTE_MAX_CHARS,
+    tail(input.resultUrl),
+  );
+}
+
+/** The family's note 2: each account's outcome and what it means for keys and subusers, then the scopes after. */
+export function renderFamilyAfterNote(input: FamilyNoteInput): string {
+  const done = input.members.filter((m) => m.plan && m.impact);
+  // A key may lose scopes in the parent's reset and again in its subuser's: one entry per key.
+  const losses = new Map<string, ResetImpact["losses"][number]>();
+  for (const m of done) {
+    for (const l of m.impact!.losses) {
+      const seen = losses.get(l.keyId);
+      losses.set(l.keyId, seen ? { ...seen, loses: [...new Set([...seen.loses, ...l.loses])].sort() } : l);
+    }
+  }
+  const impact: ResetImpact = {
+    losses: [...losses.values()],
+    keysLackingEraseJob: done.flatMap((m) => m.impact!.keysLackingEraseJob),
+    subusersLackingEraseJob: input.subusersStillLacking.map((s) => ({ ...s, missing: [...ERASE_JOB_SCOPES] })),
+    anomaly: null,
+    parent: null,
+  };
+  const anomalies = done.filter((m) => m.impact!.anomaly).map((m) => `ANOMALY on ${account(m.account)}: ${oneLine(m.impact!.anomaly!)}`);
+  return fitText(
+    [
+      familyTitle("AFTER", input),
+      recordedBy(input),
+      "",
+      `Summary: ${count(done.length, "account")} of ${input.members.length} reset; catalog ${oneLine(input.catalogVersion)}.`,
+      ...boundedList(
+        input.members.map(memberOutcomeLine),
+        LIST_MAX,
+        (n) => `and ${count(n, "more account")} (all on the family reset's page).`,
+      ),
+      ...anomalies,
+      ...reasonLines(input.reason),
+      ...(input.subusersStillLacking.length === 0 ? ["Every subuser of the parent now has the erase-job scopes."] : []),
+      ...consequenceLines(impact, input.actor.name, { accountId: null }),
+      "",
+      "Changes per account:",
+      ...boundedList(changeLines(done), LIST_MAX, (n) => `and ${n} more (all on the family reset's page).`),
+      "",
+      "Scopes after, by catalog group:",
+      ...collapsedSets(done, (p) => p.after),
+      "",
+      `Family reset page: ${oneLine(input.resultUrl)}`,
+    ],
+    NOTE_MAX_CHARS,
+    tail(input.resultUrl),
+  );
 }

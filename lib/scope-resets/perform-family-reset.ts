@@ -7,12 +7,14 @@ import type { StaffSession } from "@/lib/auth/get-staff";
 import { sha256 } from "./load-reset-subject";
 import { performScopeReset } from "./perform-scope-reset";
 import { recordSkippedAttempt } from "./record-failed-attempt";
+import { recordFamilyNotes } from "./record-family-notes";
 import type { FamilyResetRequest, ScopeResetRequest } from "./request";
 
 /**
  * One confirmation for a parent and the subusers the agent picked: the
  * parent first, then each subuser, every account in its own transaction with
- * its own notes and records, all under the same ticket. A failure of one
+ * its own records and admin note, all under the same ticket; then one pair of
+ * ticket notes for the whole family (./record-family-notes.ts). A failure of one
  * leaves the others done; the summary says what happened to each. When the
  * parent's reset fails, its subusers are not attempted (they cannot get
  * scopes their parent lacks) and are recorded as skipped.
@@ -32,6 +34,8 @@ export interface FamilyMemberResult {
 export interface FamilyResetSummary {
   familyResetId: string;
   results: FamilyMemberResult[];
+  /** The family's one note pair: recorded (now or by an earlier run of the same confirmation), or not (no account was reset, or it failed: replaying the confirmation records it). */
+  notesRecorded: boolean;
 }
 
 export async function performFamilyReset(input: {
@@ -59,10 +63,19 @@ export async function performFamilyReset(input: {
   });
 
   const results: FamilyMemberResult[] = [];
+  const picked = request.subusers.map((s) => ({ id: s.id, username: members.get(s.id)! }));
   const attempt = async (accountId: number, role: FamilyMemberResult["role"], req: ScopeResetRequest) => {
     const username = members.get(accountId)!;
     try {
-      const outcome = await performScopeReset({ accountId, request: req, staff, meta, familyResetId, ticketVerified });
+      const outcome = await performScopeReset({
+        accountId,
+        request: req,
+        staff,
+        meta,
+        familyResetId,
+        familyNext: role === "parent" ? picked : [],
+        ticketVerified,
+      });
       results.push({
         accountId,
         username,
@@ -111,7 +124,17 @@ export async function performFamilyReset(input: {
       error: { code: "skipped", message },
     });
   }
-  return { familyResetId, results };
+  return { familyResetId, results, notesRecorded: await familyNotes(familyResetId, parentId, meta) };
+}
+
+/** The family's one note pair; a failure to record it leaves the resets done and is logged (a replay records it). */
+async function familyNotes(familyResetId: string, parentId: number, meta: RequestMeta): Promise<boolean> {
+  try {
+    return (await recordFamilyNotes({ familyResetId, parentId, meta })).anchorResetId !== null;
+  } catch (error) {
+    getLogger().error({ err: error, requestId: meta.requestId, familyResetId }, "family reset: the notes could not be recorded");
+    return false;
+  }
 }
 
 /** Usernames of the parent and the named subusers; refuses (400, nothing done) ids that are not this parent's subusers. */

@@ -14,6 +14,7 @@ import { renderAdminNote, renderAfterNote, renderBeforeNote, type ResetNoteInput
 import type { ScopeResetPlan } from "./plan";
 import { attemptFields, failureReason, recordFailedAttempt, ResetVerificationError, shouldRecordFailure } from "./record-failed-attempt";
 import { resetRequestIdentity, type ScopeResetRequest } from "./request";
+import { resetPageUrl } from "./result-urls";
 
 export type { ScopeResetOutcome } from "./find-reset-replay";
 
@@ -37,8 +38,14 @@ export async function performScopeReset(input: {
   request: ScopeResetRequest;
   staff: StaffSession;
   meta: RequestMeta;
-  /** Set when this reset is one account of a family reset. */
+  /**
+   * Set when this reset is one account of a family reset: it then writes no
+   * ticket notes of its own (the family writes one pair for all its accounts,
+   * ./record-family-notes.ts), and its admin note names the subusers the same
+   * confirmation resets next (`familyNext`).
+   */
   familyResetId?: string;
+  familyNext?: readonly { id: number; username: string }[];
   /** The ticket as the helpdesk answered (lib/helpdesk/verify-reset-ticket.ts): true found, false unverified, null not connected. */
   ticketVerified?: boolean | null;
 }): Promise<ScopeResetOutcome> {
@@ -79,7 +86,10 @@ export async function performScopeReset(input: {
         reason: request.reason,
         catalogVersion: CATALOG_VERSION,
         impact: preview.impact,
+        resultUrl: resetPageUrl(resetId),
+        familyNext: input.familyNext,
       };
+      const inFamily = input.familyResetId !== undefined;
       const noteBase = {
         ticketId: request.ticket.ticketId,
         ticketUrl: request.ticket.url,
@@ -91,7 +101,7 @@ export async function performScopeReset(input: {
       };
 
       const beforeNote = renderBeforeNote(noteInput);
-      await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_before", body: beforeNote } });
+      if (!inFamily) await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_before", body: beforeNote } });
 
       const afterSet = await ensureScopeSet(tx, plan.after);
       await tx.account.update({ where: { id: account.id }, data: { scopeSetId: afterSet.id, scopesUpdatedAt: at } });
@@ -100,7 +110,7 @@ export async function performScopeReset(input: {
       verifyReadBack(plan, readBack);
 
       const afterNote = renderAfterNote(noteInput);
-      await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_after", body: afterNote } });
+      if (!inFamily) await tx.ticketNote.create({ data: { ...noteBase, id: randomUUID(), kind: "scopes_after", body: afterNote } });
       await tx.adminNote.create({
         data: {
           id: randomUUID(),
@@ -133,15 +143,19 @@ export async function performScopeReset(input: {
         },
       });
       // The notes go into the ticket after commit, by the worker (outbox): never slower, never blocked by Zendesk.
-      const delivering = await queueResetNotes(tx, {
-        resetId,
-        ticketId: request.ticket.ticketId,
-        notes: [
-          { kind: "scopes_before", body: beforeNote },
-          { kind: "scopes_after", body: afterNote },
-        ],
-        requestedBy: actor,
-      });
+      // A family's accounts leave that to the family's one note pair.
+      const delivering = inFamily
+        ? false
+        : await queueResetNotes(tx, {
+            resetId,
+            accountId: account.id,
+            ticketId: request.ticket.ticketId,
+            notes: [
+              { kind: "scopes_before", body: beforeNote },
+              { kind: "scopes_after", body: afterNote },
+            ],
+            requestedBy: actor,
+          });
       // Last: the audit chain head stays locked until commit.
       await appendAuditEvent(tx, {
         actor,

@@ -29,6 +29,8 @@ async function staffSession() {
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+/** Who reads a view: the reply is drafted for (and signed by) them. */
+const VIEWER = { name: "Viewing Agent" };
 
 async function confirm(accountId: number, overrides: Record<string, unknown> = {}) {
   const detail = await getAccountDetail(accountId);
@@ -75,7 +77,7 @@ describe("a subuser never holds more than its parent", () => {
       staff: await staffSession(),
       meta: requestMeta(),
     });
-    const view = await getScopeResetView(resetId);
+    const view = await getScopeResetView(resetId, VIEWER);
     const parentSet = new Set(parentScopes);
     for (const s of view.after!) {
       expect(isParentOnlyScope(s), s).toBe(false);
@@ -84,7 +86,7 @@ describe("a subuser never holds more than its parent", () => {
     expect(view.after).toEqual(expect.arrayContaining([...ERASE_JOB_SCOPES]));
     expect(view.removed).toContain("ips.read");
     expect(view.notes.after?.body).toContain(`Subuser of ${parent.username} (#${parent.id}): its scopes are bounded by the parent's.`);
-    expect(view.customerReply).toContain(`enabled on your subuser ${sub.username}`);
+    expect(view.reply?.draft?.text).toContain(`enabled on your subuser ${sub.username}`);
   });
 
   it("refuses a subuser's confirmation when the parent's scopes changed since the preview", async () => {
@@ -139,15 +141,13 @@ describe("no existing key silently loses what it uses", () => {
 
     const request = await confirm(account.id, { acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint });
     const { resetId } = await performScopeReset({ accountId: account.id, request, staff, meta: requestMeta() });
-    const view = await getScopeResetView(resetId);
+    const view = await getScopeResetView(resetId, VIEWER);
     expect(view.impact?.losses).toEqual(losses);
     for (const note of [view.notes.after!.body, view.notes.admin!.body]) {
-      expect(note).toContain(`Existing API keys that lose scopes (1, acknowledged by ${staff.name} before the reset):`);
-      expect(note).toContain(
-        `- Legacy sender (key ${key.id}, ${account.username} #${account.id}): email_activity.read, mail.legacy_smtp_api.send`,
-      );
+      expect(note).toContain(`Existing API keys that lose scopes: 1, acknowledged by ${staff.name} before the reset:`);
+      expect(note).toContain(`\nLegacy sender (key ${key.id}) loses email_activity.read, mail.legacy_smtp_api.send\n`);
     }
-    expect(view.customerReply).toContain(`- Legacy sender (ID: ${key.id}): email_activity.read, mail.legacy_smtp_api.send`);
+    expect(view.reply?.draft?.text).toContain(`- Legacy sender (ID: ${key.id}): email_activity.read, mail.legacy_smtp_api.send`);
     const event = await getDb().auditEvent.findFirstOrThrow({
       where: { action: "scope_reset.succeeded", targetId: String(account.id) },
       select: { details: true },
@@ -180,9 +180,9 @@ describe("no existing key silently loses what it uses", () => {
       staff: await staffSession(),
       meta: requestMeta(),
     });
-    const view = await getScopeResetView(resetId);
+    const view = await getScopeResetView(resetId, VIEWER);
     expect(view).toMatchObject({ mode: "minimal", added: [...ERASE_JOB_SCOPES], removed: [] });
-    expect(view.notes.after?.body).toContain("Reset kind: minimal (the erase-job scopes added, nothing removed)");
+    expect(view.notes.after?.body).toContain("Kind: minimal reset (the erase-job scopes added, nothing removed)");
     expect((await attempts(account.id))[0]).toMatchObject({ outcome: "succeeded", mode: "minimal" });
   });
 
@@ -198,7 +198,7 @@ describe("no existing key silently loses what it uses", () => {
       staff: await staffSession(),
       meta: requestMeta(),
     });
-    expect((await getScopeResetView(resetId)).after).toContain("di.bounce_block_classifications.read");
+    expect((await getScopeResetView(resetId, VIEWER)).after).toContain("di.bounce_block_classifications.read");
   });
 });
 
@@ -212,13 +212,13 @@ describe("every note tells the truth for the account", () => {
       staff: await staffSession(),
       meta: requestMeta(),
     });
-    const view = await getScopeResetView(resetId);
+    const view = await getScopeResetView(resetId, VIEWER);
     expect(view.impact?.subusersLackingEraseJob).toEqual([{ id: sub.id, username: sub.username, missing: [...ERASE_JOB_SCOPES] }]);
     expect(view.notes.after?.body).toContain(
-      `erase requests on-behalf-of them are refused until each subuser's own scopes are reset.\n- ${sub.username} (#${sub.id})`,
+      `Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each is reset: ${sub.username} (#${sub.id}).`,
     );
-    expect(view.notes.admin?.body).toContain(`- ${sub.username} (#${sub.id})`);
-    expect(view.customerReply).toContain(`(with the on-behalf-of header) will be refused until their scopes are enabled too`);
+    expect(view.notes.admin?.body).toContain(`${sub.username} (#${sub.id})`);
+    expect(view.reply?.draft?.text).toContain(`(with the on-behalf-of header) will be refused until their scopes are enabled too`);
   });
 
   it("mentions the anomaly in both ticket notes and the admin note, and the reason in note 2", async () => {
@@ -229,11 +229,11 @@ describe("every note tells the truth for the account", () => {
       staff: await staffSession(),
       meta: requestMeta(),
     });
-    const view = await getScopeResetView(resetId);
+    const view = await getScopeResetView(resetId, VIEWER);
     for (const body of [view.notes.before!.body, view.notes.after!.body, view.notes.admin!.body])
       expect(body).toMatch(/^ANOMALY: .*unexpected for this signup date/m);
     expect(view.notes.after?.body).toContain("Reason: Customer escalated via phone.");
-    expect(view.customerReply).not.toMatch(/anomaly|escalated/i);
+    expect(view.reply?.draft?.text).not.toMatch(/anomaly|escalated/i);
   });
 });
 
@@ -245,7 +245,7 @@ describe("family reset", () => {
     return { parent, subs };
   }
 
-  it("resets the parent and the picked subusers, each with its own notes and records, under one ticket and one summary", async () => {
+  it("resets the parent and the picked subusers, each with its own records, under one ticket, one summary and one note pair", async () => {
     const { parent, subs } = await familyOf(3);
     const preview = describeFamilyReset(await loadResetSubject(getDb(), parent.id, { lock: false }), "default");
     expect(preview.parent.needsReset).toBe(true);
@@ -264,23 +264,52 @@ describe("family reset", () => {
       [subs[0]!.id, "subuser", "succeeded"],
       [subs[1]!.id, "subuser", "succeeded"],
     ]);
+    expect(summary.notesRecorded).toBe(true);
+    const familyNotes = await getDb().ticketNote.findMany({ where: { familyResetId: summary.familyResetId }, orderBy: { kind: "asc" } });
+    expect(familyNotes.map((n) => [n.kind, n.resetId])).toEqual([
+      ["scopes_before", summary.results[0]!.resetId],
+      ["scopes_after", summary.results[0]!.resetId],
+    ]);
     for (const r of summary.results) {
-      const view = await getScopeResetView(r.resetId!);
+      const view = await getScopeResetView(r.resetId!, VIEWER);
       expect(view).toMatchObject({ outcome: "succeeded", familyResetId: summary.familyResetId, ticket: { ticketId: "6262" } });
       expect(view.eraseJobAfter?.both).toBe(true);
-      expect(view.notes.before && view.notes.after && view.notes.admin).toBeTruthy();
+      // Every account shows the family's one pair, and its own admin note.
+      expect(view.notes.before?.id).toBe(familyNotes[0]!.id);
+      expect(view.notes.after?.id).toBe(familyNotes[1]!.id);
+      expect(view.notes.admin).toBeTruthy();
+      expect(view.reply).toBeNull();
     }
-    const parentView = await getScopeResetView(summary.results[0]!.resetId!);
-    // The third subuser was not picked: the parent's notes say it still lacks the scopes.
+    expect(await getDb().ticketNote.count({ where: { resetId: { in: summary.results.map((r) => r.resetId!) } } })).toBe(2);
+    const parentView = await getScopeResetView(summary.results[0]!.resetId!, VIEWER);
     expect(parentView.impact?.subusersLackingEraseJob.map((s) => s.id)).toEqual(subs.map((s) => s.id));
-    expect((await getFamilyReset(summary.familyResetId)).attempts.map((a) => a.account.id)).toEqual(
+    // Note 2 is true once the family is done: the two reset subusers have the scopes, only the third lacks them.
+    const after = familyNotes[1]!.body;
+    expect(after).toContain(
+      `Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each is reset: ${subs[2]!.username} (#${subs[2]!.id}).`,
+    );
+    for (const sub of subs.slice(0, 2)) expect(after).toContain(`Subuser ${sub.username} (#${sub.id}): reset,`);
+    // The parent's admin note says which subusers the same confirmation resets next.
+    expect(parentView.notes.admin?.body).toContain(
+      `Subusers this family reset resets next (2; the family's notes say how each went): ${subs[0]!.username} (#${subs[0]!.id}), ${subs[1]!.username} (#${subs[1]!.id}).`,
+    );
+    // One reply for the family, true now: it names the reset subusers as enabled and only the third as lacking.
+    const familyView = await getFamilyReset(summary.familyResetId, VIEWER);
+    const reply = familyView.reply.draft?.text ?? "";
+    expect(reply).toContain(
+      `are now enabled on your account ${parent.username} and its subusers ${subs[0]!.username} and ${subs[1]!.username}.`,
+    );
+    expect(reply).toContain(`- ${subs[2]!.username}\n`);
+    expect(reply).not.toContain(`- ${subs[0]!.username}\n`);
+    expect((await getFamilyReset(summary.familyResetId, VIEWER)).attempts.map((a) => a.account.id)).toEqual(
       summary.results.map((r) => r.accountId),
     );
 
-    // The same confirmation again replays every account, and resets nothing twice.
+    // The same confirmation again replays every account, and resets (and notes) nothing twice.
     const again = await performFamilyReset({ parentId: parent.id, request, staff, meta: requestMeta() });
     expect(again.results.map((r) => r.outcome)).toEqual(["replayed", "replayed", "replayed"]);
     expect(again.familyResetId).toBe(summary.familyResetId);
+    expect(await getDb().ticketNote.count({ where: { familyResetId: summary.familyResetId } })).toBe(2);
   });
 
   it("leaves the others done when one subuser fails, and says so", async () => {
@@ -301,6 +330,9 @@ describe("family reset", () => {
       [subs[0]!.id, "failed", "stale_preview"],
       [subs[1]!.id, "succeeded", null],
     ]);
+    const after = await getDb().ticketNote.findFirstOrThrow({ where: { familyResetId: summary.familyResetId, kind: "scopes_after" } });
+    expect(after.body).toContain(`Subuser ${subs[0]!.username} (#${subs[0]!.id}): FAILED, nothing changed (stale_preview: `);
+    expect(after.body).toContain(`until each is reset: ${subs[0]!.username} (#${subs[0]!.id}).`);
   });
 
   it("does not attempt the subusers when the parent's reset fails, and records them as skipped", async () => {
@@ -314,6 +346,9 @@ describe("family reset", () => {
     });
     const summary = await performFamilyReset({ parentId: parent.id, request, staff: await staffSession(), meta: requestMeta() });
     expect(summary.results.map((r) => r.outcome)).toEqual(["failed", "skipped"]);
+    // Nothing changed, so there is nothing to note in the ticket.
+    expect(summary.notesRecorded).toBe(false);
+    expect(await getDb().ticketNote.count({ where: { familyResetId: summary.familyResetId } })).toBe(0);
     expect(await attempts(subs[0]!.id)).toEqual([
       expect.objectContaining({
         outcome: "failed",

@@ -61,7 +61,7 @@ describe("performScopeReset", () => {
     expect(after).toMatchObject({ ticketNotes: 2, adminNotes: 1, succeeded: 1, failed: [] });
     expect(after.events).toEqual(["scope_reset.succeeded"]);
 
-    const view = await getScopeResetView(outcome.resetId);
+    const view = await getScopeResetView(outcome.resetId, staff);
     expect(view).toMatchObject({
       outcome: "succeeded",
       verified: true,
@@ -79,13 +79,14 @@ describe("performScopeReset", () => {
     expect(stored).toMatchObject({ clientIp: "127.0.0.1", userAgent: "vitest" });
     expect(view.before).toEqual(plan.before);
     expect(view.after).toEqual(plan.after);
-    expect(view.notes.before?.body).toContain(`${plan.before.length} scopes:`);
-    expect(view.notes.before?.body.split("\n")).toEqual(expect.arrayContaining(plan.before));
-    expect(view.notes.after?.body).toContain(`Changes: ${plan.added.length} added, ${plan.removed.length} removed`);
+    expect(view.notes.before?.body).toContain(`Summary: ${plan.before.length} scopes before the reset.`);
+    for (const scope of plan.before) expect(view.notes.before?.body).toContain(scope);
+    expect(view.notes.after?.body).toContain(`${plan.added.length} added, ${plan.removed.length} removed.`);
     expect(view.notes.admin?.body).toContain("https://scopedesk.zendesk.com/agent/tickets/4242");
     expect(view.notes.admin?.body).toContain("must create new API keys");
     expect(view.impact?.keysLackingEraseJob.map((k) => k.keyName)).toEqual(["old key"]);
-    expect(view.customerReply).toContain("old key");
+    expect(view.reply?.draft?.text).toContain("- old key (ID: ");
+    expect(view.reply?.draft?.text).toMatch(/\nKind regards,\n/);
 
     const ticket = await getTicketRecord({ ticketId: "4242", url: "https://scopedesk.zendesk.com/agent/tickets/4242" });
     const mine = ticket.entries.filter((e) => (e.type === "reset" ? e.reset.account.id : e.note.accountId) === account.id);
@@ -188,7 +189,7 @@ describe("performScopeReset", () => {
       staff,
       meta: requestMeta(),
     });
-    const view = await getScopeResetView(outcome.resetId);
+    const view = await getScopeResetView(outcome.resetId, staff);
     expect(view.reason).toBe("Customer reports 403 with a key created after the reset");
     expect(view.notes.admin?.body).toContain("Reason: Customer reports 403");
   });

@@ -2,13 +2,16 @@ import { accountTimelineEndpoint, auditResetEndpoint, exportScopeResetsEndpoint,
 import { getAccountEndpoint, listEraseJobsEndpoint, searchAccountsEndpoint } from "./accounts";
 import type { ConsoleEndpoint } from "./endpoint";
 import {
+  accountReplyEndpoint,
   familyResetEndpoint,
   familyResetPreviewEndpoint,
   getFamilyResetEndpoint,
   getScopeResetEndpoint,
   resetScopesEndpoint,
   retryDeliveryEndpoint,
+  sendAccountReplyEndpoint,
   sendCustomerReplyEndpoint,
+  sendFamilyReplyEndpoint,
 } from "./scope-resets";
 import { getMeEndpoint } from "./staff";
 import { getTicketEndpoint } from "./tickets";
@@ -20,12 +23,15 @@ export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
   listEraseJobsEndpoint,
   resetScopesEndpoint,
   familyResetPreviewEndpoint,
+  accountReplyEndpoint,
+  sendAccountReplyEndpoint,
   familyResetEndpoint,
   listScopeResetsEndpoint,
   exportScopeResetsEndpoint,
   getScopeResetEndpoint,
   auditResetEndpoint,
   sendCustomerReplyEndpoint,
+  sendFamilyReplyEndpoint,
   getFamilyResetEndpoint,
   retryDeliveryEndpoint,
   getTicketEndpoint,

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { CUSTOMER_REPLY_MAX_LENGTH } from "@/lib/helpdesk/helpdesk-comments";
 import { retryDelivery, type RetryConflictDetails } from "@/lib/helpdesk/retry-delivery";
-import { sendCustomerReply, type ReplyConflictDetails } from "@/lib/helpdesk/send-customer-reply";
+import {
+  REPLY_TICKET_STATUSES,
+  sendCustomerReply,
+  type ReplyConflictDetails,
+  type ReplyStaleDetails,
+} from "@/lib/helpdesk/send-customer-reply";
 import { verifyResetTicket } from "@/lib/helpdesk/verify-reset-ticket";
 import { describeFamilyReset, type FamilyResetPreview } from "@/lib/scope-resets/describe-reset-options";
 import { getFamilyReset, type FamilyResetView } from "@/lib/scope-resets/get-family-reset";
@@ -9,7 +14,10 @@ import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
 import { performFamilyReset, type FamilyResetSummary } from "@/lib/scope-resets/perform-family-reset";
 import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { RESET_MODES } from "@/lib/scope-resets/plan";
+import { getConfig } from "@/lib/platform/config";
 import { getDb } from "@/lib/platform/db";
+import { getReplyView, type ReplyView } from "@/lib/scope-resets/get-reply-view";
+import { ticketRefSchema, TICKET_REF_MAX_LENGTH } from "@/lib/tickets/ticket-ref";
 import { accountIdParams, familyResetBody, scopeResetBody, uuidParams } from "@/lib/http/schemas";
 import { getScopeResetView, type ScopeResetView } from "@/lib/scope-resets/get-scope-reset";
 import { getScopeResetSummary } from "@/lib/scope-resets/get-scope-reset-summary";
@@ -90,29 +98,57 @@ export type FamilyResetErrors = CommonErrors & {
   idempotency_mismatch: IdempotencyMismatchDetails;
 };
 
-/** GET /api/scope-resets/{id}: one reset as its result page shows it (readable by whoever may read tickets). */
+/** GET /api/scope-resets/{id}: one reset as its result page shows it (readable by whoever may read tickets); the reply drafted from now. */
 export const getScopeResetEndpoint = consoleEndpoint(
   { method: "GET", path: "/scope-resets/:id", permission: "tickets:read", params: uuidParams },
-  ({ params }): Promise<ScopeResetView> => getScopeResetView(params.id),
+  ({ params, staff }): Promise<ScopeResetView> => getScopeResetView(params.id, staff),
 );
 export type GetScopeResetOutput = ScopeResetView;
 
-/** GET /api/family-resets/{id}: every account's attempt under one family reset. */
+/** GET /api/family-resets/{id}: every account's attempt under one family reset, its note pair and its one reply. */
 export const getFamilyResetEndpoint = consoleEndpoint(
   { method: "GET", path: "/family-resets/:id", permission: "tickets:read", params: uuidParams },
-  ({ params }): Promise<FamilyResetView> => getFamilyReset(params.id),
+  ({ params, staff }): Promise<FamilyResetView> => getFamilyReset(params.id, staff),
 );
 export type GetFamilyResetOutput = FamilyResetView;
 
-export const customerReplyBody = z
-  .object({
-    text: z
-      .string({ error: "text is required: the reply as it should reach the customer." })
-      .trim()
-      .min(1, "The reply is empty.")
-      .max(CUSTOMER_REPLY_MAX_LENGTH, `The reply may be at most ${CUSTOMER_REPLY_MAX_LENGTH} characters.`),
-  })
-  .strict();
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+/** What every reply send carries: the text as edited, the facts it was drafted from, and the ticket status to set with it. */
+const replyFields = {
+  text: z
+    .string({ error: "text is required: the reply as it should reach the customer." })
+    .trim()
+    .min(1, "The reply is empty.")
+    .max(CUSTOMER_REPLY_MAX_LENGTH, `The reply may be at most ${CUSTOMER_REPLY_MAX_LENGTH} characters.`),
+  factsFingerprint: z
+    .string({ error: "factsFingerprint is required: the draft's factsFingerprint, from the same read as the draft." })
+    .regex(FINGERPRINT, "factsFingerprint must be the draft's factsFingerprint (64 lowercase hex characters)."),
+  ticketStatus: z
+    .enum(REPLY_TICKET_STATUSES, { error: `ticketStatus must be ${REPLY_TICKET_STATUSES.join(" or ")}, or null to leave it as it is.` })
+    .nullable()
+    .default(null),
+};
+
+export const customerReplyBody = z.object(replyFields).strict();
+const accountReplyBody = () =>
+  z
+    .object({
+      ticket: z
+        .string({ error: "ticket is required: a Zendesk ticket URL, #123 or 123." })
+        .max(TICKET_REF_MAX_LENGTH, `ticket must be at most ${TICKET_REF_MAX_LENGTH} characters.`)
+        .pipe(ticketRefSchema(getConfig().helpdesk)),
+      ...replyFields,
+    })
+    .strict();
+
+/** The answer to a reply send: queued (201); `resend` when a dead reply was sent again (the worker searches the ticket first). */
+export type SendCustomerReplyOutput = Awaited<ReturnType<typeof sendCustomerReply>>;
+export type SendCustomerReplyErrors = CommonErrors & {
+  conflict: ReplyConflictDetails;
+  reply_stale: ReplyStaleDetails;
+  ticket_not_found: BadRequestDetails;
+};
 
 /** POST /api/scope-resets/{id}/customer-reply: sends the (edited) reply as a public comment on the ticket; 201, queued. */
 export const sendCustomerReplyEndpoint = consoleEndpoint(
@@ -124,11 +160,55 @@ export const sendCustomerReplyEndpoint = consoleEndpoint(
     body: customerReplyBody,
     maxBodyBytes: 64 * 1024,
   },
-  async ({ params, body, staff, meta }) => withStatus(201, await sendCustomerReply({ resetId: params.id, text: body.text, staff, meta })),
+  async ({ params, body, staff, meta }) =>
+    withStatus(201, await sendCustomerReply({ subject: { kind: "reset", resetId: params.id }, ...body, staff, meta })),
 );
 export type SendCustomerReplyInput = z.input<typeof customerReplyBody>;
-export type SendCustomerReplyOutput = Awaited<ReturnType<typeof sendCustomerReply>>;
-export type SendCustomerReplyErrors = CommonErrors & { conflict: ReplyConflictDetails };
+
+/** POST /api/family-resets/{id}/customer-reply: the family's one reply; 201, queued. */
+export const sendFamilyReplyEndpoint = consoleEndpoint(
+  {
+    method: "POST",
+    path: "/family-resets/:id/customer-reply",
+    permission: "scopes:reset",
+    params: uuidParams,
+    body: customerReplyBody,
+    maxBodyBytes: 64 * 1024,
+  },
+  async ({ params, body, staff, meta }) =>
+    withStatus(201, await sendCustomerReply({ subject: { kind: "family", familyResetId: params.id }, ...body, staff, meta })),
+);
+
+/** GET /api/accounts/{id}/customer-reply?ticket=: for an account that already has the scopes, the "create a new key" reply drafted from now, and the one sent to that ticket. */
+export const accountReplyEndpoint = consoleEndpoint(
+  {
+    method: "GET",
+    path: "/accounts/:id/customer-reply",
+    permission: "accounts:read",
+    params: accountIdParams,
+    query: () => z.object({ ticket: ticketRefSchema(getConfig().helpdesk).optional() }).strict(),
+  },
+  ({ params, query, staff }): Promise<ReplyView> => getReplyView({ kind: "account", accountId: params.id }, staff, query.ticket?.ticketId),
+);
+export type AccountReplyOutput = ReplyView;
+
+/** POST /api/accounts/{id}/customer-reply: nothing to reset, the customer needs a new key: the reply to the ticket, without a reset; 201, queued. */
+export const sendAccountReplyEndpoint = consoleEndpoint(
+  {
+    method: "POST",
+    path: "/accounts/:id/customer-reply",
+    permission: "scopes:reset",
+    params: accountIdParams,
+    body: accountReplyBody,
+    maxBodyBytes: 64 * 1024,
+  },
+  async ({ params, body, staff, meta }) => {
+    await verifyResetTicket(body.ticket.ticketId);
+    const { ticket, ...reply } = body;
+    return withStatus(201, await sendCustomerReply({ subject: { kind: "account", accountId: params.id }, ticket, ...reply, staff, meta }));
+  },
+);
+export type SendAccountReplyInput = z.input<ReturnType<typeof accountReplyBody>>;
 
 /** POST /api/helpdesk-deliveries/{id}/retry: tries a dead or retrying delivery again now. */
 export const retryDeliveryEndpoint = consoleEndpoint(

@@ -17,10 +17,12 @@ import { v3Headers } from "./v3-errors";
  */
 type Schema = z.ZodType;
 
-export interface V3Request<B> {
+export interface V3Request<B, P = undefined> {
   caller: ApiCaller;
   acting: ActingAccount;
   body: B;
+  /** The path's parameters, parsed by the endpoint's `params` schema. */
+  params: P;
   query: Record<string, string>;
   meta: RequestMeta;
 }
@@ -31,9 +33,11 @@ export interface V3Endpoint {
   mount(app: Hono<V3Env>): void;
 }
 
-export function v3Endpoint<B extends Schema | undefined = undefined>(
-  options: { method: "GET" | "POST"; path: string; scopes?: readonly string[]; body?: B; maxBodyBytes?: number },
-  handler: (request: V3Request<B extends Schema ? z.output<B> : undefined>) => Promise<{ status: 200 | 201 | 202; body: unknown }>,
+export function v3Endpoint<B extends Schema | undefined = undefined, P extends Schema | undefined = undefined>(
+  options: { method: "GET" | "POST"; path: string; scopes?: readonly string[]; body?: B; params?: P; maxBodyBytes?: number },
+  handler: (
+    request: V3Request<B extends Schema ? z.output<B> : undefined, P extends Schema ? z.output<P> : undefined>,
+  ) => Promise<{ status: 200 | 201 | 202; body: unknown }>,
 ): V3Endpoint {
   return {
     method: options.method,
@@ -44,6 +48,7 @@ export function v3Endpoint<B extends Schema | undefined = undefined>(
         const missing = (options.scopes ?? []).filter((s) => !acting.scopes.includes(s));
         if (missing.length > 0)
           throw v3Errors.notAuthorized(`Not authorized: ${missing.map((s) => missingScopeMessage(s, acting.chain)).join("; ")}`);
+        const params = options.params ? parseBody(options.params, c.req.param()) : undefined;
         const query = queryObject(new URL(c.req.url).searchParams);
         if (!query.ok) throw v3Errors.badRequest(query.problem.message, query.problem.where);
         const timing = c.get("timing");
@@ -51,7 +56,14 @@ export function v3Endpoint<B extends Schema | undefined = undefined>(
           ? parseBody(options.body, await timing.measure("read", () => readJson(c, options.maxBodyBytes ?? 16 * 1024)))
           : undefined;
         const result = await timing.measure("handler", () =>
-          handler({ caller: c.get("caller"), acting, body: body as never, query: query.value, meta: c.get("meta") }),
+          handler({
+            caller: c.get("caller"),
+            acting,
+            body: body as never,
+            params: params as never,
+            query: query.value,
+            meta: c.get("meta"),
+          }),
         );
         return c.json(result.body as object, result.status, v3Headers(c));
       };
@@ -85,6 +97,7 @@ async function readJson(c: Context<V3Env>, maxBytes: number): Promise<unknown> {
   return value;
 }
 
+/** A body or the path's parameters, refused as the contract shapes errors: one entry per problem, on its field. */
 function parseBody<S extends Schema>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;

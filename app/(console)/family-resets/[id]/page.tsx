@@ -2,17 +2,18 @@ import type { Metadata } from "next";
 import { FamilyResetSummary } from "@/components/family-reset-summary";
 import { getFamilyReset } from "@/lib/scope-resets/get-family-reset";
 import { uuidParams } from "@/lib/http/schemas";
+import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
 export const metadata: Metadata = { title: "Family reset" };
 
 export default async function FamilyResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { params: parsed } = await guardPage({
+  const { staff, params: parsed } = await guardPage({
     permission: "tickets:read",
     path: `/family-resets/${encodeURIComponent(id)}`,
     params: { schema: uuidParams, values: { id } },
   });
-  const family = await orNotFound(getFamilyReset(parsed.id));
-  return <FamilyResetSummary family={family} />;
+  const family = await orNotFound(getFamilyReset(parsed.id, staff));
+  return <FamilyResetSummary family={family} canAct={can(staff.role, "scopes:reset")} />;
 }

@@ -14,6 +14,6 @@ export default async function ScopeResetPage({ params }: { params: Promise<{ id:
     path: `/scope-resets/${encodeURIComponent(id)}`,
     params: { schema: uuidParams, values: { id } },
   });
-  const reset = await orNotFound(getScopeResetView(parsed.id));
+  const reset = await orNotFound(getScopeResetView(parsed.id, staff));
   return <ResetResult reset={reset} canAct={can(staff.role, "scopes:reset")} />;
 }
