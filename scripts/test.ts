@@ -1,7 +1,8 @@
 /**
  * `npm test`: every test, against a dedicated test database that is recreated
  * on every run, the production build, the development identity provider and
- * Debian's Chromium. Flags: --only=static,unit,db,http,e2e (comma-separated), --skip-build.
+ * Debian's Chromium. Flags: --only=static,unit,db,http,e2e (comma-separated), --skip-build,
+ * --files=a,b (only the vitest files whose path contains one of these; Playwright runs all).
  *
  * TEST_DATABASE_URL names the server and database through a superuser (as on
  * our trust-auth machines): the run creates the roles scopedesk_owner and
@@ -25,6 +26,7 @@ const args = process.argv.slice(2);
 const only = new Set(args.filter((a) => a.startsWith("--only=")).flatMap((a) => a.slice(7).split(",")));
 const wants = (suite: string) => only.size === 0 || only.has(suite);
 const skipBuild = args.includes("--skip-build");
+const files = args.filter((a) => a.startsWith("--files=")).flatMap((a) => a.slice(8).split(",").filter(Boolean));
 
 const APP_PORT = Number(process.env.TEST_PORT ?? 3100);
 const IDP_PORT = Number(process.env.TEST_IDP_PORT ?? 3101);
@@ -99,7 +101,7 @@ try {
   });
   console.log(`seeded ${seeded.accounts} accounts, ${seeded.apiKeys} keys in ${seeded.seconds.toFixed(1)} s`);
 
-  const vitest = (project: string) => run("npx", ["vitest", "run", "--project", project], { env: testEnv });
+  const vitest = (project: string) => run("npx", ["vitest", "run", "--project", project, ...files], { env: testEnv });
   if (wants("static")) {
     await step("typecheck", () => run("npx", ["tsc", "--noEmit"], { env: testEnv }));
     await step("lint", () => run("npx", ["eslint", ".", "--max-warnings=0"], { env: testEnv }));

@@ -94,9 +94,13 @@ async function resetForNewTicket(): Promise<{ resetId: string; ticketId: string 
   return { resetId: ((await response.json()) as { reset: { id: string } }).reset.id, ticketId: ticket.ticketId };
 }
 
-const deliveries = (resetId: string) => db.helpdeskDelivery.findMany({ where: { resetId }, orderBy: { kind: "asc" } });
-const notesIn = async (ticketId: string, resetId: string) =>
-  (await zendesk.listComments(ticketId)).filter((c) => c.body.includes(`Scopedesk reset ${resetId}`));
+const deliveries = (resetId: string) =>
+  db.helpdeskDelivery.findMany({ where: { resetId, kind: { in: ["scopes_before", "scopes_after"] } }, orderBy: { kind: "asc" } });
+/** The reset's notes in the ticket, found by the markers their updates carried (never shown in the text). */
+const notesIn = async (ticketId: string, resetId: string) => {
+  const markers = new Set((await deliveries(resetId)).map((d) => d.marker));
+  return (await zendesk.listComments(ticketId)).filter((c) => c.marker !== null && markers.has(c.marker));
+};
 
 describe("delivering a reset's notes into the ticket", () => {
   it("posts note 1 then note 2 as internal notes, each once, and records where they landed", async () => {
@@ -108,6 +112,8 @@ describe("delivering a reset's notes into the ticket", () => {
     expect(notes.map((n) => n.public)).toEqual([false, false]);
     expect(notes[0]!.body).toMatch(/^Scopes BEFORE reset — /);
     expect(notes[1]!.body).toMatch(/^Scopes AFTER reset — /);
+    // The marker travels in the update's metadata, never in the text.
+    for (const note of notes) expect(note.body).not.toContain("scopedesk-delivery:");
     const rows = await deliveries(resetId);
     expect(rows.map((d) => [d.kind, d.status, String(d.zendeskCommentId)])).toEqual([
       ["scopes_before", "delivered", String(notes[0]!.id)],
@@ -194,19 +200,23 @@ describe("sending the customer reply", () => {
   it("posts the agent's edited reply as a public comment only when asked, and only once", async () => {
     const { resetId, ticketId } = await resetForNewTicket();
     await workOnce();
-    expect((await zendesk.listComments(ticketId)).filter((c) => c.public && c.body.includes("Reference: Scopedesk"))).toHaveLength(0);
+    const replies = async () => (await zendesk.listComments(ticketId)).filter((c) => c.public && c.authorId !== null && c.marker !== null);
+    expect(await replies()).toHaveLength(0);
+    const view = (await (await agent.fetch(`/api/scope-resets/${resetId}`)).json()) as { reply: { draft: { factsFingerprint: string } } };
     const send = (text: string) =>
       agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ text }),
+        body: JSON.stringify({ text, factsFingerprint: view.reply.draft.factsFingerprint }),
       });
     expect((await send("Hello,\n\nyour erase-job scopes are enabled.\n\nBest, Support")).status).toBe(201);
     expect((await send("again")).status).toBe(409);
     await workOnce();
-    const replies = (await zendesk.listComments(ticketId)).filter((c) => c.body.includes(`Reference: Scopedesk ${resetId}`));
-    expect(replies).toHaveLength(1);
-    expect(replies[0]).toMatchObject({ public: true, body: expect.stringMatching(/^Hello,\n\nyour erase-job scopes are enabled\./) });
+    const sent = await replies();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ public: true, body: expect.stringMatching(/^Hello,\s+your erase-job scopes are enabled\./) });
+    // No marker, id or tool name for the customer to see.
+    expect(sent[0]!.body).not.toMatch(/scopedesk|reference|[0-9a-f]{8}-[0-9a-f]{4}-/i);
     expect(
       await db.auditEvent.count({ where: { action: { in: ["helpdesk.reply_requested", "helpdesk.reply_delivered"] }, targetId: resetId } }),
     ).toBe(2);
@@ -215,7 +225,7 @@ describe("sending the customer reply", () => {
   it("refuses a viewer, an empty reply and a failed reset's reply", async () => {
     const { resetId } = await resetForNewTicket();
     const viewer = await signIn("viewer@scopedesk.test");
-    const body = JSON.stringify({ text: "hi" });
+    const body = JSON.stringify({ text: "hi", factsFingerprint: "a".repeat(64) });
     expect(
       (
         await viewer.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
@@ -230,7 +240,7 @@ describe("sending the customer reply", () => {
         await agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ text: "  " }),
+          body: JSON.stringify({ text: "  ", factsFingerprint: "a".repeat(64) }),
         })
       ).status,
     ).toBe(400);
