@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { stopBoss } from "@/lib/jobs/boss";
 import { getDb } from "@/lib/platform/db";
-import { clearFaults, deliveriesOf, deliveryClient, fault, markerCounts, resetForNewTicket, runJob, sendReply, type Job } from "../support/delivery-harness";
+import {
+  clearFaults,
+  deliveriesOf,
+  deliveryClient,
+  fault,
+  markerCounts,
+  resetForNewTicket,
+  runJob,
+  sendReply,
+  type Job,
+} from "../support/delivery-harness";
 import { openTicket, signIn, type HttpSession } from "../support/http-session";
 
 /**
@@ -113,7 +123,8 @@ describe("chaos", () => {
       queue.push(...batch.map((job) => ({ job, at: 0 })));
       const workers = Array.from({ length: WORKERS }, worker);
       // About two tries per job under chaos, then the faults stop and the workers finish what is left.
-      while (chaos && stats.tries < jobs.length * 2 && (queue.length > 0 || inFlight.size > 0)) await new Promise((r) => setTimeout(r, 100));
+      while (chaos && stats.tries < jobs.length * 2 && (queue.length > 0 || inFlight.size > 0))
+        await new Promise((r) => setTimeout(r, 100));
       chaos = false;
       await clearFaults();
       await Promise.all(workers);
@@ -123,7 +134,11 @@ describe("chaos", () => {
     const dead = await db.helpdeskDelivery.findMany({ where: { id: { in: deliveries.map((d) => d.id) }, status: "dead" } });
     stats.retriedByAgent = dead.length;
     for (const row of dead) {
-      const response = await agent.fetch(`/api/helpdesk-deliveries/${row.id}/retry`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const response = await agent.fetch(`/api/helpdesk-deliveries/${row.id}/retry`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
       expect([200, 409]).toContain(response.status);
     }
     await runAll(jobs);

@@ -52,7 +52,9 @@ const SEARCH_FAULTS = [
   ["no answer", { hang: true }],
 ] as const;
 
-const CASES = POST_FAULTS.flatMap(([post, postFault]) => SEARCH_FAULTS.map(([search, searchFault]) => ({ post, postFault, search, searchFault })));
+const CASES = POST_FAULTS.flatMap(([post, postFault]) =>
+  SEARCH_FAULTS.map(([search, searchFault]) => ({ post, postFault, search, searchFault })),
+);
 
 async function expectExactlyOnce(job: Job, ticketId: string, resetId: string): Promise<void> {
   const rows = await deliveriesOf(job);

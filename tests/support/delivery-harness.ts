@@ -35,7 +35,11 @@ export function deliveryClient(): ZendeskClient {
     const operationId = await expectZendeskRequest({ method: init?.method ?? "GET", url, headers, body: init?.body as string | undefined });
     const response = await fetch(input, init);
     const text = await response.clone().text();
-    await expectZendeskAnswer(operationId, { status: response.status, headers: response.headers, body: text === "" ? undefined : JSON.parse(text) });
+    await expectZendeskAnswer(operationId, {
+      status: response.status,
+      headers: response.headers,
+      body: text === "" ? undefined : JSON.parse(text),
+    });
     return response;
   };
   return createZendeskClient({
@@ -70,7 +74,10 @@ export const json = (body: unknown): RequestInit => ({
 });
 
 /** A legacy account (with one old key) reset through the API for a fresh ticket in the development Zendesk. */
-export async function resetForNewTicket(agent: HttpSession, ticketId?: string): Promise<{ resetId: string; ticketId: string; accountId: number }> {
+export async function resetForNewTicket(
+  agent: HttpSession,
+  ticketId?: string,
+): Promise<{ resetId: string; ticketId: string; accountId: number }> {
   const ticket = ticketId ? { ticketId } : await openTicket({ requesterEmail: "ops@delivery.example" });
   const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
   await createApiKey(account.id, { name: "old key", scopes: PRE_CUTOFF_SCOPES });
@@ -90,7 +97,9 @@ export interface ReplyDraft {
 
 /** The reply of a reset as its result page drafts it now. */
 export async function replyDraft(agent: HttpSession, resetId: string): Promise<ReplyDraft> {
-  const view = (await (await agent.fetch(`/api/scope-resets/${resetId}`)).json()) as { reply: { draft: ReplyDraft | null; blocked: string | null } };
+  const view = (await (await agent.fetch(`/api/scope-resets/${resetId}`)).json()) as {
+    reply: { draft: ReplyDraft | null; blocked: string | null };
+  };
   expect(view.reply.blocked).toBeNull();
   return view.reply.draft!;
 }
@@ -115,7 +124,9 @@ export type Job = { kind: "notes"; resetId: string } | { kind: "reply"; delivery
 /** Runs a delivery job once, as the worker's handler would (never its last try). */
 export async function runJob(job: Job, client: ZendeskClient): Promise<DeliveryOutcome[]> {
   const attempt = { finalAttempt: false, jobId: `test-${randomUUID()}` };
-  return job.kind === "notes" ? deliverResetNotes(job.resetId, client, attempt) : [await deliverHelpdeskComment(job.deliveryId, client, attempt)];
+  return job.kind === "notes"
+    ? deliverResetNotes(job.resetId, client, attempt)
+    : [await deliverHelpdeskComment(job.deliveryId, client, attempt)];
 }
 
 const FINAL: ReadonlySet<DeliveryOutcome> = new Set(["delivered", "recovered", "already_delivered", "dead"]);
