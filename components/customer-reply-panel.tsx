@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useId, useState } from "react";
 import { asApiError } from "@/lib/client/api-fetch";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
@@ -122,6 +122,8 @@ function ReplyEditor({
   resend: boolean;
   onSent(): void;
 }) {
+  const textId = useId();
+  const confirmId = useId();
   const [text, setText] = useState(draft.text);
   const [factsFingerprint, setFactsFingerprint] = useState(draft.factsFingerprint);
   const [ticketStatus, setTicketStatus] = useState<TicketStatusChoice>("");
@@ -146,13 +148,13 @@ function ReplyEditor({
   return (
     <div className="space-y-2 text-sm" data-testid="reply-sender">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <label htmlFor="reply-text" className="font-medium">
+        <label htmlFor={textId} className="font-medium">
           Reply as it will reach the customer (edit it if needed)
         </label>
         <CopyButton text={text} label="Copy reply" />
       </div>
       <textarea
-        id="reply-text"
+        id={textId}
         data-testid="customer-reply"
         value={text}
         onChange={(e) => {
@@ -238,8 +240,8 @@ function ReplyEditor({
               Send to the customer…
             </button>
           ) : (
-            <div role="alertdialog" aria-labelledby="reply-confirm" className="rounded border border-amber-400 bg-amber-50 p-3">
-              <p id="reply-confirm" className="font-semibold">
+            <div role="alertdialog" aria-labelledby={confirmId} className="rounded border border-amber-400 bg-amber-50 p-3">
+              <p id={confirmId} className="font-semibold">
                 Send this reply to the customer as a public comment on {ticketLabel}
                 {ticketStatus ? `, and set the ticket to ${ticketStatus}` : ""}? They will see it.
               </p>

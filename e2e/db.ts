@@ -1,6 +1,6 @@
 import pg from "pg";
 import { generateApiKey } from "../lib/api-keys/api-key-format";
-import { ADMIN_SCOPES, normalizeScopes } from "../lib/scopes/catalog";
+import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "../lib/scopes/catalog";
 import { withPg } from "../scripts/lib/postgres";
 import { scopeSetIdFor } from "../scripts/lib/seed/scope-set-row";
 
@@ -58,4 +58,27 @@ export async function createKeyInTheApp(client: pg.Client, accountId: number, na
     [key.id, name, key.hash, accountId],
   );
   return key.plaintext;
+}
+
+/**
+ * An account that already has both erase-job scopes, whose one key was
+ * created without them: nothing to reset, the customer needs a new key.
+ */
+export async function createModernCustomerWithOldKey(client: pg.Client): Promise<{ id: number; username: string; keyId: string }> {
+  const id = 97_000_000 + Math.floor(Math.random() * 999_999);
+  const username = `modern-${id}`;
+  const scopeSetId = await scopeSetIdFor(client, normalizeScopes([...ADMIN_SCOPES, ...ERASE_JOB_SCOPES]));
+  await client.query(
+    `INSERT INTO account (id, username, email, company, signed_up_at, scope_set_id) VALUES ($1, $2, $3, 'Modern Ltd', '2024-03-03T03:03:03Z', $4)`,
+    [id, username, `${username}@modern.example`, scopeSetId],
+  );
+  const key = generateApiKey();
+  const mailOnly = await scopeSetIdFor(client, ["mail.send"]);
+  await client.query(`INSERT INTO api_key (id, account_id, name, scope_set_id, secret_hash) VALUES ($1, $2, 'mail only key', $3, $4)`, [
+    key.id,
+    id,
+    mailOnly,
+    key.hash,
+  ]);
+  return { id, username, keyId: key.id };
 }

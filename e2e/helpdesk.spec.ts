@@ -40,7 +40,11 @@ test.describe("agent: the helpdesk sees what Scopedesk records", () => {
     const zendesk = await page.context().newPage();
     await expect(async () => {
       await zendesk.goto(`${process.env.DEV_ZENDESK_URL}/agent/tickets/4251`);
-      await expect(zendesk.locator("li.public").filter({ hasText: "Reference: Scopedesk" })).toHaveCount(1, { timeout: 1000 });
+      await expect(
+        zendesk.locator("li.public").filter({ hasText: "The erase-job scopes of the Recipients' Data Erasure API" }),
+      ).toHaveCount(1, {
+        timeout: 1000,
+      });
     }).toPass({ timeout: 30_000 });
     const internal = zendesk.locator("li.internal");
     await expect(internal.filter({ hasText: "Scopes BEFORE reset — partial-scopes (#100010)" })).toHaveCount(1);

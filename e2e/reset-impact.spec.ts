@@ -17,7 +17,9 @@ test.describe("agent: a reset never hurts the customer", () => {
     await expect(page.getByTestId("current-ticket")).toHaveText("#4243");
   });
 
-  test("a parent and its subusers are reset in one confirmation, with one summary", async ({ page }) => {
+  test("a parent and its subusers are reset in one confirmation, with one summary, one note pair in the ticket and one reply", async ({
+    page,
+  }) => {
     await page.goto(`/accounts/100001?ticket=${encodeURIComponent(ticketUrl(4242))}`);
     await expect(page.getByTestId("subusers-lacking")).toContainText("2 subusers");
     await page.getByRole("button", { name: "Reset with subusers…" }).click();
@@ -28,9 +30,33 @@ test.describe("agent: a reset never hurts the customer", () => {
     await expect(page).toHaveURL(/\/family-resets\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { name: "3 of 3 accounts reset" })).toBeVisible();
     await expect(page.getByTestId("family-member")).toHaveCount(3);
+    const familyUrl = page.url();
+    // One reply for the whole family, true now: the subusers reset by the same confirmation are enabled, none left lacking.
+    const reply = page.getByTestId("customer-reply");
+    await expect(reply).toHaveValue(/enabled on your account legacy-acme and its subusers legacy-acme-marketing and legacy-acme-eu\./);
+    await expect(reply).not.toHaveValue(/do not have the erase-job scopes yet/);
+
+    // One pair of internal notes for the three accounts, delivered by the worker into ticket #4242.
+    const notes = page.getByTestId("helpdesk-status").getByTestId("delivery-row");
+    await expect(async () => {
+      await page.reload();
+      await expect(notes).toHaveCount(2, { timeout: 1000 });
+      await expect(notes.nth(0)).toHaveAttribute("data-status", "delivered", { timeout: 1000 });
+      await expect(notes.nth(1)).toHaveAttribute("data-status", "delivered", { timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+    const zendesk = await page.context().newPage();
+    await zendesk.goto(`${process.env.DEV_ZENDESK_URL}/agent/tickets/4242`);
+    const internal = zendesk.locator("li.internal");
+    await expect(internal.filter({ hasText: "Scopes BEFORE family reset — legacy-acme (#100001) and 2 subusers" })).toHaveCount(1);
+    await expect(internal.filter({ hasText: "Scopes AFTER family reset — legacy-acme (#100001) and 2 subusers" })).toHaveCount(1);
+    await expect(internal.filter({ hasText: "Every subuser of the parent now has the erase-job scopes." })).toHaveCount(1);
+    await expect(internal.filter({ hasText: "Scopes AFTER reset — " })).toHaveCount(0);
+    await zendesk.close();
+
+    await page.goto(familyUrl);
     await page.getByTestId("family-member").nth(1).getByRole("link", { name: "reset" }).click();
     await expect(page.getByTestId("reset-outcome")).toContainText("Scopes reset and verified");
-    await expect(page.getByTestId("customer-reply")).toContainText("enabled on your subuser");
+    await expect(page.getByRole("region", { name: "Reply to the customer" })).toContainText("one reply for all of them");
   });
 
   test("keys that would lose scopes are listed, must be acknowledged, or the minimal reset avoids it", async ({ page }) => {

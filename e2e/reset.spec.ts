@@ -28,10 +28,10 @@ test.describe("agent", () => {
     await expect(page).toHaveURL(/\/scope-resets\/[0-9a-f-]{36}$/);
     await expect(page.getByTestId("reset-outcome")).toContainText("Scopes reset and verified");
     await expect(page.getByTestId("diff-added")).toContainText("recipients.erasejob.read");
-    await expect(page.getByTestId("customer-reply")).toContainText("create a new API key");
+    await expect(page.getByTestId("customer-reply")).toHaveValue(/create a new API key/);
     await page.getByRole("button", { name: "Copy reply" }).click();
     await expect(page.getByText("Copied")).toBeVisible();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("Existing API keys keep the scopes");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("An API key keeps the scopes it was created with");
     expect(await axeViolations(page)).toEqual([]);
 
     // The ticket's record: the reset, then note 1, note 2 and the admin note, oldest first.

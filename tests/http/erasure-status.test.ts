@@ -1,9 +1,19 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { Client } from "@sendgrid/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runEraseJob } from "@/lib/erasure/run-erase-job";
 import { getDb } from "@/lib/platform/db";
-import { createAccount, createAccountWithKey, createApiKey, createMessageActivity, POST_CUTOFF_SCOPES } from "../support/factories";
-import { BASE_URL } from "../support/http-session";
+import { randomUUID } from "node:crypto";
+import {
+  createAccount,
+  createAccountWithKey,
+  createApiKey,
+  createMessageActivity,
+  POST_CUTOFF_SCOPES,
+  PRE_CUTOFF_SCOPES,
+} from "../support/factories";
+import { BASE_URL, openTicket, signIn } from "../support/http-session";
 import { erase, ERASE_STATUS_OPERATION, expectContract, v3 } from "../support/v3-contract";
 
 /**
@@ -127,5 +137,54 @@ describe("@sendgrid/client", () => {
     expect(job).toMatchObject({ job_id: created.job_id, status: expect.stringMatching(/^(queued|running|done)$/), email_address_count: 1 });
     const stored = await db.eraseJob.findUniqueOrThrow({ where: { id: created.job_id } });
     expect(stored.accountId).toBe(owner.id);
+  });
+});
+
+describe("the README's customer story: after a reset, how the customer gets a key with the erase-job scopes", () => {
+  it("the old key stays refused and cannot mint one; the administrator's new key (the app's part: npm run demo:new-key) erases and reads the job", async () => {
+    const { account, key: oldKey } = await createAccountWithKey({
+      scopes: PRE_CUTOFF_SCOPES,
+      keyScopes: PRE_CUTOFF_SCOPES.filter((s) => !s.startsWith("2fa_")),
+    });
+    const agent = await signIn("agent@scopedesk.test");
+    const ticket = await openTicket();
+    const detail = (await (await agent.fetch(`/api/accounts/${account.id}`)).json()) as { resetPlan: { previewFingerprint: string } };
+    const reset = await agent.fetch(`/api/accounts/${account.id}/scope-resets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        ticket: `#${ticket.ticketId}`,
+        idempotencyKey: randomUUID(),
+        expectedFingerprint: detail.resetPlan.previewFingerprint,
+      }),
+    });
+    expect(reset.status).toBe(201);
+
+    expect((await erase(oldKey.plaintext, ["x@example.com"])).status).toBe(403);
+    const minted = await v3("/v3/api_keys", {
+      method: "POST",
+      key: oldKey.plaintext,
+      body: JSON.stringify({ name: "erasure", scopes: ["recipients.erasejob.create", "recipients.erasejob.read"] }),
+    });
+    expect(minted.status).toBe(403);
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "scripts/demo-new-key.ts", String(account.id), "Erasure key"],
+      { env: process.env },
+    );
+    const newKey = stdout.trim().split("\n").at(-1)!;
+    expect(stdout).toContain("including recipients.erasejob.create and recipients.erasejob.read");
+    const scopes = (await (await v3("/v3/scopes", { key: newKey })).json()) as { scopes: string[] };
+    expect(scopes.scopes).toEqual(expect.arrayContaining(["recipients.erasejob.create", "recipients.erasejob.read"]));
+    // That key may give a further key the erase-job scopes through the API: it has them itself.
+    const delegated = await v3("/v3/api_keys", {
+      method: "POST",
+      key: newKey,
+      body: JSON.stringify({ name: "erasure bot", scopes: ["recipients.erasejob.create", "recipients.erasejob.read"] }),
+    });
+    expect(delegated.status).toBe(201);
+    const jobId = await newJob(newKey, ["someone@example.com"]);
+    expect((await status(newKey, jobId)).status).toBe(200);
   });
 });
