@@ -5,6 +5,7 @@ import { QUEUES } from "@/lib/jobs/queues";
 import { appendAuditEvent, type RequestMeta } from "@/lib/audit/append-audit-event";
 import { getDb } from "@/lib/platform/db";
 import type { StaffSession } from "@/lib/auth/get-staff";
+import { deliveryTarget } from "./deliver-helpdesk-comment";
 
 /** conflict: the delivery already arrived. */
 export interface RetryConflictDetails {
@@ -20,24 +21,28 @@ export interface RetryConflictDetails {
 export async function retryDelivery(input: { deliveryId: string; staff: StaffSession; meta: RequestMeta }): Promise<{ status: "queued" }> {
   const { staff, meta } = input;
   return getDb().$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ id: string; reset_id: string; ticket_id: string; kind: string; status: string }[]>`
-      SELECT id, reset_id, ticket_id, kind::text AS kind, status::text AS status FROM helpdesk_delivery WHERE id = ${input.deliveryId}::uuid FOR UPDATE`;
+    const [row] = await tx.$queryRaw<
+      { id: string; reset_id: string | null; account_id: number | null; ticket_id: string; kind: string; status: string }[]
+    >`
+      SELECT id, reset_id, account_id, ticket_id, kind::text AS kind, status::text AS status
+      FROM helpdesk_delivery WHERE id = ${input.deliveryId}::uuid FOR UPDATE`;
     if (!row) throw new AppError("not_found", `No delivery with id ${input.deliveryId}.`);
     if (row.status === "delivered")
       throw new AppError("conflict", "It was delivered already.", { status: row.status } satisfies RetryConflictDetails);
-    const isNote = row.kind !== "customer_reply";
+    const isNote = row.kind !== "customer_reply" && row.reset_id !== null;
     await tx.helpdeskDelivery.updateMany({
       where: isNote
         ? { resetId: row.reset_id, kind: { in: ["scopes_before", "scopes_after"] }, status: { not: "delivered" } }
         : { id: row.id },
-      data: { status: "queued", notBefore: null, lastError: null, updatedAt: new Date() },
+      // in_flight_since stays: a comment that may have landed is searched for before it is posted again (decision 027).
+      data: { status: "queued", notBefore: null, lastError: null, deferrals: 0, updatedAt: new Date() },
     });
-    if (isNote) await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.reset_id });
+    if (isNote) await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.reset_id! });
     else await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id });
     await appendAuditEvent(tx, {
       actor: { id: staff.id, name: staff.name, email: staff.email },
       action: "helpdesk.delivery_retried",
-      target: { type: "scope_reset", id: row.reset_id },
+      ...deliveryTarget({ resetId: row.reset_id, accountId: row.account_id }),
       ticketId: row.ticket_id,
       details: { deliveryId: row.id, kind: row.kind, previousStatus: row.status },
       meta,

@@ -74,7 +74,10 @@ const API_PATHS: [string, string, (c: Context) => unknown][] = [
   ["POST", "/api/accounts/{s}/family-resets", (c) => familyBody(c)],
   ["GET", "/api/scope-resets/{s}", () => undefined],
   ["GET", "/api/scope-resets/{s}/audit", () => undefined],
-  ["POST", "/api/scope-resets/{s}/customer-reply", () => ({ text: "Hello" })],
+  ["POST", "/api/scope-resets/{s}/customer-reply", () => ({ text: "Hello", factsFingerprint: FINGERPRINT })],
+  ["POST", "/api/family-resets/{s}/customer-reply", () => ({ text: "Hello", factsFingerprint: FINGERPRINT })],
+  ["GET", "/api/accounts/{s}/customer-reply", () => undefined],
+  ["POST", "/api/accounts/{s}/customer-reply", () => ({ ticket: "#1", text: "Hello", factsFingerprint: FINGERPRINT })],
   ["GET", "/api/family-resets/{s}", () => undefined],
   ["POST", "/api/helpdesk-deliveries/{s}/retry", () => ({})],
   ["GET", "/api/tickets/{s}", () => undefined],
@@ -144,7 +147,11 @@ for (const [label, text, message] of [
   add(
     "api",
     `${label} in the customer reply`,
-    (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: `Dear customer${text}` }),
+    (c) =>
+      json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, {
+        text: `Dear customer${text}`,
+        factsFingerprint: FINGERPRINT,
+      }),
     { status: 400, message },
   );
   add(
@@ -217,6 +224,10 @@ for (const [path, session] of [
   });
 }
 add("v3", "GET /v3/api_keys?limit=%00", (c) => key(c, "/v3/api_keys?limit=%00"), { status: 400, message: NUL_MESSAGE });
+// An erase job's id in the path, malformed every way a segment can be.
+for (const segment of SEGMENTS) {
+  add("v3", `GET /v3/recipients/erasejob/${segment}`, (c) => key(c, `/v3/recipients/erasejob/${segment}`), { status: 400 });
+}
 add("v3", "GET /v3/scopes?x=%00", (c) => key(c, "/v3/scopes?x=%00"), { status: 400, message: NUL_MESSAGE });
 
 // Cursors: absurd dates, other shapes, other filters, garbage.
@@ -279,13 +290,15 @@ add(
 add(
   "api",
   "a customer reply over 20,000 characters",
-  (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(20_001) }),
+  (c) =>
+    json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(20_001), factsFingerprint: FINGERPRINT }),
   { status: 400 },
 );
 add(
   "api",
   "a customer reply body over 64 KiB",
-  (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(70_000) }),
+  (c) =>
+    json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "x".repeat(70_000), factsFingerprint: FINGERPRINT }),
   { status: 413 },
 );
 add(
@@ -392,7 +405,8 @@ add(
 add(
   "api",
   "a customer reply with an unknown field",
-  (c) => json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "Hello", public: false }),
+  (c) =>
+    json(c.agent, "POST", `/api/scope-resets/${c.resetId}/customer-reply`, { text: "Hello", factsFingerprint: FINGERPRINT, public: false }),
   { status: 400 },
 );
 add(

@@ -87,8 +87,10 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     const writes = CONSOLE_ENDPOINTS.filter((e) => e.method !== "GET").map((e) => `${e.method} ${e.path}`);
     expect(writes.sort()).toEqual(
       [
+        "POST /accounts/:id/customer-reply",
         "POST /accounts/:id/family-resets",
         "POST /accounts/:id/scope-resets",
+        "POST /family-resets/:id/customer-reply",
         "POST /helpdesk-deliveries/:id/retry",
         "POST /scope-resets/:id/customer-reply",
       ].sort(),
@@ -148,6 +150,45 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     const done = await agent.fetch(`/api/accounts/${parent.id}/family-resets`, { method: "POST", headers: JSON_TYPE, body });
     expect(done.status).toBe(201);
     expect((await traces([parent.id, sub.id])).resets).toBe(2);
+
+    // The family's one reply: refused every way, then sent from the console.
+    const { familyResetId } = (await done.json()) as { familyResetId: string };
+    const family = (await (await agent.fetch(`/api/family-resets/${familyResetId}`)).json()) as {
+      reply: { draft: { text: string; factsFingerprint: string } };
+    };
+    const replyBody = JSON.stringify({ text: family.reply.draft.text, factsFingerprint: family.reply.draft.factsFingerprint });
+    const replies = () => getDb().helpdeskDelivery.count({ where: { familyResetId, kind: "customer_reply" } });
+    for (const [name, headers] of FORGERIES) {
+      const response = await forged(agent, `/api/family-resets/${familyResetId}/customer-reply`, headers, replyBody);
+      expect(response.status, name).toBe(403);
+      await expectRefused(response);
+    }
+    expect(await replies()).toBe(0);
+    const sent = await agent.fetch(`/api/family-resets/${familyResetId}/customer-reply`, {
+      method: "POST",
+      headers: JSON_TYPE,
+      body: replyBody,
+    });
+    expect(sent.status).toBe(201);
+    expect(await replies()).toBe(1);
+  });
+
+  it("POST /api/accounts/{id}/customer-reply (nothing to reset): refused every way, then sent from the console", async () => {
+    const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+    const got = (await (await agent.fetch(`/api/accounts/${account.id}/customer-reply`)).json()) as {
+      draft: { text: string; factsFingerprint: string };
+    };
+    const body = JSON.stringify({ ticket: ticket.url, text: got.draft.text, factsFingerprint: got.draft.factsFingerprint });
+    const replies = () => getDb().helpdeskDelivery.count({ where: { accountId: account.id, kind: "customer_reply" } });
+    for (const [name, headers] of FORGERIES) {
+      const response = await forged(agent, `/api/accounts/${account.id}/customer-reply`, headers, body);
+      expect(response.status, name).toBe(403);
+      await expectRefused(response);
+    }
+    expect(await replies()).toBe(0);
+    const sent = await agent.fetch(`/api/accounts/${account.id}/customer-reply`, { method: "POST", headers: JSON_TYPE, body });
+    expect(sent.status).toBe(201);
+    expect(await replies()).toBe(1);
   });
 
   it("POST /api/scope-resets/{id}/customer-reply and /api/helpdesk-deliveries/{id}/retry: refused every way, then done from the console", async () => {
@@ -165,10 +206,17 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     const resetId = ((await reset.json()) as { reset: { id: string } }).reset.id;
     // No worker runs beside the HTTP tests: the notes stay queued, so a retry is allowed.
     const note = await getDb().helpdeskDelivery.findFirstOrThrow({ where: { resetId, kind: "scopes_before" }, select: { id: true } });
+    const view = (await (await agent.fetch(`/api/scope-resets/${resetId}`)).json()) as { reply: { draft: { factsFingerprint: string } } };
+    const factsFingerprint = view.reply.draft.factsFingerprint;
 
     const before = await traces([account.id]);
     for (const [name, headers] of FORGERIES) {
-      const reply = await forged(agent, `/api/scope-resets/${resetId}/customer-reply`, headers, JSON.stringify({ text: "Forged reply" }));
+      const reply = await forged(
+        agent,
+        `/api/scope-resets/${resetId}/customer-reply`,
+        headers,
+        JSON.stringify({ text: "Forged reply", factsFingerprint }),
+      );
       expect(reply.status, `reply: ${name}`).toBe(403);
       await expectRefused(reply);
       const retry = await forged(agent, `/api/helpdesk-deliveries/${note.id}/retry`, headers, "{}");
@@ -180,7 +228,7 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     const reply = await agent.fetch(`/api/scope-resets/${resetId}/customer-reply`, {
       method: "POST",
       headers: JSON_TYPE,
-      body: JSON.stringify({ text: "Your key needs renewing." }),
+      body: JSON.stringify({ text: "Your key needs renewing.", factsFingerprint }),
     });
     expect(reply.status).toBe(201);
     const retry = await agent.fetch(`/api/helpdesk-deliveries/${note.id}/retry`, { method: "POST", headers: JSON_TYPE, body: "{}" });
