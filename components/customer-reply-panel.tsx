@@ -33,6 +33,7 @@ export function CustomerReplyPanel({
   ticketLabel,
   connected,
   canSend,
+  cannotSend,
 }: {
   reply: ReplyView;
   target: ReplyTarget;
@@ -41,6 +42,8 @@ export function CustomerReplyPanel({
   connected: boolean;
   /** The viewer's role may send replies. */
   canSend: boolean;
+  /** Why it cannot be sent from here, when it is neither the helpdesk nor the role (e.g. no ticket in context). */
+  cannotSend?: string;
 }) {
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -65,6 +68,7 @@ export function CustomerReplyPanel({
             canSend={canSend}
             resend={sent !== null}
             onSent={onSent}
+            cannotSend={cannotSend}
           />
         ) : (
           <p role="note" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm" data-testid="reply-blocked">
@@ -113,6 +117,7 @@ function ReplyEditor({
   canSend,
   resend,
   onSent,
+  cannotSend,
 }: {
   draft: NonNullable<ReplyView["draft"]>;
   target: ReplyTarget;
@@ -121,6 +126,7 @@ function ReplyEditor({
   canSend: boolean;
   resend: boolean;
   onSent(): void;
+  cannotSend?: string;
 }) {
   const textId = useId();
   const confirmId = useId();
@@ -207,7 +213,7 @@ function ReplyEditor({
           )}
         </div>
       )}
-      {connected && canSend ? (
+      {connected && canSend && !cannotSend ? (
         <>
           <label className="flex items-center gap-2">
             <span>Ticket status with the reply</span>

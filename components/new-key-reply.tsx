@@ -45,16 +45,14 @@ export function NewKeyReply({ accountId, canSend }: { accountId: number; canSend
             canSend={canSend}
           />
         ) : (
-          <>
-            <p className="text-sm">Set the ticket you are working on (above) to send this reply from here; you can copy it meanwhile.</p>
-            <CustomerReplyPanel
-              reply={reply.data}
-              target={{ kind: "account", accountId, ticketId: "" }}
-              ticketLabel="the ticket"
-              connected={false}
-              canSend={false}
-            />
-          </>
+          <CustomerReplyPanel
+            reply={reply.data}
+            target={{ kind: "account", accountId, ticketId: "" }}
+            ticketLabel="the ticket"
+            connected={helpdesk.connected}
+            canSend={canSend}
+            cannotSend="Set the ticket you are working on (above) to send this reply from here; you can copy it meanwhile."
+          />
         ))}
     </section>
   );

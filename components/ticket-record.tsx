@@ -130,7 +130,9 @@ export function TicketRecordView({ view, canAct }: { view: TicketOutput; canAct:
                 <NoteBlock
                   id={entry.type === "ticket_note" ? `note-${entry.note.id}` : `admin-note-${entry.note.id}`}
                   title={
-                    entry.type === "ticket_note" ? NOTE_TITLE[entry.note.kind as keyof typeof NOTE_TITLE] : "Admin note (on the account)"
+                    entry.type === "ticket_note"
+                      ? `${entry.note.familyResetId ? "Family reset's t" : "T"}${NOTE_TITLE[entry.note.kind as keyof typeof NOTE_TITLE].slice(1)}`
+                      : "Admin note (on the account)"
                   }
                   body={entry.note.body}
                   meta={`${entry.note.authorName}, ${formatUtcShort(entry.note.createdAt)}`}

@@ -33,7 +33,7 @@ export async function getTicketRecord(ticket: { ticketId: string; url: string })
       where: { ticketId: ticket.ticketId },
       orderBy: [{ createdAt: "asc" }, { kind: "asc" }],
       take: TICKET_ENTRIES_LIMIT,
-      select: { id: true, kind: true, body: true, authorName: true, createdAt: true, resetId: true, accountId: true },
+      select: { id: true, kind: true, body: true, authorName: true, createdAt: true, resetId: true, accountId: true, familyResetId: true },
     }),
     db.adminNote.findMany({
       where: { ticketId: ticket.ticketId },
@@ -45,7 +45,12 @@ export async function getTicketRecord(ticket: { ticketId: string; url: string })
 
   type Entry =
     | { type: "reset"; at: string; order: number; reset: Omit<(typeof resets)[number], "createdAt"> & { createdAt: string } }
-    | { type: "ticket_note"; at: string; order: number; note: NoteView & { kind: string; resetId: string; accountId: number } }
+    | {
+        type: "ticket_note";
+        at: string;
+        order: number;
+        note: NoteView & { kind: string; resetId: string; accountId: number; familyResetId: string | null };
+      }
     | { type: "admin_note"; at: string; order: number; note: NoteView & { resetId: string | null; accountId: number } };
 
   // Within one reset (same timestamp), show the reset first, then note 1, note 2, the admin note.
@@ -60,7 +65,7 @@ export async function getTicketRecord(ticket: { ticketId: string; url: string })
       type: "ticket_note" as const,
       at: n.createdAt.toISOString(),
       order: timelineOrder(n.kind),
-      note: { ...toNote(n)!, kind: n.kind, resetId: n.resetId, accountId: n.accountId },
+      note: { ...toNote(n)!, kind: n.kind, resetId: n.resetId, accountId: n.accountId, familyResetId: n.familyResetId },
     })),
     ...adminNotes.map((n) => ({
       type: "admin_note" as const,

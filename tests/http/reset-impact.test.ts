@@ -89,11 +89,11 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
     expect(done.status).toBe(201);
     const { reset } = (await done.json()) as { reset: { id: string } };
     const view = (await (await agent.fetch(`/api/scope-resets/${reset.id}`)).json()) as {
-      customerReply: string;
+      reply: { draft: { text: string } };
       impact: { losses: unknown[] };
     };
     expect(view.impact.losses).toHaveLength(1);
-    expect(view.customerReply).toContain("email_activity.read, mail.legacy_smtp_api.send");
+    expect(view.reply.draft.text).toContain("email_activity.read, mail.legacy_smtp_api.send");
     // What the agent acknowledged is what happened: the key keeps mail.send only.
     expect(((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes).toEqual(["mail.send"]);
   });

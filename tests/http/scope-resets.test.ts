@@ -77,10 +77,10 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
 
     const view = await agent.fetch(first.reset.links.self);
     expect(view.status).toBe(200);
-    const full = (await view.json()) as { id: string; customerReply: string; notes: { before: { body: string } } };
+    const full = (await view.json()) as { id: string; reply: { draft: { text: string } }; notes: { before: { body: string } } };
     expect(full.id).toBe(first.reset.id);
     expect(full.notes.before.body).toContain("Scopes BEFORE");
-    expect(full.customerReply).toContain("create a new API key");
+    expect(full.reply.draft.text).toContain("create a new API key");
   });
 
   it("lets a lead reset too", async () => {
