@@ -5,6 +5,7 @@ import { CONTRACT_PATH, expectZendeskAnswer, expectZendeskRequest, OPERATIONS, t
 import { fixtures } from "../lib/seed/generate";
 import { INTEGRATION_USER, TICKET_SEEDS } from "./seed";
 import { startDevZendesk, type DevZendesk } from "./server";
+import { ZENDESK_LIMITS } from "./limits";
 import { MAX_COMMENT_BYTES, MAX_COMMENTS_PER_TICKET } from "./store";
 
 let zendesk: DevZendesk;
@@ -16,7 +17,10 @@ beforeAll(async () => {
   token = await newToken();
 });
 afterAll(() => zendesk?.close());
-beforeEach(() => zendesk.clearFaults());
+beforeEach(() => {
+  zendesk.clearFaults();
+  zendesk.setLimits(ZENDESK_LIMITS);
+});
 
 interface Answer {
   status: number;
@@ -394,6 +398,90 @@ describe("updates as strict as Zendesk", () => {
   });
 });
 
+/** A ticket of its own, so counts of other tests' tickets stay as they expect. */
+async function newTicket(): Promise<number> {
+  const answer = await call("/__dev/tickets", { method: "POST", body: "{}", auth: null });
+  expect(answer.status).toBe(201);
+  return (answer.body as { id: number }).id;
+}
+
+describe("rate limits as Zendesk documents them", () => {
+  const limitsCall = (method: string, body?: unknown) =>
+    call("/__dev/limits", { method, auth: null, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+  it("says the account's limit and what remains on every API answer, and answers 429 with Retry-After past it", async () => {
+    expect(await limitsCall("GET")).toMatchObject({ status: 200, body: { limits: ZENDESK_LIMITS } });
+    expect((await limitsCall("POST", { accountRequests: 2, accountWindowSeconds: 30 })).status).toBe(200);
+    const first = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242");
+    expect(Object.fromEntries([...first.headers].filter(([name]) => /rate-?limit/i.test(name)))).toEqual({
+      "x-rate-limit": "2",
+      "x-rate-limit-remaining": "1",
+      "ratelimit-limit": "2",
+      "ratelimit-remaining": "1",
+      "ratelimit-reset": expect.stringMatching(/^(29|30)$/),
+    });
+    expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4242/comments")).headers.get("x-rate-limit-remaining")).toBe("0");
+    const limited = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242");
+    expect(limited).toMatchObject({ status: 429, body: { error: "APIRateLimitExceeded" } });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(20);
+    expect(limited.headers.get("x-rate-limit-remaining")).toBe("0");
+    // The token endpoint is not an API call.
+    expect((await call("/oauth/tokens", { method: "POST", body: tokenBody(), auth: null })).headers.get("x-rate-limit")).toBeNull();
+    expect(zendesk.stats().rateLimited).toBeGreaterThanOrEqual(1);
+  });
+
+  it("allows 30 updates of a ticket per 10 minutes, then 429 with Retry-After until the oldest leaves the window", async () => {
+    const [id, other] = [await newTicket(), await newTicket()];
+    for (let n = 1; n <= ZENDESK_LIMITS.ticketUpdates; n++) {
+      const answer = await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note(`update ${n}`, false) });
+      expect(answer.status).toBe(200);
+    }
+    const limited = await checked(OPERATIONS.updateTicket, `/api/v2/tickets/${id}`, { method: "PUT", body: note("one too many", false) });
+    expect(limited).toMatchObject({ status: 429, body: { error: "APIRateLimitExceeded", description: expect.stringContaining("ticket") } });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(590);
+    expect(zendesk.comments(id).filter((c) => c.body === "one too many")).toEqual([]);
+    // Reads of it and updates of other tickets go on.
+    expect((await checked(OPERATIONS.showTicket, `/api/v2/tickets/${id}`)).status).toBe(200);
+    expect((await checked(OPERATIONS.updateTicket, `/api/v2/tickets/${other}`, { method: "PUT", body: note("other", false) })).status).toBe(
+      200,
+    );
+  });
+
+  it("frees a ticket's updates as they leave a short window, and counts only updates it applied", async () => {
+    const id = await newTicket();
+    await limitsCall("POST", { ticketUpdates: 1, ticketWindowSeconds: 1 });
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("first", false) })).status).toBe(200);
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("second", false) })).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("  ", false) })).status).toBe(422);
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("third", false) })).status).toBe(200);
+  });
+
+  it("refuses limits it cannot follow, and goes back to Zendesk's on DELETE", async () => {
+    expect(await limitsCall("POST", { accountRequests: 0 })).toMatchObject({ status: 400, body: { error: "InvalidLimits" } });
+    expect((await limitsCall("POST", { surprise: 1 })).status).toBe(400);
+    expect(await limitsCall("DELETE")).toMatchObject({ status: 200, body: { limits: ZENDESK_LIMITS } });
+  });
+});
+
+describe("tokens that expire", () => {
+  it("ends tokens after the lifetime set, saying so in expires_in unless told not to", async () => {
+    const set = (body: unknown) => call("/__dev/tokens", { method: "POST", body: JSON.stringify(body), auth: null });
+    expect((await set({ lifetimeSeconds: 1 })).status).toBe(200);
+    const announced = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody(), auth: null });
+    expect(announced.body).toMatchObject({ expires_in: 1 });
+    await set({ lifetimeSeconds: 1, announced: false });
+    const silent = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody(), auth: null });
+    expect(silent.body).toMatchObject({ expires_in: 3600 });
+    const short = (silent.body as { access_token: string }).access_token;
+    expect((await call("/api/v2/tickets/4242", { auth: `Bearer ${short}` })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: `Bearer ${short}` })).status).toBe(401);
+    expect((await set({ lifetimeSeconds: 0 })).status).toBe(400);
+    await set({ lifetimeSeconds: null, announced: true });
+  });
+});
+
 describe("GET /api/v2/users/search", () => {
   it("finds users by exact e-mail, by part of a name, and nobody for no match", async () => {
     const byEmail = await checked(
@@ -476,6 +564,7 @@ describe("stats and latency", () => {
       byRoute: { "POST /oauth/tokens": 1, "GET /api/v2/tickets/{id}": 2, "GET /api/v2/tickets/{id}/comments": 1 },
       tokensIssued: 1,
       faultsServed: 0,
+      rateLimited: 0,
     });
     expect((await call("/__dev/stats", { method: "DELETE", auth: null })).status).toBe(204);
     expect(zendesk.stats().requests).toBe(0);
