@@ -405,6 +405,44 @@ async function newTicket(): Promise<number> {
   return (answer.body as { id: number }).id;
 }
 
+describe("List Comments, every way Zendesk pages it", () => {
+  it("pages by offset (page, per_page) in either sort_order, with next_page, previous_page and count", async () => {
+    const id = await newTicket();
+    for (let n = 1; n <= 4; n++) zendesk.addComment(id, { body: `offset ${n}`, public: false });
+    const ids = zendesk.comments(id).map((c) => c.id);
+    const first = await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?per_page=2`);
+    expect(first.body).toMatchObject({ count: 5, previous_page: null, next_page: expect.stringContaining("page=2") });
+    expect((first.body as { comments: { id: number }[] }).comments.map((c) => c.id)).toEqual(ids.slice(0, 2));
+    const next = new URL((first.body as { next_page: string }).next_page);
+    const second = await checked(OPERATIONS.listComments, `${next.pathname}${next.search}`);
+    expect((second.body as { comments: { id: number }[] }).comments.map((c) => c.id)).toEqual(ids.slice(2, 4));
+    const newest = await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page=1&per_page=3&sort_order=desc`);
+    expect((newest.body as { comments: { id: number }[] }).comments.map((c) => c.id)).toEqual([...ids].reverse().slice(0, 3));
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?sort_order=sideways`)).status).toBe(400);
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page=0`)).status).toBe(400);
+  });
+
+  it("pages by cursor newest first with sort=-created_at, and refuses a cursor of the other order", async () => {
+    const id = await newTicket();
+    for (let n = 1; n <= 4; n++) zendesk.addComment(id, { body: `cursor ${n}`, public: false });
+    const ids = zendesk.comments(id).map((c) => c.id);
+    const seen: number[] = [];
+    let query = "page[size]=2&sort=-created_at";
+    let cursor = "";
+    for (let page = 0; page < 5; page++) {
+      const { body } = await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?${query}`);
+      const { comments, meta } = body as { comments: { id: number }[]; meta: { has_more: boolean; after_cursor: string } };
+      seen.push(...comments.map((c) => c.id));
+      cursor = meta.after_cursor;
+      if (!meta.has_more) break;
+      query = `page[size]=2&sort=-created_at&page[after]=${cursor}`;
+    }
+    expect(seen).toEqual([...ids].reverse());
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page[size]=2&page[after]=${cursor}`)).status).toBe(400);
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page[size]=2&sort=newest`)).status).toBe(400);
+  });
+});
+
 describe("rate limits as Zendesk documents them", () => {
   const limitsCall = (method: string, body?: unknown) =>
     call("/__dev/limits", { method, auth: null, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -600,6 +638,21 @@ describe("agents' pages", () => {
     expect(items.map(([kind]) => kind)).toEqual(["public", "internal", "public"]);
     expect(items.map(([, id]) => id)).toEqual(zendesk.comments(4250).map((c) => c.id));
     expect(html).toMatch(/Internal note<\/span><span>Scopedesk Integration/);
+  });
+
+  it("shows each comment as Zendesk renders it, Markdown and all, with the text as sent beneath", async () => {
+    const id = await newTicket();
+    zendesk.addComment(id, {
+      body: "Summary for <agent@scopedesk.test>:\n+ api_keys.create and mail_settings.read\n+ alerts.read",
+      public: false,
+    });
+    const html = await (await fetch(`${zendesk.url}/agent/tickets/${id}`)).text();
+    expect(html).toContain(
+      '<div class="rendered"><p>Summary for :</p>\n<ul><li>api<em>keys.create and mail</em>settings.read</li><li>alerts.read</li></ul></div>',
+    );
+    expect(html).toContain(
+      "<details><summary>As sent</summary><pre>Summary for &#60;agent@scopedesk.test&#62;:\n+ api_keys.create and mail_settings.read",
+    );
   });
 
   it("lists the tickets and answers 404 for an unknown one", async () => {
