@@ -538,6 +538,29 @@ describe("Zendesk's rate limits, respected before sending", () => {
   });
 });
 
+describe("a 429 holds back what it says is used up", () => {
+  it("only the operation, when the account has requests left (an endpoint's own limit)", async () => {
+    zendesk.injectFault({ status: 429, retryAfter: 30, paths: "comments", method: "GET" });
+    const { client } = connect({ maxRetryWaitMs: 1000 });
+    const err = await failure(client.findComment(4242, { marker: "m-x" }));
+    expect(err).toMatchObject({ kind: "rate_limited", status: 429, retryAfterSeconds: 30 });
+    const sent = zendesk.stats().requests;
+    expect(await failure(client.listComments(4242))).toMatchObject({ kind: "rate_limited", status: undefined });
+    expect(zendesk.stats().requests).toBe(sent);
+    expect(await client.getTicket(4242)).toMatchObject({ id: 4242 });
+    await client.addComment(4242, { body: "still posts", public: false, marker: "m-still" });
+  });
+
+  it("every call, when the account has none left", async () => {
+    zendesk.setLimits({ accountRequests: 1, accountWindowSeconds: 30 });
+    const { client } = connect({ maxRetryWaitMs: 1000 });
+    await client.getTicket(4242);
+    expect(await failure(client.listComments(4242))).toMatchObject({ reason: "rate_limited_account", status: undefined });
+    expect(await failure(client.searchUsers("olivia"))).toMatchObject({ reason: "rate_limited_account", status: undefined });
+    expect(zendesk.stats().rateLimited).toBe(0);
+  });
+});
+
 describe("a write that may have been applied", () => {
   it("reports a 500 on a write as ambiguous and does not repeat it; the marker then shows it was applied", async () => {
     zendesk.injectFault({ status: 500, method: "PUT", apply: true });

@@ -9,7 +9,10 @@
  *    update this process sends is counted per ticket in a sliding window, and
  *    one that would pass the limit waits for the oldest to leave it; a 429
  *    Zendesk gives for it (other processes update as the same user) blocks
- *    that ticket for its Retry-After.
+ *    that ticket for its Retry-After;
+ *  - any other 429 holds back what it says is used up: the whole account when
+ *    its headers say none remain (or say nothing), else only that operation
+ *    (an endpoint's own limit), for its Retry-After.
  * The transport (zendesk-http.ts) waits when the wait fits the call's budget,
  * and otherwise fails at once with `rate_limited` and `retryAfterSeconds`.
  */
@@ -33,6 +36,8 @@ export interface RateLimitHold {
 }
 
 export interface LimitedRequest {
+  /** What the request does (an endpoint's own limit holds back only these). */
+  operation: string;
   /** API calls carry a token; the token request does not count against the API's limit. */
   authorization?: string;
   /** The ticket an update changes. */
@@ -45,6 +50,7 @@ export class ZendeskRateLimits {
   private accountBlockedUntil = 0;
   private readonly ticketSent = new Map<number, number[]>();
   private readonly ticketBlockedUntil = new Map<number, number>();
+  private readonly operationBlockedUntil = new Map<string, number>();
 
   constructor(
     private readonly ticketLimit: TicketUpdateLimit,
@@ -60,6 +66,7 @@ export class ZendeskRateLimits {
     };
     if (request.authorization !== undefined) {
       consider(this.accountBlockedUntil, "rate_limited_account");
+      consider(this.operationBlockedUntil.get(request.operation) ?? 0, "rate_limited_account");
       if (this.accountRemaining !== undefined && this.accountRemaining <= 0) consider(this.accountResetAt, "rate_limited_account");
     }
     if (request.ticketUpdate !== undefined) {
@@ -88,8 +95,8 @@ export class ZendeskRateLimits {
     answer: { status: number; headers: Headers; retryAfterSeconds?: number; reason?: ZendeskErrorReason },
   ): void {
     const now = this.now();
+    const remaining = headerNumber(answer.headers, "ratelimit-remaining") ?? headerNumber(answer.headers, "x-rate-limit-remaining");
     if (request.authorization !== undefined) {
-      const remaining = headerNumber(answer.headers, "ratelimit-remaining") ?? headerNumber(answer.headers, "x-rate-limit-remaining");
       if (remaining !== undefined) {
         const resetSeconds = headerNumber(answer.headers, "ratelimit-reset");
         this.accountRemaining = remaining;
@@ -100,8 +107,11 @@ export class ZendeskRateLimits {
     const until = now + (answer.retryAfterSeconds ?? 1) * 1000;
     if (answer.reason === "rate_limited_ticket" && request.ticketUpdate !== undefined) {
       this.ticketBlockedUntil.set(request.ticketUpdate, until);
-    } else {
+    } else if (remaining === undefined || remaining <= 0) {
       this.accountBlockedUntil = Math.max(this.accountBlockedUntil, until);
+    } else {
+      // The account has requests left: this endpoint's own limit is used up.
+      this.operationBlockedUntil.set(request.operation, Math.max(this.operationBlockedUntil.get(request.operation) ?? 0, until));
     }
     // A 429 was turned away unread: it used none of the ticket's updates.
     if (request.ticketUpdate !== undefined) this.ticketSent.set(request.ticketUpdate, this.recent(request.ticketUpdate, now).slice(0, -1));
