@@ -364,6 +364,28 @@ describe("the access token", () => {
     expect(routes()[TICKET]).toBe(3);
   });
 
+  it("is renewed after a 401 when Zendesk ends it earlier than expires_in said, and the call goes through", async () => {
+    zendesk.setTokenLifetime({ lifetimeSeconds: 1, announced: false });
+    const { client } = connect();
+    await client.getTicket(4242);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await client.getTicket(4243)).toMatchObject({ id: 4243 });
+    expect(zendesk.stats().tokensIssued).toBe(2);
+    expect(routes()[TICKET]).toBe(3);
+  });
+
+  it("is renewed before it expires when Zendesk gives a shorter life than asked, never meeting a 401", async () => {
+    let now = Date.parse("2026-12-01T12:00:00Z");
+    zendesk.setTokenLifetime({ lifetimeSeconds: 400 });
+    const { client, exchanges } = connect({ now: () => now });
+    await client.getTicket(4242);
+    expect(exchanges[0]!.answer!.body).toMatchObject({ expires_in: 400 });
+    now += 341_000;
+    await client.getTicket(4242);
+    expect(zendesk.stats().tokensIssued).toBe(2);
+    expect(exchanges.filter((e) => e.answer?.status === 401)).toEqual([]);
+  });
+
   it("fails as unauthorized when the renewed token is refused too", async () => {
     zendesk.injectFault({ status: 401, paths: "/api/", times: 2 });
     const { client } = connect();
@@ -432,6 +454,110 @@ describe("rate limits and unavailability", () => {
     const { client } = connect();
     expect(await client.listComments(4242)).toHaveLength(2);
     expect(routes()[COMMENTS]).toBe(2);
+  });
+});
+
+describe("Zendesk's rate limits, respected before sending", () => {
+  it("reads the account's budget from every answer and, once it is used up, waits for the reset instead of being refused", async () => {
+    zendesk.setLimits({ accountRequests: 3, accountWindowSeconds: 2 });
+    const { client, lines, exchanges } = connect({ maxRetryWaitMs: 3000 });
+    for (let n = 0; n < 3; n++) await client.getTicket(4242);
+    expect(exchanges.at(-1)!.answer!.headers.get("x-rate-limit-remaining")).toBe("0");
+    const started = performance.now();
+    await client.getTicket(4242);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+    expect(zendesk.stats().rateLimited).toBe(0);
+    expect(lines.find((l) => l.message === "zendesk getTicket waits for the rate limit")?.fields.zendesk).toMatchObject({
+      rateLimitWaitMs: expect.any(Number),
+    });
+  });
+
+  it("fails at once, unsent, as rate_limited_account with retryAfterSeconds when the reset is beyond the call's wait budget", async () => {
+    zendesk.setLimits({ accountRequests: 2, accountWindowSeconds: 30 });
+    const { client } = connect({ maxRetryWaitMs: 1000 });
+    await client.getTicket(4242);
+    await client.addComment(4242, { body: "fits", public: false, marker: "m-fits" });
+    const sentBefore = zendesk.stats().requests;
+    const started = performance.now();
+    const err = await failure(client.addComment(4242, { body: "waits", public: false, marker: "m-waits" }));
+    expect(err).toMatchObject({ kind: "rate_limited", reason: "rate_limited_account", ambiguous: false, transient: true });
+    expect(err.retryAfterSeconds).toBeGreaterThan(20);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(zendesk.stats().requests).toBe(sentBefore);
+  });
+
+  it("counts its updates per ticket and refuses, unsent, the one that would pass the ticket's limit", async () => {
+    zendesk.setLimits({ ticketUpdates: 3 });
+    const { client } = connect({ ticketUpdateLimit: { updates: 3, windowMs: 60_000 } });
+    for (let n = 1; n <= 3; n++) await client.addComment(4242, { body: `note ${n}`, public: false, marker: `m-t${n}` });
+    const err = await failure(client.addComment(4242, { body: "note 4", public: false, marker: "m-t4" }));
+    expect(err).toMatchObject({ kind: "rate_limited", reason: "rate_limited_ticket", ambiguous: false, transient: true });
+    expect(err.retryAfterSeconds).toBeGreaterThan(50);
+    expect(err.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(routes()[UPDATE]).toBe(3);
+    expect(zendesk.stats().rateLimited).toBe(0);
+    // Other tickets are not held back.
+    await client.addComment(4243, { body: "another ticket", public: false, marker: "m-other" });
+    expect(routes()[UPDATE]).toBe(4);
+  });
+
+  it("waits in place when the ticket's window frees up within the call's budget", async () => {
+    const { client } = connect({ ticketUpdateLimit: { updates: 2, windowMs: 1500 }, maxRetryWaitMs: 3000 });
+    await client.addComment(4244, { body: "one", public: false, marker: "m-w1" });
+    await client.addComment(4244, { body: "two", public: false, marker: "m-w2" });
+    const started = performance.now();
+    await client.addComment(4244, { body: "three", public: false, marker: "m-w3" });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(
+      zendesk
+        .comments(4244)
+        .slice(-3)
+        .map((c) => c.body),
+    ).toEqual(["one", "two", "three"]);
+  });
+
+  it("takes Zendesk's per-ticket 429 (another process updated the ticket) as rate_limited_ticket, and holds that ticket back", async () => {
+    zendesk.setLimits({ ticketUpdates: 2, ticketWindowSeconds: 30 });
+    const other = connect().client;
+    await other.addComment(4245, { body: "other process 1", public: false, marker: "m-o1" });
+    await other.addComment(4245, { body: "other process 2", public: false, marker: "m-o2" });
+    const { client } = connect({ maxRetryWaitMs: 2000 });
+    const err = await failure(client.addComment(4245, { body: "ours", public: false, marker: "m-ours" }));
+    expect(err).toMatchObject({ kind: "rate_limited", status: 429, reason: "rate_limited_ticket", ambiguous: false });
+    expect(err.retryAfterSeconds).toBeGreaterThan(20);
+    const refusedByZendesk = zendesk.stats().rateLimited;
+    expect(refusedByZendesk).toBe(1);
+    // The next update of that ticket is not sent at all; another ticket's is.
+    expect(await failure(client.addComment(4245, { body: "ours again", public: false, marker: "m-ours2" }))).toMatchObject({
+      reason: "rate_limited_ticket",
+      status: undefined,
+    });
+    expect(zendesk.stats().rateLimited).toBe(refusedByZendesk);
+    await client.addComment(4246, { body: "elsewhere", public: false, marker: "m-else" });
+    expect(zendesk.comments(4245).filter((c) => c.body.startsWith("ours"))).toHaveLength(0);
+  });
+});
+
+describe("a 429 holds back what it says is used up", () => {
+  it("only the operation, when the account has requests left (an endpoint's own limit)", async () => {
+    zendesk.injectFault({ status: 429, retryAfter: 30, paths: "comments", method: "GET" });
+    const { client } = connect({ maxRetryWaitMs: 1000 });
+    const err = await failure(client.findComment(4242, { marker: "m-x" }));
+    expect(err).toMatchObject({ kind: "rate_limited", status: 429, retryAfterSeconds: 30 });
+    const sent = zendesk.stats().requests;
+    expect(await failure(client.listComments(4242))).toMatchObject({ kind: "rate_limited", status: undefined });
+    expect(zendesk.stats().requests).toBe(sent);
+    expect(await client.getTicket(4242)).toMatchObject({ id: 4242 });
+    await client.addComment(4242, { body: "still posts", public: false, marker: "m-still" });
+  });
+
+  it("every call, when the account has none left", async () => {
+    zendesk.setLimits({ accountRequests: 1, accountWindowSeconds: 30 });
+    const { client } = connect({ maxRetryWaitMs: 1000 });
+    await client.getTicket(4242);
+    expect(await failure(client.listComments(4242))).toMatchObject({ reason: "rate_limited_account", status: undefined });
+    expect(await failure(client.searchUsers("olivia"))).toMatchObject({ reason: "rate_limited_account", status: undefined });
+    expect(zendesk.stats().rateLimited).toBe(0);
   });
 });
 

@@ -15,6 +15,7 @@
 import { createTokenSource } from "./oauth-token";
 import { ZendeskError, type ZendeskOperation } from "./zendesk-errors";
 import { createTransport, type ZendeskLogger, type ZendeskRequest } from "./zendesk-http";
+import { ZENDESK_TICKET_UPDATE_LIMIT, ZendeskRateLimits, type TicketUpdateLimit } from "./zendesk-rate-limits";
 import {
   commentMarker,
   listCommentsResponseSchema,
@@ -44,8 +45,10 @@ export interface ZendeskClientOptions {
   maxRetryWaitMs?: number;
   fetch?: typeof fetch;
   logger?: ZendeskLogger;
-  /** Milliseconds since the epoch, for token expiry and Retry-After dates. Default Date.now. */
+  /** Milliseconds since the epoch, for token expiry, Retry-After dates and rate-limit windows. Default Date.now. */
   now?: () => number;
+  /** Zendesk's per-ticket update limit, counted for this client's updates. Default 30 per 10 minutes (Zendesk's). */
+  ticketUpdateLimit?: TicketUpdateLimit;
 }
 
 /** A ticket number: digits (as lib/tickets.ts parses them) or a number. */
@@ -129,6 +132,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
     fetch: options.fetch ?? fetch,
     logger: options.logger,
     now,
+    rateLimits: new ZendeskRateLimits(options.ticketUpdateLimit ?? ZENDESK_TICKET_UPDATE_LIMIT, now),
   });
   const tokens = createTokenSource({ transport, clientId: options.clientId, clientSecret: options.clientSecret, now });
 

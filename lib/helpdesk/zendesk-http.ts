@@ -14,6 +14,7 @@
  */
 import type { z } from "zod";
 import { kindForStatus, ZendeskError, type ZendeskErrorReason, type ZendeskOperation } from "./zendesk-errors";
+import type { ZendeskRateLimits } from "./zendesk-rate-limits";
 
 /** pino's (fields, message) signature; it only ever receives method, path, status, duration and retry facts. */
 export interface ZendeskLogger {
@@ -29,6 +30,8 @@ export interface TransportOptions {
   fetch: typeof fetch;
   logger: ZendeskLogger | undefined;
   now: () => number;
+  /** Zendesk's rate limits as this process knows them (zendesk-rate-limits.ts); none: not tracked. */
+  rateLimits?: ZendeskRateLimits;
 }
 
 export interface ZendeskRequest<T> {
@@ -64,9 +67,28 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
     if (request.authorization) headers.authorization = request.authorization;
     if (request.body !== undefined) headers["content-type"] = "application/json";
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const limits = opts.rateLimits;
     let waitedMs = 0;
 
     for (let attempt = 1; ; attempt++) {
+      // A request Zendesk's limits would refuse is not sent: it waits within the budget, or fails now.
+      for (let hold = limits?.holdFor(request); hold; hold = limits?.holdFor(request)) {
+        if (waitedMs + hold.waitMs > opts.maxRetryWaitMs) {
+          const error = new ZendeskError({
+            kind: "rate_limited",
+            operation: request.operation,
+            reason: hold.reason,
+            retryAfterSeconds: Math.ceil(hold.waitMs / 1000),
+            message: `${hold.reason === "rate_limited_ticket" ? "the ticket's update limit" : "the account's rate limit"} is used up for ${Math.ceil(hold.waitMs / 1000)} s; not sent`,
+          });
+          log("warn", { error: error.kind, attempt, started: performance.now() });
+          throw error;
+        }
+        log("info", { attempt, started: performance.now(), waitMs: hold.waitMs });
+        await sleep(hold.waitMs);
+        waitedMs += hold.waitMs;
+      }
+      limits?.sent(request);
       const started = performance.now();
       let error: ZendeskError;
       let status: number | undefined;
@@ -80,11 +102,13 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
         status = response.status;
         const text = await response.text();
         if (response.ok) {
+          limits?.answered(request, { status, headers: response.headers });
           const parsed = parseAnswer(text, request, safeToRepeat, status);
           log("info", { status, attempt, started });
           return parsed;
         }
         error = httpError(response, text, request, safeToRepeat, opts.now());
+        limits?.answered(request, { status, headers: response.headers, retryAfterSeconds: error.retryAfterSeconds, reason: error.reason });
       } catch (err) {
         error = err instanceof ZendeskError ? err : transportError(err, request, safeToRepeat, status);
       }
@@ -97,7 +121,10 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
       waitedMs += delay;
     }
 
-    function log(level: "info" | "warn", f: { status?: number; error?: string; attempt: number; started: number; retryInMs?: number }) {
+    function log(
+      level: "info" | "warn",
+      f: { status?: number; error?: string; attempt: number; started: number; retryInMs?: number; waitMs?: number },
+    ) {
       // The path has ids only; the query (search terms, cursors) and headers never reach the log.
       const fields = {
         zendesk: {
@@ -109,9 +136,15 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
           durationMs: Math.round(performance.now() - f.started),
           attempt: f.attempt,
           retryInMs: f.retryInMs,
+          rateLimitWaitMs: f.waitMs,
         },
       };
-      opts.logger?.[level](fields, f.error ? `zendesk ${request.operation} failed` : `zendesk ${request.operation}`);
+      const message = f.error
+        ? `zendesk ${request.operation} failed`
+        : f.waitMs !== undefined
+          ? `zendesk ${request.operation} waits for the rate limit`
+          : `zendesk ${request.operation}`;
+      opts.logger?.[level](fields, message);
     }
   };
 }

@@ -23,8 +23,8 @@ export function bossOptions(connectionString: string, role: "sender" | "worker")
     supervise: role === "worker",
     schedule: false,
     useListenNotify: role === "worker",
-    // How soon a dead worker's job is noticed: its heartbeat deadline plus at most this.
-    ...(role === "worker" ? { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 } : {}),
+    // How soon a dead worker's job is noticed: its heartbeat deadline plus at most this (WORKER_TAKEOVER_BOUND_SECONDS).
+    ...(role === "worker" ? { superviseIntervalSeconds: 5, monitorIntervalSeconds: 5 } : {}),
     // How fresh the worker's view of each queue's backlog is, which decides when it fetches without pausing (run-worker.ts).
     ...(role === "worker" ? { queueCacheIntervalSeconds: 5 } : {}),
     max: role === "worker" ? 10 : 4,

@@ -34,7 +34,7 @@ export interface JobData {
   [QUEUES.pruneRateLimits]: Record<string, never>;
 }
 
-/** Deliveries: 8 retries with exponential backoff from 5 s to 10 min (about 40 min in all); a worker that stops heartbeating for 30 s loses the job to another. */
+/** Deliveries: 8 retries with exponential backoff from 5 s to 10 min (about 40 min in all); a worker that stops heartbeating for 30 s loses the job to another (WORKER_TAKEOVER_BOUND_SECONDS). */
 const DELIVERY: QueueSettings = {
   retryLimit: 8,
   retryDelay: 5,
@@ -47,17 +47,31 @@ const DELIVERY: QueueSettings = {
   notify: true,
 };
 
-/** Erasure: 5 attempts as before; a silent worker's job is taken over after 60 s without a heartbeat. */
+/**
+ * Erasure: 5 attempts, backing off from 5 s (5–10, 10–20, 20–40, 40–80 s); a silent worker's job is
+ * failed 30 s after its last heartbeat, and retried (so taken over) as WORKER_TAKEOVER_BOUND_SECONDS says.
+ */
 const ERASURE: QueueSettings = {
   retryLimit: 4,
-  retryDelay: 10,
+  retryDelay: 5,
   retryBackoff: true,
   retryDelayMax: 300,
   expireInSeconds: 3600,
-  heartbeatSeconds: 60,
+  heartbeatSeconds: 30,
   deadLetter: QUEUES.eraseDead,
   notify: true,
 };
+
+/**
+ * How long after its worker dies (SIGKILL, mid-job) a job is started again by another worker, in the worst
+ * case, from pg-boss 12's rules (decision 016): its heartbeat is missed at most heartbeatSeconds (30) after
+ * the death; a supervisor notices within superviseIntervalSeconds (5, lib/jobs/boss.ts) plus its pass; the
+ * failed try is retried after retryDelay to twice that (5–10 s, the first backoff step); a worker fetches it
+ * within pollingIntervalSeconds (2, run-worker.ts). 30 + 5 + 10 + 2 = 47 s, plus the passes' and queries' own
+ * time, which a loaded machine stretches: the README promises 60 s. tests/db/worker-takeover.test.ts holds
+ * both queues to it.
+ */
+export const WORKER_TAKEOVER_BOUND_SECONDS = 60;
 
 /** Created by the migration step (scripts/lib/migrate.ts), dead-letter queues first. */
 export const QUEUE_OPTIONS: readonly { name: QueueName; options: QueueSettings }[] = [

@@ -9,6 +9,7 @@
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import type { DevRateLimits } from "./limits";
 import { allows, type DevTokens } from "./oauth";
 import { INTEGRATION_USER } from "./seed";
 import { MAX_COMMENT_BYTES, MAX_COMMENTS_PER_TICKET, type AddCommentFailure, type DevComment, type DevZendeskStore } from "./store";
@@ -17,6 +18,8 @@ import { commentAuditJson, commentJson, organizationJson, ticketJson, userJson }
 export interface ApiDeps {
   store: DevZendeskStore;
   tokens: DevTokens;
+  /** Counts applied ticket updates against the per-ticket limit. */
+  limits: DevRateLimits;
   /** http://host:port, known once the server listens. */
   origin: () => string;
 }
@@ -60,7 +63,7 @@ const updateBody = z.strictObject({
   }),
 });
 
-export function zendeskApi({ store, tokens, origin }: ApiDeps): Hono {
+export function zendeskApi({ store, tokens, limits, origin }: ApiDeps): Hono {
   const api = new Hono();
 
   api.post("/oauth/tokens", async (c) => {
@@ -134,6 +137,7 @@ export function zendeskApi({ store, tokens, origin }: ApiDeps): Hono {
       if (added.reason === "not_found") return zendeskError(c, 404, "RecordNotFound", "Not found");
       return recordInvalid(c, ...REFUSALS[added.reason]);
     }
+    limits.ticketUpdated(id);
     return c.json({ ticket: ticketJson(store.ticket(id)!, origin()), audit: commentAuditJson(added.comment) });
   });
 

@@ -33,10 +33,21 @@ const oauthError = (status: 400 | 401, error: string, description: string): Toke
   body: { error, error_description: description },
 });
 
+/**
+ * How long tokens live here. By default as asked (`expires_in`, else never). `lifetimeSeconds` shortens
+ * every new token's life; `announced: false` keeps answering the lifetime asked for, so a client learns
+ * of the early end only by a 401 (as with a token revoked or expired early).
+ */
+export interface TokenLifetime {
+  lifetimeSeconds: number | null;
+  announced: boolean;
+}
+
 export class DevTokens {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly secretDigest: Buffer;
   issued = 0;
+  lifetime: TokenLifetime = { lifetimeSeconds: null, announced: true };
 
   constructor(
     private readonly clientId: string,
@@ -74,12 +85,15 @@ export class DevTokens {
       return oauthError(400, "invalid_scope", "The requested scope is invalid, unknown, or malformed.");
     }
     const token = randomBytes(32).toString("hex");
-    const lifetime = expires_in ?? null;
+    const asked = expires_in ?? null;
+    const cap = this.lifetime.lifetimeSeconds;
+    const lifetime = cap === null ? asked : asked === null ? cap : Math.min(asked, cap);
+    const answered = this.lifetime.announced ? lifetime : asked;
     this.tokens.set(token, { scopes: new Set(scopes), expiresAt: lifetime === null ? null : this.clock() + lifetime * 1000 });
     this.issued++;
     return {
       status: 201,
-      body: { access_token: token, token_type: "bearer", scope: scopes.join(" "), ...(lifetime === null ? {} : { expires_in: lifetime }) },
+      body: { access_token: token, token_type: "bearer", scope: scopes.join(" "), ...(answered === null ? {} : { expires_in: answered }) },
     };
   }
 

@@ -5,6 +5,7 @@ import { CONTRACT_PATH, expectZendeskAnswer, expectZendeskRequest, OPERATIONS, t
 import { fixtures } from "../lib/seed/generate";
 import { INTEGRATION_USER, TICKET_SEEDS } from "./seed";
 import { startDevZendesk, type DevZendesk } from "./server";
+import { ZENDESK_LIMITS } from "./limits";
 import { MAX_COMMENT_BYTES, MAX_COMMENTS_PER_TICKET } from "./store";
 
 let zendesk: DevZendesk;
@@ -16,7 +17,10 @@ beforeAll(async () => {
   token = await newToken();
 });
 afterAll(() => zendesk?.close());
-beforeEach(() => zendesk.clearFaults());
+beforeEach(() => {
+  zendesk.clearFaults();
+  zendesk.setLimits(ZENDESK_LIMITS);
+});
 
 interface Answer {
   status: number;
@@ -394,6 +398,128 @@ describe("updates as strict as Zendesk", () => {
   });
 });
 
+/** A ticket of its own, so counts of other tests' tickets stay as they expect. */
+async function newTicket(): Promise<number> {
+  const answer = await call("/__dev/tickets", { method: "POST", body: "{}", auth: null });
+  expect(answer.status).toBe(201);
+  return (answer.body as { id: number }).id;
+}
+
+describe("List Comments, every way Zendesk pages it", () => {
+  it("pages by offset (page, per_page) in either sort_order, with next_page, previous_page and count", async () => {
+    const id = await newTicket();
+    for (let n = 1; n <= 4; n++) zendesk.addComment(id, { body: `offset ${n}`, public: false });
+    const ids = zendesk.comments(id).map((c) => c.id);
+    const first = await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?per_page=2`);
+    expect(first.body).toMatchObject({ count: 5, previous_page: null, next_page: expect.stringContaining("page=2") });
+    expect((first.body as { comments: { id: number }[] }).comments.map((c) => c.id)).toEqual(ids.slice(0, 2));
+    const next = new URL((first.body as { next_page: string }).next_page);
+    const second = await checked(OPERATIONS.listComments, `${next.pathname}${next.search}`);
+    expect((second.body as { comments: { id: number }[] }).comments.map((c) => c.id)).toEqual(ids.slice(2, 4));
+    const newest = await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page=1&per_page=3&sort_order=desc`);
+    expect((newest.body as { comments: { id: number }[] }).comments.map((c) => c.id)).toEqual([...ids].reverse().slice(0, 3));
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?sort_order=sideways`)).status).toBe(400);
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page=0`)).status).toBe(400);
+  });
+
+  it("pages by cursor newest first with sort=-created_at, and refuses a cursor of the other order", async () => {
+    const id = await newTicket();
+    for (let n = 1; n <= 4; n++) zendesk.addComment(id, { body: `cursor ${n}`, public: false });
+    const ids = zendesk.comments(id).map((c) => c.id);
+    const seen: number[] = [];
+    let query = "page[size]=2&sort=-created_at";
+    let cursor = "";
+    for (let page = 0; page < 5; page++) {
+      const { body } = await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?${query}`);
+      const { comments, meta } = body as { comments: { id: number }[]; meta: { has_more: boolean; after_cursor: string } };
+      seen.push(...comments.map((c) => c.id));
+      cursor = meta.after_cursor;
+      if (!meta.has_more) break;
+      query = `page[size]=2&sort=-created_at&page[after]=${cursor}`;
+    }
+    expect(seen).toEqual([...ids].reverse());
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page[size]=2&page[after]=${cursor}`)).status).toBe(400);
+    expect((await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page[size]=2&sort=newest`)).status).toBe(400);
+  });
+});
+
+describe("rate limits as Zendesk documents them", () => {
+  const limitsCall = (method: string, body?: unknown) =>
+    call("/__dev/limits", { method, auth: null, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+  it("says the account's limit and what remains on every API answer, and answers 429 with Retry-After past it", async () => {
+    expect(await limitsCall("GET")).toMatchObject({ status: 200, body: { limits: ZENDESK_LIMITS } });
+    expect((await limitsCall("POST", { accountRequests: 2, accountWindowSeconds: 30 })).status).toBe(200);
+    const first = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242");
+    expect(Object.fromEntries([...first.headers].filter(([name]) => /rate-?limit/i.test(name)))).toEqual({
+      "x-rate-limit": "2",
+      "x-rate-limit-remaining": "1",
+      "ratelimit-limit": "2",
+      "ratelimit-remaining": "1",
+      "ratelimit-reset": expect.stringMatching(/^(29|30)$/),
+    });
+    expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4242/comments")).headers.get("x-rate-limit-remaining")).toBe("0");
+    const limited = await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242");
+    expect(limited).toMatchObject({ status: 429, body: { error: "APIRateLimitExceeded" } });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(20);
+    expect(limited.headers.get("x-rate-limit-remaining")).toBe("0");
+    // The token endpoint is not an API call.
+    expect((await call("/oauth/tokens", { method: "POST", body: tokenBody(), auth: null })).headers.get("x-rate-limit")).toBeNull();
+    expect(zendesk.stats().rateLimited).toBeGreaterThanOrEqual(1);
+  });
+
+  it("allows 30 updates of a ticket per 10 minutes, then 429 with Retry-After until the oldest leaves the window", async () => {
+    const [id, other] = [await newTicket(), await newTicket()];
+    for (let n = 1; n <= ZENDESK_LIMITS.ticketUpdates; n++) {
+      const answer = await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note(`update ${n}`, false) });
+      expect(answer.status).toBe(200);
+    }
+    const limited = await checked(OPERATIONS.updateTicket, `/api/v2/tickets/${id}`, { method: "PUT", body: note("one too many", false) });
+    expect(limited).toMatchObject({ status: 429, body: { error: "APIRateLimitExceeded", description: expect.stringContaining("ticket") } });
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(590);
+    expect(zendesk.comments(id).filter((c) => c.body === "one too many")).toEqual([]);
+    // Reads of it and updates of other tickets go on.
+    expect((await checked(OPERATIONS.showTicket, `/api/v2/tickets/${id}`)).status).toBe(200);
+    expect((await checked(OPERATIONS.updateTicket, `/api/v2/tickets/${other}`, { method: "PUT", body: note("other", false) })).status).toBe(
+      200,
+    );
+  });
+
+  it("frees a ticket's updates as they leave a short window, and counts only updates it applied", async () => {
+    const id = await newTicket();
+    await limitsCall("POST", { ticketUpdates: 1, ticketWindowSeconds: 1 });
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("first", false) })).status).toBe(200);
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("second", false) })).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("  ", false) })).status).toBe(422);
+    expect((await call(`/api/v2/tickets/${id}`, { method: "PUT", body: note("third", false) })).status).toBe(200);
+  });
+
+  it("refuses limits it cannot follow, and goes back to Zendesk's on DELETE", async () => {
+    expect(await limitsCall("POST", { accountRequests: 0 })).toMatchObject({ status: 400, body: { error: "InvalidLimits" } });
+    expect((await limitsCall("POST", { surprise: 1 })).status).toBe(400);
+    expect(await limitsCall("DELETE")).toMatchObject({ status: 200, body: { limits: ZENDESK_LIMITS } });
+  });
+});
+
+describe("tokens that expire", () => {
+  it("ends tokens after the lifetime set, saying so in expires_in unless told not to", async () => {
+    const set = (body: unknown) => call("/__dev/tokens", { method: "POST", body: JSON.stringify(body), auth: null });
+    expect((await set({ lifetimeSeconds: 1 })).status).toBe(200);
+    const announced = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody(), auth: null });
+    expect(announced.body).toMatchObject({ expires_in: 1 });
+    await set({ lifetimeSeconds: 1, announced: false });
+    const silent = await checked(OPERATIONS.token, "/oauth/tokens", { method: "POST", body: tokenBody(), auth: null });
+    expect(silent.body).toMatchObject({ expires_in: 3600 });
+    const short = (silent.body as { access_token: string }).access_token;
+    expect((await call("/api/v2/tickets/4242", { auth: `Bearer ${short}` })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242", { auth: `Bearer ${short}` })).status).toBe(401);
+    expect((await set({ lifetimeSeconds: 0 })).status).toBe(400);
+    await set({ lifetimeSeconds: null, announced: true });
+  });
+});
+
 describe("GET /api/v2/users/search", () => {
   it("finds users by exact e-mail, by part of a name, and nobody for no match", async () => {
     const byEmail = await checked(
@@ -476,6 +602,7 @@ describe("stats and latency", () => {
       byRoute: { "POST /oauth/tokens": 1, "GET /api/v2/tickets/{id}": 2, "GET /api/v2/tickets/{id}/comments": 1 },
       tokensIssued: 1,
       faultsServed: 0,
+      rateLimited: 0,
     });
     expect((await call("/__dev/stats", { method: "DELETE", auth: null })).status).toBe(204);
     expect(zendesk.stats().requests).toBe(0);
@@ -511,6 +638,21 @@ describe("agents' pages", () => {
     expect(items.map(([kind]) => kind)).toEqual(["public", "internal", "public"]);
     expect(items.map(([, id]) => id)).toEqual(zendesk.comments(4250).map((c) => c.id));
     expect(html).toMatch(/Internal note<\/span><span>Scopedesk Integration/);
+  });
+
+  it("shows each comment as Zendesk renders it, Markdown and all, with the text as sent beneath", async () => {
+    const id = await newTicket();
+    zendesk.addComment(id, {
+      body: "Summary for <agent@scopedesk.test>:\n+ api_keys.create and mail_settings.read\n+ alerts.read",
+      public: false,
+    });
+    const html = await (await fetch(`${zendesk.url}/agent/tickets/${id}`)).text();
+    expect(html).toContain(
+      '<div class="rendered"><p>Summary for :</p>\n<ul><li>api<em>keys.create and mail</em>settings.read</li><li>alerts.read</li></ul></div>',
+    );
+    expect(html).toContain(
+      "<details><summary>As sent</summary><pre>Summary for &#60;agent@scopedesk.test&#62;:\n+ api_keys.create and mail_settings.read",
+    );
   });
 
   it("lists the tickets and answers 404 for an unknown one", async () => {

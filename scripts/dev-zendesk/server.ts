@@ -13,6 +13,10 @@
  *   GET    /__dev/stats    request counts (DELETE resets them)
  *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id? }; 201 with its id and agents' URL
  *   POST   /__dev/tickets/{id}/status  { status }: sets it as an agent would ("closed": every update is refused)
+ *   GET    /__dev/limits   the rate limits (limits.ts)
+ *   POST   /__dev/limits   changes some: { accountRequests?, accountWindowSeconds?, ticketUpdates?, ticketWindowSeconds? }; counting restarts
+ *   DELETE /__dev/limits   back to Zendesk's, counting restarts
+ *   POST   /__dev/tokens   { lifetimeSeconds?: n | null, announced?: bool }: new tokens live n seconds (oauth.ts)
  */
 import { getRequestListener } from "@hono/node-server";
 import { z } from "zod";
@@ -23,7 +27,8 @@ import type { AddressInfo } from "node:net";
 import { notFoundPage, PAGE_HEADERS, ticketListPage, ticketPage } from "./agent-pages";
 import { zendeskApi } from "./api";
 import { faultSchema, FaultQueue, type DevZendeskFault, type DevZendeskFaultInput } from "./faults";
-import { DevTokens } from "./oauth";
+import { DevRateLimits, limitsSchema, ZENDESK_LIMITS, type DevLimits } from "./limits";
+import { DevTokens, type TokenLifetime } from "./oauth";
 import { devZendeskSeed, INTEGRATION_USER } from "./seed";
 import { DevZendeskStore, type DevComment, type DevTicketStatus } from "./store";
 
@@ -42,6 +47,10 @@ export interface DevZendeskOptions {
   log?: (line: string) => void;
   /** Its clock, ms since the epoch (comment times, token expiry, rate-limit windows). Default Date.now. */
   now?: () => number;
+  /** Zendesk's rate limits (limits.ts), default as Zendesk documents them; POST /__dev/limits changes them. */
+  limits?: Partial<DevLimits>;
+  /** Shorter-lived tokens (oauth.ts); POST /__dev/tokens changes it. Default: as the client asks. */
+  tokenLifetime?: Partial<TokenLifetime>;
 }
 
 export interface DevZendeskStats {
@@ -51,6 +60,8 @@ export interface DevZendeskStats {
   byRoute: Record<string, number>;
   tokensIssued: number;
   faultsServed: number;
+  /** API requests answered 429 by the rate limits (limits.ts), not by an injected fault. */
+  rateLimited: number;
 }
 
 export interface DevZendesk {
@@ -59,6 +70,8 @@ export interface DevZendesk {
   clientId: string;
   clientSecret: string;
   injectFault(fault: DevZendeskFaultInput): DevZendeskFault;
+  /** Changes the rate limits (merged with the current ones) and starts counting again. */
+  setLimits(changes: Partial<DevLimits>): DevLimits;
   clearFaults(): void;
   stats(): DevZendeskStats;
   resetStats(): void;
@@ -73,6 +86,8 @@ export interface DevZendesk {
   setTicketStatus(ticketId: number, status: DevTicketStatus): void;
   /** Every issued token stops working (the next API call answers 401). */
   revokeTokens(): void;
+  /** How long new tokens live, and whether expires_in says so (oauth.ts). */
+  setTokenLifetime(lifetime: Partial<TokenLifetime>): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +97,11 @@ const newTicketSchema = z.object({
   description: z.string().min(1).max(5000).default("Please enable the erase-job scopes on our account."),
   requesterEmail: z.string().email().default("someone@customer.example"),
   requesterName: z.string().min(1).max(200).default("Test Requester"),
+});
+
+const tokenLifetimeSchema = z.strictObject({
+  lifetimeSeconds: z.number().int().min(1).max(172_799).nullable().optional(),
+  announced: z.boolean().optional(),
 });
 
 const ticketStatusSchema = z.strictObject({ status: z.enum(["new", "open", "pending", "hold", "solved", "closed"]) });
@@ -110,8 +130,10 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
   const now = opts.now ?? Date.now;
   const store = new DevZendeskStore(devZendeskSeed(), now);
   const tokens = new DevTokens(clientId, clientSecret, now);
+  tokens.lifetime = { ...tokens.lifetime, ...opts.tokenLifetime };
   const faults = new FaultQueue();
-  const emptyStats = (): DevZendeskStats => ({ requests: 0, byRoute: {}, tokensIssued: 0, faultsServed: 0 });
+  const limits = new DevRateLimits(opts.limits, now);
+  const emptyStats = (): DevZendeskStats => ({ requests: 0, byRoute: {}, tokensIssued: 0, faultsServed: 0, rateLimited: 0 });
   let stats = emptyStats();
   let tokensAtReset = 0;
   let origin = "";
@@ -126,6 +148,21 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     stats.requests++;
     stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
     if (latencyMs > 0) await sleep(latencyMs);
+    // Zendesk's rate limits (limits.ts): counted before anything else, on every API answer.
+    let limitHeaders: Record<string, string> = {};
+    if (path.startsWith("/api/")) {
+      const account = limits.request();
+      limitHeaders = account.headers;
+      const ticketUpdate = method === "PUT" ? /^\/api\/v2\/tickets\/(\d+)$/.exec(path) : null;
+      const ticket = account.allowed && ticketUpdate ? limits.ticketUpdate(Number(ticketUpdate[1])) : ({ allowed: true } as const);
+      const refusal = !account.allowed ? account : !ticket.allowed ? ticket : null;
+      if (refusal) {
+        stats.rateLimited++;
+        c.res = rateLimitedResponse(refusal, limitHeaders);
+        log(`${method} ${path} 429 (rate limit: ${refusal.description})`);
+        return;
+      }
+    }
     const fault = faults.take(method, path);
     if (!fault) {
       await next();
@@ -144,13 +181,14 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
         await next();
       }
     }
+    for (const [name, value] of Object.entries(limitHeaders)) c.res.headers.set(name, value);
     log(`${method} ${path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
   };
 
   const app = new Hono();
   app.use("/api/*", apiFront);
   app.use("/oauth/*", apiFront);
-  app.route("/", zendeskApi({ store, tokens, origin: () => origin }));
+  app.route("/", zendeskApi({ store, tokens, limits, origin: () => origin }));
 
   app.post("/__dev/faults", async (c) => {
     const parsed = faultSchema.safeParse(await c.req.json().catch(() => undefined));
@@ -185,6 +223,27 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     if (!ticket) return c.json({ error: "RecordNotFound", description: `There is no ticket #${c.req.param("ticket_id")}.` }, 404);
     return c.json({ id: ticket.id, status: ticket.status });
   });
+  app.post("/__dev/tokens", async (c) => {
+    const parsed = tokenLifetimeSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success)
+      return c.json(
+        { error: "InvalidTokenLifetime", issues: ["lifetimeSeconds: a whole number from 1, or null; announced: a boolean"] },
+        400,
+      );
+    tokens.lifetime = { ...tokens.lifetime, ...parsed.data };
+    return c.json({ tokens: tokens.lifetime });
+  });
+  app.get("/__dev/limits", (c) => c.json({ limits: limits.current() }));
+  app.post("/__dev/limits", async (c) => {
+    const parsed = limitsSchema.partial().safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success)
+      return c.json(
+        { error: "InvalidLimits", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) },
+        400,
+      );
+    return c.json({ limits: limits.set(parsed.data) });
+  });
+  app.delete("/__dev/limits", (c) => c.json({ limits: limits.set(ZENDESK_LIMITS) }));
   app.get("/__dev/stats", (c) => c.json(currentStats()));
   app.delete("/__dev/stats", (c) => {
     resetStats();
@@ -237,6 +296,7 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     clientId,
     clientSecret,
     injectFault: (fault) => faults.add(fault),
+    setLimits: (changes) => limits.set(changes),
     clearFaults: () => faults.clear(),
     stats: currentStats,
     resetStats,
@@ -254,12 +314,25 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
       if (!store.setStatus(ticketId, status)) throw new Error(`dev-zendesk: no ticket #${ticketId}`);
     },
     revokeTokens: () => tokens.revokeAll(),
+    setTokenLifetime: (lifetime) => {
+      tokens.lifetime = { ...tokens.lifetime, ...lifetime };
+    },
     close() {
       releaseHung();
       closing ??= closeServer(server).then(() => log("stopped"));
       return closing;
     },
   };
+}
+
+function rateLimitedResponse(
+  refusal: { retryAfterSeconds: number; error: string; description: string },
+  headers: Record<string, string>,
+): Response {
+  return new Response(JSON.stringify({ error: refusal.error, description: refusal.description }), {
+    status: 429,
+    headers: { "content-type": "application/json; charset=utf-8", "retry-after": String(refusal.retryAfterSeconds), ...headers },
+  });
 }
 
 function faultResponse(fault: DevZendeskFault): Response {

@@ -68,7 +68,7 @@ describe("erasure outbox relay (decision 019)", () => {
 
     expect(await withBoss((boss) => dispatchAllEraseJobs(boss))).toBe(1);
     const jobs = await bossJobsOf(id);
-    expect(jobs).toEqual([{ id, retry_limit: 4, heartbeat_seconds: 60, dead_letter: QUEUES.eraseDead }]);
+    expect(jobs).toEqual([{ id, retry_limit: 4, heartbeat_seconds: 30, dead_letter: QUEUES.eraseDead }]);
     expect((await db.eraseJob.findUniqueOrThrow({ where: { id } })).dispatchedAt).toBeInstanceOf(Date);
 
     // Dispatching again sends nothing more.
@@ -212,7 +212,7 @@ describe("erasure worker (pg-boss)", () => {
     });
     const url = process.env.DATABASE_URL!;
     await withBoss((boss) => dispatchEraseJobs(boss));
-    // The queue expects a heartbeat every 60 s; this job every 10 s (pg-boss's least), so the test takes seconds, not minutes.
+    // The queue expects a heartbeat every 30 s; this job every 10 s (pg-boss's least), so the test takes seconds, not minutes.
     await db.$executeRaw`UPDATE pgboss.job SET heartbeat_seconds = 10, retry_delay = 1, retry_backoff = false WHERE name = ${QUEUES.eraseRecipients} AND data->>'eraseJobId' = ${id}`;
     // A worker takes the job and dies: it never sends a heartbeat nor completes it.
     const dead = new PgBoss(bossOptions(url, "sender"));

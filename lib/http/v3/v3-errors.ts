@@ -20,7 +20,17 @@ export function v3Headers(c: Context): Record<string, string> {
 export function v3ErrorResponse(c: Context, error: unknown): Response {
   const meta = c.get("meta") as RequestMeta | undefined;
   const known = isV3Error(error) ? error : null;
-  if (known) getLogger().info({ requestId: meta?.requestId, status: known.status }, `v3: ${known.message.slice(0, 200)}`);
+  // Counts and fields only: a refusal's message can echo the request (every rejected e-mail address, by name).
+  if (known)
+    getLogger().info(
+      {
+        requestId: meta?.requestId,
+        status: known.status,
+        errors: known.errors.length,
+        fields: [...new Set(known.errors.map((e) => e.field))],
+      },
+      `v3 request refused (${known.status})`,
+    );
   else getLogger().error({ requestId: meta?.requestId, err: error }, "unhandled error in /v3 request");
   const failure = known ?? v3Errors.internal();
   return c.json(failure.body, failure.status as ContentfulStatusCode, {
