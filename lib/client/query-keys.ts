@@ -9,4 +9,7 @@ export const queryKeys = {
   lookupPage: (q: string) => ["lookup", q, "page"] as const,
   familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
   ticket: (ticketId: string) => ["ticket", ticketId] as const,
+  scopeReset: (resetId: string) => ["scope-reset", resetId] as const,
+  sidebarSession: () => ["sidebar-session"] as const,
+  triage: (state: string | null) => ["triage", state ?? "all"] as const,
 };

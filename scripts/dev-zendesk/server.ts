@@ -11,7 +11,10 @@
  *   GET    /__dev/faults   the faults still waiting
  *   DELETE /__dev/faults   drop them
  *   GET    /__dev/stats    request counts (DELETE resets them)
- *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id? }; 201 with its id and agents' URL
+ *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id?, tags? }; 201 with its id and agents' URL
+ *
+ * With `app`, the Scopedesk sidebar app is installed (zendesk-apps.ts: signed loads, its public key,
+ * Show User, the SDK stand-in); with `webhook`, a new ticket fires the triage webhook (webhooks.ts).
  */
 import { getRequestListener } from "@hono/node-server";
 import { z } from "zod";
@@ -24,7 +27,10 @@ import { zendeskApi } from "./api";
 import { faultSchema, FaultQueue, type DevZendeskFault, type DevZendeskFaultInput } from "./faults";
 import { DevTokens } from "./oauth";
 import { devZendeskSeed, INTEGRATION_USER } from "./seed";
-import { DevZendeskStore, type DevComment } from "./store";
+import { newTicketRoutes } from "./new-ticket-page";
+import { DevZendeskStore, type DevComment, type DevTicket } from "./store";
+import { createDevWebhooks, type DevWebhookOptions, type DevWebhooks } from "./webhooks";
+import { createDevZendeskApps, type DevZendeskAppOptions, type DevZendeskApps } from "./zendesk-apps";
 
 export interface DevZendeskOptions {
   /** TCP port; 0 picks a free one (url then names the real port). */
@@ -39,6 +45,10 @@ export interface DevZendeskOptions {
   latencyMs?: number;
   /** Receives each log line (already prefixed with "[dev-zendesk]"). Default console.log. */
   log?: (line: string) => void;
+  /** The Scopedesk sidebar app, installed (zendesk-apps.ts). */
+  app?: DevZendeskAppOptions;
+  /** The triage webhook a new ticket fires (webhooks.ts). */
+  webhook?: DevWebhookOptions;
 }
 
 export interface DevZendeskStats {
@@ -65,6 +75,10 @@ export interface DevZendesk {
   addComment(ticketId: number, comment: { body: string; public: boolean }): DevComment;
   /** Every issued token stops working (the next API call answers 401). */
   revokeTokens(): void;
+  /** The installed Scopedesk app, when `app` was given. */
+  apps: DevZendeskApps | null;
+  /** The triage webhook, when `webhook` was given. */
+  webhooks: DevWebhooks | null;
   close(): Promise<void>;
 }
 
@@ -74,6 +88,11 @@ const newTicketSchema = z.object({
   description: z.string().min(1).max(5000).default("Please enable the erase-job scopes on our account."),
   requesterEmail: z.string().email().default("someone@customer.example"),
   requesterName: z.string().min(1).max(200).default("Test Requester"),
+  /** What a trigger may test (webhooks.ts: requireTag). */
+  tags: z
+    .array(z.string().regex(/^[a-z0-9_-]{1,80}$/i))
+    .max(20)
+    .default([]),
 });
 
 export const DEV_ZENDESK_DEFAULT_CLIENT_ID = "scopedesk";
@@ -136,9 +155,16 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     log(`${method} ${path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
   };
 
+  const apps = opts.app ? createDevZendeskApps({ options: opts.app, store, tokens, origin: () => origin }) : null;
+  const webhooks = opts.webhook ? createDevWebhooks(opts.webhook, log) : null;
+  const ticketCreated = (ticket: DevTicket, tags: readonly string[]) => webhooks?.ticketCreated(ticket.id, tags);
+
   const app = new Hono();
   app.use("/api/*", apiFront);
   app.use("/oauth/*", apiFront);
+  if (apps) app.route("/", apps.routes());
+  if (webhooks) app.route("/", webhooks.routes());
+  app.route("/", newTicketRoutes({ store, created: ticketCreated }));
   app.route("/", zendeskApi({ store, tokens, origin: () => origin }));
 
   app.post("/__dev/faults", async (c) => {
@@ -164,6 +190,7 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
       );
     const ticket = store.createTicket(parsed.data);
     if (!ticket) return c.json({ error: "TicketExists", description: `Ticket #${parsed.data.id} exists already.` }, 409);
+    ticketCreated(ticket, parsed.data.tags);
     return c.json({ id: ticket.id, url: `${origin}/agent/tickets/${ticket.id}` }, 201);
   });
   app.get("/__dev/stats", (c) => c.json(currentStats()));
@@ -174,10 +201,13 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
 
   app.get("/", (c) => c.redirect("/agent/tickets"));
   app.get("/agent/tickets", (c) => c.body(ticketListPage(store), 200, PAGE_HEADERS));
-  app.get("/agent/tickets/:ticket_id{[0-9]+}", (c) => {
+  app.get("/agent/tickets/:ticket_id{[0-9]+}", async (c) => {
     const ticket = store.ticket(Number(c.req.param("ticket_id")));
     if (!ticket) return c.body(notFoundPage(`There is no ticket #${c.req.param("ticket_id")}.`), 404, PAGE_HEADERS);
-    return c.body(ticketPage(store, ticket), 200, PAGE_HEADERS);
+    // With the app installed the page carries it in a sidebar; its script fetches ?frame=conversation to refresh.
+    const slot = apps && c.req.query("frame") !== "conversation" ? await apps.sidebarSlot(ticket, c.req.query("as")) : undefined;
+    if (slot && "error" in slot) return c.body(notFoundPage(slot.error), 404, PAGE_HEADERS);
+    return c.body(ticketPage(store, ticket, slot), 200, { ...PAGE_HEADERS, ...slot?.headers });
   });
   app.notFound((c) => c.body(notFoundPage("There is no such page."), 404, PAGE_HEADERS));
   app.onError((err, c) => {
@@ -221,9 +251,11 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
       return added.comment;
     },
     revokeTokens: () => tokens.revokeAll(),
+    apps,
+    webhooks,
     close() {
       releaseHung();
-      closing ??= closeServer(server).then(() => log("stopped"));
+      closing ??= (webhooks?.settled() ?? Promise.resolve()).then(() => closeServer(server)).then(() => log("stopped"));
       return closing;
     },
   };
