@@ -97,11 +97,26 @@ describe("triaging a ticket", () => {
     expect(events).toHaveLength(1);
   });
 
-  it("posts once when two workers run the same ticket at once", async () => {
+  it("posts once when two workers run the same ticket at once: the second finds it taken and tries again later", async () => {
     const { ticketId } = await legacyCustomerWithTicket();
     await accept(ticketId);
-    const outcomes = await Promise.all([run(ticketId), run(ticketId)]);
-    expect(outcomes.sort()).toEqual(["already_delivered", "delivered"]);
+    const outcomes = await Promise.allSettled([run(ticketId), run(ticketId)]);
+    expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : (o.reason as Error).name)).sort()).toEqual([
+      "TriageBusy",
+      "delivered",
+    ]);
+    expect(await run(ticketId)).toBe("already_delivered");
+    expect(await notesIn(ticketId)).toHaveLength(1);
+    expect((await db.ticketTriage.findUniqueOrThrow({ where: { ticketId } })).noteLeaseUntil).toBeNull();
+  });
+
+  it("is not stuck behind a worker that died holding the ticket: its lease runs out", async () => {
+    const { ticketId } = await legacyCustomerWithTicket();
+    await accept(ticketId);
+    await db.$executeRaw`UPDATE ticket_triage SET note_lease_until = now() + interval '1 minute' WHERE ticket_id = ${ticketId}`;
+    await expect(run(ticketId)).rejects.toThrow(/being triaged by another worker/);
+    await db.$executeRaw`UPDATE ticket_triage SET note_lease_until = now() - interval '1 second' WHERE ticket_id = ${ticketId}`;
+    expect(await run(ticketId)).toBe("delivered");
     expect(await notesIn(ticketId)).toHaveLength(1);
   });
 

@@ -46,6 +46,8 @@ CREATE TABLE "ticket_triage" (
     "note_attempts" INTEGER NOT NULL DEFAULT 0,
     -- Set just before the note is posted and cleared once the answer is recorded (the recipe of decision 016).
     "note_in_flight_since" TIMESTAMPTZ(3),
+    -- One worker at a time: a lease claimed by an UPDATE and given back when the try ends (no connection held meanwhile).
+    "note_lease_until" TIMESTAMPTZ(3),
     "zendesk_comment_id" BIGINT,
     "note_delivered_at" TIMESTAMPTZ(3),
     "last_error" TEXT,
