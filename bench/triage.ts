@@ -55,6 +55,8 @@ interface PatternResult {
   /** From the first ticket's creation to the last note. */
   drainSeconds: number;
   states: Record<string, number>;
+  /** Notes in the tickets per second since the first ticket: how the worker drains. */
+  perSecond: number[];
 }
 
 /** Requesters for the tickets: seeded accounts of every kind, and one in ten an address no account has. */
@@ -66,11 +68,14 @@ async function requesters(count: number): Promise<string[]> {
   return emails.map((email, i) => (i % 10 === 9 ? `nobody-${i}-${randomBytes(4).toString("hex")}@bench.example` : email));
 }
 
+// Ticket numbers of this run's own: the development Zendesk starts afresh each run, the database keeps earlier runs' triage.
+let nextTicketId = Math.floor(Date.now() / 1000) * 1000;
+
 async function openTicket(zendesk: DevZendesk, requesterEmail: string): Promise<number> {
   const response = await fetch(`${zendesk.url}/__dev/tickets`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ subject: "Please enable the erase-job scopes", requesterEmail }),
+    body: JSON.stringify({ id: nextTicketId++, subject: "Please enable the erase-job scopes", requesterEmail }),
   });
   if (response.status !== 201) throw new Error(`the development Zendesk answered ${response.status}`);
   return ((await response.json()) as { id: number }).id;
@@ -79,6 +84,7 @@ async function openTicket(zendesk: DevZendesk, requesterEmail: string): Promise<
 /** Opens the tickets (`gapMs` apart; 0: all at once) and times each to its triage note. */
 async function runPattern(zendesk: DevZendesk, pattern: string, emails: string[], gapMs: number): Promise<PatternResult> {
   const latencies: number[] = [];
+  const doneAt: number[] = [];
   const firstAt = performance.now();
   let lastNoteAt = firstAt;
   const ids: number[] = [];
@@ -91,6 +97,7 @@ async function runPattern(zendesk: DevZendesk, pattern: string, emails: string[]
       if (zendesk.comments(id).some((c) => c.body.includes(marker))) {
         const now = performance.now();
         latencies.push(now - started);
+        doneAt.push(now - firstAt);
         lastNoteAt = Math.max(lastNoteAt, now);
         return;
       }
@@ -120,6 +127,10 @@ async function runPattern(zendesk: DevZendesk, pattern: string, emails: string[]
     maxMs: round(sorted.at(-1) ?? 0, 0),
     drainSeconds: round((lastNoteAt - firstAt) / 1000, 1),
     states,
+    perSecond: Array.from(
+      { length: Math.ceil((lastNoteAt - firstAt) / 1000) },
+      (_, s) => doneAt.filter((t) => t >= s * 1000 && t < (s + 1) * 1000).length,
+    ),
   };
 }
 
@@ -172,6 +183,10 @@ try {
           .map(([s, n]) => `${s} ${n}`)
           .join(", ")} |`,
     ),
+    "",
+    "Notes in the tickets per second since the first ticket was opened:",
+    "",
+    ...rows.map((r) => `- ${r.pattern}: ${r.perSecond.join(" ")}`),
     "",
   ].join("\n");
   const paths = writeResults("triage", { machine, zendeskLatencyMs: ZENDESK_LATENCY_MS, rows }, lines);
