@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { createLegacyCustomer, withTestDb } from "./db";
 import { expect, test } from "./fixtures";
-import { openTicket } from "./support";
+import { axeViolations, openTicket } from "./support";
 
 /**
  * Scopedesk inside Zendesk (decision 030): the development Zendesk's ticket
@@ -80,6 +80,7 @@ test.describe("the Scopedesk app in the Zendesk ticket sidebar", () => {
     await expect(app.getByTestId("verdict")).toContainText("reset needed");
     await expect(app.getByText("Your role (viewer) cannot reset scopes.")).toBeVisible();
     await expect(app.getByRole("button", { name: "Reset Scopes…" })).toHaveCount(0);
+    expect(await axeViolations(page, "#scopedesk-app")).toEqual([]);
   });
 
   test("refuses an agent who is no Scopedesk staff member, with a page saying so and no data", async ({ page, expectErrors }) => {

@@ -258,6 +258,29 @@ describe("the sidebar session", () => {
     expect(await db.scopeReset.count({ where: { accountId: account.id } })).toBe(0);
   });
 
+  it("is also accepted as the https mode's cookie, whose writes need the CSRF token all the same", async () => {
+    const staff = await staffWithAgent();
+    const { credential } = await openSidebar(staff.email);
+    const cookie = `__Host-scopedesk-sidebar=${credential}`;
+    const me = await fetch(`${BASE_URL}/api/sidebar-session`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    const { csrfToken } = (await me.json()) as { csrfToken: string };
+    const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
+    const detail = (await (await fetch(`${BASE_URL}/api/accounts/${account.id}`, { headers: { cookie } })).json()) as {
+      resetPlan: { previewFingerprint: string };
+    };
+    const ticketId = await newTicket({ requesterEmail: account.email });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${BASE_URL}/api/accounts/${account.id}/scope-resets`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", origin: OWN_ORIGIN, "sec-fetch-site": "same-origin", ...headers },
+        body: resetBody(ticketId, detail.resetPlan.previewFingerprint),
+      });
+    // What another site could make the browser send with the SameSite=None cookie: no token.
+    expect((await post({})).status).toBe(403);
+    expect((await post({ "x-scopedesk-csrf": csrfToken })).status).toBe(201);
+  });
+
   it("ends when its staff member is disabled (within the 5 s session cache), and a made-up credential is no session", async () => {
     const staff = await staffWithAgent();
     const sidebar = await openSidebar(staff.email);
