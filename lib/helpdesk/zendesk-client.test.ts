@@ -2,15 +2,18 @@ import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startDevZendesk, type DevZendesk } from "@/scripts/dev-zendesk/server";
 import { expectExchangesMatchContract, recordingFetch, type Exchange } from "@/tests/support/zendesk-contract";
-import { createZendeskClient, type ZendeskClientOptions } from "./zendesk-client";
+import { COMMENT_MAX_BYTES, createZendeskClient, type ZendeskClientOptions } from "./zendesk-client";
 import { ZendeskError } from "./zendesk-errors";
 
 // Every test gets its own development Zendesk, so counts and comments start from the seed.
 let zendesk: DevZendesk;
 let recorded: Exchange[][] = [];
+/** Moves the development Zendesk's clock (comment times) ahead of ours. */
+let zendeskClockAheadMs = 0;
 
 beforeEach(async () => {
-  zendesk = await startDevZendesk({ port: 0, log: () => {} });
+  zendeskClockAheadMs = 0;
+  zendesk = await startDevZendesk({ port: 0, log: () => {}, now: () => Date.now() + zendeskClockAheadMs });
 });
 
 afterEach(async () => {
@@ -89,6 +92,7 @@ describe("getTicket", () => {
       subject: "Enable the erase-job scopes for the Recipients' Data Erasure API",
       status: "open",
       requester: { id: 36_000_000_101, name: "Olivia Ops", email: "ops@acme-legacy.example" },
+      assigneeId: null,
       organization: { id: 35_000_000_001, name: "Acme Legacy Ltd" },
       url: `${zendesk.url}/agent/tickets/4242`,
     });
@@ -117,28 +121,93 @@ describe("getTicket", () => {
 });
 
 describe("addComment", () => {
-  it("adds an internal note with public: false and returns the new comment's id and time", async () => {
+  it("adds an internal note with public: false and its marker as the update's custom metadata, not in the text", async () => {
     const { client, exchanges } = connect();
-    const added = await client.addComment(4242, { body: "Scopes BEFORE reset\nreset 0b8f", public: false });
+    const added = await client.addComment(4242, { body: "Scopes BEFORE reset", public: false, marker: "scopedesk:r-0b8f:note-1" });
     const stored = zendesk.comments(4242).at(-1)!;
-    expect(added).toEqual({ commentId: stored.id, createdAt: stored.createdAt });
-    expect(stored).toMatchObject({ body: "Scopes BEFORE reset\nreset 0b8f", public: false });
+    expect(added).toEqual({ commentId: stored.id, createdAt: stored.createdAt, auditId: stored.auditId });
+    expect(stored).toMatchObject({ body: "Scopes BEFORE reset", public: false, custom: { scopedesk_marker: "scopedesk:r-0b8f:note-1" } });
     expect(JSON.parse(exchanges.at(-1)!.request.body!)).toEqual({
-      ticket: { comment: { body: "Scopes BEFORE reset\nreset 0b8f", public: false } },
+      ticket: { comment: { body: "Scopes BEFORE reset", public: false }, metadata: { scopedesk_marker: "scopedesk:r-0b8f:note-1" } },
     });
+    const listed = await client.listComments(4242);
+    expect(listed.at(-1)).toMatchObject({ id: stored.id, marker: "scopedesk:r-0b8f:note-1", auditId: stored.auditId });
   });
 
-  it("adds a public reply with public: true", async () => {
+  it("sends html_body, the author and the status with the comment when asked", async () => {
+    const { client, exchanges } = connect();
+    const agent = await client.findAgentByEmail("agent@scopedesk.test");
+    await client.addComment(4245, {
+      htmlBody: "<p>Hello <b>Theo</b></p>",
+      public: true,
+      marker: "m-html",
+      authorId: agent!.id,
+      status: "solved",
+    });
+    expect(JSON.parse(exchanges.at(-1)!.request.body!)).toEqual({
+      ticket: {
+        comment: { html_body: "<p>Hello <b>Theo</b></p>", public: true, author_id: agent!.id },
+        status: "solved",
+        metadata: { scopedesk_marker: "m-html" },
+      },
+    });
+    expect(zendesk.comments(4245).at(-1)).toMatchObject({ authorId: agent!.id, public: true, plainBody: "Hello Theo" });
+    expect(await client.getTicket(4245)).toMatchObject({ status: "solved" });
+  });
+
+  it("still adds a comment without a marker (the earlier interface)", async () => {
     const { client } = connect();
-    await client.addComment("4253", { body: "Hello Nina", public: true });
-    expect(zendesk.comments(4253).at(-1)).toMatchObject({ body: "Hello Nina", public: true });
+    await client.addComment(4243, { body: "legacy note", public: false });
+    expect(zendesk.comments(4243).at(-1)).toMatchObject({ body: "legacy note", custom: {} });
+  });
+
+  it("reports a closed ticket as rejected with reason ticket_closed and Zendesk's details, permanent", async () => {
+    zendesk.setTicketStatus(4248, "closed");
+    const { client } = connect();
+    const err = await failure(client.addComment(4248, { body: "too late", public: false, marker: "m-closed" }));
+    expect(err).toMatchObject({ kind: "rejected", status: 422, reason: "ticket_closed", ambiguous: false, transient: false });
+    expect(err.details).toEqual({ status: [{ description: "Status: closed prevents ticket update" }] });
+    expect(err.message).toContain("closed prevents ticket update");
+  });
+
+  it("reports an author who is not an agent as author_invalid", async () => {
+    const { client } = connect();
+    const requester = (await client.getTicket(4242)).requester.id;
+    const err = await failure(client.addComment(4242, { body: "as the customer", public: true, marker: "m-author", authorId: requester }));
+    expect(err).toMatchObject({ kind: "rejected", status: 422, reason: "author_invalid", transient: false });
+  });
+
+  it("refuses a comment over Zendesk's size limit before sending it, as comment_too_large", async () => {
+    const { client, exchanges } = connect();
+    const err = await failure(client.addComment(4242, { body: "é".repeat(COMMENT_MAX_BYTES / 2 + 1), public: false, marker: "m-big" }));
+    expect(err).toMatchObject({ kind: "rejected", reason: "comment_too_large", transient: false, ambiguous: false });
+    expect(exchanges).toEqual([]);
+    // At the limit it goes through, and the development Zendesk keeps it.
+    await client.addComment(4242, { body: "x".repeat(COMMENT_MAX_BYTES), public: false, marker: "m-at-limit" });
+    expect(zendesk.comments(4242).at(-1)!.body).toHaveLength(COMMENT_MAX_BYTES);
+  });
+
+  it("refuses what can never be right before sending anything", async () => {
+    const { client, exchanges } = connect();
+    const bad: unknown[] = [
+      { body: " \n", public: false, marker: "m" },
+      { body: "a", htmlBody: "<p>a</p>", public: false, marker: "m" },
+      { public: false, marker: "m" },
+      { body: "a", public: false, marker: " " },
+      { body: "a", public: false, marker: "two\nlines" },
+      { body: "a", public: false, marker: "m", authorId: -1 },
+      { body: "a", public: false, marker: "m", status: "closed" },
+      { body: "a", marker: "m" },
+    ];
+    for (const comment of bad) await expect(client.addComment(4242, comment as never), JSON.stringify(comment)).rejects.toThrow(TypeError);
+    expect(exchanges).toEqual([]);
   });
 
   it("reports the 5,001st comment as rejected (422), not ambiguous", async () => {
     for (let n = zendesk.comments(4251).length; n < 5000; n++) zendesk.addComment(4251, { body: `filler ${n}`, public: false });
     const { client } = connect();
-    const err = await failure(client.addComment(4251, { body: "one too many", public: false }));
-    expect(err).toMatchObject({ kind: "rejected", status: 422, ambiguous: false });
+    const err = await failure(client.addComment(4251, { body: "one too many", public: false, marker: "m-full" }));
+    expect(err).toMatchObject({ kind: "rejected", status: 422, ambiguous: false, reason: "comment_limit", transient: false });
   });
 
   it("finds the new comment by its audit when the answer's Comment event has no id", async () => {
@@ -148,19 +217,13 @@ describe("addComment", () => {
       for (const event of body.audit.events) delete event.id;
       return json(body);
     });
-    const added = await client.addComment(4249, { body: "note", public: false });
-    expect(added.commentId).toBe(zendesk.comments(4249).at(-1)!.id);
+    const added = await client.addComment(4249, { body: "note", public: false, marker: "m-no-event-id" });
+    expect(added).toMatchObject({ commentId: zendesk.comments(4249).at(-1)!.id, auditId: zendesk.comments(4249).at(-1)!.auditId });
     expect(routes()[COMMENTS]).toBe(1);
-  });
-
-  it("refuses an empty body before sending anything", async () => {
-    const { client, exchanges } = connect();
-    await expect(client.addComment(4242, { body: " \n", public: false })).rejects.toThrow(TypeError);
-    expect(exchanges).toEqual([]);
   });
 });
 
-describe("listComments and findCommentContaining", () => {
+describe("listComments, findComment and findCommentContaining", () => {
   beforeEach(() => {
     for (let n = 1; n <= 250; n++)
       zendesk.addComment(4252, { body: `comment ${n}${n === 50 ? " [reset r-50]" : ""}`, public: n % 3 === 0 });
@@ -177,17 +240,54 @@ describe("listComments and findCommentContaining", () => {
       public: true,
       authorId: 36_000_000_001,
       createdAt: expect.any(String),
+      auditId: zendesk.comments(4252)[3]!.auditId,
+      marker: null,
     });
     expect(routes()[COMMENTS]).toBe(3);
   });
 
-  it("finds the comment carrying a marker and stops reading there", async () => {
+  it("finds the comment carrying a marker in its text (earlier versions) and stops reading there", async () => {
     const { client } = connect();
     expect(await client.findCommentContaining(4252, "[reset r-50]")).toMatchObject({ body: "comment 50 [reset r-50]" });
     expect(routes()[COMMENTS]).toBe(1);
-    expect(await client.findCommentContaining(4252, "[reset r-999]")).toBeNull();
+    expect(await client.findComment(4252, { marker: "[reset r-999]" })).toBeNull();
     expect(routes()[COMMENTS]).toBe(4);
     await expect(client.findCommentContaining(4252, " ")).rejects.toThrow(TypeError);
+    await expect(client.findComment(4252, { marker: "m", body: " " })).rejects.toThrow(TypeError);
+  });
+
+  it("finds the oldest comment whose custom metadata carries the marker, which its text does not show", async () => {
+    const { client } = connect();
+    zendesk.addComment(4252, { body: "the note", public: false, marker: "m-meta" });
+    zendesk.addComment(4252, { body: "the note again", public: false, marker: "m-meta" });
+    const found = await client.findComment(4252, { marker: "m-meta" });
+    expect(found).toMatchObject({ id: zendesk.comments(4252).at(-2)!.id, body: "the note", marker: "m-meta" });
+    expect(found!.body).not.toContain("m-meta");
+  });
+
+  it("finds a comment whose text equals the body given, when its metadata is missing", async () => {
+    const { client } = connect();
+    zendesk.addComment(4252, { body: "Scopes after\nline two\n", public: false });
+    expect(await client.findComment(4252, { marker: "m-absent", body: "\r\nScopes after\r\nline two" })).toMatchObject({
+      id: zendesk.comments(4252).at(-1)!.id,
+    });
+    expect(await client.findComment(4252, { marker: "m-absent", body: "Scopes after" })).toBeNull();
+  });
+
+  it("with since, reads newest first and stops before it, still returning the oldest match after it", async () => {
+    const { client, exchanges } = connect();
+    // The 251 comments are an hour older than the two tries (and than since, by more than its margin).
+    zendeskClockAheadMs = 3_600_000;
+    const since = new Date(Date.now() + zendeskClockAheadMs - 1000);
+    zendesk.addComment(4252, { body: "first try", public: false, marker: "m-since" });
+    zendesk.addComment(4252, { body: "second try", public: false, marker: "m-since" });
+    zendesk.resetStats();
+    expect(await client.findComment(4252, { marker: "m-since", since })).toMatchObject({ body: "first try" });
+    expect(routes()[COMMENTS]).toBe(1);
+    expect(new URL(exchanges.at(-1)!.request.url).searchParams.get("sort")).toBe("-created_at");
+    // Comments long before it are not read; the marker of an old comment is then not found.
+    expect(await client.findComment(4252, { marker: "[reset r-50]", since })).toBeNull();
+    expect(routes()[COMMENTS]).toBe(2);
   });
 
   it("reports pages that claim more without a new cursor as invalid_response", async () => {
@@ -197,6 +297,17 @@ describe("listComments and findCommentContaining", () => {
       return json({ ...body, meta: { ...body.meta, has_more: true, after_cursor: null } });
     });
     expect(await failure(client.listComments(4252))).toMatchObject({ kind: "invalid_response", operation: "listComments" });
+  });
+});
+
+describe("findAgentByEmail", () => {
+  it("finds an agent by e-mail whatever its case, and nobody for a customer or an unknown address", async () => {
+    const { client, exchanges } = connect();
+    expect(await client.findAgentByEmail("Agent@Scopedesk.TEST")).toMatchObject({ name: "Alex Agent", role: "agent" });
+    expect(new URL(exchanges.at(-1)!.request.url).searchParams.get("query")).toBe("email:Agent@Scopedesk.TEST");
+    expect(await client.findAgentByEmail("ops@acme-legacy.example")).toBeNull();
+    expect(await client.findAgentByEmail("nobody@scopedesk.test")).toBeNull();
+    await expect(client.findAgentByEmail("not an address")).rejects.toThrow(TypeError);
   });
 });
 
@@ -287,8 +398,15 @@ describe("rate limits and unavailability", () => {
     zendesk.injectFault({ status: 429, retryAfter: 30 });
     const { client } = connect({ maxRetryWaitMs: 3000 });
     const started = performance.now();
-    const err = await failure(client.addComment(4242, { body: "note", public: false }));
-    expect(err).toMatchObject({ kind: "rate_limited", retryAfterSeconds: 30, ambiguous: false, transient: true });
+    const err = await failure(client.addComment(4242, { body: "note", public: false, marker: "m-429" }));
+    expect(err).toMatchObject({
+      kind: "rate_limited",
+      reason: "rate_limited_account",
+      retryAfterSeconds: 30,
+      ambiguous: false,
+      transient: true,
+    });
+    expect(zendesk.comments(4242).filter((c) => c.body === "note")).toHaveLength(0);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
@@ -299,14 +417,14 @@ describe("rate limits and unavailability", () => {
     expect(routes()[TICKET]).toBe(3);
   });
 
-  it("retries a 503 on a read, and on a write when Retry-After says Zendesk did not act on it", async () => {
+  it("retries a 503 on a read, and a 429 on a write (Zendesk turned it away unread)", async () => {
     zendesk.injectFault({ status: 503, paths: "/api/v2/tickets/4242", method: "GET" });
-    zendesk.injectFault({ status: 503, retryAfter: 1, method: "PUT" });
+    zendesk.injectFault({ status: 429, retryAfter: 1, method: "PUT" });
     const { client } = connect();
     await client.getTicket(4242);
-    await client.addComment(4242, { body: "after the 503", public: false });
+    await client.addComment(4242, { body: "after the 429", public: false, marker: "m-after-429" });
     expect(routes()).toMatchObject({ [TICKET]: 2, [UPDATE]: 2 });
-    expect(zendesk.comments(4242).filter((c) => c.body === "after the 503")).toHaveLength(1);
+    expect(zendesk.comments(4242).filter((c) => c.body === "after the 429")).toHaveLength(1);
   });
 
   it("retries a 500 on a read", async () => {
@@ -321,20 +439,26 @@ describe("a write that may have been applied", () => {
   it("reports a 500 on a write as ambiguous and does not repeat it; the marker then shows it was applied", async () => {
     zendesk.injectFault({ status: 500, method: "PUT", apply: true });
     const { client } = connect();
-    const err = await failure(client.addComment(4243, { body: "Scopes AFTER reset [reset r-1]", public: false }));
+    const err = await failure(client.addComment(4243, { body: "Scopes AFTER reset", public: false, marker: "[reset r-1]" }));
     expect(err).toMatchObject({ kind: "server", status: 500, ambiguous: true, transient: true });
     expect(routes()[UPDATE]).toBe(1);
     // What a delivery job does next: look for the marker before posting again.
-    expect(await client.findCommentContaining(4243, "[reset r-1]")).toMatchObject({
-      body: "Scopes AFTER reset [reset r-1]",
-      public: false,
-    });
+    expect(await client.findComment(4243, { marker: "[reset r-1]" })).toMatchObject({ body: "Scopes AFTER reset", public: false });
+  });
+
+  it("reports a 503 on a write as ambiguous even with Retry-After, and does not repeat it: it may have been applied", async () => {
+    zendesk.injectFault({ status: 503, retryAfter: 1, method: "PUT", apply: true });
+    const { client } = connect();
+    const err = await failure(client.addComment(4243, { body: "applied before the 503", public: false, marker: "m-503" }));
+    expect(err).toMatchObject({ kind: "unavailable", status: 503, ambiguous: true, transient: true, retryAfterSeconds: 1 });
+    expect(routes()[UPDATE]).toBe(1);
+    expect(zendesk.comments(4243).filter((c) => c.body === "applied before the 503")).toHaveLength(1);
   });
 
   it("reports a write that times out as ambiguous, sent once", async () => {
     zendesk.injectFault({ hang: true, method: "PUT", apply: true });
     const { client } = connect({ timeoutMs: 300 });
-    const err = await failure(client.addComment(4244, { body: "[reset r-2]", public: false }));
+    const err = await failure(client.addComment(4244, { body: "[reset r-2]", public: false, marker: "m-hang" }));
     expect(err).toMatchObject({ kind: "timeout", ambiguous: true });
     expect(routes()[UPDATE]).toBe(1);
     expect(zendesk.comments(4244).at(-1)).toMatchObject({ body: "[reset r-2]" });
@@ -342,7 +466,7 @@ describe("a write that may have been applied", () => {
 
   it("reports an unreadable 2xx to a write as ambiguous invalid_response", async () => {
     const { client } = connect({}, async (method) => (method === "PUT" ? new Response("<html>oops</html>", { status: 200 }) : undefined));
-    expect(await failure(client.addComment(4245, { body: "note", public: false }))).toMatchObject({
+    expect(await failure(client.addComment(4245, { body: "note", public: false, marker: "m-unreadable" }))).toMatchObject({
       kind: "invalid_response",
       ambiguous: true,
     });
@@ -396,7 +520,7 @@ describe("logging", () => {
     zendesk.injectFault({ status: 429, retryAfter: 0, paths: "search" });
     const { client, lines, exchanges } = connect();
     await client.searchUsers("email:ops@acme-legacy.example");
-    await client.addComment(4242, { body: "private note text", public: false });
+    await client.addComment(4242, { body: "private note text", public: false, marker: "secret-marker-text" });
     await failure(client.getTicket(999_999));
 
     expect(lines.map((l) => [l.level, l.fields.zendesk.method, l.fields.zendesk.path, l.fields.zendesk.status])).toEqual([
@@ -410,7 +534,7 @@ describe("logging", () => {
     const logged = JSON.stringify(lines);
     const tokens = exchanges.map((e) => e.request.headers.get("authorization")?.replace(/^Bearer /, "")).filter((t): t is string => !!t);
     expect(tokens.length).toBeGreaterThan(0);
-    for (const secret of [zendesk.clientSecret, ...tokens, "ops@acme-legacy.example", "private note text"])
+    for (const secret of [zendesk.clientSecret, ...tokens, "ops@acme-legacy.example", "private note text", "secret-marker-text"])
       expect(logged).not.toContain(secret);
   });
 

@@ -3,7 +3,9 @@
  * it) did wrong. `kind` says what happened, `ambiguous` whether a write may
  * have been applied anyway: a delivery job must then look for its marker in
  * the ticket's comments before posting again (Zendesk has no idempotency key
- * for comments). Messages never contain a secret, a token or a request body.
+ * for comments). `reason` names the cases a caller handles differently,
+ * without parsing text; `details` is Zendesk's own 422 `details` object.
+ * Messages never contain a secret, a token or a request body.
  */
 export type ZendeskErrorKind =
   /** 404: no such ticket (or endpoint). */
@@ -20,12 +22,25 @@ export type ZendeskErrorKind =
   | "network"
   /** A 2xx answer that is not the JSON the fields we use need. */
   | "invalid_response"
-  /** Any other 4xx, e.g. 422 when a ticket already holds 5,000 comments. */
+  /** Any other 4xx, e.g. 422 when a ticket already holds 5,000 comments or is closed. */
   | "rejected"
   /** Any other 5xx. */
   | "server";
 
 export type ZendeskOperation = "token" | "getTicket" | "addComment" | "listComments" | "searchUsers";
+
+/**
+ * What a caller may switch on. Set where it applies, else undefined.
+ *  - ticket_closed: the ticket is closed; Zendesk refuses every update (422, "Status: closed prevents ticket update"). Permanent.
+ *  - comment_too_large: the comment is over Zendesk's size limit (refused before sending, or 413/422 from Zendesk). Permanent.
+ *  - comment_limit: the ticket already holds 5,000 comments (422). Permanent.
+ *  - author_invalid: author_id is not an agent or admin of the account (422). Permanent.
+ *  - rate_limited_ticket: the update would exceed Zendesk's 30 updates per 10 minutes per user and ticket
+ *    (refused before sending from this process's count, or Zendesk's 429 for it). Wait retryAfterSeconds.
+ *  - rate_limited_account: the account's (or the endpoint's) requests per minute are used up. Wait retryAfterSeconds.
+ */
+export type ZendeskErrorReason =
+  "ticket_closed" | "comment_too_large" | "comment_limit" | "author_invalid" | "rate_limited_ticket" | "rate_limited_account";
 
 const TRANSIENT: ReadonlySet<ZendeskErrorKind> = new Set(["rate_limited", "unavailable", "timeout", "network", "server"]);
 
@@ -36,6 +51,8 @@ export interface ZendeskErrorInit {
   status?: number;
   retryAfterSeconds?: number;
   ambiguous?: boolean;
+  reason?: ZendeskErrorReason;
+  details?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -49,6 +66,10 @@ export class ZendeskError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** True when the request was a write that may have been applied (timeout or broken connection after sending, 5xx, unreadable 2xx). */
   readonly ambiguous: boolean;
+  /** The case this is, for callers to switch on (see ZendeskErrorReason). */
+  readonly reason: ZendeskErrorReason | undefined;
+  /** Zendesk's `details` of a 4xx answer, e.g. `{ status: [{ description: "Status: closed prevents ticket update" }] }`. */
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(init: ZendeskErrorInit) {
     super(`Zendesk ${init.operation}: ${init.message}`, init.cause === undefined ? undefined : { cause: init.cause });
@@ -57,6 +78,8 @@ export class ZendeskError extends Error {
     this.status = init.status;
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.ambiguous = init.ambiguous ?? false;
+    this.reason = init.reason;
+    this.details = init.details;
   }
 
   /** Worth trying again later (a job should reschedule, after Retry-After when known); the others need a person. */

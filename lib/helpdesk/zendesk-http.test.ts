@@ -106,16 +106,68 @@ describe("createTransport", () => {
     expect(await transportWith(readReset.fetch)(read)).toEqual({ ok: true });
   });
 
-  it("retries a 503 with Retry-After even for a write (Zendesk did not act on it), but not one without", async () => {
-    const withAfter = scripted(jsonAnswer(503, { error: "ServiceUnavailable" }, { "retry-after": "0" }), jsonAnswer(200, { ok: true }));
-    expect(await transportWith(withAfter.fetch)(write)).toEqual({ ok: true });
-    const without = scripted(jsonAnswer(503, { error: "ServiceUnavailable" }), jsonAnswer(200, { ok: true }));
-    expect(await failure(transportWith(without.fetch)(write))).toMatchObject({
-      kind: "unavailable",
-      ambiguous: true,
-      retryAfterSeconds: undefined,
-    });
-    expect(without.calls).toHaveLength(1);
+  it("never repeats a write after a 5xx, 503 with Retry-After included (it may have been applied), but repeats one after a 429", async () => {
+    for (const [status, headers] of [
+      [503, { "retry-after": "0" }],
+      [503, {}],
+      [500, {}],
+      [502, {}],
+    ] as const) {
+      const script = scripted(jsonAnswer(status, { error: "ServiceUnavailable" }, headers), jsonAnswer(200, { ok: true }));
+      expect(await failure(transportWith(script.fetch)(write)), `${status} ${JSON.stringify(headers)}`).toMatchObject({
+        status,
+        ambiguous: true,
+        transient: true,
+      });
+      expect(script.calls).toHaveLength(1);
+    }
+    const limited = scripted(jsonAnswer(429, { error: "APIRateLimitExceeded" }, { "retry-after": "0" }), jsonAnswer(200, { ok: true }));
+    expect(await transportWith(limited.fetch)(write)).toEqual({ ok: true });
+    expect(limited.calls).toHaveLength(2);
+  });
+
+  it("keeps Zendesk's 422 details and names the cases callers switch on", async () => {
+    const cases: [unknown, string | undefined][] = [
+      [
+        {
+          error: "RecordInvalid",
+          description: "Record validation errors",
+          details: { status: [{ description: "Status: closed prevents ticket update" }] },
+        },
+        "ticket_closed",
+      ],
+      [
+        { error: "RecordInvalid", description: "Record validation errors", details: { author_id: [{ description: "Author is invalid" }] } },
+        "author_invalid",
+      ],
+      [
+        {
+          error: "RecordInvalid",
+          description: "Record validation errors",
+          details: { base: [{ description: "Comment: body is too long (maximum is 65535 bytes)", error: "TooLong" }] },
+        },
+        "comment_too_large",
+      ],
+      [
+        {
+          error: "RecordInvalid",
+          description: "Record validation errors",
+          details: { base: [{ description: "the ticket has reached the maximum number of comments (5000)" }] },
+        },
+        "comment_limit",
+      ],
+      [
+        { error: "RecordInvalid", description: "Record validation errors", details: { subject: [{ description: "Subject: is invalid" }] } },
+        undefined,
+      ],
+    ];
+    for (const [body, reason] of cases) {
+      const err = await failure(transportWith(scripted(jsonAnswer(422, body)).fetch)(write));
+      expect(err, reason).toMatchObject({ kind: "rejected", status: 422, reason, transient: false, ambiguous: false });
+      expect(err.details).toEqual((body as { details: unknown }).details);
+    }
+    const tooBig = await failure(transportWith(scripted(jsonAnswer(413, { error: "RequestTooLarge" })).fetch)(write));
+    expect(tooBig).toMatchObject({ kind: "rejected", reason: "comment_too_large" });
   });
 
   it("gives up after maxRetries with the last error", async () => {

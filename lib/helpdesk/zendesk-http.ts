@@ -3,15 +3,17 @@
  * one log line per attempt and the answer checked against a zod schema.
  *
  * Retried, within maxRetries and a total wait budget (maxRetryWaitMs):
- * 429 (after Retry-After), 503 with Retry-After (Zendesk says "not now": the
- * request was not applied), connections refused before anything was sent,
- * and for requests that are safe to repeat (reads, the token request) also
- * other 5xx, timeouts and broken connections. A write that may have been
- * applied is never repeated here: it fails with `ambiguous: true` and the
+ * 429 (after Retry-After: Zendesk turned the request away unread),
+ * connections refused before anything was sent, and for requests that are
+ * safe to repeat (reads, the token request) also 5xx, timeouts and broken
+ * connections. A write that may have been applied is never repeated here:
+ * every 5xx to a write (a 503 with Retry-After included: it has been seen
+ * after the update was applied), a timeout or broken connection after
+ * sending and a 2xx we cannot read fail with `ambiguous: true`, and the
  * caller decides (see zendesk-errors.ts).
  */
 import type { z } from "zod";
-import { kindForStatus, ZendeskError, type ZendeskOperation } from "./zendesk-errors";
+import { kindForStatus, ZendeskError, type ZendeskErrorReason, type ZendeskOperation } from "./zendesk-errors";
 
 /** pino's (fields, message) signature; it only ever receives method, path, status, duration and retry facts. */
 export interface ZendeskLogger {
@@ -37,6 +39,8 @@ export interface ZendeskRequest<T> {
   body?: unknown;
   /** The Authorization header; absent on the token request. */
   authorization?: string;
+  /** The ticket this request updates: counted against Zendesk's per-ticket update limit. */
+  ticketUpdate?: number;
   /** Repeating it cannot change anything twice. Default: GET only. */
   safeToRepeat?: boolean;
   schema: z.ZodType<T>;
@@ -137,16 +141,78 @@ function httpError(response: Response, text: string, request: ZendeskRequest<unk
   const kind = kindForStatus(status);
   const retryAfterSeconds =
     kind === "rate_limited" || kind === "unavailable" ? parseRetryAfter(response.headers.get("retry-after"), now) : undefined;
-  // Zendesk turns a request away with 429, or with 503 + Retry-After, before acting on it; any other 5xx may come after.
-  const notApplied = kind === "rate_limited" || (kind === "unavailable" && retryAfterSeconds !== undefined);
+  const body = errorBody(text);
   return new ZendeskError({
     kind,
     operation: request.operation,
     status,
     retryAfterSeconds,
-    ambiguous: !safeToRepeat && status >= 500 && !notApplied,
-    message: `${status}${describeErrorBody(text)}`,
+    // Only a 429 says for certain that Zendesk did not act on it; any 5xx may come after the write was applied.
+    ambiguous: !safeToRepeat && status >= 500,
+    reason: reasonFor(status, body, request),
+    details: body.details,
+    message: `${status}${describeErrorBody(body)}`,
   });
+}
+
+interface ErrorBody {
+  error?: string;
+  description?: string;
+  details?: Record<string, unknown>;
+}
+
+function errorBody(text: string): ErrorBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return {};
+  const { error, description, error_description, details } = json as Record<string, unknown>;
+  const text_ = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  return {
+    error: text_(error),
+    description: text_(description) ?? text_(error_description),
+    details: typeof details === "object" && details !== null && !Array.isArray(details) ? (details as Record<string, unknown>) : undefined,
+  };
+}
+
+/** Every `description` in Zendesk's `details` ({ field: [{ description, error }] }), with its field. */
+function detailDescriptions(details: Record<string, unknown> | undefined): { field: string; text: string }[] {
+  const found: { field: string; text: string }[] = [];
+  for (const [field, entries] of Object.entries(details ?? {})) {
+    for (const entry of Array.isArray(entries) ? entries : [entries]) {
+      if (typeof entry === "string") found.push({ field, text: entry });
+      else if (typeof entry === "object" && entry !== null) {
+        const { description, error, type } = entry as Record<string, unknown>;
+        for (const t of [description, error, type]) if (typeof t === "string") found.push({ field, text: t });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The case a caller switches on, from the status and Zendesk's error body. Zendesk documents
+ * the closed-ticket answer's wording; the others are matched on their field and wording
+ * (see decision 020).
+ */
+function reasonFor(status: number, body: ErrorBody, request: ZendeskRequest<unknown>): ZendeskErrorReason | undefined {
+  const texts = detailDescriptions(body.details);
+  const all = [body.description ?? "", ...texts.map((t) => t.text)];
+  if (status === 429) {
+    // Zendesk's account limit says "requests per minute"; the per-ticket update limit names the ticket.
+    const perTicket = request.operation === "addComment" && all.some((t) => /ticket/i.test(t) && !/requests per minute/i.test(t));
+    return perTicket ? "rate_limited_ticket" : "rate_limited_account";
+  }
+  if (status === 413 && request.operation === "addComment") return "comment_too_large";
+  if (status !== 422) return undefined;
+  if (all.some((t) => /closed prevents ticket update/i.test(t))) return "ticket_closed";
+  if (texts.some((t) => /author/i.test(t.field)) || all.some((t) => /\bauthor\b/i.test(t))) return "author_invalid";
+  if (all.some((t) => /5,?000 comments|comment limit|maximum number of comments/i.test(t))) return "comment_limit";
+  if (all.some((t) => /too (long|large|big)|maximum (size|length)|TooLong/i.test(t))) return "comment_too_large";
+  return undefined;
 }
 
 function transportError(err: unknown, request: ZendeskRequest<unknown>, safeToRepeat: boolean, status: number | undefined): ZendeskError {
@@ -179,17 +245,12 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** Zendesk's error code and description, shortened; never the whole body. */
-function describeErrorBody(text: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return "";
-  }
-  if (typeof body !== "object" || body === null) return "";
-  const { error, description, error_description } = body as Record<string, unknown>;
-  const parts = [error, description ?? error_description].filter((p): p is string => typeof p === "string" && p !== "");
+/** Zendesk's error code and description (and the first of its details), shortened; never the whole body. */
+function describeErrorBody(body: ErrorBody): string {
+  const detail = detailDescriptions(body.details)[0];
+  const parts = [body.error, body.description, detail && `${detail.field}: ${detail.text}`].filter(
+    (p): p is string => typeof p === "string" && p !== "",
+  );
   const joined = parts.join(": ").replace(/[\u0000-\u001f\u007f]+/g, " ");
   return joined === "" ? "" : ` ${joined.slice(0, MAX_MESSAGE_CHARS)}`;
 }

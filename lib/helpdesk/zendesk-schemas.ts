@@ -37,6 +37,7 @@ export const showTicketResponseSchema = z.object({
     subject: z.string().nullable(),
     status: ticketStatusSchema,
     requester_id: id,
+    assignee_id: id.nullish(),
     organization_id: id.nullish(),
   }),
   users: z.array(userSchema).default([]),
@@ -56,14 +57,19 @@ export const updateTicketResponseSchema = z.object({
   }),
 });
 
+/** The comment's metadata: `custom` is the custom metadata of the update (audit) that added it. */
+const commentMetadataSchema = z.looseObject({ custom: z.record(z.string(), z.unknown()).nullish() }).nullish();
+
 const commentSchema = z.object({
   id,
   body: z.string(),
+  html_body: z.string().optional(),
   plain_body: z.string().optional(),
   public: z.boolean(),
   author_id: id.nullish(),
   audit_id: id.optional(),
   created_at: timestamp,
+  metadata: commentMetadataSchema,
 });
 
 /** ListTicketComments with cursor pagination (page[size], page[after]). */
@@ -74,6 +80,9 @@ export const listCommentsResponseSchema = z.object({
 
 /** SearchUsers: the first page of matches. */
 export const searchUsersResponseSchema = z.object({ users: z.array(userSchema) });
+
+/** The key of the update's custom metadata that carries a comment's marker (Zendesk shows it as the comment's `metadata.custom`). */
+export const MARKER_METADATA_KEY = "scopedesk_marker";
 
 export type RawComment = z.infer<typeof commentSchema>;
 export type RawUser = z.infer<typeof userSchema>;
@@ -95,6 +104,8 @@ export interface ZendeskTicket {
   subject: string | null;
   status: ZendeskTicketStatus;
   requester: { id: number; name: string; email: string | null };
+  /** The agent the ticket is assigned to, if any. */
+  assigneeId: number | null;
   organization: { id: number; name: string } | null;
   /** The agents' page for the ticket on the base URL (not the API URL Zendesk puts in `ticket.url`). */
   url: string;
@@ -102,17 +113,24 @@ export interface ZendeskTicket {
 
 export interface ZendeskComment {
   id: number;
+  /** As Zendesk keeps it: the text sent as `body`, or Zendesk's text of an `html_body`. */
   body: string;
   public: boolean;
   authorId: number | null;
   /** ISO 8601, as Zendesk gives it. */
   createdAt: string;
+  /** The update (audit) that added it. */
+  auditId: number | null;
+  /** The marker the update carried in its custom metadata (addComment's `marker`), if any. */
+  marker: string | null;
 }
 
 export interface AddedComment {
   commentId: number;
   /** ISO 8601 instant the comment was recorded at (the audit's created_at). */
   createdAt: string;
+  /** The update (audit) that added it. */
+  auditId: number;
 }
 
 export function toUser(raw: RawUser): ZendeskUser {
@@ -120,5 +138,19 @@ export function toUser(raw: RawUser): ZendeskUser {
 }
 
 export function toComment(raw: RawComment): ZendeskComment {
-  return { id: raw.id, body: raw.body, public: raw.public, authorId: raw.author_id ?? null, createdAt: raw.created_at };
+  return {
+    id: raw.id,
+    body: raw.body,
+    public: raw.public,
+    authorId: raw.author_id ?? null,
+    createdAt: raw.created_at,
+    auditId: raw.audit_id ?? null,
+    marker: commentMarker(raw),
+  };
+}
+
+/** The marker in the comment's custom metadata, when it is a string. */
+export function commentMarker(raw: RawComment): string | null {
+  const value = raw.metadata?.custom?.[MARKER_METADATA_KEY];
+  return typeof value === "string" ? value : null;
 }

@@ -41,10 +41,12 @@ export async function runTicketTriage(
 ): Promise<TriageOutcome> {
   const db = getDb();
   const meta: RequestMeta = { requestId: `job:${attempt.jobId}`, ip: null, userAgent: null };
-  const [claimed] = await db.$queryRaw<{ note_status: string; note_marker: string; note_in_flight_since: Date | null }[]>`
+  const [claimed] = await db.$queryRaw<
+    { note_status: string; note_marker: string; note_body: string | null; note_in_flight_since: Date | null }[]
+  >`
     UPDATE ticket_triage SET note_lease_until = now() + ${LEASE}::interval
      WHERE ticket_id = ${ticketId} AND note_status = 'pending' AND (note_lease_until IS NULL OR note_lease_until < now())
-    RETURNING note_status::text AS note_status, note_marker, note_in_flight_since`;
+    RETURNING note_status::text AS note_status, note_marker, note_body, note_in_flight_since`;
   if (!claimed) {
     const row = await db.ticketTriage.findUniqueOrThrow({ where: { ticketId }, select: { noteStatus: true } });
     if (DONE[row.noteStatus]) return DONE[row.noteStatus]!;
@@ -59,7 +61,7 @@ export async function runTicketTriage(
 
 async function triageOnce(
   ticketId: string,
-  row: { note_marker: string; note_in_flight_since: Date | null },
+  row: { note_marker: string; note_body: string | null; note_in_flight_since: Date | null },
   client: ZendeskClient,
   attempt: { finalAttempt: boolean },
   meta: RequestMeta,
@@ -69,8 +71,12 @@ async function triageOnce(
   let posting = false;
   try {
     if (row.note_in_flight_since) {
-      // An earlier try may have posted it: look before posting again.
-      const found = await client.findCommentContaining(ticketId, row.note_marker);
+      // An earlier try may have posted it: look before posting again (by its marker, or the text it sent).
+      const found = await client.findComment(ticketId, {
+        marker: row.note_marker,
+        ...(row.note_body ? { body: row.note_body } : {}),
+        since: new Date(row.note_in_flight_since.getTime() - 60_000),
+      });
       if (found) {
         await markDelivered(ticketId, { commentId: found.id, at: new Date(found.createdAt) }, true, meta);
         return "recovered";
@@ -113,7 +119,7 @@ async function triageOnce(
       },
     });
     posting = true;
-    const added = await client.addComment(ticketId, { body: triage.body, public: false });
+    const added = await client.addComment(ticketId, { body: triage.body, public: false, marker: triage.marker });
     await markDelivered(ticketId, { commentId: added.commentId, at: new Date(added.createdAt) }, false, meta);
     return "delivered";
   } catch (error) {

@@ -2,7 +2,9 @@
  * The agents' view of the development Zendesk, so a person trying the demo
  * sees the notes arrive: /agent/tickets lists the tickets, /agent/tickets/{id}
  * shows one with every comment, oldest first, internal notes set apart as
- * Zendesk does (yellow). Plain HTML, every value escaped, reloading itself.
+ * Zendesk does (yellow), each as Zendesk renders it (markup.ts: Markdown of
+ * `body`, sanitised `html_body`) with the text as sent beneath. Plain HTML,
+ * every value escaped or sanitised, no script, reloading itself.
  */
 import type { DevComment, DevTicket, DevZendeskStore } from "./store";
 import { escapeHtml } from "./wire";
@@ -24,6 +26,8 @@ li.internal{background:#fffbeb;border-color:#f59e0b}
 .kind{font-weight:700;text-transform:uppercase;letter-spacing:.03em}
 li.internal .kind{color:#92400e}li.public .kind{color:#1e40af}
 pre{margin:0;white-space:pre-wrap;word-break:break-word;font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace}
+.rendered{overflow-wrap:anywhere}.rendered p{margin:0 0 .5rem}.rendered ul,.rendered ol{margin:0 0 .5rem;padding-left:1.5rem;list-style:revert}
+details{margin-top:.5rem;font-size:.8125rem;color:#4b5563}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #d1d5db}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e5e7eb}
 a{color:#1d4ed8}a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
@@ -112,7 +116,8 @@ function commentItem(store: DevZendeskStore, c: DevComment): string {
   const kind = c.public ? "public" : "internal";
   return `<li class="comment ${kind}" id="comment-${c.id}" data-comment-id="${c.id}" data-public="${c.public}">
 <div class="meta"><span class="kind">${c.public ? "Public reply" : "Internal note"}</span><span>${escapeHtml(author)}</span><time datetime="${escapeHtml(c.createdAt)}">${escapeHtml(c.createdAt)}</time></div>
-<pre>${escapeHtml(c.body)}</pre>
+<div class="rendered">${c.htmlBody}</div>
+<details><summary>As sent</summary><pre>${escapeHtml(c.body)}</pre></details>
 </li>`;
 }
 

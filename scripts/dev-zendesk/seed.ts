@@ -16,6 +16,7 @@
  *   #4255  archive@brightpost.example: brightpost's legacy subuser (its parent has the scopes)
  */
 import { fixtures } from "../lib/seed/generate";
+import { htmlToText, renderMarkdown } from "./markup";
 import type { DevComment, DevOrganization, DevTicket, DevUser } from "./store";
 
 /** The cutoff the fixtures are generated with (the default SIGNUP_CUTOFF). */
@@ -216,14 +217,19 @@ export function devZendeskSeed(): DevZendeskSeed {
     const thread = [{ authorId: requester.id, body: seed.description, public: true, at: createdAt }];
     if (seed.agentNote) thread.push({ authorId: HUMAN_AGENT.id, body: seed.agentNote, public: false, at: createdAt + HOUR / 2 });
     for (const c of thread) {
+      const htmlBody = renderMarkdown(c.body);
       comments.push({
         id: nextCommentId++,
         auditId: nextAuditId++,
         ticketId: seed.id,
         authorId: c.authorId,
         body: c.body,
+        htmlBody,
+        plainBody: htmlToText(htmlBody),
         public: c.public,
         createdAt: iso(c.at),
+        custom: {},
+        statusChange: null,
       });
     }
     const updatedAt = iso(thread.at(-1)!.at);

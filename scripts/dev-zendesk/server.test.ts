@@ -5,7 +5,7 @@ import { CONTRACT_PATH, expectZendeskAnswer, expectZendeskRequest, OPERATIONS, t
 import { fixtures } from "../lib/seed/generate";
 import { INTEGRATION_USER, TICKET_SEEDS } from "./seed";
 import { startDevZendesk, type DevZendesk } from "./server";
-import { MAX_COMMENTS_PER_TICKET } from "./store";
+import { MAX_COMMENT_BYTES, MAX_COMMENTS_PER_TICKET } from "./store";
 
 let zendesk: DevZendesk;
 let token: string;
@@ -273,6 +273,124 @@ describe("tickets and comments", () => {
   it("answers 400 to a cursor it did not give or a page size over 100", async () => {
     expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4247/comments?page[after]=bogus")).status).toBe(400);
     expect((await checked(OPERATIONS.listComments, "/api/v2/tickets/4247/comments?page[size]=101")).status).toBe(400);
+  });
+});
+
+describe("updates as strict as Zendesk", () => {
+  const update = (ticket: Record<string, unknown>) => JSON.stringify({ ticket });
+
+  it("keeps the update's custom metadata on the audit and shows it as the comment's metadata.custom", async () => {
+    const { status, body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4249", {
+      method: "PUT",
+      body: update({ comment: { body: "with a marker", public: false }, metadata: { scopedesk_marker: "m-1" } }),
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ audit: { metadata: { custom: { scopedesk_marker: "m-1" } } } });
+    const listed = await checked(OPERATIONS.listComments, "/api/v2/tickets/4249/comments?page[size]=100");
+    expect((listed.body as { comments: unknown[] }).comments.at(-1)).toMatchObject({
+      body: "with a marker",
+      metadata: { custom: { scopedesk_marker: "m-1" } },
+    });
+  });
+
+  it("sets the status asked for with the comment, as a Change event of the same audit", async () => {
+    const { body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4251", {
+      method: "PUT",
+      body: update({ comment: { body: "We reset your scopes.", public: true }, status: "pending" }),
+    });
+    expect((body as { audit: { events: unknown[] } }).audit.events).toEqual([
+      expect.objectContaining({ type: "Comment" }),
+      expect.objectContaining({ type: "Change", field_name: "status", value: "pending", previous_value: "open" }),
+    ]);
+    expect((await checked(OPERATIONS.showTicket, "/api/v2/tickets/4251")).body).toMatchObject({ ticket: { status: "pending" } });
+    const refused = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4251", {
+      method: "PUT",
+      body: update({ comment: { body: "x", public: false }, status: "new" }),
+    });
+    expect(refused).toMatchObject({ status: 422, body: { error: "RecordInvalid", details: { status: [expect.any(Object)] } } });
+  });
+
+  it("refuses every update of a closed ticket with Zendesk's 422 and details", async () => {
+    expect(
+      (await call("/__dev/tickets/4253/status", { method: "POST", body: JSON.stringify({ status: "closed" }), auth: null })).status,
+    ).toBe(200);
+    const before = zendesk.comments(4253).length;
+    const refused = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4253", { method: "PUT", body: note("too late", true) });
+    expect(refused).toMatchObject({
+      status: 422,
+      body: {
+        error: "RecordInvalid",
+        description: "Record validation errors",
+        details: { status: [{ description: "Status: closed prevents ticket update" }] },
+      },
+    });
+    expect(zendesk.comments(4253)).toHaveLength(before);
+    expect(
+      (await call("/__dev/tickets/4253/status", { method: "POST", body: JSON.stringify({ status: "gone" }), auth: null })).status,
+    ).toBe(400);
+    zendesk.setTicketStatus(4253, "new");
+  });
+
+  it("honours author_id when it is an agent, and refuses a customer or an unknown user (422 with details)", async () => {
+    const agent = 36_000_000_002;
+    await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4254", {
+      method: "PUT",
+      body: update({ comment: { body: "from Alex", public: true, author_id: agent } }),
+    });
+    expect(zendesk.comments(4254).at(-1)).toMatchObject({ authorId: agent, body: "from Alex" });
+    for (const author of [36_000_000_101, 99]) {
+      const refused = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4254", {
+        method: "PUT",
+        body: update({ comment: { body: "as someone else", public: true, author_id: author } }),
+      });
+      expect(refused).toMatchObject({ status: 422, body: { details: { author_id: [expect.any(Object)] } } });
+    }
+  });
+
+  it("refuses a comment over 64 KB (422 with details), keeps one at the limit", async () => {
+    const tooBig = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4255", {
+      method: "PUT",
+      body: note("x".repeat(MAX_COMMENT_BYTES + 1), false),
+    });
+    expect(tooBig).toMatchObject({ status: 422, body: { error: "RecordInvalid", details: { base: [{ error: "TooLong" }] } } });
+    const atLimit = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4255", {
+      method: "PUT",
+      body: note("€".repeat(MAX_COMMENT_BYTES / 3), false),
+    });
+    expect(atLimit.status).toBe(200);
+  });
+
+  it("keeps html_body sanitised, with its text as body and plain_body", async () => {
+    const { body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4255", {
+      method: "PUT",
+      body: update({
+        comment: {
+          html_body: '<p onclick="x()">Hi <b>there</b><script>alert(1)</script></p><ul><li>one</li></ul><a href="javascript:x">y</a>',
+          public: false,
+        },
+      }),
+    });
+    const event = (body as { audit: { events: Record<string, string>[] } }).audit.events[0]!;
+    expect(event.html_body).toBe('<div class="zd-comment" dir="auto"><p>Hi <b>there</b></p><ul><li>one</li></ul><a>y</a></div>');
+    expect(event.plain_body).toBe("Hi there\n- one\ny");
+    expect(event.body).toBe(event.plain_body);
+  });
+
+  it("answers its own links and ticket.url, with or without .json", async () => {
+    const ticket = (await checked(OPERATIONS.showTicket, "/api/v2/tickets/4242.json")).body as { ticket: { url: string } };
+    const byUrl = await call(new URL(ticket.ticket.url).pathname);
+    expect(byUrl).toMatchObject({ status: 200, body: { ticket: { id: 4242 } } });
+    for (let n = 0; n < 3; n++) zendesk.addComment(4243, { body: `linked ${n}`, public: false });
+    const first = (await checked(OPERATIONS.listComments, "/api/v2/tickets/4243/comments.json?page[size]=2")).body as {
+      links: { next: string };
+    };
+    const next = new URL(first.links.next);
+    const second = await checked(OPERATIONS.listComments, `${next.pathname}${next.search}`);
+    expect(second.status).toBe(200);
+    expect((second.body as { comments: unknown[] }).comments).toHaveLength(2);
+    const put = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4243.json", { method: "PUT", body: note("via .json", false) });
+    expect(put.status).toBe(200);
+    expect(zendesk.comments(4243).at(-1)).toMatchObject({ body: "via .json" });
   });
 });
 

@@ -12,6 +12,7 @@
  *   DELETE /__dev/faults   drop them
  *   GET    /__dev/stats    request counts (DELETE resets them)
  *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id?, tags? }; 201 with its id and agents' URL
+ *   POST   /__dev/tickets/{id}/status  { status }: sets it as an agent would ("closed": every update is refused)
  *
  * With `app`, the Scopedesk sidebar app is installed (zendesk-apps.ts: signed loads, its public key,
  * Show User, the SDK stand-in); with `webhook`, a new ticket fires the triage webhook (webhooks.ts).
@@ -28,7 +29,7 @@ import { faultSchema, FaultQueue, type DevZendeskFault, type DevZendeskFaultInpu
 import { DevTokens } from "./oauth";
 import { devZendeskSeed, INTEGRATION_USER } from "./seed";
 import { newTicketRoutes } from "./new-ticket-page";
-import { DevZendeskStore, type DevComment, type DevTicket } from "./store";
+import { DevZendeskStore, type DevComment, type DevTicket, type DevTicketStatus } from "./store";
 import { createDevWebhooks, type DevWebhookOptions, type DevWebhooks } from "./webhooks";
 import { createDevZendeskApps, type DevZendeskAppOptions, type DevZendeskApps } from "./zendesk-apps";
 
@@ -45,6 +46,8 @@ export interface DevZendeskOptions {
   latencyMs?: number;
   /** Receives each log line (already prefixed with "[dev-zendesk]"). Default console.log. */
   log?: (line: string) => void;
+  /** Its clock, ms since the epoch (comment times, token expiry, rate-limit windows). Default Date.now. */
+  now?: () => number;
   /** The Scopedesk sidebar app, installed (zendesk-apps.ts). */
   app?: DevZendeskAppOptions;
   /** The triage webhook a new ticket fires (webhooks.ts). */
@@ -71,8 +74,13 @@ export interface DevZendesk {
   resetStats(): void;
   /** A ticket's comments as stored, oldest first. */
   comments(ticketId: number): DevComment[];
-  /** Adds a comment as the integration user, as PUT would (e.g. to fill a ticket in a test). */
-  addComment(ticketId: number, comment: { body: string; public: boolean }): DevComment;
+  /** Adds a comment as PUT would, by the integration user unless authorId says otherwise (e.g. to fill a ticket in a test). */
+  addComment(
+    ticketId: number,
+    comment: { body?: string; htmlBody?: string; public: boolean; authorId?: number; marker?: string; status?: DevTicketStatus },
+  ): DevComment;
+  /** Sets a ticket's status as an agent (or Zendesk, closing a solved ticket) would; "closed" makes it refuse updates. */
+  setTicketStatus(ticketId: number, status: DevTicketStatus): void;
   /** Every issued token stops working (the next API call answers 401). */
   revokeTokens(): void;
   /** The installed Scopedesk app, when `app` was given. */
@@ -95,6 +103,8 @@ const newTicketSchema = z.object({
     .default([]),
 });
 
+const ticketStatusSchema = z.strictObject({ status: z.enum(["new", "open", "pending", "hold", "solved", "closed"]) });
+
 export const DEV_ZENDESK_DEFAULT_CLIENT_ID = "scopedesk";
 export const DEV_ZENDESK_DEFAULT_CLIENT_SECRET = "scopedesk-dev-zendesk-secret";
 
@@ -116,8 +126,9 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
   if (!Number.isInteger(latencyMs) || latencyMs < 0)
     throw new TypeError(`dev-zendesk: latencyMs must be a whole number ≥ 0 (got ${latencyMs})`);
 
-  const store = new DevZendeskStore(devZendeskSeed());
-  const tokens = new DevTokens(clientId, clientSecret);
+  const now = opts.now ?? Date.now;
+  const store = new DevZendeskStore(devZendeskSeed(), now);
+  const tokens = new DevTokens(clientId, clientSecret, now);
   const faults = new FaultQueue();
   const emptyStats = (): DevZendeskStats => ({ requests: 0, byRoute: {}, tokensIssued: 0, faultsServed: 0 });
   let stats = emptyStats();
@@ -193,6 +204,14 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     ticketCreated(ticket, parsed.data.tags);
     return c.json({ id: ticket.id, url: `${origin}/agent/tickets/${ticket.id}` }, 201);
   });
+  app.post("/__dev/tickets/:ticket_id{[0-9]+}/status", async (c) => {
+    const parsed = ticketStatusSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success)
+      return c.json({ error: "InvalidStatus", issues: ["status: one of new, open, pending, hold, solved, closed"] }, 400);
+    const ticket = store.setStatus(Number(c.req.param("ticket_id")), parsed.data.status);
+    if (!ticket) return c.json({ error: "RecordNotFound", description: `There is no ticket #${c.req.param("ticket_id")}.` }, 404);
+    return c.json({ id: ticket.id, status: ticket.status });
+  });
   app.get("/__dev/stats", (c) => c.json(currentStats()));
   app.delete("/__dev/stats", (c) => {
     resetStats();
@@ -223,7 +242,14 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     tokensAtReset = tokens.issued;
   }
 
-  const server = createServer(getRequestListener(app.fetch));
+  // Zendesk answers every API path with or without ".json" (its own links and ticket.url carry it).
+  const withoutJsonSuffix = (request: Request): Request => {
+    const url = new URL(request.url);
+    if (!/^\/api\/.*\.json$/.test(url.pathname)) return request;
+    url.pathname = url.pathname.slice(0, -".json".length);
+    return new Request(url, request);
+  };
+  const server = createServer(getRequestListener((request) => app.fetch(withoutJsonSuffix(request))));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, host, () => {
@@ -245,10 +271,17 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     stats: currentStats,
     resetStats,
     comments: (ticketId) => [...store.commentsOf(ticketId)],
-    addComment(ticketId, comment) {
-      const added = store.addComment(ticketId, { ...comment, authorId: INTEGRATION_USER.id });
+    addComment(ticketId, { marker, authorId, ...comment }) {
+      const added = store.addComment(ticketId, {
+        ...comment,
+        authorId: authorId ?? INTEGRATION_USER.id,
+        custom: marker === undefined ? {} : { scopedesk_marker: marker },
+      });
       if (!added.ok) throw new Error(`dev-zendesk: cannot add a comment to #${ticketId} (${added.reason})`);
       return added.comment;
+    },
+    setTicketStatus(ticketId, status) {
+      if (!store.setStatus(ticketId, status)) throw new Error(`dev-zendesk: no ticket #${ticketId}`);
     },
     revokeTokens: () => tokens.revokeAll(),
     apps,

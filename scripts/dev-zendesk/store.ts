@@ -2,6 +2,7 @@
  * The development Zendesk's data, in memory: users, organizations, tickets
  * and their comments. Plain records; wire.ts shapes them as Zendesk's JSON.
  */
+import { htmlToText, renderMarkdown, sanitizeHtml } from "./markup";
 import type { DevZendeskSeed } from "./seed";
 
 export interface DevUser {
@@ -31,21 +32,46 @@ export interface DevTicket {
   updatedAt: string;
 }
 
+export type DevTicketStatus = DevTicket["status"];
+
 export interface DevComment {
   id: number;
   /** The audit the comment was added in; in Zendesk the comment is that audit's Comment event, with the same id. */
   auditId: number;
   ticketId: number;
   authorId: number;
+  /** The text as sent (`body`), or the text of the HTML (`html_body`). */
   body: string;
+  /** What agents see: the Markdown of `body` rendered, or `html_body` sanitised. */
+  htmlBody: string;
+  /** The text of htmlBody. */
+  plainBody: string;
   public: boolean;
   createdAt: string;
+  /** The update's custom metadata (`ticket.metadata`), shown as the audit's and the comment's `metadata.custom`. */
+  custom: Record<string, unknown>;
+  /** The status the same update set, if it changed it. */
+  statusChange: { eventId: number; from: DevTicketStatus; to: DevTicketStatus } | null;
 }
 
 /** Zendesk refuses the 5,001st comment on a ticket (422). */
 export const MAX_COMMENTS_PER_TICKET = 5000;
+/** A comment's text is kept in 64 KB (decision 020): longer is refused (422). */
+export const MAX_COMMENT_BYTES = 65_535;
+/** The statuses an update may set (a ticket never goes back to new; closing is Zendesk's own doing). */
+export const SETTABLE_STATUSES = ["open", "pending", "hold", "solved"] as const;
 
-export type AddCommentResult = { ok: true; comment: DevComment } | { ok: false; reason: "not_found" | "comment_limit" };
+export interface NewDevComment {
+  body?: string;
+  htmlBody?: string;
+  public?: boolean;
+  authorId: number;
+  custom?: Record<string, unknown>;
+  status?: DevTicketStatus;
+}
+
+export type AddCommentFailure = "not_found" | "comment_limit" | "closed" | "too_large" | "author_invalid" | "status_invalid" | "empty";
+export type AddCommentResult = { ok: true; comment: DevComment } | { ok: false; reason: AddCommentFailure };
 
 export class DevZendeskStore {
   private readonly tickets = new Map<number, DevTicket>();
@@ -65,7 +91,7 @@ export class DevZendeskStore {
       this.tickets.set(t.id, { ...t });
       this.comments.set(t.id, []);
     }
-    for (const c of seed.comments) this.comments.get(c.ticketId)?.push({ ...c });
+    for (const c of seed.comments) this.comments.get(c.ticketId)?.push({ ...c, custom: { ...c.custom } });
     const all = seed.comments;
     this.nextCommentId = Math.max(0, ...all.map((c) => c.id)) + 1;
     this.nextAuditId = Math.max(0, ...all.map((c) => c.auditId)) + 1;
@@ -92,25 +118,55 @@ export class DevZendeskStore {
     return this.comments.get(ticketId) ?? [];
   }
 
-  /** `public` left out means what the ticket's first comment was, as Zendesk does. */
-  addComment(ticketId: number, c: { body: string; public?: boolean; authorId: number }): AddCommentResult {
+  /**
+   * What an update with a comment does, checked as Zendesk checks it: the ticket exists and is not
+   * closed, the text is not empty nor over 64 KB, the author is an agent or admin, the status one an
+   * update may set, the ticket not full. `public` left out means what the ticket's first comment was.
+   */
+  addComment(ticketId: number, c: NewDevComment): AddCommentResult {
     const ticket = this.tickets.get(ticketId);
     const thread = this.comments.get(ticketId);
     if (!ticket || !thread) return { ok: false, reason: "not_found" };
+    if (ticket.status === "closed") return { ok: false, reason: "closed" };
+    const text = c.htmlBody ?? c.body ?? "";
+    if (text.trim() === "") return { ok: false, reason: "empty" };
+    if (Buffer.byteLength(text, "utf8") > MAX_COMMENT_BYTES) return { ok: false, reason: "too_large" };
+    const author = this.users.get(c.authorId);
+    if (!author || (author.role !== "agent" && author.role !== "admin" && author.id !== ticket.requesterId))
+      return { ok: false, reason: "author_invalid" };
+    if (c.status !== undefined && !(SETTABLE_STATUSES as readonly string[]).includes(c.status))
+      return { ok: false, reason: "status_invalid" };
     if (thread.length >= MAX_COMMENTS_PER_TICKET) return { ok: false, reason: "comment_limit" };
     const createdAt = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const htmlBody = c.htmlBody !== undefined ? sanitizeHtml(c.htmlBody) : renderMarkdown(c.body!);
+    const plainBody = htmlToText(htmlBody);
+    const id = this.nextCommentId++;
+    const statusChange =
+      c.status !== undefined && c.status !== ticket.status ? { eventId: this.nextCommentId++, from: ticket.status, to: c.status } : null;
     const comment: DevComment = {
-      id: this.nextCommentId++,
+      id,
       auditId: this.nextAuditId++,
       ticketId,
       authorId: c.authorId,
-      body: c.body,
+      body: c.body ?? plainBody,
+      htmlBody,
+      plainBody,
       public: c.public ?? thread[0]?.public ?? true,
       createdAt,
+      custom: { ...c.custom },
+      statusChange,
     };
     thread.push(comment);
     ticket.updatedAt = createdAt;
+    if (statusChange) ticket.status = statusChange.to;
     return { ok: true, comment };
+  }
+
+  /** A status set from outside an update (the dev control; Zendesk closes solved tickets on its own after a while). */
+  setStatus(ticketId: number, status: DevTicketStatus): DevTicket | undefined {
+    const ticket = this.tickets.get(ticketId);
+    if (ticket) ticket.status = status;
+    return ticket;
   }
 
   /**

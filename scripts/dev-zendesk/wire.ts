@@ -110,45 +110,47 @@ export function organizationJson(o: DevOrganization, origin: string) {
   };
 }
 
-/** Plain text in, so body and plain_body are the text and html_body its escaped paragraph. */
+/** A comment as List Comments shows it: the update's custom metadata is its `metadata.custom`. */
 export function commentJson(c: DevComment) {
   return {
     id: c.id,
     type: "Comment",
     author_id: c.authorId,
     body: c.body,
-    html_body: `<div class="zd-comment"><p>${escapeHtml(c.body).replace(/\n/g, "<br>")}</p></div>`,
-    plain_body: c.body,
+    html_body: `<div class="zd-comment" dir="auto">${c.htmlBody}</div>`,
+    plain_body: c.plainBody,
     public: c.public,
     attachments: [],
     audit_id: c.auditId,
     via: API_VIA,
     created_at: c.createdAt,
-    metadata: { system: {}, custom: {} },
+    metadata: { system: {}, custom: { ...c.custom } },
   };
 }
 
-/** The audit of an update that added one comment: its Comment event carries the comment's id. */
+/** The audit of an update that added one comment (its Comment event carries the comment's id), and changed the status if asked. */
 export function commentAuditJson(c: DevComment) {
+  const { id, type, author_id, body, html_body, plain_body, public: isPublic, attachments, audit_id } = commentJson(c);
   return {
     id: c.auditId,
     ticket_id: c.ticketId,
     created_at: c.createdAt,
     author_id: c.authorId,
-    metadata: { system: {}, custom: {} },
+    metadata: { system: {}, custom: { ...c.custom } },
     via: API_VIA,
     events: [
-      {
-        id: c.id,
-        type: "Comment",
-        author_id: c.authorId,
-        body: c.body,
-        html_body: commentJson(c).html_body,
-        plain_body: c.body,
-        public: c.public,
-        attachments: [],
-        audit_id: c.auditId,
-      },
+      { id, type, author_id, body, html_body, plain_body, public: isPublic, attachments, audit_id },
+      ...(c.statusChange
+        ? [
+            {
+              id: c.statusChange.eventId,
+              type: "Change",
+              field_name: "status",
+              value: c.statusChange.to,
+              previous_value: c.statusChange.from,
+            },
+          ]
+        : []),
     ],
   };
 }

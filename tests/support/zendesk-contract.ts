@@ -31,6 +31,7 @@ const json = (schema: object) => ({ "application/json": { schema } });
 
 type Operation = {
   operationId: string;
+  parameters?: unknown[];
   requestBody?: unknown;
   responses: Record<string, { content?: Record<string, { schema: object }>; headers?: object }>;
 };
@@ -76,11 +77,21 @@ function patchedDescription(): Spec {
       },
     ],
   });
-  // 3. ListTicketComments documents cursor pagination (recommended) but its answer lacks the
-  //    meta and links of it; components.CursorPaginationMeta defines them. We always page by cursor.
-  op("/api/v2/tickets/{ticket_id}/comments", "get").responses["200"]!.content = json({
-    allOf: [ref("TicketCommentsResponse"), ref("CursorPaginationMeta"), { required: ["meta", "links"] }],
+  // 3. ListTicketComments documents cursor pagination (recommended) and offset pagination, but its
+  //    answer has the fields of neither; components.CursorPaginationMeta and OffsetPaginationObject
+  //    define them. Its description's table documents `sort` (created_at or -created_at) for cursor
+  //    pagination, which its parameters lack.
+  const listComments = op("/api/v2/tickets/{ticket_id}/comments", "get");
+  listComments.responses["200"]!.content = json({
+    anyOf: [
+      { allOf: [ref("TicketCommentsResponse"), ref("CursorPaginationMeta"), { required: ["meta", "links"] }] },
+      { allOf: [ref("TicketCommentsResponse"), ref("OffsetPaginationObject"), { required: ["next_page", "previous_page", "count"] }] },
+    ],
   });
+  listComments.parameters = [
+    ...(listComments.parameters ?? []),
+    { name: "sort", in: "query", schema: { type: "string", enum: ["created_at", "-created_at"] } },
+  ];
   // 4. SearchUsers pages by offset only, yet its answer lacks next_page, previous_page and count.
   op("/api/v2/users/search", "get").responses["200"]!.content = json({ allOf: [ref("UsersResponse"), ref("OffsetPaginationObject")] });
   // 5. No error answer is documented for these operations. Zendesk's developer documentation gives
