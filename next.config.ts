@@ -18,7 +18,11 @@ const nextConfig: NextConfig = {
   // forbidden() for a signed-in role that lacks a permission.
   experimental: { authInterrupts: true },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      // The Zendesk app's pages may be framed by the configured Zendesk only: their CSP's frame-ancestors says who (proxy.ts).
+      { source: "/((?!zendesk-app(?:/|$)).*)", headers: securityHeaders },
+      { source: "/zendesk-app/:path*", headers: securityHeaders.filter((h) => h.key !== "X-Frame-Options") },
+    ];
   },
 };
 

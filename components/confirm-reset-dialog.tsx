@@ -7,7 +7,7 @@ import { useState } from "react";
 import { asApiError, type ApiError } from "@/lib/client/api-fetch";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { ResetScopesErrors } from "@/lib/http/console/scope-resets";
+import type { ResetScopesErrors, ResetScopesOutput } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { formatUtcShort } from "./local-time";
@@ -20,10 +20,13 @@ export default function ConfirmResetDialog({
   preview,
   onClose,
   accountLabel,
+  onDone,
 }: {
   preview: Preview;
   onClose(): void;
   accountLabel: string;
+  /** Instead of opening the result page (the Zendesk sidebar shows the result in place). */
+  onDone?(result: ResetScopesOutput): void;
 }) {
   const { detail, idempotencyKey } = preview;
   const { resetPlan, account } = detail;
@@ -52,7 +55,8 @@ export default function ConfirmResetDialog({
       // The account changed, but the agent is leaving its page: mark it stale
       // for when they come back instead of fetching it again now.
       void queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id), refetchType: "none" });
-      router.push(result.reset.links.page);
+      if (onDone) onDone(result);
+      else router.push(result.reset.links.page);
     },
   });
 

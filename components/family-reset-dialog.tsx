@@ -24,11 +24,14 @@ export default function FamilyResetDialog({
   accountLabel,
   idempotencyKey,
   onClose,
+  onDone,
 }: {
   accountId: number;
   accountLabel: string;
   idempotencyKey: string;
   onClose(): void;
+  /** Instead of opening the family reset's page (the Zendesk sidebar shows it in place). */
+  onDone?(familyResetId: string): void;
 }) {
   const { ticket, helpdesk, text: ticketText, setText: setTicketText, resolve: resolveTicket } = useConfirmationTicket();
   const [parentMode, setParentMode] = useState<ResetMode>("default");
@@ -68,7 +71,7 @@ export default function FamilyResetDialog({
           ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
         })),
       }),
-    onSuccess: (result) => router.push(`/family-resets/${result.familyResetId}`),
+    onSuccess: (result) => (onDone ? onDone(result.familyResetId) : router.push(`/family-resets/${result.familyResetId}`)),
   });
 
   function confirm(event: React.FormEvent) {

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import type { GetAccountOutput } from "@/lib/http/console/accounts";
 import { NewKeyReply } from "./new-key-reply";
+import type { ResetScopesOutput } from "@/lib/http/console/scope-resets";
 import { AccountLinks, KeyLossList, ScopeDiff } from "./reset-plan-parts";
 
 // The dialogs (and their Radix and mutation code) load on first use, not with the account page.
@@ -25,7 +26,20 @@ export interface Preview {
  * (role, ticket, preview and key-loss fingerprints); this only helps the
  * agent decide.
  */
-export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutput; canReset: boolean; role: string }) {
+export function ResetScopes({
+  detail,
+  canReset,
+  role,
+  onResetDone,
+  onFamilyResetDone,
+}: {
+  detail: GetAccountOutput;
+  canReset: boolean;
+  role: string;
+  /** Where the Zendesk sidebar shows a result in place of the result pages (the dialogs' onDone). */
+  onResetDone?(result: ResetScopesOutput): void;
+  onFamilyResetDone?(familyResetId: string): void;
+}) {
   const { resetPlan, account } = detail;
   const plan = resetPlan.default;
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -128,6 +142,7 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
           preview={preview}
           onClose={() => setPreview(null)}
           accountLabel={`${account.username} #${account.id}`}
+          onDone={onResetDone}
         />
       )}
       {family && (
@@ -137,6 +152,7 @@ export function ResetScopes({ detail, canReset, role }: { detail: GetAccountOutp
           accountId={account.id}
           accountLabel={`${account.username} #${account.id}`}
           onClose={() => setFamily(null)}
+          onDone={onFamilyResetDone}
         />
       )}
     </section>

@@ -66,10 +66,23 @@ function parseStored(raw: string | null, helpdesk: HelpdeskSite): TicketRef | nu
  * (`?ticket=` on any console page), is kept for the tab, and is shown in the
  * header; the reset dialog uses it.
  */
-export function TicketProvider({ helpdesk, children }: { helpdesk: HelpdeskSite & { connected: boolean }; children: React.ReactNode }) {
+export function TicketProvider({
+  helpdesk,
+  children,
+  pinnedTicket,
+}: {
+  helpdesk: HelpdeskSite & { connected: boolean };
+  children: React.ReactNode;
+  /**
+   * The ticket of a page that is about one ticket (the Zendesk sidebar): used
+   * as it is, neither read from nor kept in the tab's storage, which a frame
+   * on another site may be refused.
+   */
+  pinnedTicket?: TicketRef;
+}) {
   const stored = useSyncExternalStore(subscribe, readStored, () => null);
   const [linkError, setLinkError] = useState<string | null>(null);
-  const ticket = useMemo(() => parseStored(stored, helpdesk), [stored, helpdesk]);
+  const ticket = useMemo(() => pinnedTicket ?? parseStored(stored, helpdesk), [pinnedTicket, stored, helpdesk]);
   const setTicket = useCallback((next: TicketRef | null) => {
     setLinkError(null);
     writeStored(next);
@@ -78,9 +91,11 @@ export function TicketProvider({ helpdesk, children }: { helpdesk: HelpdeskSite 
   return (
     <TicketContext.Provider value={value}>
       {/* useSearchParams needs a Suspense boundary in a statically rendered tree. */}
-      <Suspense fallback={null}>
-        <TicketFromLink helpdesk={helpdesk} onLinkError={setLinkError} />
-      </Suspense>
+      {!pinnedTicket && (
+        <Suspense fallback={null}>
+          <TicketFromLink helpdesk={helpdesk} onLinkError={setLinkError} />
+        </Suspense>
+      )}
       {children}
     </TicketContext.Provider>
   );

@@ -13,11 +13,13 @@
  * The session secret is AUTH_SECRET if set, else one made once per machine
  * outside the repository (scripts/lib/demo-secret.ts).
  */
+import { randomBytes } from "node:crypto";
 import { appServerCommand } from "./lib/app-server";
 import pg from "pg";
 import { loadConfig } from "../lib/platform/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
+import { DEV_ZAF_SDK_PATH, DEV_ZENDESK_APP_ID, DEV_ZENDESK_INSTALLATION_ID } from "./dev-zendesk/zendesk-apps";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
 import { asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
 import { demoAuthSecret } from "./lib/demo-secret";
@@ -70,6 +72,11 @@ try {
     HELPDESK_BASE_URL: process.env.HELPDESK_BASE_URL ?? `http://127.0.0.1:${zendeskPort}`,
     ZENDESK_CLIENT_ID: process.env.ZENDESK_CLIENT_ID ?? DEV_ZENDESK_DEFAULT_CLIENT_ID,
     ZENDESK_CLIENT_SECRET: process.env.ZENDESK_CLIENT_SECRET ?? DEV_ZENDESK_DEFAULT_CLIENT_SECRET,
+    // The Scopedesk app installed in the development Zendesk's ticket sidebar, and its triage webhook (a fresh secret per run).
+    ZENDESK_APP_ID: process.env.ZENDESK_APP_ID ?? String(DEV_ZENDESK_APP_ID),
+    ZENDESK_APP_INSTALLATION_ID: process.env.ZENDESK_APP_INSTALLATION_ID ?? String(DEV_ZENDESK_INSTALLATION_ID),
+    ZENDESK_APP_SDK_URL: process.env.ZENDESK_APP_SDK_URL ?? `http://127.0.0.1:${zendeskPort}${DEV_ZAF_SDK_PATH}`,
+    ZENDESK_WEBHOOK_SECRET: process.env.ZENDESK_WEBHOOK_SECRET ?? randomBytes(32).toString("base64"),
   };
   const config = loadConfig(env);
   if (!config.oidc.usesDevIdp) throw new Error("npm run demo uses the development identity provider: unset OIDC_ISSUER.");
@@ -94,7 +101,13 @@ try {
     // Next reports loopback requests as "localhost", so that is the callback host.
     redirectUris: [`http://localhost:${port}/api/auth/callback/scopedesk`],
   });
-  const zendesk = await startDevZendesk({ port: zendeskPort, host: "127.0.0.1", log: () => {} });
+  const zendesk = await startDevZendesk({
+    port: zendeskPort,
+    host: "127.0.0.1",
+    log: () => {},
+    app: { scopedeskUrl: env.AUTH_URL! },
+    webhook: { url: `${new URL(env.AUTH_URL!).origin}/api/zendesk-app/webhook`, secret: env.ZENDESK_WEBHOOK_SECRET! },
+  });
   onShutdown(async () => {
     await stopAll();
     await idp.close();
@@ -122,6 +135,14 @@ ${DEV_STAFF.map((s) => `  ${s.email.padEnd(24)} ${s.role}`).join("\n")}
 The helpdesk (development Zendesk) is on ${zendesk.url}/agent/tickets: notes arrive there.
 Try: ${port === 3000 ? "" : `http://localhost:${port}`}/tickets/4242, a ticket from ${legacy.account.email} (account ${legacy.account.id}), signed up
 before the cutoff and missing the erase-job scopes.
+
+Scopedesk inside Zendesk:
+  The sidebar app: open ${zendesk.url}/agent/tickets/4242 (signed in to Zendesk as agent@scopedesk.test; ?as=lead@scopedesk.test
+    or another staff e-mail switches). Scopedesk opens beside the ticket from Zendesk's signed load: the account, the verdict,
+    Reset Scopes; the notes appear in the conversation.
+  Triage on arrival: open a ticket at ${zendesk.url}/agent/tickets/new (or POST ${zendesk.url}/__dev/tickets). The webhook
+    fires, the worker posts one internal note with the account, the verdict and what a reset would do; the console lists
+    every triaged ticket at http://localhost:${port}/triage.
 
 Demo API keys for /v3 (seed data, shown because they are demo data):
   LEGACY_KEY=${legacy.keys[0]!.plaintext}   # ${legacy.account.username}: lacks the erase-job scopes (403 until a reset and a new key)

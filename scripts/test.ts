@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import { loadConfig } from "../lib/platform/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
+import { DEV_ZAF_SDK_PATH, DEV_ZENDESK_APP_ID, DEV_ZENDESK_INSTALLATION_ID } from "./dev-zendesk/zendesk-apps";
 import { APP_ROLE, asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
 import { assertPortFree, onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
 import { databaseName, redact } from "./lib/postgres";
@@ -36,6 +37,9 @@ const ZENDESK_PORT = Number(process.env.TEST_ZENDESK_PORT ?? APP_PORT + 2);
 const baseUrl = `http://localhost:${APP_PORT}`;
 
 const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/scopedesk_test";
+// The triage webhook fires only for tickets opened with this tag (a trigger's condition), so other tests' tickets stay untouched.
+const TRIAGE_TAG = "scopedesk-triage";
+const WEBHOOK_SECRET = randomBytes(32).toString("base64");
 
 const testEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -59,6 +63,12 @@ const testEnv: NodeJS.ProcessEnv = {
   DEV_ZENDESK_URL: `http://127.0.0.1:${ZENDESK_PORT}`,
   ZENDESK_CLIENT_ID: DEV_ZENDESK_DEFAULT_CLIENT_ID,
   ZENDESK_CLIENT_SECRET: DEV_ZENDESK_DEFAULT_CLIENT_SECRET,
+  // The Scopedesk app installed in the development Zendesk (its public key is fetched from it), and the triage webhook.
+  ZENDESK_APP_ID: String(DEV_ZENDESK_APP_ID),
+  ZENDESK_APP_INSTALLATION_ID: String(DEV_ZENDESK_INSTALLATION_ID),
+  ZENDESK_APP_SDK_URL: `http://127.0.0.1:${ZENDESK_PORT}${DEV_ZAF_SDK_PATH}`,
+  ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  TEST_TRIAGE_TAG: TRIAGE_TAG,
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   // Fixed so the seeded test data is identical on every run and machine.
   SEED: "scopedesk-test",
@@ -70,6 +80,7 @@ delete testEnv.OIDC_ISSUER;
 delete testEnv.OIDC_CLIENT_ID;
 delete testEnv.OIDC_CLIENT_SECRET;
 delete testEnv.ZENDESK_SUBDOMAIN;
+delete testEnv.ZENDESK_APP_PUBLIC_KEY;
 
 const config = loadConfig(testEnv);
 const demoDb = databaseName(loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).databaseUrl);
@@ -91,7 +102,13 @@ let idp: { close(): Promise<void> } | undefined;
 let zendesk: { close(): Promise<void> } | undefined;
 try {
   await assertPortFree(ZENDESK_PORT, "test development Zendesk");
-  zendesk = await startDevZendesk({ port: ZENDESK_PORT, host: "127.0.0.1", log: () => {} });
+  zendesk = await startDevZendesk({
+    port: ZENDESK_PORT,
+    host: "127.0.0.1",
+    log: () => {},
+    app: { scopedeskUrl: baseUrl },
+    webhook: { url: `${baseUrl}/api/zendesk-app/webhook`, secret: WEBHOOK_SECRET, requireTag: TRIAGE_TAG },
+  });
   console.log(`test database: ${redact(adminDatabaseUrl)} (recreated; owner ${OWNER_ROLE}, app ${APP_ROLE})`);
   await setUpLocalDatabase(adminDatabaseUrl, { recreate: true });
   const seeded = await seedDatabase(config, {

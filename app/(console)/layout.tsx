@@ -37,6 +37,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               <Link href="/lookup" className="text-slate-700 hover:text-slate-950">
                 Lookup
               </Link>
+              <Link href="/triage" className="text-slate-700 hover:text-slate-950">
+                Triage
+              </Link>
               {can(staff.role, "audit:read_own") && (
                 <Link href="/audit" className="text-slate-700 hover:text-slate-950">
                   Audit

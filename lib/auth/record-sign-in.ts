@@ -93,7 +93,7 @@ export async function findLiveStaff(claims: SessionClaims): Promise<StaffSession
   const [row] = await getDb().$queryRaw<StaffSession[]>`
     SELECT u.id::text AS id, u.email, u.name, u.role::text AS role
       FROM staff_session s JOIN staff_user u ON u.id = s.staff_id
-     WHERE s.id = ${claims.sessionKey} AND s.staff_id = ${claims.staffId}::uuid
+     WHERE s.id = ${claims.sessionKey} AND s.staff_id = ${claims.staffId}::uuid AND s.kind = ${claims.kind ?? "console"}
        AND s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL`;
   return row ?? null;
 }

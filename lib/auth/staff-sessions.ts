@@ -34,7 +34,11 @@ export interface SessionClaims {
   sessionKey: string;
   staffId: string;
   expiresAt: number;
+  /** Which kind of session the credential may name: a sign-in (default) or the Zendesk sidebar's (decision 030). */
+  kind?: SessionKind;
 }
+
+export type SessionKind = "console" | "zendesk_sidebar";
 
 /** The two methods of a request's cookies that sessions need (Next's cookies(), or an adapter). */
 export interface CookieReader {
@@ -135,7 +139,7 @@ export function createStaffSessions(options: StaffSessionsOptions) {
 
   /** The live staff member of verified claims (cached for liveCacheMs). */
   function staffFor(claims: SessionClaims): Promise<StaffSession | null> {
-    const key = `${claims.sessionKey}:${claims.staffId}`;
+    const key = `${claims.sessionKey}:${claims.staffId}:${claims.kind ?? "console"}`;
     const at = now();
     const cached = liveSessions.get(key, at);
     if (cached) return cached;

@@ -26,12 +26,29 @@ export class ApiError<E extends ErrorDetailsMap = CommonErrors> extends Error {
   }
 }
 
+/**
+ * What a page that is not the console itself (the Zendesk sidebar, decision
+ * 030) adds to every call: its session and CSRF headers, and what to do when
+ * the session ends instead of going to sign-in.
+ */
+const pageSettings: { headers: Record<string, string>; onUnauthenticated: (() => void) | null } = { headers: {}, onUnauthenticated: null };
+
+export function configureApiFetch(settings: { headers?: Record<string, string>; onUnauthenticated?: () => void }): void {
+  if (settings.headers) pageSettings.headers = { ...pageSettings.headers, ...settings.headers };
+  if (settings.onUnauthenticated) pageSettings.onUnauthenticated = settings.onUnauthenticated;
+}
+
 export async function apiFetch<T, E extends ErrorDetailsMap = CommonErrors>(url: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
       ...init,
-      headers: { accept: "application/json", ...(init?.body ? { "content-type": "application/json" } : {}), ...init?.headers },
+      headers: {
+        accept: "application/json",
+        ...(init?.body ? { "content-type": "application/json" } : {}),
+        ...pageSettings.headers,
+        ...init?.headers,
+      },
     });
   } catch (error) {
     // A cancelled query stays a cancellation (TanStack Query ignores it); anything else is the network.
@@ -45,7 +62,9 @@ export async function apiFetch<T, E extends ErrorDetailsMap = CommonErrors>(url:
   } catch {
     // not JSON: fall back to the status line
   }
-  if (response.status === 401 && typeof window !== "undefined") {
+  if (response.status === 401 && pageSettings.onUnauthenticated) {
+    pageSettings.onUnauthenticated();
+  } else if (response.status === 401 && typeof window !== "undefined") {
     // The session ended: a full page load (not a client navigation) so the
     // server sees the missing session and the sign-in flow starts clean.
     // eslint-disable-next-line @next/next/no-location-assign-relative-destination

@@ -4,6 +4,7 @@ import type {
   FamilyResetInput,
   FamilyResetOutput,
   FamilyResetPreviewOutput,
+  GetScopeResetOutput,
   ResetScopesErrors,
   ResetScopesInput,
   ResetScopesOutput,
@@ -15,7 +16,9 @@ import type {
   SendCustomerReplyInput,
   SendCustomerReplyOutput,
 } from "@/lib/http/console/scope-resets";
+import type { SidebarSessionOutput } from "@/lib/http/console/sidebar";
 import type { TicketOutput } from "@/lib/http/console/tickets";
+import type { ListTriageOutput } from "@/lib/http/console/triage";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { apiFetch } from "./api-fetch";
 
@@ -54,4 +57,13 @@ export const consoleApi = {
   retryDelivery: (deliveryId: string) =>
     apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
   getTicket: (ticketId: string, signal?: AbortSignal) => apiFetch<TicketOutput>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),
+  getScopeReset: (resetId: string, signal?: AbortSignal) =>
+    apiFetch<GetScopeResetOutput>(`/api/scope-resets/${encodeURIComponent(resetId)}`, { signal }),
+  sidebarSession: (signal?: AbortSignal) => apiFetch<SidebarSessionOutput>("/api/sidebar-session", { signal }),
+  listTriage: (input: { state?: string | null; cursor?: string | null }, signal?: AbortSignal) => {
+    const query = new URLSearchParams();
+    if (input.state) query.set("state", input.state);
+    if (input.cursor) query.set("cursor", input.cursor);
+    return apiFetch<ListTriageOutput>(`/api/triage${query.size > 0 ? `?${query}` : ""}`, { signal });
+  },
 };

@@ -10,4 +10,7 @@ export const queryKeys = {
   familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
   ticket: (ticketId: string) => ["ticket", ticketId] as const,
   accountReply: (accountId: number, ticketId: string | null) => ["account", accountId, "customer-reply", ticketId] as const,
+  scopeReset: (resetId: string) => ["scope-reset", resetId] as const,
+  sidebarSession: () => ["sidebar-session"] as const,
+  triage: (state: string | null) => ["triage", state ?? "all"] as const,
 };

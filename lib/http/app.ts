@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { createConsoleApp } from "./console-app";
 import type { HttpBindings } from "./context";
 import { createV3App } from "./v3-app";
+import { createZendeskAppApi } from "./zendesk-app-app";
 
 /**
  * The one HTTP pipeline: /api (the console) and /v3 (the customer API), each
@@ -12,6 +13,8 @@ import { createV3App } from "./v3-app";
  */
 export function createHttpApp(): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
+  // What Zendesk calls (the app's signed load, the triage webhook) proves itself: first, before the staff session.
+  app.route("/api/zendesk-app", createZendeskAppApi());
   app.route("/api", createConsoleApp());
   app.route("/v3", createV3App());
   return app;

@@ -15,9 +15,12 @@ export interface HttpBindings {
   outgoing?: ServerResponse;
 }
 
+/** How the staff member of a console request signed in: the console's own session, or the Zendesk sidebar's (decision 030). */
+export type StaffCredential = { kind: "console" } | { kind: "zendesk_sidebar"; secret: string };
+
 export interface ConsoleEnv {
   Bindings: HttpBindings;
-  Variables: { meta: RequestMeta; staff: StaffSession };
+  Variables: { meta: RequestMeta; staff: StaffSession; credential: StaffCredential };
 }
 
 export interface V3Env {

@@ -35,6 +35,16 @@ export class BodyReadError extends Error {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export async function readBody(c: Context, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytes(c, maxBytes);
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new BodyReadError("not_utf8", maxBytes);
+  }
+}
+
+/** The raw bytes, with the same limits (what a signature was computed over: lib/triage/webhook-signature.ts). */
+export async function readBodyBytes(c: Context, maxBytes: number): Promise<Uint8Array> {
   const node = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
   let bytes: Uint8Array;
   try {
@@ -46,11 +56,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<string> {
       closeSoonAfterAnswer(node.incoming, node.outgoing);
     throw error;
   }
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    throw new BodyReadError("not_utf8", maxBytes);
-  }
+  return bytes;
 }
 
 function readNode(req: IncomingMessage, maxBytes: number): Promise<Buffer> {

@@ -1,7 +1,8 @@
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { proxy } from "@/proxy";
-import { newNonce, pageContentSecurityPolicy, sendsHsts } from "./security-headers";
+import { getConfig } from "@/lib/platform/config";
+import { framedPlainPagePolicy, newNonce, pageContentSecurityPolicy, sendsHsts, zendeskFrameAncestors } from "./security-headers";
 
 describe("pageContentSecurityPolicy", () => {
   it("allows scripts only by the nonce, and nothing to frame, embed, rebase or post elsewhere", () => {
@@ -15,6 +16,15 @@ describe("pageContentSecurityPolicy", () => {
     const policy = pageContentSecurityPolicy("n", { dev: true });
     expect(policy).toContain("script-src 'self' 'nonce-n' 'strict-dynamic' 'unsafe-eval';");
     expect(policy).toContain("connect-src 'self' ws:;");
+  });
+
+  it("lets only the named origins frame a page when told to (the Zendesk app's pages)", () => {
+    const policy = pageContentSecurityPolicy("n", {
+      dev: false,
+      frameAncestors: ["https://acme.zendesk.com", "https://acme-eu.zendesk.com"],
+    });
+    expect(policy.endsWith("; frame-ancestors https://acme.zendesk.com https://acme-eu.zendesk.com")).toBe(true);
+    expect(pageContentSecurityPolicy("n", { dev: false, frameAncestors: [] })).toContain("frame-ancestors 'none'");
   });
 
   it("makes a new 128-bit nonce each time", () => {
@@ -37,7 +47,32 @@ describe("sendsHsts", () => {
   });
 });
 
+describe("zendeskFrameAncestors", () => {
+  it("is the configured Zendesk account and its allowed brand subdomains, nothing else", () => {
+    expect(zendeskFrameAncestors({ baseUrl: "https://acme.zendesk.com", allowedSubdomains: [] })).toEqual(["https://acme.zendesk.com"]);
+    expect(zendeskFrameAncestors({ baseUrl: "https://acme.zendesk.com/", allowedSubdomains: ["acme-eu", "acme"] })).toEqual([
+      "https://acme.zendesk.com",
+      "https://acme-eu.zendesk.com",
+    ]);
+    expect(framedPlainPagePolicy(["https://acme.zendesk.com"])).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors https://acme.zendesk.com",
+    );
+  });
+});
+
 describe("proxy", () => {
+  it("lets the configured Zendesk frame the Zendesk app's pages, and nothing frame any other", () => {
+    const zendesk = new URL(getConfig().helpdesk.baseUrl).origin;
+    expect(proxy(new NextRequest("http://localhost:3000/zendesk-app/sidebar")).headers.get("content-security-policy")).toMatch(
+      new RegExp(`; frame-ancestors ${zendesk.replace(/\./g, "\\.")}$`),
+    );
+    for (const path of ["/", "/zendesk-appx", "/accounts/1", "/zendesk"]) {
+      expect(proxy(new NextRequest(`http://localhost:3000${path}`)).headers.get("content-security-policy")).toMatch(
+        /frame-ancestors 'none'$/,
+      );
+    }
+  });
+
   it("puts the same policy on the request (for Next's nonce) and the response, a new nonce per request", () => {
     const first = proxy(new NextRequest("http://localhost:3000/accounts/1"));
     const second = proxy(new NextRequest("http://localhost:3000/accounts/1"));

@@ -21,13 +21,14 @@ export function newNonce(): string {
  * scripts) or when a nonced script loads them ('strict-dynamic'), never
  * inline or from elsewhere. Styles may be inline: React renders style
  * attributes and Radix adds style elements at run time, neither can carry a
- * nonce, and a style cannot run code. Nothing may frame a page, forms post
+ * nonce, and a style cannot run code. Nothing may frame a page (but the
+ * Zendesk app's, which only the configured Zendesk may frame), forms post
  * only to the console (the sign-in form's server action, which answers with
  * a redirect the page follows to the identity provider), and <base> cannot
  * move relative URLs elsewhere. `next dev` needs eval for its error overlay
  * and a websocket for reloads.
  */
-export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean }): string {
+export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean; frameAncestors?: readonly string[] }): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
@@ -38,6 +39,20 @@ export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${options.frameAncestors?.length ? options.frameAncestors.join(" ") : "'none'"}`,
   ].join("; ");
+}
+
+/** The Zendesk app's pages: the only ones another site (the configured Zendesk, decision 030) may frame. */
+export const ZENDESK_APP_PAGES = /^\/zendesk-app(\/|$)/;
+
+/** Who may frame the Zendesk app's pages: the configured Zendesk account and its allowed brand subdomains, nobody else. */
+export function zendeskFrameAncestors(helpdesk: { baseUrl: string; allowedSubdomains: readonly string[] }): string[] {
+  const origins = [new URL(helpdesk.baseUrl).origin, ...helpdesk.allowedSubdomains.map((s) => `https://${s}.zendesk.com`)];
+  return [...new Set(origins)];
+}
+
+/** The plain pages the pipeline answers itself inside the Zendesk frame (refusals): nothing runs, only Zendesk may frame them. */
+export function framedPlainPagePolicy(frameAncestors: readonly string[]): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors ${frameAncestors.join(" ")}`;
 }

@@ -6,6 +6,8 @@ import { deliverResetNotes, markDeliveriesDead } from "@/lib/helpdesk/deliver-re
 import { getZendesk } from "@/lib/helpdesk/get-zendesk";
 import { getDb } from "@/lib/platform/db";
 import { pruneRateLimitWindows } from "@/lib/api-keys/rate-limit";
+import { pruneReplayGuard } from "@/lib/platform/replay-guard";
+import { markTriageNoteDead, runTicketTriage } from "@/lib/triage/run-ticket-triage";
 import { QUEUES, type JobData, type QueueName } from "./queues";
 
 /**
@@ -49,4 +51,13 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
     runEraseJob(job.data.eraseJobId, { finalAttempt: isFinalAttempt(job as JobWithMetadata), workerId: ctx.workerId, signal: job.signal }),
   [QUEUES.eraseDead]: (job) => recordEraseFailure(job.data.eraseJobId, "gave up: the job ran out of tries", true),
   [QUEUES.pruneRateLimits]: () => pruneRateLimitWindows(getDb()),
+  [QUEUES.triageTicket]: (job) =>
+    runTicketTriage(job.data.ticketId, worker(), { finalAttempt: isFinalAttempt(job as JobWithMetadata), jobId: job.id }),
+  [QUEUES.triageDead]: (job) =>
+    markTriageNoteDead(
+      job.data.ticketId,
+      "Gave up: the triage job ran out of tries (or its worker stopped answering on the last one).",
+      `job:${job.id}`,
+    ),
+  [QUEUES.pruneReplayGuard]: () => pruneReplayGuard(getDb()),
 };

@@ -21,6 +21,12 @@ export const QUEUES = {
   eraseDead: "erasure.erase-dead",
   /** Every five minutes: drops /v3 rate-limit windows older than an hour. */
   pruneRateLimits: "maintenance.prune-rate-limits",
+  /** Triages a ticket on arrival and posts its one internal note (lib/triage, decision 031). */
+  triageTicket: "triage.triage-ticket",
+  /** Triage jobs whose retries ran out: their note is marked dead. */
+  triageDead: "triage.triage-dead",
+  /** Every five minutes: drops replay-guard claims that have expired (lib/platform/replay-guard.ts). */
+  pruneReplayGuard: "maintenance.prune-replay-guard",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -32,6 +38,9 @@ export interface JobData {
   [QUEUES.eraseRecipients]: { eraseJobId: string };
   [QUEUES.eraseDead]: { eraseJobId: string };
   [QUEUES.pruneRateLimits]: Record<string, never>;
+  [QUEUES.triageTicket]: { ticketId: string };
+  [QUEUES.triageDead]: { ticketId: string };
+  [QUEUES.pruneReplayGuard]: Record<string, never>;
 }
 
 /** Deliveries: 8 retries with exponential backoff from 5 s to 10 min (about 40 min in all); a worker that stops heartbeating for 30 s loses the job to another (WORKER_TAKEOVER_BOUND_SECONDS). */
@@ -72,6 +81,8 @@ const ERASURE: QueueSettings = {
  * both queues to it.
  */
 export const WORKER_TAKEOVER_BOUND_SECONDS = 60;
+/** Triage: as deliveries (it posts one note), with its own dead-letter queue. */
+const TRIAGE: QueueSettings = { ...DELIVERY, deadLetter: QUEUES.triageDead };
 
 /** Created by the migration step (scripts/lib/migrate.ts), dead-letter queues first. */
 export const QUEUE_OPTIONS: readonly { name: QueueName; options: QueueSettings }[] = [
@@ -81,10 +92,16 @@ export const QUEUE_OPTIONS: readonly { name: QueueName; options: QueueSettings }
   { name: QUEUES.sendCustomerReply, options: DELIVERY },
   { name: QUEUES.eraseRecipients, options: ERASURE },
   { name: QUEUES.pruneRateLimits, options: { retryLimit: 0, expireInSeconds: 60 } },
+  { name: QUEUES.triageDead, options: { retryLimit: 2, retryDelay: 30 } },
+  { name: QUEUES.triageTicket, options: TRIAGE },
+  { name: QUEUES.pruneReplayGuard, options: { retryLimit: 0, expireInSeconds: 60 } },
 ];
 
 /** Recurring jobs (cron, UTC), scheduled by the worker. */
-export const SCHEDULES: readonly { name: QueueName; cron: string }[] = [{ name: QUEUES.pruneRateLimits, cron: "*/5 * * * *" }];
+export const SCHEDULES: readonly { name: QueueName; cron: string }[] = [
+  { name: QUEUES.pruneRateLimits, cron: "*/5 * * * *" },
+  { name: QUEUES.pruneReplayGuard, cron: "*/5 * * * *" },
+];
 
 /** pg-boss's own schema, created and migrated by the migration step, never by the app. */
 export const BOSS_SCHEMA = "pgboss";

@@ -32,6 +32,9 @@ const CONCURRENCY: Record<QueueName, number> = {
   [QUEUES.eraseRecipients]: 2,
   [QUEUES.eraseDead]: 1,
   [QUEUES.pruneRateLimits]: 1,
+  [QUEUES.triageTicket]: 4,
+  [QUEUES.triageDead]: 1,
+  [QUEUES.pruneReplayGuard]: 1,
 };
 
 /** How often the worker looks for erase jobs to dispatch: the old erase loop's poll, so a job starts as soon as it did. */

@@ -39,3 +39,34 @@ describe("loadConfig", () => {
     });
   });
 });
+
+describe("the Zendesk app and webhook settings", () => {
+  it("configure the sidebar app with both ids, and refuse one without the other", () => {
+    expect(loadConfig({}).zendeskApp).toBeNull();
+    expect(loadConfig({ ZENDESK_APP_ID: "1", ZENDESK_APP_INSTALLATION_ID: "2" }).zendeskApp).toMatchObject({
+      appId: "1",
+      installationId: "2",
+      publicKeyPem: null,
+      sessionMinutes: 60,
+      sdkUrl: "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js",
+    });
+    expect(() => loadConfig({ ZENDESK_APP_ID: "1" })).toThrow(/set both/);
+    expect(() => loadConfig({ ZENDESK_APP_ID: "abc", ZENDESK_APP_INSTALLATION_ID: "2" })).toThrow(/ZENDESK_APP_ID/);
+    expect(() => loadConfig({ ZENDESK_APP_PUBLIC_KEY: "not a key" })).toThrow(/PEM public key/);
+  });
+
+  it("refuse a published webhook secret, a short one and a plain-http SDK in production", () => {
+    const production = { NODE_ENV: "production", ...PRODUCTION_SETTINGS };
+    for (const secret of ["dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==", "scopedesk-dev-webhook-secret"]) {
+      expect(() => loadConfig({ ...production, ZENDESK_WEBHOOK_SECRET: secret })).toThrow(
+        /ZENDESK_WEBHOOK_SECRET: this secret is published/,
+      );
+      expect(loadConfig({ ZENDESK_WEBHOOK_SECRET: secret }).zendeskWebhookSecret).toBe(secret);
+    }
+    expect(() => loadConfig({ ...production, ZENDESK_WEBHOOK_SECRET: "x".repeat(20) })).toThrow(/too short for production/);
+    expect(loadConfig({ ...production, ZENDESK_WEBHOOK_SECRET: "x".repeat(44) }).zendeskWebhookSecret).toBe("x".repeat(44));
+    expect(() => loadConfig({ ...production, ZENDESK_APP_SDK_URL: "http://127.0.0.1:3002/zaf_sdk.min.js" })).toThrow(
+      /must be https in production/,
+    );
+  });
+});

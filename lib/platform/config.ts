@@ -41,6 +41,19 @@ const postgresUrl = z
   .url()
   .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgresql:// URL");
 
+/** Where Zendesk publishes the Apps framework SDK (version 2.0, patch releases included). */
+export const ZAF_SDK_URL = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js";
+
+/**
+ * Webhook signing secrets that are written down somewhere public: Zendesk's
+ * documented test secret (it signs the admin's "Test webhook" requests) and the
+ * development Zendesk's default. Production refuses them.
+ */
+export const PUBLISHED_WEBHOOK_SECRETS: readonly string[] = [
+  "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==",
+  "scopedesk-dev-webhook-secret",
+];
+
 const rawSchema = z.object({
   SCOPEDESK_ENV: appEnv.optional(),
   NODE_ENV: z.string().optional(),
@@ -90,6 +103,26 @@ const rawSchema = z.object({
   HSTS: z.enum(["auto", "on", "off"]).default("auto"),
   /** Who authors a customer reply in Zendesk: the sending agent's own Zendesk user (found by e-mail; else the integration user), or always the integration user. */
   HELPDESK_REPLY_AUTHOR: z.enum(["agent", "integration"], { error: "must be agent or integration" }).default("agent"),
+  /** The Zendesk sidebar app (decision 030): its app id and the installation's id; both, or neither. */
+  ZENDESK_APP_ID: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, "must be the app's numeric id (Admin Center > Apps > Zendesk Support apps)")
+    .optional(),
+  ZENDESK_APP_INSTALLATION_ID: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, "must be the installation's numeric id (GET /api/v2/apps/installations.json)")
+    .optional(),
+  /** The installation's public key (PEM); without it, fetched from the helpdesk and cached. */
+  ZENDESK_APP_PUBLIC_KEY: z
+    .string()
+    .regex(/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/, "must be a PEM public key")
+    .optional(),
+  /** How long a sidebar session lasts after Zendesk signed its first load. */
+  ZENDESK_APP_SESSION_MINUTES: z.coerce.number().int().min(5).max(480).default(60),
+  /** The Zendesk Apps framework SDK the sidebar page loads (the development Zendesk serves a stand-in). */
+  ZENDESK_APP_SDK_URL: z.string().url().default(ZAF_SDK_URL),
+  /** The signing secret of the Zendesk webhook that asks for triage on arrival (decision 031). */
+  ZENDESK_WEBHOOK_SECRET: z.string().min(16, "must be the webhook's signing secret (at least 16 characters)").optional(),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -120,6 +153,10 @@ export function loadConfig(env: Record<string, string | undefined>) {
       );
     }
   }
+  const zendeskProblems = zendeskAppProblems(c, appEnvironment);
+  if (zendeskProblems.length > 0) {
+    throw new ConfigError(`Invalid Scopedesk configuration:\n${zendeskProblems.map((p) => `  - ${p}`).join("\n")}`);
+  }
   const devIssuer = `http://127.0.0.1:${c.DEV_IDP_PORT}`;
   return {
     env: appEnvironment,
@@ -146,7 +183,40 @@ export function loadConfig(env: Record<string, string | undefined>) {
     publicUrl: c.AUTH_URL ? new URL(c.AUTH_URL).origin : null,
     hsts: c.HSTS,
     helpdeskReplyAuthor: c.HELPDESK_REPLY_AUTHOR,
+    /** The Zendesk ticket-sidebar app, when configured (lib/zendesk-app, decision 030). */
+    zendeskApp:
+      c.ZENDESK_APP_ID && c.ZENDESK_APP_INSTALLATION_ID
+        ? {
+            appId: c.ZENDESK_APP_ID,
+            installationId: c.ZENDESK_APP_INSTALLATION_ID,
+            publicKeyPem: c.ZENDESK_APP_PUBLIC_KEY?.replace(/\\n/g, "\n") ?? null,
+            sessionMinutes: c.ZENDESK_APP_SESSION_MINUTES,
+            sdkUrl: c.ZENDESK_APP_SDK_URL,
+          }
+        : null,
+    /** The triage webhook's signing secret; without it the webhook is not offered (lib/triage, decision 031). */
+    zendeskWebhookSecret: c.ZENDESK_WEBHOOK_SECRET ?? null,
   };
+}
+
+/** What the Zendesk app and webhook settings get wrong, by the environment's rules. */
+function zendeskAppProblems(c: z.output<typeof rawSchema>, env: z.output<typeof appEnv>): string[] {
+  const problems: string[] = [];
+  if (Boolean(c.ZENDESK_APP_ID) !== Boolean(c.ZENDESK_APP_INSTALLATION_ID)) {
+    problems.push("ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID: set both (the sidebar app) or neither");
+  }
+  if (env !== "production") return problems;
+  if (c.ZENDESK_WEBHOOK_SECRET !== undefined) {
+    if (PUBLISHED_WEBHOOK_SECRETS.includes(c.ZENDESK_WEBHOOK_SECRET)) {
+      problems.push(
+        "ZENDESK_WEBHOOK_SECRET: this secret is published (Zendesk's test secret or the development default); use the webhook's own",
+      );
+    } else if (c.ZENDESK_WEBHOOK_SECRET.length < 32) {
+      problems.push("ZENDESK_WEBHOOK_SECRET: too short for production (Zendesk's signing secrets are 44 characters)");
+    }
+  }
+  if (!c.ZENDESK_APP_SDK_URL.startsWith("https://")) problems.push("ZENDESK_APP_SDK_URL: must be https in production");
+  return problems;
 }
 
 let cached: AppConfig | undefined;

@@ -31,7 +31,17 @@ details{margin-top:.5rem;font-size:.8125rem;color:#4b5563}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #d1d5db}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e5e7eb}
 a{color:#1d4ed8}a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+.workspace{display:flex;gap:1rem;align-items:flex-start;max-width:84rem;margin:0 auto}.workspace main{flex:1;min-width:0;margin:2rem 0}
+aside.app{width:24rem;flex:none;margin:2rem 1rem 2rem 0;background:#fff;border:1px solid #d1d5db;border-radius:.5rem}
+.app-title{margin:0;padding:.5rem .75rem;border-bottom:1px solid #e5e7eb;font-weight:600}.app-title .as{font-weight:400;color:#4b5563;font-size:.75rem}
+aside.app iframe{display:block;width:100%;height:36rem;border:0}
 `;
+
+/** The Scopedesk app beside a ticket's conversation (zendesk-apps.ts): its frame, and the page's script. */
+export interface AgentPageSlot {
+  aside: string;
+  script: string;
+}
 
 export const PAGE_HEADERS: Record<string, string> = {
   "Cache-Control": "no-store",
@@ -41,7 +51,7 @@ export const PAGE_HEADERS: Record<string, string> = {
   "Content-Type": "text/html; charset=utf-8",
 };
 
-function layout(title: string, body: string, reload: boolean): string {
+function layout(title: string, body: string, reload: boolean, slot?: AgentPageSlot): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,11 +61,11 @@ ${reload ? `<meta http-equiv="refresh" content="${RELOAD_SECONDS}">\n` : ""}<tit
 <style>${STYLE}</style>
 </head>
 <body>
-<main>
-<p class="banner">Development Zendesk (in memory, for demos and tests). This page reloads every ${RELOAD_SECONDS} seconds.</p>
+${slot ? '<div class="workspace">\n' : ""}<main>
+<p class="banner">Development Zendesk (in memory, for demos and tests). ${slot ? "The conversation refreshes" : "This page reloads"} every ${RELOAD_SECONDS} seconds.</p>
 ${body}
 </main>
-</body>
+${slot ? `${slot.aside}\n</div>\n${slot.script}\n` : ""}</body>
 </html>
 `;
 }
@@ -78,7 +88,7 @@ ${rows.join("\n")}
   );
 }
 
-export function ticketPage(store: DevZendeskStore, ticket: DevTicket): string {
+export function ticketPage(store: DevZendeskStore, ticket: DevTicket, slot?: AgentPageSlot): string {
   const requester = store.user(ticket.requesterId);
   const organization = store.organization(ticket.organizationId);
   const comments = store.commentsOf(ticket.id).map((c) => commentItem(store, c));
@@ -93,10 +103,11 @@ export function ticketPage(store: DevZendeskStore, ticket: DevTicket): string {
 <dt>Organization</dt><dd>${escapeHtml(organization?.name ?? "(none)")}</dd>
 </dl>
 <h2>Conversation (${comments.length}, oldest first)</h2>
-<ol>
+<ol data-conversation>
 ${comments.join("\n")}
 </ol>`,
-    true,
+    !slot,
+    slot,
   );
 }
 

@@ -11,12 +11,15 @@
  *   GET    /__dev/faults   the faults still waiting
  *   DELETE /__dev/faults   drop them
  *   GET    /__dev/stats    request counts (DELETE resets them)
- *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id? }; 201 with its id and agents' URL
+ *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id?, tags? }; 201 with its id and agents' URL
  *   POST   /__dev/tickets/{id}/status  { status }: sets it as an agent would ("closed": every update is refused)
  *   GET    /__dev/limits   the rate limits (limits.ts)
  *   POST   /__dev/limits   changes some: { accountRequests?, accountWindowSeconds?, ticketUpdates?, ticketWindowSeconds? }; counting restarts
  *   DELETE /__dev/limits   back to Zendesk's, counting restarts
  *   POST   /__dev/tokens   { lifetimeSeconds?: n | null, announced?: bool }: new tokens live n seconds (oauth.ts)
+ *
+ * With `app`, the Scopedesk sidebar app is installed (zendesk-apps.ts: signed loads, its public key,
+ * Show User, the SDK stand-in); with `webhook`, a new ticket fires the triage webhook (webhooks.ts).
  */
 import { getRequestListener } from "@hono/node-server";
 import { z } from "zod";
@@ -30,7 +33,10 @@ import { faultSchema, FaultQueue, type DevZendeskFault, type DevZendeskFaultInpu
 import { DevRateLimits, limitsSchema, ZENDESK_LIMITS, type DevLimits } from "./limits";
 import { DevTokens, type TokenLifetime } from "./oauth";
 import { devZendeskSeed, INTEGRATION_USER } from "./seed";
-import { DevZendeskStore, type DevComment, type DevTicketStatus } from "./store";
+import { newTicketRoutes } from "./new-ticket-page";
+import { DevZendeskStore, type DevComment, type DevTicket, type DevTicketStatus } from "./store";
+import { createDevWebhooks, type DevWebhookOptions, type DevWebhooks } from "./webhooks";
+import { createDevZendeskApps, type DevZendeskAppOptions, type DevZendeskApps } from "./zendesk-apps";
 
 export interface DevZendeskOptions {
   /** TCP port; 0 picks a free one (url then names the real port). */
@@ -51,6 +57,10 @@ export interface DevZendeskOptions {
   limits?: Partial<DevLimits>;
   /** Shorter-lived tokens (oauth.ts); POST /__dev/tokens changes it. Default: as the client asks. */
   tokenLifetime?: Partial<TokenLifetime>;
+  /** The Scopedesk sidebar app, installed (zendesk-apps.ts). */
+  app?: DevZendeskAppOptions;
+  /** The triage webhook a new ticket fires (webhooks.ts). */
+  webhook?: DevWebhookOptions;
 }
 
 export interface DevZendeskStats {
@@ -88,6 +98,10 @@ export interface DevZendesk {
   revokeTokens(): void;
   /** How long new tokens live, and whether expires_in says so (oauth.ts). */
   setTokenLifetime(lifetime: Partial<TokenLifetime>): void;
+  /** The installed Scopedesk app, when `app` was given. */
+  apps: DevZendeskApps | null;
+  /** The triage webhook, when `webhook` was given. */
+  webhooks: DevWebhooks | null;
   close(): Promise<void>;
 }
 
@@ -97,6 +111,11 @@ const newTicketSchema = z.object({
   description: z.string().min(1).max(5000).default("Please enable the erase-job scopes on our account."),
   requesterEmail: z.string().email().default("someone@customer.example"),
   requesterName: z.string().min(1).max(200).default("Test Requester"),
+  /** What a trigger may test (webhooks.ts: requireTag). */
+  tags: z
+    .array(z.string().regex(/^[a-z0-9_-]{1,80}$/i))
+    .max(20)
+    .default([]),
 });
 
 const tokenLifetimeSchema = z.strictObject({
@@ -185,9 +204,16 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     log(`${method} ${path} ${c.res.status} ${Math.round(performance.now() - started)}ms`);
   };
 
+  const apps = opts.app ? createDevZendeskApps({ options: opts.app, store, tokens, origin: () => origin }) : null;
+  const webhooks = opts.webhook ? createDevWebhooks(opts.webhook, log) : null;
+  const ticketCreated = (ticket: DevTicket, tags: readonly string[]) => webhooks?.ticketCreated(ticket.id, tags);
+
   const app = new Hono();
   app.use("/api/*", apiFront);
   app.use("/oauth/*", apiFront);
+  if (apps) app.route("/", apps.routes());
+  if (webhooks) app.route("/", webhooks.routes());
+  app.route("/", newTicketRoutes({ store, created: ticketCreated }));
   app.route("/", zendeskApi({ store, tokens, limits, origin: () => origin }));
 
   app.post("/__dev/faults", async (c) => {
@@ -213,6 +239,7 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
       );
     const ticket = store.createTicket(parsed.data);
     if (!ticket) return c.json({ error: "TicketExists", description: `Ticket #${parsed.data.id} exists already.` }, 409);
+    ticketCreated(ticket, parsed.data.tags);
     return c.json({ id: ticket.id, url: `${origin}/agent/tickets/${ticket.id}` }, 201);
   });
   app.post("/__dev/tickets/:ticket_id{[0-9]+}/status", async (c) => {
@@ -252,10 +279,13 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
 
   app.get("/", (c) => c.redirect("/agent/tickets"));
   app.get("/agent/tickets", (c) => c.body(ticketListPage(store), 200, PAGE_HEADERS));
-  app.get("/agent/tickets/:ticket_id{[0-9]+}", (c) => {
+  app.get("/agent/tickets/:ticket_id{[0-9]+}", async (c) => {
     const ticket = store.ticket(Number(c.req.param("ticket_id")));
     if (!ticket) return c.body(notFoundPage(`There is no ticket #${c.req.param("ticket_id")}.`), 404, PAGE_HEADERS);
-    return c.body(ticketPage(store, ticket), 200, PAGE_HEADERS);
+    // With the app installed the page carries it in a sidebar; its script fetches ?frame=conversation to refresh.
+    const slot = apps && c.req.query("frame") !== "conversation" ? await apps.sidebarSlot(ticket, c.req.query("as")) : undefined;
+    if (slot && "error" in slot) return c.body(notFoundPage(slot.error), 404, PAGE_HEADERS);
+    return c.body(ticketPage(store, ticket, slot), 200, { ...PAGE_HEADERS, ...slot?.headers });
   });
   app.notFound((c) => c.body(notFoundPage("There is no such page."), 404, PAGE_HEADERS));
   app.onError((err, c) => {
@@ -317,9 +347,11 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     setTokenLifetime: (lifetime) => {
       tokens.lifetime = { ...tokens.lifetime, ...lifetime };
     },
+    apps,
+    webhooks,
     close() {
       releaseHung();
-      closing ??= closeServer(server).then(() => log("stopped"));
+      closing ??= (webhooks?.settled() ?? Promise.resolve()).then(() => closeServer(server)).then(() => log("stopped"));
       return closing;
     },
   };

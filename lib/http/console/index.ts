@@ -13,8 +13,10 @@ import {
   sendCustomerReplyEndpoint,
   sendFamilyReplyEndpoint,
 } from "./scope-resets";
+import { sidebarSessionEndpoint } from "./sidebar";
 import { getMeEndpoint } from "./staff";
 import { getTicketEndpoint } from "./tickets";
+import { listTriageEndpoint } from "./triage";
 
 /** Every console endpoint behind the staff session, in matching order (a fixed path before a parameter at the same place). */
 export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
@@ -37,4 +39,6 @@ export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
   getTicketEndpoint,
   accountTimelineEndpoint,
   getMeEndpoint,
+  sidebarSessionEndpoint,
+  listTriageEndpoint,
 ];

@@ -1,6 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getConfig } from "@/lib/platform/config";
 import { AppError } from "@/lib/platform/errors";
+import type { StaffCredential } from "@/lib/http/context";
+import { SIDEBAR_CSRF_HEADER, sidebarCsrfMatches } from "@/lib/zendesk-app/sidebar-credential";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -12,10 +14,20 @@ const JSON_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
  * origin, by Origin or by Sec-Fetch-Site. A session cookie alone never
  * authorises a write. Auth.js's own sign-in and sign-out keep their CSRF
  * token (they are not behind this pipeline).
+ *
+ * A write with the Zendesk sidebar's session (decision 030) must also carry
+ * that session's CSRF token in X-Scopedesk-Csrf: its cookie is SameSite=None,
+ * so any site's request carries it; no other site can read the token.
  */
 export function csrfCheck(options: { exempt: (c: Context) => boolean }): MiddlewareHandler {
   return async (c, next) => {
     if (SAFE.has(c.req.method) || options.exempt(c)) return next();
+    const credential = c.get("credential") as StaffCredential | undefined;
+    if (credential?.kind === "zendesk_sidebar" && !sidebarCsrfMatches(credential.secret, c.req.header(SIDEBAR_CSRF_HEADER))) {
+      throw new AppError("forbidden", "This write did not carry the sidebar session's CSRF token, so it was refused.", {
+        reason: "csrf_token",
+      });
+    }
     if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
       throw new AppError("forbidden", "Writes must be sent as application/json from the console itself.", { reason: "content_type" });
     }

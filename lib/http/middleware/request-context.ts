@@ -12,7 +12,12 @@ import { HSTS_VALUE, sendsHsts } from "@/lib/http/security-headers";
  * the headers every API answer carries: the request id, no caching of
  * customer data anywhere, no sniffing, no framing, HSTS over https.
  */
-export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Variables: { meta: RequestMeta } }> {
+export function requestContext(
+  options: {
+    /** Answers the Zendesk app's frame shows (decision 030): no X-Frame-Options; their own CSP names who may frame them. */
+    frameable?: boolean;
+  } = {},
+): MiddlewareHandler<{ Bindings: HttpBindings; Variables: { meta: RequestMeta } }> {
   return async (c, next) => {
     const meta = requestMetaOf(c.env?.incoming?.socket.remoteAddress, { get: (name) => c.req.header(name) });
     c.set("meta", meta);
@@ -20,7 +25,7 @@ export function requestContext(): MiddlewareHandler<{ Bindings: HttpBindings; Va
     c.header("x-request-id", meta.requestId);
     c.header("cache-control", "no-store");
     c.header("x-content-type-options", "nosniff");
-    c.header("x-frame-options", "DENY");
+    if (!options.frameable) c.header("x-frame-options", "DENY");
     c.header("referrer-policy", "no-referrer");
     if (sendsHsts(getConfig(), c.req.url)) c.header("strict-transport-security", HSTS_VALUE);
   };
