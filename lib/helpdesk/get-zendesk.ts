@@ -23,6 +23,9 @@ export function helpdeskConnection(): { connected: true; baseUrl: string } | { c
   return settings.connected ? { connected: true, baseUrl: settings.client.baseUrl } : settings;
 }
 
+/** How the worker's client waits: longer than the console's, and retries of a write are left to the job (decision 027). */
+export const WORKER_CLIENT_LIMITS = { timeoutMs: 10_000, maxRetries: 1, maxRetryWaitMs: 5000 } as const;
+
 /** null when the helpdesk is not connected. */
 export function getZendesk(purpose: "console" | "worker"): ZendeskClient | null {
   const s = state();
@@ -32,6 +35,6 @@ export function getZendesk(purpose: "console" | "worker"): ZendeskClient | null 
     s.console ??= createZendeskClient({ ...s.settings.client, timeoutMs: 3000, maxRetries: 1, maxRetryWaitMs: 2000, logger });
     return s.console;
   }
-  s.worker ??= createZendeskClient({ ...s.settings.client, timeoutMs: 10_000, maxRetries: 1, maxRetryWaitMs: 5000, logger });
+  s.worker ??= createZendeskClient({ ...s.settings.client, ...WORKER_CLIENT_LIMITS, logger });
   return s.worker;
 }

@@ -439,13 +439,14 @@ describe("rate limits and unavailability", () => {
     expect(routes()[TICKET]).toBe(3);
   });
 
-  it("retries a 503 on a read, and a 429 on a write (Zendesk turned it away unread)", async () => {
+  it("retries a 503 on a read, but hands a 429 on a write back to the caller, who searches before posting again", async () => {
     zendesk.injectFault({ status: 503, paths: "/api/v2/tickets/4242", method: "GET" });
-    zendesk.injectFault({ status: 429, retryAfter: 1, method: "PUT" });
+    zendesk.injectFault({ status: 429, retryAfter: 1, method: "PUT", apply: true });
     const { client } = connect();
     await client.getTicket(4242);
-    await client.addComment(4242, { body: "after the 429", public: false, marker: "m-after-429" });
-    expect(routes()).toMatchObject({ [TICKET]: 2, [UPDATE]: 2 });
+    const err = await failure(client.addComment(4242, { body: "after the 429", public: false, marker: "m-after-429" }));
+    expect(err).toMatchObject({ kind: "rate_limited", status: 429, retryAfterSeconds: 1 });
+    expect(routes()).toMatchObject({ [TICKET]: 2, [UPDATE]: 1 });
     expect(zendesk.comments(4242).filter((c) => c.body === "after the 429")).toHaveLength(1);
   });
 

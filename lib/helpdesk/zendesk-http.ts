@@ -3,10 +3,13 @@
  * one log line per attempt and the answer checked against a zod schema.
  *
  * Retried, within maxRetries and a total wait budget (maxRetryWaitMs):
- * 429 (after Retry-After: Zendesk turned the request away unread),
  * connections refused before anything was sent, and for requests that are
- * safe to repeat (reads, the token request) also 5xx, timeouts and broken
- * connections. A write that may have been applied is never repeated here:
+ * safe to repeat (reads, the token request) also 429 (after Retry-After),
+ * 5xx, timeouts and broken connections. A write that got any answer is never
+ * repeated here, not even after a 429 (Zendesk's word is that it turned the
+ * write away, but the delivery's fault table must hold when one arrives after
+ * the write was applied: the caller searches for its marker first, decision
+ * 027). A write that may have been applied is never repeated here:
  * every 5xx to a write (a 503 with Retry-After included: it has been seen
  * after the update was applied), a timeout or broken connection after
  * sending and a 2xx we cannot read fail with `ambiguous: true`, and the
@@ -113,7 +116,10 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
         error = err instanceof ZendeskError ? err : transportError(err, request, safeToRepeat, status);
       }
 
-      const delay = error.ambiguous || !error.transient || attempt > opts.maxRetries ? undefined : retryDelayMs(error, attempt);
+      // A write is repeated in place only when it never left this process (a refused connection).
+      const repeatable = safeToRepeat || (error.status === undefined && !error.ambiguous);
+      const delay =
+        !repeatable || error.ambiguous || !error.transient || attempt > opts.maxRetries ? undefined : retryDelayMs(error, attempt);
       const retry = delay !== undefined && waitedMs + delay <= opts.maxRetryWaitMs;
       log("warn", { status: error.status, error: error.kind, attempt, started, retryInMs: retry ? delay : undefined });
       if (!retry) throw error;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WORKER_CLIENT_LIMITS } from "@/lib/helpdesk/get-zendesk";
 import type { ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { stopBoss } from "@/lib/jobs/boss";
 import { getDb } from "@/lib/platform/db";
@@ -161,7 +162,7 @@ describe("sent once, as the agent, with the status the agent picked", () => {
     const deliveryId = await sendReply(agent, resetId, { text: `${first.text}\n\nP.S. first version` });
     // The post lands but its answer is lost; on the last try the search fails too: the delivery goes dead, unsure.
     await fault({ status: 500, apply: true, method: "PUT", paths: `/api/v2/tickets/${ticketId}`, times: 1 });
-    await fault({ status: 503, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: 1 });
+    await fault({ status: 503, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: WORKER_CLIENT_LIMITS.maxRetries + 1 });
     const { deliverHelpdeskComment } = await import("@/lib/helpdesk/deliver-helpdesk-comment");
     await expect(deliverHelpdeskComment(deliveryId, client, { finalAttempt: false, jobId: "t1" })).rejects.toThrow();
     expect(await deliverHelpdeskComment(deliveryId, client, { finalAttempt: true, jobId: "t2" })).toBe("dead");

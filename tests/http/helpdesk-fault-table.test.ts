@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WORKER_CLIENT_LIMITS } from "@/lib/helpdesk/get-zendesk";
 import type { ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { stopBoss } from "@/lib/jobs/boss";
 import { getDb } from "@/lib/platform/db";
@@ -44,7 +45,8 @@ const POST_FAULTS = [
   ["no answer", { hang: true }],
 ] as const;
 
-/** The marker search's fault, on the next comments read. */
+/** The marker search's fault, on every try the client makes of the next comments read (a read is retried in place). */
+const SEARCH_TRIES = WORKER_CLIENT_LIMITS.maxRetries + 1;
 const SEARCH_FAULTS = [
   ["429 with Retry-After above the client's wait", { status: 429, retryAfter: 2 }],
   ["503", { status: 503 }],
@@ -78,7 +80,7 @@ describe("a reset's notes, exactly once", () => {
   it.each(CASES)("post answered $post after applying it, then the search answered $search", async ({ postFault, searchFault }) => {
     const { resetId, ticketId } = await resetForNewTicket(agent);
     await fault({ ...postFault, apply: true, method: "PUT", paths: `/api/v2/tickets/${ticketId}`, times: 1 });
-    await fault({ ...searchFault, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: 1 });
+    await fault({ ...searchFault, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: SEARCH_TRIES });
     const job: Job = { kind: "notes", resetId };
     await driveJob(job, client);
     await expectExactlyOnce(job, ticketId, resetId);
@@ -96,7 +98,7 @@ describe("the customer reply, exactly once", () => {
     await driveJob({ kind: "notes", resetId }, client);
     const deliveryId = await sendReply(agent, resetId, { ticketStatus: "pending" });
     await fault({ ...postFault, apply: true, method: "PUT", paths: `/api/v2/tickets/${ticketId}`, times: 1 });
-    await fault({ ...searchFault, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: 1 });
+    await fault({ ...searchFault, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: SEARCH_TRIES });
     const job: Job = { kind: "reply", deliveryId };
     await driveJob(job, client);
     await expectExactlyOnce(job, ticketId, resetId);

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { deliverHelpdeskComment, type DeliveryOutcome } from "@/lib/helpdesk/deliver-helpdesk-comment";
 import { deliverResetNotes } from "@/lib/helpdesk/deliver-reset-notes";
+import { WORKER_CLIENT_LIMITS } from "@/lib/helpdesk/get-zendesk";
 import { createZendeskClient, type ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { getDb } from "@/lib/platform/db";
 import { createAccount, createApiKey, PRE_CUTOFF_SCOPES } from "./factories";
@@ -46,8 +47,9 @@ export function deliveryClient(): ZendeskClient {
     baseUrl: ZENDESK,
     clientId: process.env.ZENDESK_CLIENT_ID!,
     clientSecret: process.env.ZENDESK_CLIENT_SECRET!,
+    // The worker's own retry rules; only the waits are shorter, so hung answers and long Retry-Afters end the test sooner.
+    ...WORKER_CLIENT_LIMITS,
     timeoutMs: 1500,
-    maxRetries: 0,
     maxRetryWaitMs: 1000,
     fetch: checkedFetch,
   });
