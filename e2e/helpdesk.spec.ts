@@ -39,7 +39,7 @@ test.describe("agent: the helpdesk sees what Scopedesk records", () => {
     // In the helpdesk ticket: note 1 and note 2 as internal notes, then the reply as a public one.
     const zendesk = await page.context().newPage();
     await expect(async () => {
-      await zendesk.goto(`${process.env.DEV_ZENDESK_URL}/agent/tickets/4251`);
+      await zendesk.goto(`${process.env.DEV_ZENDESK_URL}/agent/tickets/4251?frame=conversation`);
       await expect(
         zendesk.locator("li.public").filter({ hasText: "The erase-job scopes of the Recipients' Data Erasure API" }),
       ).toHaveCount(1, {

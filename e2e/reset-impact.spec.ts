@@ -45,7 +45,7 @@ test.describe("agent: a reset never hurts the customer", () => {
       await expect(notes.nth(1)).toHaveAttribute("data-status", "delivered", { timeout: 1000 });
     }).toPass({ timeout: 30_000 });
     const zendesk = await page.context().newPage();
-    await zendesk.goto(`${process.env.DEV_ZENDESK_URL}/agent/tickets/4242`);
+    await zendesk.goto(`${process.env.DEV_ZENDESK_URL}/agent/tickets/4242?frame=conversation`);
     const internal = zendesk.locator("li.internal");
     await expect(internal.filter({ hasText: "Scopes BEFORE family reset — legacy-acme (#100001) and 2 subusers" })).toHaveCount(1);
     await expect(internal.filter({ hasText: "Scopes AFTER family reset — legacy-acme (#100001) and 2 subusers" })).toHaveCount(1);
