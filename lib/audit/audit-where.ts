@@ -50,7 +50,7 @@ export async function resolveAuditFilter(viewer: AuditViewer, filter: AuditFilte
  * to a transaction-local setting first and the clause reads it back with
  * current_setting() (export-sql.ts): no value is ever spliced into SQL text.
  */
-export type Binder = (value: string | number, cast: "uuid" | "timestamptz" | "int" | "text" | "reset_outcome") => Prisma.Sql;
+export type Binder = (value: string | number, cast: "uuid" | "timestamptz" | "int" | "bigint" | "text" | "reset_outcome") => Prisma.Sql;
 
 export const bindValue: Binder = (value, cast) => Prisma.sql`${value}::${Prisma.raw(cast)}`;
 

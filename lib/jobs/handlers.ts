@@ -6,6 +6,8 @@ import { deliverResetNotes, markDeliveriesDead } from "@/lib/helpdesk/deliver-re
 import { getZendesk } from "@/lib/helpdesk/get-zendesk";
 import { getDb } from "@/lib/platform/db";
 import { pruneRateLimitWindows } from "@/lib/api-keys/rate-limit";
+import { runChainVerification } from "@/lib/audit/run-chain-verification";
+import { signAuditCheckpoint } from "@/lib/audit/sign-audit-checkpoint";
 import { QUEUES, type JobData, type QueueName } from "./queues";
 
 /**
@@ -49,4 +51,9 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
     runEraseJob(job.data.eraseJobId, { finalAttempt: isFinalAttempt(job as JobWithMetadata), workerId: ctx.workerId, signal: job.signal }),
   [QUEUES.eraseDead]: (job) => recordEraseFailure(job.data.eraseJobId, "gave up: the job ran out of tries", true),
   [QUEUES.pruneRateLimits]: () => pruneRateLimitWindows(getDb()),
+  [QUEUES.verifyAuditChain]: (job) => runChainVerification(job.data.verificationId, { jobId: job.id }),
+  [QUEUES.signAuditCheckpoint]: async () => {
+    const outcome = await signAuditCheckpoint();
+    return outcome.signed ? { signed: outcome.checkpoint.headSeq } : { skipped: outcome.reason };
+  },
 };
