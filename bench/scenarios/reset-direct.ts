@@ -170,7 +170,20 @@ async function directReset(pool: pg.Pool, r: DirectReset, actor: { id: string; n
     await client.query(
       `SELECT append_audit_event($1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text,
                                  $9::jsonb, $10::text, $11::text, $12::text) AS seq`,
-      [randomUUID(), actor.id, actor.name, actor.email, "scope_reset.succeeded", "account", String(r.id), ticket, details, "127.0.0.1", "bench", randomUUID()],
+      [
+        randomUUID(),
+        actor.id,
+        actor.name,
+        actor.email,
+        "scope_reset.succeeded",
+        "account",
+        String(r.id),
+        ticket,
+        details,
+        "127.0.0.1",
+        "bench",
+        randomUUID(),
+      ],
     );
     await client.query("COMMIT");
   } catch (error) {

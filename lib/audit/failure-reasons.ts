@@ -24,7 +24,8 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 const WORDS: Record<FailureKind, { label: string; sentence: string }> = {
   stale_preview: {
     label: "Account changed since the preview",
-    sentence: "The account's scopes (or its parent's) changed after the agent opened the preview, so nothing was applied; the agent had to review the new plan.",
+    sentence:
+      "The account's scopes (or its parent's) changed after the agent opened the preview, so nothing was applied; the agent had to review the new plan.",
   },
   already_reset: {
     label: "Already reset by someone else",
@@ -36,7 +37,8 @@ const WORDS: Record<FailureKind, { label: string; sentence: string }> = {
   },
   parent_lacks_scopes: {
     label: "Parent lacks the scopes",
-    sentence: "This subuser's parent account lacks the erase-job scopes; a subuser cannot get scopes its parent lacks, so the parent has to be reset first.",
+    sentence:
+      "This subuser's parent account lacks the erase-job scopes; a subuser cannot get scopes its parent lacks, so the parent has to be reset first.",
   },
   ticket_not_found: {
     label: "Ticket not found",
@@ -52,7 +54,8 @@ const WORDS: Record<FailureKind, { label: string; sentence: string }> = {
   },
   verification_failed: {
     label: "Scopes did not verify",
-    sentence: "After the change the scopes read back did not include both erase-job scopes, so the whole reset was rolled back: nothing changed.",
+    sentence:
+      "After the change the scopes read back did not include both erase-job scopes, so the whole reset was rolled back: nothing changed.",
   },
   internal: {
     label: "Unexpected error",

@@ -1,6 +1,6 @@
 import "server-only";
 import { getConfig } from "@/lib/platform/config";
-import { getDb } from "@/lib/platform/db";
+import { getDb, type Db } from "@/lib/platform/db";
 import { signCheckpoint } from "./checkpoint";
 import type { AuditSigningKey } from "./signing-key";
 
@@ -28,11 +28,11 @@ export type CheckpointOutcome =
  * through record_audit_checkpoint, which checks the head against the log and
  * sets the recording time itself: the app role cannot write the table.
  */
-export async function signAuditCheckpoint(options: { key?: AuditSigningKey | null } = {}): Promise<CheckpointOutcome> {
+export async function signAuditCheckpoint(options: { key?: AuditSigningKey | null; db?: Db } = {}): Promise<CheckpointOutcome> {
   const key = options.key === undefined ? getConfig().audit.signingKey : options.key;
-  const latest = await latestCheckpoint();
+  const db = options.db ?? getDb();
+  const latest = await latestCheckpoint(db);
   if (!key) return { signed: false, reason: "no_key", checkpoint: latest };
-  const db = getDb();
   const [head] = await db.$queryRaw<{ last_seq: bigint; last_hash: string; event_id: string | null }[]>`
     SELECT h.last_seq, h.last_hash, e.id AS event_id FROM audit_chain_head h LEFT JOIN audit_event e ON e.seq = h.last_seq WHERE h.id = 1`;
   if (!head || head.last_seq === 0n || !head.event_id) return { signed: false, reason: "empty_log", checkpoint: latest };
@@ -47,12 +47,12 @@ export async function signAuditCheckpoint(options: { key?: AuditSigningKey | nul
   const [row] = await db.$queryRaw<{ id: bigint }[]>`
     SELECT record_audit_checkpoint(${head.last_seq}::bigint, ${head.last_hash}::text, ${new Date(signed.signedAt)}::timestamptz,
                                    ${signed.keyId}::text, ${signed.signature}::text) AS id`;
-  const stored = await getDb().auditCheckpoint.findUniqueOrThrow({ where: { id: row!.id } });
+  const stored = await db.auditCheckpoint.findUniqueOrThrow({ where: { id: row!.id } });
   return { signed: true, checkpoint: toRow(stored) };
 }
 
-export async function latestCheckpoint(): Promise<CheckpointRow | null> {
-  const row = await getDb().auditCheckpoint.findFirst({ orderBy: [{ headSeq: "desc" }, { id: "desc" }] });
+export async function latestCheckpoint(db: Db = getDb()): Promise<CheckpointRow | null> {
+  const row = await db.auditCheckpoint.findFirst({ orderBy: [{ headSeq: "desc" }, { id: "desc" }] });
   return row ? toRow(row) : null;
 }
 

@@ -81,6 +81,8 @@ export function signText(key: Pick<AuditSigningKey, "privateKey">, text: string)
 }
 
 export function verifyText(publicKey: KeyObject, text: string, signature: string): boolean {
+  // Strictly 64 bytes of base64: Buffer.from would quietly skip stray characters.
+  if (!/^[A-Za-z0-9+/]{86}==$/.test(signature)) return false;
   const bytes = Buffer.from(signature, "base64");
   if (bytes.length !== 64) return false;
   return verify(null, Buffer.from(text, "utf8"), publicKey, bytes);

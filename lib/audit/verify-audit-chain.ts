@@ -1,7 +1,7 @@
 import "server-only";
 import { GENESIS_HASH, verifyChainSegment, type ChainedEvent } from "@/lib/audit/chain";
 import { getConfig } from "@/lib/platform/config";
-import { getDb } from "@/lib/platform/db";
+import { getDb, type Db } from "@/lib/platform/db";
 import { describeHashMismatch, summarize, type ChainProblem, type ChainReport, type ResetRecordFacts } from "./chain-report";
 import { checkCheckpointSignature } from "./checkpoint";
 import type { AuditSigningKey } from "./signing-key";
@@ -51,12 +51,14 @@ export interface VerifyOptions {
   onProgress?: (checked: number, total: number) => void | Promise<void>;
   /** The key whose signatures to check; default the configured one. */
   key?: Pick<AuditSigningKey, "publicKey" | "keyId"> | null;
+  /** Another database than the app's (tests). */
+  db?: Db;
 }
 
 export async function verifyAuditChain(options: VerifyOptions = {}): Promise<ChainReport> {
   const batchSize = options.batchSize ?? 5000;
   const key = options.key === undefined ? getConfig().audit.signingKey : options.key;
-  const db = getDb();
+  const db = options.db ?? getDb();
   const [startHead] = await db.$queryRaw<{ last_seq: bigint }[]>`SELECT last_seq FROM audit_chain_head WHERE id = 1`;
   const total = Number(startHead?.last_seq ?? 0n);
   const checkpoints = await db.$queryRaw<CheckpointRecord[]>`
@@ -113,8 +115,8 @@ export async function verifyAuditChain(options: VerifyOptions = {}): Promise<Cha
           ? describeHashMismatch({
               event: result.event,
               recomputed: result.recomputed ?? null,
-              nextPrevHash: await nextPrevHash(result.event.seq),
-              reset: await resetFacts(result.event),
+              nextPrevHash: await nextPrevHash(db, result.event.seq),
+              reset: await resetFacts(db, result.event),
             })
           : [];
       problem = { kind: result.problem, seq: result.brokenAt.toString(), message: result.reason, differences };
@@ -175,13 +177,13 @@ export async function verifyAuditChain(options: VerifyOptions = {}): Promise<Cha
   return { ...base, summary: summarize(base) };
 }
 
-async function nextPrevHash(seq: bigint): Promise<string | null> {
-  const [row] = await getDb().$queryRaw<{ prev_hash: string }[]>`SELECT prev_hash FROM audit_event WHERE seq = ${seq + 1n}`;
+async function nextPrevHash(db: Db, seq: bigint): Promise<string | null> {
+  const [row] = await db.$queryRaw<{ prev_hash: string }[]>`SELECT prev_hash FROM audit_event WHERE seq = ${seq + 1n}`;
   return row?.prev_hash ?? null;
 }
 
 /** The reset record a scope_reset.* event describes, when there is one. */
-async function resetFacts(e: ChainedEvent): Promise<ResetRecordFacts | null> {
+async function resetFacts(db: Db, e: ChainedEvent): Promise<ResetRecordFacts | null> {
   if (!e.action.startsWith("scope_reset.")) return null;
   let resetId: unknown;
   try {
@@ -190,7 +192,7 @@ async function resetFacts(e: ChainedEvent): Promise<ResetRecordFacts | null> {
     return null;
   }
   if (typeof resetId !== "string" || !/^[0-9a-f-]{36}$/i.test(resetId)) return null;
-  const r = await getDb().scopeReset.findUnique({
+  const r = await db.scopeReset.findUnique({
     where: { id: resetId },
     select: {
       outcome: true,

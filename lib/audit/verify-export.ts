@@ -111,7 +111,8 @@ export function verifyExport(file: Buffer, keys: readonly VerifierKey[]): Export
   for (const l of body) {
     const at = ORDER.indexOf(String(l.value.type));
     if (at === -1) problem(`Line ${l.number} has an unknown type "${String(l.value.type)}".`);
-    else if (at < stage) problem(`Line ${l.number} (${String(l.value.type)}) is out of place: records go header, resets, events, checkpoints, end.`);
+    else if (at < stage)
+      problem(`Line ${l.number} (${String(l.value.type)}) is out of place: records go header, resets, events, checkpoints, end.`);
     else stage = at;
   }
   const resets = body.filter((l) => l.value.type === "scope_reset");
@@ -127,7 +128,9 @@ export function verifyExport(file: Buffer, keys: readonly VerifierKey[]): Export
     const declared = { scope_resets: resets.length, audit_events: eventLines.length, checkpoints: checkpointLines.length };
     for (const [field, actual] of Object.entries(declared)) {
       if (text(end.value[field]) !== String(actual)) {
-        problem(`The end record counts ${text(end.value[field])} ${field.replace("_", " ")} but the file holds ${actual}: records were removed or added.`);
+        problem(
+          `The end record counts ${text(end.value[field])} ${field.replace("_", " ")} but the file holds ${actual}: records were removed or added.`,
+        );
       }
     }
   }
@@ -150,7 +153,9 @@ export function verifyExport(file: Buffer, keys: readonly VerifierKey[]): Export
       continue;
     }
     if (checkCheckpointSignature(c, key) !== "valid") {
-      problem(`The checkpoint on line ${line} (event #${c.headSeq}, signed ${text(c.signedAt)}) has a signature that does not verify: it is forged or was altered.`);
+      problem(
+        `The checkpoint on line ${line} (event #${c.headSeq}, signed ${text(c.signedAt)}) has a signature that does not verify: it is forged or was altered.`,
+      );
     }
   }
   for (let i = 1; i < checkpoints.length; i++) {
@@ -178,7 +183,9 @@ export function verifyExport(file: Buffer, keys: readonly VerifierKey[]): Export
     for (const { line, c } of checkpoints) {
       const e = bySeq.get(c.headSeq.toString());
       if (e && (e.hash !== c.headHash || e.id !== c.headEventId)) {
-        problem(`Event #${c.headSeq} is not the one the checkpoint on line ${line} signed: the chain was rewritten after ${text(c.signedAt)}.`);
+        problem(
+          `Event #${c.headSeq} is not the one the checkpoint on line ${line} signed: the chain was rewritten after ${text(c.signedAt)}.`,
+        );
       }
     }
     const lastEvent = events.at(-1)!;

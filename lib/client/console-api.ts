@@ -14,6 +14,12 @@ import type {
   SendCustomerReplyOutput,
 } from "@/lib/http/console/scope-resets";
 import type { TicketOutput } from "@/lib/http/console/tickets";
+import type { DeliveryStatesOutput, ResetDeliveriesOutput } from "@/lib/http/console/audit";
+import type {
+  GetChainVerificationOutput,
+  LatestChainVerificationOutput,
+  StartChainVerificationOutput,
+} from "@/lib/http/console/audit-chain";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { apiFetch } from "./api-fetch";
 
@@ -44,4 +50,13 @@ export const consoleApi = {
   retryDelivery: (deliveryId: string) =>
     apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
   getTicket: (ticketId: string, signal?: AbortSignal) => apiFetch<TicketOutput>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),
+  deliveryStates: (resetIds: readonly string[], signal?: AbortSignal) =>
+    apiFetch<DeliveryStatesOutput>(`/api/scope-resets/delivery-states?ids=${resetIds.join(",")}`, { signal }),
+  resetDeliveries: (resetId: string, signal?: AbortSignal) =>
+    apiFetch<ResetDeliveriesOutput>(`/api/scope-resets/${resetId}/deliveries`, { signal }),
+  startChainVerification: () => apiFetch<StartChainVerificationOutput>("/api/audit/chain-verifications", post({})),
+  latestChainVerification: (signal?: AbortSignal) =>
+    apiFetch<LatestChainVerificationOutput>("/api/audit/chain-verifications/latest", { signal }),
+  getChainVerification: (id: string, signal?: AbortSignal) =>
+    apiFetch<GetChainVerificationOutput>(`/api/audit/chain-verifications/${id}`, { signal }),
 };

@@ -9,4 +9,7 @@ export const queryKeys = {
   lookupPage: (q: string) => ["lookup", q, "page"] as const,
   familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
   ticket: (ticketId: string) => ["ticket", ticketId] as const,
+  auditDeliveryStates: (resetIds: readonly string[]) => ["audit", "delivery-states", ...resetIds] as const,
+  auditResetDeliveries: (resetId: string) => ["audit", "reset", resetId, "deliveries"] as const,
+  chainVerification: (id: string | null) => ["audit", "chain-verification", id ?? "latest"] as const,
 };

@@ -179,7 +179,7 @@ describe("a database made before the roles existed (by postgres)", () => {
     await withPg(asRole(adminUrl, APP_ROLE), async (c) => {
       expect((await c.query("SELECT email FROM staff_user")).rows).toEqual([{ email: "old@scopedesk.test" }]);
       await c.query(
-        `SELECT append_audit_event(gen_random_uuid(), now(), NULL, 'adopted', NULL, 'test.adopted', NULL, NULL, NULL, '{}'::jsonb, NULL, NULL, 'r', '{', '}')`,
+        `SELECT append_audit_event(gen_random_uuid(), NULL, 'adopted', NULL, 'test.adopted', NULL, NULL, NULL, '{}'::jsonb, NULL, NULL, 'r')`,
       );
       await expect(c.query("ALTER TABLE audit_event DISABLE TRIGGER ALL")).rejects.toThrow(/must be owner/);
     });

@@ -157,7 +157,9 @@ describe("every model through the client", () => {
 
     const head = await prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
     expect(head.lastSeq).toBe(0n);
-    const event = await prisma.auditEvent.create({ data: { seq: 1n, action: "test", prevHash: head.lastHash, hash: "d".repeat(64), hashVersion: 2 } });
+    const event = await prisma.auditEvent.create({
+      data: { seq: 1n, action: "test", prevHash: head.lastHash, hash: "d".repeat(64), hashVersion: 2 },
+    });
     expect(await prisma.auditEvent.count()).toBe(1);
     const checkpoint = await prisma.auditCheckpoint.create({
       data: {

@@ -51,7 +51,12 @@ const deliveryStatesQuery = z
       .string({ error: "ids must be reset ids (UUIDs) separated by commas." })
       .max(MAX_DELIVERY_STATE_IDS * 37, `At most ${MAX_DELIVERY_STATE_IDS} ids.`)
       .transform((text) => [...new Set(text.split(",").filter(Boolean))])
-      .pipe(z.array(z.uuid("Each id must be a UUID.")).min(1, "Give at least one id.").max(MAX_DELIVERY_STATE_IDS, `At most ${MAX_DELIVERY_STATE_IDS} ids.`)),
+      .pipe(
+        z
+          .array(z.uuid("Each id must be a UUID."))
+          .min(1, "Give at least one id.")
+          .max(MAX_DELIVERY_STATE_IDS, `At most ${MAX_DELIVERY_STATE_IDS} ids.`),
+      ),
   })
   .strict();
 
