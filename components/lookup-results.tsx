@@ -8,13 +8,7 @@ import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import type { SearchAccountsOutput } from "@/lib/http/console/accounts";
 import { formatUtcShort } from "./local-time";
-
-const MATCH_LABEL: Record<string, string> = {
-  id: "exact id",
-  username: "exact username",
-  email: "exact e-mail",
-  username_prefix: "username starts with",
-};
+import { MATCH_LABEL } from "@/lib/accounts/match-labels";
 
 /** The full results page: ranked matches, paged with the API's cursor. */
 export function LookupResults({

@@ -3,6 +3,9 @@ import Link from "next/link";
 import { AuditCharts } from "@/components/audit/audit-charts";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
+import { FilterChips } from "@/components/audit/filter-chips";
+import { VerifyChain } from "@/components/audit/verify-chain";
+import { latestChainVerification } from "@/lib/audit/get-chain-verification";
 import { auditListQuerySchema, DEFAULT_PAGE_SIZE, FILTER_PARAMS, filterSearchParams, type AuditListQuery } from "@/lib/audit/filters";
 import { auditVisibility } from "@/lib/audit/visibility";
 import { can } from "@/lib/auth/permissions";
@@ -11,7 +14,7 @@ import { getAuditView, type AuditView } from "@/lib/audit/get-audit-view";
 import { listAuditAgents } from "@/lib/audit/list-audit-agents";
 import { guardPage } from "@/lib/pages/guard";
 
-export const metadata: Metadata = { title: "Audit" };
+export const metadata: Metadata = { title: "Scope reset audit" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -40,9 +43,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   const parsed = auditListQuerySchema().safeParse(sp);
   let errors: string[] = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
-  // The filter's agents and the view in one round; a filter that cannot be used is shown, not thrown.
-  const [agents, view] = await Promise.all([
-    listAuditAgents(staff),
+  const canVerify = can(staff.role, "audit:read_all");
+  // The filter's agents, the view and the last chain verification in one round; a filter that cannot be used is shown, not thrown.
+  const [agents, view, verification] = await Promise.all([
+    listAuditAgents(staff, values.agent),
     parsed.success
       ? getAuditView(staff, parsed.data).catch((error: unknown) => {
           if (!isAppError(error) || error.status !== 400) throw error;
@@ -50,6 +54,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           return null;
         })
       : null,
+    canVerify ? latestChainVerification() : null,
   ]);
   const data: AuditView | null = view;
   const content = parsed.success && data ? <Results query={parsed.data} data={data} canExport={can(staff.role, "audit:export")} /> : null;
@@ -65,7 +70,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Times are UTC.
         </p>
       </div>
+      {canVerify && <VerifyChain initial={verification} />}
       <AuditFilters values={values} agents={agents} agentLocked={visibility.scope === "own"} />
+      {parsed.success && data && <FilterChips filter={parsed.data.filter} labels={data.labels} agentLocked={visibility.scope === "own"} />}
       {errors.length > 0 && (
         <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
           <p className="font-semibold">These filters cannot be used:</p>
