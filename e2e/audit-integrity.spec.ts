@@ -74,6 +74,7 @@ test.beforeAll(async () => {
       // No job is queued for these: the worker leaves them alone, and the test moves them on.
       for (const kind of ["scopes_before", "scopes_after", ...(key === "pending" ? ["customer_reply"] : [])]) {
         const deliveryId = crypto.randomUUID();
+        const marker = `[e2e ${deliveryId}]`;
         const status = key === "delivered" ? "delivered" : "queued";
         await db.query(
           `INSERT INTO helpdesk_delivery (id, reset_id, ticket_id, kind, body, public, marker, status, requested_by_name, delivered_at, zendesk_comment_id)
@@ -83,9 +84,9 @@ test.beforeAll(async () => {
             id,
             ticketId,
             kind,
-            kind === "customer_reply" ? "Hello! Your account can now create erasure jobs: make a new API key." : `${kind} for e2e`,
+            `${kind === "customer_reply" ? "Hello! Your account can now create erasure jobs: make a new API key." : `${kind} for e2e`} ${marker}`,
             kind === "customer_reply",
-            crypto.randomUUID(),
+            marker,
             status,
             blair.name,
             status === "delivered" ? new Date().toISOString() : null,

@@ -84,7 +84,7 @@ export async function* jsonlExportParts(input: {
   let firstSeq: string | null = null;
   if (range?.min_seq && range.max_seq) {
     const { rows } = await client.query<CheckpointRecord>(
-      `SELECT head_seq::text, head_event_id, head_hash, event_count::text, signed_at, key_id, signature FROM audit_checkpoint ORDER BY head_seq, id`,
+      `SELECT head_seq::text, head_event_id, head_hash, event_count::text, signed_at, key_id, signature FROM audit_checkpoint ORDER BY audit_checkpoint.head_seq, audit_checkpoint.id`,
     );
     const min = BigInt(range.min_seq);
     const max = BigInt(range.max_seq);
