@@ -73,7 +73,7 @@ export function LiveDeliveries({
         ) : (
           <figure className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="sent-reply" data-status={reply.status}>
             <figcaption className="mb-2 text-slate-700">
-              Sent by {reply.sentBy} at {formatUtcShort(reply.sentAt)} UTC, as a public comment: {REPLY_STATUS[reply.status]}
+              Sent by {reply.sentBy} at {formatUtcShort(reply.sentAt)}, as a public comment: {REPLY_STATUS[reply.status]}
               {reply.status === "delivered" && reply.zendeskCommentId ? ` (comment ${reply.zendeskCommentId})` : ""}.
             </figcaption>
             <blockquote className="whitespace-pre-wrap break-words border-l-4 border-slate-300 pl-3">{reply.body}</blockquote>

@@ -116,7 +116,7 @@ function VerificationState({ verification: v }: { verification: ChainVerificatio
       <p className="font-semibold">{r.ok ? "The audit log verifies." : "The audit log does not verify."}</p>
       <p>{r.summary}</p>
       <p className="text-xs text-slate-700">
-        Checked {v.finishedAt ? formatUtcShort(v.finishedAt) : ""} UTC, asked by {v.requestedByName}.
+        Checked {v.finishedAt ? formatUtcShort(v.finishedAt) : ""}, asked by {v.requestedByName}.
       </p>
     </div>
   );

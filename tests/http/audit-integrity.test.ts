@@ -112,32 +112,26 @@ describe("delivery states", () => {
     const account = await createAccount();
     const mine = await createScopeReset({ accountId: account.id, actor: alex });
     const theirs = await createScopeReset({ accountId: account.id, actor: blair });
-    await getDb().helpdeskDelivery.createMany({
-      data: [
-        {
+    for (const [kind, status] of [
+      ["scopes_before", "delivered"],
+      ["scopes_after", "queued"],
+    ] as const) {
+      const marker = `[ref ${randomUUID()}]`;
+      await getDb().helpdeskDelivery.create({
+        data: {
           id: randomUUID(),
           resetId: mine.id,
           ticketId: mine.ticketId,
-          kind: "scopes_before",
-          body: "1",
+          kind,
+          body: `note ${marker}`,
           public: false,
-          marker: randomUUID(),
-          status: "delivered",
+          marker,
+          status,
           requestedByName: alex.name,
+          ...(status === "delivered" ? { deliveredAt: new Date(), zendeskCommentId: 1n } : {}),
         },
-        {
-          id: randomUUID(),
-          resetId: mine.id,
-          ticketId: mine.ticketId,
-          kind: "scopes_after",
-          body: "2",
-          public: false,
-          marker: randomUUID(),
-          status: "queued",
-          requestedByName: alex.name,
-        },
-      ],
-    });
+      });
+    }
     const ids = `${mine.id},${theirs.id}`;
     const asLead = (await (await lead.fetch(`/api/scope-resets/delivery-states?ids=${ids}`)).json()) as { states: Record<string, unknown> };
     expect(asLead.states).toEqual({ [mine.id]: { notes: "queued", reply: null }, [theirs.id]: { notes: "none", reply: null } });
@@ -175,7 +169,7 @@ describe("delivery states", () => {
     expect(await response.json()).toMatchObject({
       state: { notes: "none", reply: "retrying" },
       reply: {
-        body: "Hello, your account can now create erasure jobs.",
+        body: `Hello, your account can now create erasure jobs. [ref ${reset.id}]`,
         status: "retrying",
         sentBy: alex.name,
         lastError: "Zendesk answered 503",

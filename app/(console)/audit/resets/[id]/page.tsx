@@ -29,7 +29,7 @@ async function load(id: string) {
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const { reset } = await load((await params).id);
   const what = reset.outcome === "failed" ? "Failed reset attempt" : "Scope reset";
-  return { title: `${what} on ${reset.account.username}, ${formatUtcShort(reset.createdAt)} UTC (audit)` };
+  return { title: `${what} on ${reset.account.username}, ${formatUtcShort(reset.createdAt)} (audit)` };
 }
 
 function ScopeList({
