@@ -148,6 +148,10 @@ test.describe("lead", () => {
       await expect(chips).toContainText(text);
     }
     await expect(chips).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}/);
+    // A chip removes its filter.
+    await chips.getByRole("link", { name: /Agent: Blair Agent/ }).click();
+    await expect(page).not.toHaveURL(/agent=/);
+    await expect(chips.getByTestId("filter-chip")).toHaveCount(3);
 
     const rows = page.getByTestId("audit-row");
     await expect(rows).toHaveCount(3);
@@ -156,8 +160,8 @@ test.describe("lead", () => {
     const pending = page.locator('[data-testid="audit-row"]').filter({ has: page.locator(`a[href="/audit/resets/${ids.pending}"]`) });
     await expect(pending).toHaveCount(1);
     await expect(pending.getByTestId("delivery-state")).toHaveText("notes queued · reply queued");
-    // The title follows the client-side navigation the filter form makes.
-    await expect(page).toHaveTitle(`Scope reset audit: ${day(0)} to ${day(5)}, by Blair Agent, account ${accountId} · Scopedesk`);
+    // The title follows the client-side navigations the filter form and the chips make.
+    await expect(page).toHaveTitle(`Scope reset audit: ${day(0)} to ${day(5)}, account ${accountId} · Scopedesk`);
     expect(await axeViolations(page, undefined, { minImpact: "moderate" })).toEqual([]);
 
     // The notes arrive (as the worker would record it): the list shows it within a few seconds, no reload.
@@ -168,10 +172,6 @@ test.describe("lead", () => {
       ),
     );
     await expect(pending.getByTestId("delivery-state")).toHaveText("notes delivered · reply queued", { timeout: 15_000 });
-
-    // Remove the agent filter by its chip.
-    await chips.getByRole("link", { name: /Agent: Blair Agent/ }).click();
-    await expect(page).not.toHaveURL(/agent=/);
   });
 
   test("opens a reset's audit page: its title, the reply as sent, its delivery moving on live", async ({ page }) => {

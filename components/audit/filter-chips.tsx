@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { FILTER_PARAMS, filterSearchParams, type AuditFilter, type FilterParam } from "@/lib/audit/filters";
 
 const RANGE_TEXT: Record<string, string> = { today: "Today", "7d": "Last 7 days", "30d": "Last 30 days" };
@@ -35,7 +34,8 @@ export function FilterChips({
           const rest = filterSearchParams({ params: { ...filter.params, [p]: undefined } }).toString();
           return (
             <li key={p}>
-              <Link
+              {/* A plain link, a full load: a client-side navigation from a chip froze the tab while a delivery state was being polled (decision 038). */}
+              <a
                 href={rest ? `/audit?${rest}` : "/audit"}
                 className="inline-flex items-center gap-1 rounded-full border border-slate-300 bg-white px-2.5 py-0.5 hover:bg-slate-50"
                 data-testid="filter-chip"
@@ -44,7 +44,7 @@ export function FilterChips({
                 {text[p]}
                 <span aria-hidden="true">×</span>
                 <span className="sr-only">(remove this filter)</span>
-              </Link>
+              </a>
             </li>
           );
         })}
