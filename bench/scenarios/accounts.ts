@@ -101,7 +101,7 @@ export function directSearch(text: string): { exact: Statement[]; branches: Stat
     if (emailPrefix) {
       branches.push({
         text: `SELECT ${SUMMARY_COLUMNS}, lower(a.email) AS key ${FROM} WHERE lower(a.email) COLLATE "C" LIKE $1 ESCAPE '\\'
-               AND (lower(a.email) COLLATE "C", a.id) > ('', 0) ${notExact} AND NOT coalesce(${usernamePrefix}, false)
+               ${notExact} AND NOT coalesce(${usernamePrefix}, false)
                ORDER BY lower(a.email) COLLATE "C", a.id LIMIT 21`,
         values: [`${like(emailPrefix)}%`, q, `${like(q)}%`],
       });
@@ -112,7 +112,7 @@ export function directSearch(text: string): { exact: Statement[]; branches: Stat
     if (domain) {
       branches.push({
         text: `SELECT ${SUMMARY_COLUMNS}, lower(split_part(a.email, '@', 2)) AS key ${FROM}
-               WHERE lower(split_part(a.email, '@', 2)) COLLATE "C" LIKE $1 ESCAPE '\\' AND (lower(split_part(a.email, '@', 2)) COLLATE "C", a.id) > ('', 0)
+               WHERE lower(split_part(a.email, '@', 2)) COLLATE "C" LIKE $1 ESCAPE '\\'
                ${notExact} ${not(earlier)} ORDER BY lower(split_part(a.email, '@', 2)) COLLATE "C", a.id LIMIT 21`,
         values: [`${like(domain)}%`, q, `${like(q)}%`, ...earlierValues],
       });
@@ -124,7 +124,7 @@ export function directSearch(text: string): { exact: Statement[]; branches: Stat
       const domainValues = domain ? [`${like(domain)}%`] : [];
       branches.push({
         text: `SELECT ${SUMMARY_COLUMNS}, lower(a.company) AS key ${FROM} WHERE a.company IS NOT NULL AND lower(a.company) COLLATE "C" LIKE $1 ESCAPE '\\'
-               AND (lower(a.company) COLLATE "C", a.id) > ('', 0) ${notExact} ${not(withDomain)}
+               ${notExact} ${not(withDomain)}
                ORDER BY lower(a.company) COLLATE "C", a.id LIMIT 21`,
         values: [`${like(company)}%`, q, `${like(q)}%`, ...earlierValues, ...domainValues],
       });

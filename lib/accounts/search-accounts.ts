@@ -178,42 +178,50 @@ export async function searchAccounts(q: ParsedLookupQuery, opts: { limit: number
   const companyContains = facets.companyContains
     ? Prisma.sql`lower(a.company) LIKE ${`%${escapeLikePattern(facets.company!)}%`} ESCAPE '\\'`
     : null;
+  // Past a cursor only: a row comparison from ('', 0) would make the index scan start at the very first key
+  // instead of at the prefix (PostgreSQL cannot merge it with the prefix's range); the scalar bound keeps the
+  // scan starting at the cursor, the row comparison breaks ties on the id.
+  const after = (key: Prisma.Sql, cursorAt: LookupCursor | null) =>
+    cursorAt ? Prisma.sql`AND ${key} >= ${cursorAt.key} AND (${key}, a.id) > (${cursorAt.key}, ${cursorAt.id}::int)` : Prisma.empty;
+  const emailKey = Prisma.sql`lower(a.email) COLLATE "C"`;
+  const domainKey = Prisma.sql`lower(split_part(a.email, '@', 2)) COLLATE "C"`;
+  const companyKey = Prisma.sql`lower(a.company) COLLATE "C"`;
   const not = (...conditions: (Prisma.Sql | null)[]) =>
     conditions.filter((c): c is Prisma.Sql => c !== null).map((c) => Prisma.sql`AND NOT coalesce(${c}, false)`);
   const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.join(parts, " ") : Prisma.empty);
 
   const branches: Record<Branch, ((after: LookupCursor | null, limit: number) => Promise<(SummaryRow & { key: string })[]>) | null> = {
-    username_prefix: (after, limit) => db.$queryRaw`
+    username_prefix: (cursorAt, limit) => db.$queryRaw`
       SELECT ${SUMMARY}, lower(a.username) AS key ${FROM}
-       WHERE ${usernamePrefix} AND lower(a.username) ~>~ ${after?.key ?? ""}
+       WHERE ${usernamePrefix} AND lower(a.username) ~>~ ${cursorAt?.key ?? ""}
          ${and(not(exactOther))}
        ORDER BY lower(a.username) USING ~<~ LIMIT ${limit}`,
     email_prefix: emailPrefix
-      ? (after, limit) => db.$queryRaw`
+      ? (cursorAt, limit) => db.$queryRaw`
           SELECT ${SUMMARY}, lower(a.email) AS key ${FROM}
-           WHERE ${emailPrefix} AND (lower(a.email) COLLATE "C", a.id) > (${after?.key ?? ""}, ${after?.id ?? 0}::int)
+           WHERE ${emailPrefix} ${after(emailKey, cursorAt)}
              ${and(not(exact, usernamePrefix))}
            ORDER BY lower(a.email) COLLATE "C", a.id LIMIT ${limit}`
       : null,
     domain: domainPrefix
-      ? (after, limit) => db.$queryRaw`
+      ? (cursorAt, limit) => db.$queryRaw`
           SELECT ${SUMMARY}, lower(split_part(a.email, '@', 2)) AS key ${FROM}
-           WHERE ${domainPrefix} AND (lower(split_part(a.email, '@', 2)) COLLATE "C", a.id) > (${after?.key ?? ""}, ${after?.id ?? 0}::int)
+           WHERE ${domainPrefix} ${after(domainKey, cursorAt)}
              ${and(not(exact, usernamePrefix, emailPrefix))}
            ORDER BY lower(split_part(a.email, '@', 2)) COLLATE "C", a.id LIMIT ${limit}`
       : null,
     company_prefix: companyPrefix
-      ? (after, limit) => db.$queryRaw`
+      ? (cursorAt, limit) => db.$queryRaw`
           SELECT ${SUMMARY}, lower(a.company) AS key ${FROM}
-           WHERE a.company IS NOT NULL AND ${companyPrefix} AND (lower(a.company) COLLATE "C", a.id) > (${after?.key ?? ""}, ${after?.id ?? 0}::int)
+           WHERE a.company IS NOT NULL AND ${companyPrefix} ${after(companyKey, cursorAt)}
              ${and(not(exact, usernamePrefix, emailPrefix, domainPrefix))}
            ORDER BY lower(a.company) COLLATE "C", a.id LIMIT ${limit}`
       : null,
     // Anywhere inside the name: the trigram index finds them, in no useful order, so this branch pages by id.
     company: companyContains
-      ? (after, limit) => db.$queryRaw`
+      ? (cursorAt, limit) => db.$queryRaw`
           SELECT ${SUMMARY}, '' AS key ${FROM}
-           WHERE a.company IS NOT NULL AND ${companyContains} AND a.id > ${after?.id ?? 0}::int
+           WHERE a.company IS NOT NULL AND ${companyContains} AND a.id > ${cursorAt?.id ?? 0}::int
              ${and(not(exact, usernamePrefix, emailPrefix, domainPrefix, companyPrefix))}
            ORDER BY a.id LIMIT ${limit}`
       : null,
