@@ -8,13 +8,7 @@ import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import type { SearchAccountsOutput } from "@/lib/http/console/accounts";
 import { formatUtcShort } from "./local-time";
-
-const MATCH_LABEL: Record<string, string> = {
-  id: "exact id",
-  username: "exact username",
-  email: "exact e-mail",
-  username_prefix: "username starts with",
-};
+import { MATCH_LABEL_LONG } from "@/lib/accounts/match-labels";
 
 /** The full results page: ranked matches, paged with the API's cursor. */
 export function LookupResults({
@@ -123,7 +117,7 @@ export function LookupResults({
                 <td className={`px-3 py-2 ${r.hasEraseJobScopes ? "text-emerald-800" : "text-red-800"}`}>
                   {r.hasEraseJobScopes ? "present" : "missing"}
                 </td>
-                <td className="px-3 py-2 text-slate-700">{MATCH_LABEL[r.matchedBy]}</td>
+                <td className="px-3 py-2 text-slate-700">{MATCH_LABEL_LONG[r.matchedBy]}</td>
               </tr>
             ))}
           </tbody>

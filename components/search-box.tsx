@@ -7,13 +7,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import { useDebouncedValue } from "@/lib/client/use-debounced-value";
-
-const MATCH_LABEL: Record<string, string> = {
-  id: "id",
-  username: "username",
-  email: "e-mail",
-  username_prefix: "username starts with",
-};
+import { MATCH_LABEL } from "@/lib/accounts/match-labels";
 
 /**
  * The lookup box in the header. `/` focuses it from anywhere; typing shows

@@ -147,7 +147,9 @@ test.describe("lead", () => {
       .click();
     await expect(page).toHaveURL(`/audit/resets/${failed.id}`);
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Failed reset attempt");
-    await expect(page.getByTestId("failure-reason")).toContainText("stale_preview");
+    // The reason in words, and what was recorded.
+    await expect(page.getByTestId("failure-reason")).toContainText("Account changed since the preview.");
+    await expect(page.getByTestId("failure-reason")).toContainText("Recorded: the scopes changed since the preview");
     await expect(page.getByTestId("detail-ticket-link")).toHaveAttribute(
       "href",
       `https://scopedesk.zendesk.com/agent/tickets/${failed.ticketId}`,

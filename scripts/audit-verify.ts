@@ -1,7 +1,8 @@
 /**
  * `npm run audit:verify`: walks the audit log's hash chain from the first
- * event to the chain head and prints "N events, chain intact" (exit 0) or the
- * first broken link (exit 1). DATABASE_URL selects the database (default: the
+ * event to the chain head, checks the signed checkpoints, and prints "Intact
+ * through event #N…" (exit 0) or the first broken event and what differs
+ * (exit 1). DATABASE_URL selects the database (default: the
  * demo's). Runs under tsx with the "react-server" condition so the
  * server-only verifier (lib/audit/verify-audit-chain.ts, shared with the tests) loads.
  */
@@ -17,16 +18,15 @@ let code = 0;
 try {
   const report = await verifyAuditChain({
     batchSize: 10_000,
-    onProgress: (n) => {
-      if (process.stderr.isTTY && n % 100_000 === 0) process.stderr.write(`\r${n.toLocaleString("en")} events checked…`);
+    onProgress: (n, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r${n.toLocaleString("en")} of ${total.toLocaleString("en")} events checked…`);
     },
   });
-  if (process.stderr.isTTY) process.stderr.write("\r");
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  if (report.ok) {
-    console.log(`${report.count} events, chain intact (last #${report.lastSeq}, ${report.lastHash.slice(0, 12)}…; ${seconds} s)`);
-  } else {
-    console.error(`chain BROKEN at event #${report.brokenAt}: ${report.reason} (${report.count} events verified before it)`);
+  if (report.ok) console.log(`${report.summary} (${seconds} s)`);
+  else {
+    console.error(`chain BROKEN: ${report.summary} (${seconds} s)`);
     code = 1;
   }
 } catch (error) {

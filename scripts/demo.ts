@@ -22,7 +22,7 @@ import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, start
 import { DEV_ZAF_SDK_PATH, DEV_ZENDESK_APP_ID, DEV_ZENDESK_INSTALLATION_ID } from "./dev-zendesk/zendesk-apps";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
 import { asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
-import { demoAuthSecret } from "./lib/demo-secret";
+import { demoAuditSigningKey, demoAuthSecret } from "./lib/demo-secret";
 import { loadDotEnv } from "./lib/env";
 import { onShutdown, run, startProcess, stopAll, waitForHttp } from "./lib/processes";
 import { redact } from "./lib/postgres";
@@ -34,6 +34,13 @@ const port = Number(process.env.PORT ?? 3000);
 const zendeskPort = Number(process.env.DEV_ZENDESK_PORT ?? 3002);
 const target = loadConfig({ ...process.env, SCOPEDESK_ENV: "development" }).databaseUrl;
 const adminDatabaseUrl = process.env.DEMO_ADMIN_DATABASE_URL ?? asRole(target, "postgres");
+
+function auditSigningKey(): string {
+  if (process.env.AUDIT_SIGNING_KEY) return process.env.AUDIT_SIGNING_KEY;
+  const demo = demoAuditSigningKey();
+  console.log(`audit signing key: ${demo.file} (${demo.created ? "made now" : "kept from an earlier run"}; outside git)`);
+  return demo.key;
+}
 
 function sessionSecret(): string {
   if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
@@ -65,6 +72,7 @@ try {
     DATABASE_URL: database.appUrl,
     MIGRATION_DATABASE_URL: database.ownerUrl,
     AUTH_SECRET: sessionSecret(),
+    AUDIT_SIGNING_KEY: auditSigningKey(),
     AUTH_TRUST_HOST: "true",
     AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",

@@ -9,11 +9,12 @@
  * scopedesk_app if missing, recreates the database owned by the owner,
  * migrates and seeds it as the owner, and runs the app and the code under
  * test as the app role (decision 014). Each run seals sessions with a fresh
- * random AUTH_SECRET.
+ * random AUTH_SECRET and signs audit checkpoints with a fresh AUDIT_SIGNING_KEY.
  */
 import { appServerCommand } from "./lib/app-server";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { generateAuditSigningKeyPem } from "../lib/audit/signing-key";
 import { loadConfig } from "../lib/platform/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
@@ -50,6 +51,8 @@ const testEnv: NodeJS.ProcessEnv = {
   // Only for tests that act as a superuser would (tamper with the audit log) or create databases of their own.
   TEST_ADMIN_DATABASE_URL: adminDatabaseUrl,
   AUTH_SECRET: randomBytes(32).toString("base64url"),
+  // A fresh audit signing key per run too (decision 036): nothing signed in a test run outlives it.
+  AUDIT_SIGNING_KEY: Buffer.from(generateAuditSigningKeyPem()).toString("base64"),
   DEV_IDP_PORT: String(IDP_PORT),
   AUTH_TRUST_HOST: "true",
   AUTH_URL: baseUrl,

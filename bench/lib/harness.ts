@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import type { ChildProcess } from "node:child_process";
+import { generateAuditSigningKeyPem } from "../../lib/audit/signing-key";
 import { loadConfig } from "../../lib/platform/config";
 import { startDevIdp } from "../../scripts/dev-idp/provider";
 import { APP_ROLE, asRole, setUpLocalDatabase } from "../../scripts/lib/database-roles";
@@ -66,6 +67,7 @@ export async function startStack(options: {
     DATABASE_URL: asRole(options.databaseUrl, APP_ROLE),
     // A fresh secret per run, as the test runner does: no session outlives it.
     AUTH_SECRET: randomBytes(32).toString("base64url"),
+    AUDIT_SIGNING_KEY: Buffer.from(generateAuditSigningKeyPem()).toString("base64"),
     NEXT_DIST_DIR: options.distDir,
     NEXT_TELEMETRY_DISABLED: "1",
     DEV_IDP_PORT: String(options.idpPort),

@@ -10,7 +10,6 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { auditEventCanonicalAroundSeq } from "../../lib/audit/chain";
 import { CATALOG_VERSION } from "../../lib/scopes/catalog";
 import { scopeSetFingerprint } from "../../lib/scopes/fingerprint";
 import { planScopeReset } from "../../lib/scope-resets/plan";
@@ -167,41 +166,23 @@ async function directReset(pool: pg.Pool, r: DirectReset, actor: { id: string; n
       notesQueuedForHelpdesk: false,
       catalogVersion: CATALOG_VERSION,
     });
-    const event = {
-      id: randomUUID(),
-      occurredAt: at,
-      actorId: actor.id,
-      actorName: actor.name,
-      actorEmail: actor.email,
-      action: "scope_reset.succeeded",
-      targetType: "account",
-      targetId: String(r.id),
-      ticketId: ticket,
-      details: JSON.parse(details) as never,
-      ip: "127.0.0.1",
-      userAgent: "bench",
-      requestId: randomUUID(),
-    };
-    const { before, after } = auditEventCanonicalAroundSeq(event);
+    // The audit append as the app makes it: the database hashes and times it (decision 035).
     await client.query(
-      `SELECT append_audit_event($1::uuid, $2::timestamptz, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
-                                 $10::jsonb, $11::text, $12::text, $13::text, $14::text, $15::text) AS seq`,
+      `SELECT append_audit_event($1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text,
+                                 $9::jsonb, $10::text, $11::text, $12::text) AS seq`,
       [
-        event.id,
-        at,
+        randomUUID(),
         actor.id,
         actor.name,
         actor.email,
-        event.action,
-        event.targetType,
-        event.targetId,
+        "scope_reset.succeeded",
+        "account",
+        String(r.id),
         ticket,
         details,
-        event.ip,
-        event.userAgent,
-        event.requestId,
-        before,
-        after,
+        "127.0.0.1",
+        "bench",
+        randomUUID(),
       ],
     );
     await client.query("COMMIT");

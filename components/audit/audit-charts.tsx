@@ -6,7 +6,9 @@ import type { AuditCharts as Charts } from "@/lib/audit/get-audit-charts";
 const SUCCEEDED = "#047857";
 const FAILED = "#b91c1c";
 
-/** Resets per day by outcome, per agent, and the erase-job backlog. Each chart has a text summary for screen readers. */
+const REASON = "#9a3412";
+
+/** Resets per day by outcome, per agent, failures by reason, and the erase-job backlog. Each chart has a text summary for screen readers. */
 export function AuditCharts({ charts }: { charts: Charts }) {
   const total = charts.perDay.reduce((n, d) => n + d.succeeded + d.failed, 0);
   const failed = charts.perDay.reduce((n, d) => n + d.failed, 0);
@@ -74,6 +76,41 @@ export function AuditCharts({ charts }: { charts: Charts }) {
             </li>
           ))}
         </ul>
+      </figure>
+      <figure className="rounded-lg border border-slate-200 bg-white p-4 lg:col-span-3" data-testid="failure-reasons">
+        <figcaption className="text-sm font-semibold">
+          Failed attempts by reason <span className="font-normal text-slate-700">({failed.toLocaleString("en")} failed)</span>
+        </figcaption>
+        {charts.perFailureReason.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-700">No failed attempt in this selection.</p>
+        ) : (
+          <>
+            <div className="h-48" aria-hidden="true">
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart
+                  accessibilityLayer={false}
+                  data={charts.perFailureReason}
+                  layout="vertical"
+                  margin={{ top: 8, right: 8, bottom: 0, left: 8 }}
+                >
+                  <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+                  <XAxis type="number" allowDecimals={false} fontSize={11} />
+                  <YAxis type="category" dataKey="label" width={180} fontSize={11} />
+                  <Tooltip />
+                  <Bar dataKey="count" fill={REASON} name="Failed attempts" isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+            <ul className="mt-2 grid gap-x-6 text-sm sm:grid-cols-2">
+              {charts.perFailureReason.map((r) => (
+                <li key={r.kind} className="flex justify-between gap-2 border-b border-slate-100 py-1" data-kind={r.kind}>
+                  <span>{r.label}</span>
+                  <span className="tabular-nums">{r.count.toLocaleString("en")}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </figure>
     </section>
   );

@@ -3,6 +3,7 @@ import {
   escapeLikePattern,
   LOOKUP_EMPTY_MESSAGE,
   LOOKUP_TOO_LONG_MESSAGE,
+  lookupFacets,
   lookupQuerySchema,
   parseLookupQuery,
   type ParsedLookupQuery,
@@ -122,5 +123,33 @@ describe("lookupQuerySchema", () => {
       expect(r.success).toBe(false);
       expect(r.error?.issues[0]?.message).toBe("The search text must be a single piece of text.");
     }
+  });
+});
+
+describe("lookupFacets", () => {
+  const facets = (text: string) => lookupFacets(ok(text));
+
+  it("reads a partial e-mail as an e-mail prefix", () => {
+    expect(facets("ops@acme")).toEqual({ emailPrefix: "ops@acme", companyContains: false });
+  });
+
+  it("reads a domain, with or without its @, as a domain (prefix)", () => {
+    expect(facets("acme-legacy.example")).toMatchObject({ domain: "acme-legacy.example" });
+    expect(facets("@Acme-Legacy.example")).toEqual({ domain: "acme-legacy.example", companyContains: false });
+    expect(facets("acme-legacy")).toMatchObject({ domain: "acme-legacy" });
+  });
+
+  it("reads words as a company name, spaces collapsed", () => {
+    expect(facets("  Acme   Legacy ")).toEqual({ company: "acme legacy", companyContains: true });
+  });
+
+  it("asks for nothing partial from an account id", () => {
+    expect(facets("100001")).toEqual({ companyContains: false });
+    expect(facets("#100001")).toEqual({ companyContains: false });
+  });
+
+  it("asks for nothing partial from text too short to mean anything", () => {
+    expect(facets("a")).toEqual({ companyContains: false });
+    expect(facets("ab")).toEqual({ company: "ab", companyContains: false });
   });
 });

@@ -68,3 +68,37 @@ export const lookupQuerySchema = z
   .max(MAX_LOOKUP_PARAM_LENGTH, {
     error: `The search text is too long (at most ${MAX_LOOKUP_PARAM_LENGTH} characters).`,
   });
+
+/**
+ * The partial matches a lookup text can ask for, beside the exact ones
+ * (id, username, e-mail) and the username prefix (decision 037):
+ * - `emailPrefix`: text with an "@" after something: `ops@acme` finds ops@acme-legacy.example;
+ * - `domain`: text that can be (the start of) an e-mail domain, `acme-legacy.example`,
+ *   `acme-legacy` or `@acme-legacy.example`;
+ * - `company`: the text with its spaces collapsed, `Acme Legacy` (a prefix of the company name;
+ *   from 3 characters on, also anywhere inside it).
+ * An account id (`1234`, `#1234`) asks for none of them.
+ */
+export interface LookupFacets {
+  emailPrefix?: string;
+  domain?: string;
+  company?: string;
+  companyContains: boolean;
+}
+
+const DOMAIN_LIKE = /^[\p{L}\p{N}][\p{L}\p{N}.-]*$/u;
+
+export function lookupFacets(q: ParsedLookupQuery): LookupFacets {
+  const facets: LookupFacets = { companyContains: false };
+  // An account id is an id: not the start of a domain or a company name.
+  if (q.id !== undefined) return facets;
+  if (q.email !== undefined && !q.email.startsWith("@")) facets.emailPrefix = q.email;
+  const domain = q.username.startsWith("@") ? q.username.slice(1) : q.email === undefined ? q.username : "";
+  if ([...domain].length >= 3 && DOMAIN_LIKE.test(domain)) facets.domain = domain;
+  const company = q.username.replace(/\s+/g, " ");
+  if ([...company].length >= 2 && !q.username.includes("@")) {
+    facets.company = company;
+    facets.companyContains = [...company].length >= 3;
+  }
+  return facets;
+}

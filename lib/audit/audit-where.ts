@@ -24,24 +24,38 @@ export interface ResolvedFilter {
   accountId: number | null;
   /** Set when the account username matches nothing: the result is empty. */
   matchesNothing: boolean;
+  /** Names for the filter's ids, so the page shows names, never UUIDs. */
+  labels: { agent: string | null; account: string | null };
 }
 
 export async function resolveAuditFilter(viewer: AuditViewer, filter: AuditFilter): Promise<ResolvedFilter> {
   const visibility = auditVisibility(viewer);
   const db = getDb();
+  const labels: ResolvedFilter["labels"] = { agent: null, account: null };
   if (filter.agent) {
-    const [staff] = await db.$queryRaw<{ id: string }[]>`SELECT id FROM staff_user WHERE id = ${filter.agent}::uuid`;
+    const [staff] = await db.$queryRaw<{ name: string }[]>`SELECT name FROM staff_user WHERE id = ${filter.agent}::uuid`;
     if (!staff) throw new AppError("bad_request", `Unknown agent: no staff member has id ${filter.agent}.`, { field: "agent" });
+    labels.agent = staff.name;
   }
   let accountId: number | null = null;
   let matchesNothing = false;
-  if (filter.account && "id" in filter.account) accountId = filter.account.id;
-  else if (filter.account) {
-    const [account] = await db.$queryRaw<{ id: number }[]>`SELECT id FROM account WHERE lower(username) = ${filter.account.username}`;
-    if (account) accountId = account.id;
+  if (filter.account) {
+    const [account] =
+      "id" in filter.account
+        ? await db.$queryRaw<{ id: number; username: string }[]>`SELECT id, username FROM account WHERE id = ${filter.account.id}`
+        : await db.$queryRaw<
+            { id: number; username: string }[]
+          >`SELECT id, username FROM account WHERE lower(username) = ${filter.account.username}`;
+    if ("id" in filter.account) accountId = filter.account.id;
+    else if (account) accountId = account.id;
     else matchesNothing = true;
+    labels.account = account
+      ? `${account.id} · ${account.username}`
+      : "id" in filter.account
+        ? `account ${filter.account.id}`
+        : filter.account.username;
   }
-  return { filter, visibility, accountId, matchesNothing };
+  return { filter, visibility, accountId, matchesNothing, labels };
 }
 
 /**
@@ -50,7 +64,7 @@ export async function resolveAuditFilter(viewer: AuditViewer, filter: AuditFilte
  * to a transaction-local setting first and the clause reads it back with
  * current_setting() (export-sql.ts): no value is ever spliced into SQL text.
  */
-export type Binder = (value: string | number, cast: "uuid" | "timestamptz" | "int" | "text" | "reset_outcome") => Prisma.Sql;
+export type Binder = (value: string | number, cast: "uuid" | "timestamptz" | "int" | "bigint" | "text" | "reset_outcome") => Prisma.Sql;
 
 export const bindValue: Binder = (value, cast) => Prisma.sql`${value}::${Prisma.raw(cast)}`;
 

@@ -13,7 +13,7 @@ import { listScopeResets } from "./list-scope-resets";
 export async function getAuditView(viewer: AuditViewer, query: { filter: AuditFilter; cursor: Cursor | null; limit: number }) {
   const resolved = await resolveAuditFilter(viewer, query.filter);
   const [page, charts] = await Promise.all([listScopeResets(viewer, query, resolved), getAuditCharts(viewer, query.filter, resolved)]);
-  return { page, charts };
+  return { page, charts, labels: resolved.labels };
 }
 
 export type AuditView = Awaited<ReturnType<typeof getAuditView>>;

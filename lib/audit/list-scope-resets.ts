@@ -2,7 +2,9 @@ import "server-only";
 import { getDb } from "@/lib/platform/db";
 import { ticketPath } from "@/lib/tickets/ticket-ref";
 import { buildResetWhere, resolveAuditFilter, type AuditViewer, type ResolvedFilter } from "./audit-where";
+import type { ResetDeliveryState } from "./delivery-state";
 import { encodeCursor, type AuditFilter, type Cursor } from "./filters";
+import { getDeliveryStates } from "./get-delivery-states";
 
 export interface AuditResetRow {
   id: string;
@@ -14,6 +16,8 @@ export interface AuditResetRow {
   addedCount: number;
   removedCount: number;
   failureReason: string | null;
+  /** The notes' (and the reply's) delivery into the helpdesk. */
+  delivery: ResetDeliveryState;
 }
 
 interface ListRow {
@@ -57,13 +61,17 @@ export async function listScopeResets(
      LIMIT ${query.limit + 1}::int`;
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
+  const delivery = await getDeliveryStates(
+    viewer,
+    page.map((r) => r.id),
+  );
   return {
-    items: page.map(toResetRow),
+    items: page.map((r) => toResetRow(r, delivery[r.id] ?? { notes: "none", reply: null })),
     nextCursor: rows.length > query.limit && last ? encodeCursor(query.filter, { createdAt: last.created_at, id: last.id }) : null,
   };
 }
 
-function toResetRow(r: ListRow): AuditResetRow {
+function toResetRow(r: ListRow, delivery: ResetDeliveryState): AuditResetRow {
   return {
     id: r.id,
     createdAt: r.created_at.toISOString(),
@@ -74,5 +82,6 @@ function toResetRow(r: ListRow): AuditResetRow {
     addedCount: Number(r.added_count),
     removedCount: Number(r.removed_count),
     failureReason: r.failure_reason,
+    delivery,
   };
 }

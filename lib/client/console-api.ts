@@ -19,6 +19,12 @@ import type {
 import type { SidebarSessionOutput } from "@/lib/http/console/sidebar";
 import type { TicketOutput } from "@/lib/http/console/tickets";
 import type { ListTriageOutput } from "@/lib/http/console/triage";
+import type { DeliveryStatesOutput, ResetDeliveriesOutput } from "@/lib/http/console/audit";
+import type {
+  GetChainVerificationOutput,
+  LatestChainVerificationOutput,
+  StartChainVerificationOutput,
+} from "@/lib/http/console/audit-chain";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { apiFetch } from "./api-fetch";
 
@@ -66,4 +72,13 @@ export const consoleApi = {
     if (input.cursor) query.set("cursor", input.cursor);
     return apiFetch<ListTriageOutput>(`/api/triage${query.size > 0 ? `?${query}` : ""}`, { signal });
   },
+  deliveryStates: (resetIds: readonly string[], signal?: AbortSignal) =>
+    apiFetch<DeliveryStatesOutput>(`/api/scope-resets/delivery-states?ids=${resetIds.join(",")}`, { signal }),
+  resetDeliveries: (resetId: string, signal?: AbortSignal) =>
+    apiFetch<ResetDeliveriesOutput>(`/api/scope-resets/${resetId}/deliveries`, { signal }),
+  startChainVerification: () => apiFetch<StartChainVerificationOutput>("/api/audit/chain-verifications", post({})),
+  latestChainVerification: (signal?: AbortSignal) =>
+    apiFetch<LatestChainVerificationOutput>("/api/audit/chain-verifications/latest", { signal }),
+  getChainVerification: (id: string, signal?: AbortSignal) =>
+    apiFetch<GetChainVerificationOutput>(`/api/audit/chain-verifications/${id}`, { signal }),
 };

@@ -13,4 +13,7 @@ export const queryKeys = {
   scopeReset: (resetId: string) => ["scope-reset", resetId] as const,
   sidebarSession: () => ["sidebar-session"] as const,
   triage: (state: string | null) => ["triage", state ?? "all"] as const,
+  auditDeliveryStates: (resetIds: readonly string[]) => ["audit", "delivery-states", ...resetIds] as const,
+  auditResetDeliveries: (resetId: string) => ["audit", "reset", resetId, "deliveries"] as const,
+  chainVerification: (id: string | null) => ["audit", "chain-verification", id ?? "latest"] as const,
 };

@@ -8,6 +8,8 @@ import { getDb } from "@/lib/platform/db";
 import { pruneRateLimitWindows } from "@/lib/api-keys/rate-limit";
 import { pruneReplayGuard } from "@/lib/platform/replay-guard";
 import { markTriageNoteDead, runTicketTriage } from "@/lib/triage/run-ticket-triage";
+import { runChainVerification } from "@/lib/audit/run-chain-verification";
+import { signAuditCheckpoint } from "@/lib/audit/sign-audit-checkpoint";
 import { QUEUES, type JobData, type QueueName } from "./queues";
 
 /**
@@ -60,4 +62,9 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
       `job:${job.id}`,
     ),
   [QUEUES.pruneReplayGuard]: () => pruneReplayGuard(getDb()),
+  [QUEUES.verifyAuditChain]: (job) => runChainVerification(job.data.verificationId, { jobId: job.id }),
+  [QUEUES.signAuditCheckpoint]: async () => {
+    const outcome = await signAuditCheckpoint();
+    return outcome.signed ? { signed: outcome.checkpoint.headSeq } : { skipped: outcome.reason };
+  },
 };

@@ -27,6 +27,10 @@ export const QUEUES = {
   triageDead: "triage.triage-dead",
   /** Every five minutes: drops replay-guard claims that have expired (lib/platform/replay-guard.ts). */
   pruneReplayGuard: "maintenance.prune-replay-guard",
+  /** Walks the whole audit chain for a lead's "Verify chain" (lib/audit/run-chain-verification.ts). */
+  verifyAuditChain: "audit.verify-chain",
+  /** Every AUDIT_CHECKPOINT_MINUTES: signs the audit chain's head (lib/audit/sign-audit-checkpoint.ts). */
+  signAuditCheckpoint: "audit.sign-checkpoint",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -41,6 +45,8 @@ export interface JobData {
   [QUEUES.triageTicket]: { ticketId: string };
   [QUEUES.triageDead]: { ticketId: string };
   [QUEUES.pruneReplayGuard]: Record<string, never>;
+  [QUEUES.verifyAuditChain]: { verificationId: string };
+  [QUEUES.signAuditCheckpoint]: Record<string, never>;
 }
 
 /** Deliveries: 8 retries with exponential backoff from 5 s to 10 min (about 40 min in all); a worker that stops heartbeating for 30 s loses the job to another (WORKER_TAKEOVER_BOUND_SECONDS). */
@@ -95,7 +101,15 @@ export const QUEUE_OPTIONS: readonly { name: QueueName; options: QueueSettings }
   { name: QUEUES.triageDead, options: { retryLimit: 2, retryDelay: 30 } },
   { name: QUEUES.triageTicket, options: TRIAGE },
   { name: QUEUES.pruneReplayGuard, options: { retryLimit: 0, expireInSeconds: 60 } },
+  // A walk of a large log takes minutes; a worker that stops heartbeating loses it to another, which starts again.
+  { name: QUEUES.verifyAuditChain, options: { retryLimit: 2, retryDelay: 10, expireInSeconds: 3600, heartbeatSeconds: 60, notify: true } },
+  { name: QUEUES.signAuditCheckpoint, options: { retryLimit: 1, retryDelay: 30, expireInSeconds: 120 } },
 ];
+
+/** The checkpoint schedule: every `minutes` (a divisor of 60, lib/platform/config.ts) within the hour, UTC. */
+export function checkpointCron(minutes: number): string {
+  return minutes === 60 ? "0 * * * *" : `*/${minutes} * * * *`;
+}
 
 /** Recurring jobs (cron, UTC), scheduled by the worker. */
 export const SCHEDULES: readonly { name: QueueName; cron: string }[] = [

@@ -4,7 +4,8 @@ import type pino from "pino";
 import { dispatchAllEraseJobs } from "@/lib/erasure/dispatch-erase-jobs";
 import { bossOptions } from "./boss";
 import { HANDLERS, type HandlerContext } from "./handlers";
-import { QUEUES, SCHEDULES, type QueueName } from "./queues";
+import { getConfig } from "@/lib/platform/config";
+import { checkpointCron, QUEUES, SCHEDULES, type QueueName } from "./queues";
 
 /**
  * `npm run worker`: works every queue on pg-boss. Any number of workers may
@@ -35,6 +36,8 @@ const CONCURRENCY: Record<QueueName, number> = {
   [QUEUES.triageTicket]: 4,
   [QUEUES.triageDead]: 1,
   [QUEUES.pruneReplayGuard]: 1,
+  [QUEUES.verifyAuditChain]: 1,
+  [QUEUES.signAuditCheckpoint]: 1,
 };
 
 /** How often the worker looks for erase jobs to dispatch: the old erase loop's poll, so a job starts as soon as it did. */
@@ -92,6 +95,13 @@ export async function startWorker(opts: { connectionString: string; workerId: st
     );
   }
   for (const { name, cron } of SCHEDULES) await boss.schedule(name, cron, {});
+  // Signed checkpoints of the audit chain (decision 036); without a key (development) there is nothing to sign with.
+  const audit = getConfig().audit;
+  if (audit.signingKey) await boss.schedule(QUEUES.signAuditCheckpoint, checkpointCron(audit.checkpointMinutes), {});
+  else {
+    await boss.unschedule(QUEUES.signAuditCheckpoint);
+    opts.log.warn("AUDIT_SIGNING_KEY is not set: the audit chain's checkpoints are not signed");
+  }
   const relay = startEraseRelay(boss, opts.log);
   return {
     async stop() {

@@ -1,8 +1,17 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { generateAuditSigningKeyPem } from "@/lib/audit/signing-key";
 import { ConfigError, loadConfig, requireAuthSecret } from "./config";
 
 const SECRET = "x".repeat(32);
-const PRODUCTION_SETTINGS = { AUTH_SECRET: SECRET, OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" };
+const SIGNING_KEY = Buffer.from(generateAuditSigningKeyPem()).toString("base64");
+const PRODUCTION_SETTINGS = {
+  AUTH_SECRET: SECRET,
+  OIDC_ISSUER: "https://idp.example",
+  OIDC_CLIENT_ID: "c",
+  OIDC_CLIENT_SECRET: "s",
+  AUDIT_SIGNING_KEY: SIGNING_KEY,
+};
 
 describe("loadConfig", () => {
   it("has no session secret unless one is set, and says how to make one", () => {
@@ -23,6 +32,37 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "production", SCOPEDESK_ENV: "test" }).env).toBe("test");
     expect(loadConfig({ NODE_ENV: "development" }).env).toBe("development");
     expect(() => loadConfig({ SCOPEDESK_ENV: "production", AUTH_SECRET: SECRET })).toThrow(/OIDC_ISSUER: required in production/);
+    const { AUDIT_SIGNING_KEY: _key, ...withoutKey } = PRODUCTION_SETTINGS;
+    expect(() => loadConfig({ SCOPEDESK_ENV: "production", ...withoutKey })).toThrow(
+      /AUDIT_SIGNING_KEY: required in production.*openssl genpkey -algorithm ed25519/,
+    );
+  });
+
+  it("reads the audit signing key as PEM or base64, refuses anything but an Ed25519 private key, and never echoes it", () => {
+    const pem = generateAuditSigningKeyPem();
+    const fromPem = loadConfig({ AUDIT_SIGNING_KEY: pem }).audit.signingKey!;
+    const fromBase64 = loadConfig({ AUDIT_SIGNING_KEY: Buffer.from(pem).toString("base64") }).audit.signingKey!;
+    const fromEscapedLines = loadConfig({ AUDIT_SIGNING_KEY: pem.replace(/\n/g, "\\n") }).audit.signingKey!;
+    expect(fromPem.keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(fromBase64.keyId).toBe(fromPem.keyId);
+    expect(fromEscapedLines.keyId).toBe(fromPem.keyId);
+    expect(loadConfig({}).audit).toEqual({ signingKey: null, checkpointMinutes: 10 });
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    expect(() => loadConfig({ AUDIT_SIGNING_KEY: rsa })).toThrow(/AUDIT_SIGNING_KEY: must be an Ed25519 key \(got rsa\)/);
+    let message = "";
+    try {
+      loadConfig({ AUDIT_SIGNING_KEY: "not-a-key-but-a-secret-looking-value" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/AUDIT_SIGNING_KEY: is not a PKCS#8 private key/);
+    expect(message).not.toContain("secret-looking");
+  });
+
+  it("takes the checkpoint interval in minutes that divide the hour", () => {
+    expect(loadConfig({ AUDIT_CHECKPOINT_MINUTES: "15" }).audit.checkpointMinutes).toBe(15);
+    expect(() => loadConfig({ AUDIT_CHECKPOINT_MINUTES: "7" })).toThrow(/must divide 60/);
+    expect(() => loadConfig({ AUDIT_CHECKPOINT_MINUTES: "0" })).toThrow(/AUDIT_CHECKPOINT_MINUTES/);
   });
 
   it("connects as the app role and migrates as the owner by default; one URL alone is used for both", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AUDIT_SIGNING_KEY_HINT, parseAuditSigningKey, SigningKeyError } from "@/lib/audit/signing-key";
 import { parseTrustProxy } from "./client-address";
 
 /**
@@ -123,6 +124,28 @@ const rawSchema = z.object({
   ZENDESK_APP_SDK_URL: z.string().url().default(ZAF_SDK_URL),
   /** The signing secret of the Zendesk webhook that asks for triage on arrival (decision 031). */
   ZENDESK_WEBHOOK_SECRET: z.string().min(16, "must be the webhook's signing secret (at least 16 characters)").optional(),
+  /** Ed25519 key signing the audit chain's checkpoints and the exports (lib/audit/signing-key.ts, decision 036). */
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return null;
+      try {
+        return parseAuditSigningKey(raw);
+      } catch (error) {
+        if (!(error instanceof SigningKeyError)) throw error;
+        ctx.addIssue({ code: "custom", message: error.message });
+        return z.NEVER;
+      }
+    }),
+  /** Minutes between signed checkpoints of the audit chain (the worker's schedule, `*\/N` in cron). */
+  AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60, "must be 1 to 60 (the schedule is every N minutes within the hour)")
+    .refine((n) => 60 % n === 0, "must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60) so checkpoints are evenly spaced")
+    .default(10),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -145,9 +168,15 @@ export function loadConfig(env: Record<string, string | undefined>) {
   // (the demo, the tests and the benchmarks run it as development or test).
   const appEnvironment = c.SCOPEDESK_ENV ?? (c.NODE_ENV === "production" ? "production" : "development");
   if (appEnvironment === "production") {
-    const missing = (["AUTH_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const).filter((k) => !c[k]);
+    const missing = (["AUTH_SECRET", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "AUDIT_SIGNING_KEY"] as const).filter(
+      (k) => !c[k],
+    );
     if (missing.length > 0) {
-      const lines = missing.map((k) => `  - ${k}: required in production${k === "AUTH_SECRET" ? `. ${AUTH_SECRET_HINT}` : ""}`);
+      const hints: Partial<Record<(typeof missing)[number], string>> = {
+        AUTH_SECRET: AUTH_SECRET_HINT,
+        AUDIT_SIGNING_KEY: AUDIT_SIGNING_KEY_HINT,
+      };
+      const lines = missing.map((k) => `  - ${k}: required in production${hints[k] ? `. ${hints[k]}` : ""}`);
       throw new ConfigError(
         `Invalid Scopedesk configuration (production: SCOPEDESK_ENV=production, or NODE_ENV=production without SCOPEDESK_ENV):\n${lines.join("\n")}`,
       );
@@ -196,6 +225,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
         : null,
     /** The triage webhook's signing secret; without it the webhook is not offered (lib/triage, decision 031). */
     zendeskWebhookSecret: c.ZENDESK_WEBHOOK_SECRET ?? null,
+    audit: {
+      /** Null when no key is configured (development without one): no checkpoints, exports unsealed. */
+      signingKey: c.AUDIT_SIGNING_KEY,
+      checkpointMinutes: c.AUDIT_CHECKPOINT_MINUTES,
+    },
   };
 }
 

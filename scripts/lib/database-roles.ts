@@ -5,18 +5,21 @@ import { databaseName, databaseOwner, ensureDatabase, recreateDatabase, waitForP
 /**
  * The two database roles of decision 014: the owner runs migrations and owns
  * every object; the app (DATABASE_URL) gets ordinary DML on the domain tables,
- * only SELECT on the audit log and EXECUTE on append_audit_event, and can
+ * only SELECT on the audit log and EXECUTE on the functions that append to it, and can
  * neither change the schema nor disable a trigger.
  */
 export const OWNER_ROLE = "scopedesk_owner";
 export const APP_ROLE = "scopedesk_app";
 
 /** Tables the app may read but never write directly (new audit tables belong here and need a REVOKE in their migration). */
-export const AUDIT_TABLES = ["audit_event", "audit_chain_head"] as const;
+export const AUDIT_TABLES = ["audit_event", "audit_chain_head", "audit_checkpoint"] as const;
 /** The migration runner's bookkeeping: written by the owner only, read by the health check. */
 export const MIGRATIONS_TABLE = "_prisma_migrations";
-const APPEND_FUNCTION =
-  "append_audit_event(UUID, TIMESTAMPTZ, UUID, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, JSONB, TEXT, TEXT, TEXT, TEXT, TEXT)";
+/** The app role's only ways to write the audit tables (SECURITY DEFINER functions, decisions 014, 035, 036). */
+export const AUDIT_FUNCTIONS = [
+  "append_audit_event(UUID, UUID, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, JSONB, TEXT, TEXT, TEXT)",
+  "record_audit_checkpoint(BIGINT, TEXT, TIMESTAMPTZ, TEXT, TEXT)",
+] as const;
 
 function identifier(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Unsupported database role or object name "${name}"`);
@@ -124,7 +127,7 @@ export async function grantAppRole(ownerUrl: string, appRole: string): Promise<v
       await client.query(`REVOKE ALL ON ${readOnly}, ${identifier(MIGRATIONS_TABLE)} FROM ${app}`);
       await client.query(`GRANT SELECT ON ${readOnly}, ${identifier(MIGRATIONS_TABLE)} TO ${app}`);
       await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${app}`);
-      await client.query(`GRANT EXECUTE ON FUNCTION ${APPEND_FUNCTION} TO ${app}`);
+      for (const fn of AUDIT_FUNCTIONS) await client.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${app}`);
       await client.query(
         `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
       );

@@ -91,3 +91,91 @@ describe("getAccountDetail", () => {
     await expect(getAccountDetail(2_000_000_000)).rejects.toMatchObject({ code: "not_found" });
   });
 });
+
+describe("searchAccounts: partial e-mail, e-mail domain and company name (decision 037)", () => {
+  it("finds the seeded legacy-acme by part of its e-mail, its domain and its company name", async () => {
+    const byPartialEmail = await searchAccounts(q("ops@acme"), { limit: 20 });
+    expect(byPartialEmail.results[0]).toMatchObject({ id: 100001, matchedBy: "email_prefix" });
+
+    const byDomain = await searchAccounts(q("acme-legacy.example"), { limit: 20 });
+    expect(byDomain.results.map((r) => [r.id, r.matchedBy])).toEqual(
+      expect.arrayContaining([
+        [100001, "domain"],
+        [100002, "domain"],
+        [100003, "domain"],
+      ]),
+    );
+    expect((await searchAccounts(q("@ACME-legacy.example"), { limit: 20 })).results.map((r) => r.id)).toEqual(
+      byDomain.results.map((r) => r.id),
+    );
+
+    const byCompany = await searchAccounts(q("Acme Legacy"), { limit: 20 });
+    expect(byCompany.results.slice(0, 3).map((r) => [r.id, r.matchedBy])).toEqual([
+      [100001, "company_prefix"],
+      [100002, "company_prefix"],
+      [100003, "company_prefix"],
+    ]);
+    const byWord = await searchAccounts(q("legacy ltd"), { limit: 50 });
+    expect(byWord.results.filter((r) => r.matchedBy === "company").map((r) => r.id)).toEqual(
+      expect.arrayContaining([100001, 100002, 100003]),
+    );
+  });
+
+  it("ranks exact, then prefix, then partial matches, each account once under its best match", async () => {
+    const stem = `zq${Date.now().toString(36)}`;
+    const exact = await createAccount({ username: stem, company: null });
+    const byUsername = await createAccount({ username: `${stem}-team`, company: null });
+    const byDomain = await createAccount({ username: `dom-${stem}`, email: `ops@${stem}.example`, company: null });
+    const byCompanyPrefix = await createAccount({ username: `co-${stem}`, company: `${stem} Holdings` });
+    const byCompanyWord = await createAccount({ username: `word-${stem}`, company: `The ${stem.toUpperCase()} Group` });
+    // Matches two ways: shown once, under the better one (username prefix before domain and company).
+    const twice = await createAccount({ username: `${stem}-both`, email: `both@${stem}.example`, company: `${stem} Both` });
+
+    const all = await searchAccounts(q(stem), { limit: 50 });
+    expect(all.results.map((r) => [r.id, r.matchedBy])).toEqual([
+      [exact.id, "username"],
+      [twice.id, "username_prefix"],
+      [byUsername.id, "username_prefix"],
+      [byDomain.id, "domain"],
+      [byCompanyPrefix.id, "company_prefix"],
+      [byCompanyWord.id, "company"],
+    ]);
+    expect(all.nextCursor).toBeNull();
+
+    // One row a page: the same accounts in the same order, across every branch, without gaps or repeats.
+    const paged: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await searchAccounts(q(stem), { limit: 1, cursor });
+      paged.push(...page.results.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(all.results.map((r) => r.id));
+  });
+
+  it("pages a partial e-mail in e-mail order, then id", async () => {
+    const stem = `pe${Date.now().toString(36)}`;
+    const made = [];
+    for (const domain of [`${stem}.example`, `${stem}.example`, `${stem}b.example`, `${stem}a.example`]) {
+      made.push(await createAccount({ email: `ops@${domain}`, company: null }));
+    }
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await searchAccounts(q(`ops@${stem}`), { limit: 1, cursor });
+      expect(page.results.every((r) => r.matchedBy === "email_prefix")).toBe(true);
+      seen.push(...page.results.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([made[0]!.id, made[1]!.id, made[3]!.id, made[2]!.id]);
+  });
+
+  it("still reads a cursor from before the partial matches", async () => {
+    const stem = `old${Date.now().toString(36)}`;
+    const a = await createAccount({ username: `${stem}-a` });
+    const b = await createAccount({ username: `${stem}-b` });
+    const legacy = Buffer.from(JSON.stringify({ after: a.username.toLowerCase() })).toString("base64url");
+    const page = await searchAccounts(q(stem), { limit: 5, cursor: legacy });
+    expect(page.results.map((r) => r.id)).toEqual([b.id]);
+  });
+});

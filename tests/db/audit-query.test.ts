@@ -245,16 +245,24 @@ describe("export", () => {
     expect(lines[0]).toMatch(/^id,created_at,outcome,actor_id,actor_name/);
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(listed);
     expect(lines[1]).toContain(T.T3);
+    // verified in words, and each reset's delivery into the helpdesk.
+    expect(lines[0]).toMatch(/,verified,.*,notes_delivery,reply_delivery$/);
+    expect(lines.slice(1).every((l) => /,(true|false),/.test(l))).toBe(true);
 
     const jsonl = await exportScopeResets(
       { ...viewer(lead), name: lead.name, email: lead.email },
       exportQuery.parse({ ...filter, format: "jsonl" }),
       meta,
     );
-    const rows = (await readAll(jsonl.body))
+    const records = (await readAll(jsonl.body))
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { id: string; added: string[]; account_id: number; created_at: string });
+      .map(
+        (l) => JSON.parse(l) as { type: string; id: string; added: string[]; account_id: number; created_at: string; verified: boolean },
+      );
+    expect(records[0]).toMatchObject({ type: "header", format: "scopedesk.audit-export", version: 2 });
+    expect(records.at(-1)).toMatchObject({ type: "seal" });
+    const rows = records.filter((r) => r.type === "scope_reset");
     expect(rows.map((x) => x.id)).toEqual(listed);
     expect(rows[0]).toMatchObject({
       account_id: acc1.id,

@@ -157,13 +157,35 @@ describe("every model through the client", () => {
 
     const head = await prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
     expect(head.lastSeq).toBe(0n);
-    await prisma.auditEvent.create({ data: { seq: 1n, action: "test", prevHash: head.lastHash, hash: "d".repeat(64) } });
+    const event = await prisma.auditEvent.create({
+      data: { seq: 1n, action: "test", prevHash: head.lastHash, hash: "d".repeat(64), hashVersion: 2 },
+    });
     expect(await prisma.auditEvent.count()).toBe(1);
+    const checkpoint = await prisma.auditCheckpoint.create({
+      data: {
+        headSeq: 1n,
+        headEventId: event.id,
+        headHash: event.hash,
+        eventCount: 1n,
+        signedAt: new Date(),
+        recordedAt: new Date(),
+        keyId: "0".repeat(16),
+        signature: "s",
+      },
+    });
+    expect(checkpoint.id).toBeGreaterThan(0n);
+    const verification = await prisma.auditVerification.create({
+      data: { id: "00000000-0000-4000-8000-000000000004", requestedById: staff.id, requestedByName: "A" },
+    });
+    expect(verification).toMatchObject({ status: "queued", checkedEvents: 0n, result: null });
   });
 
-  it("refuses UPDATE, DELETE and TRUNCATE on the audit log", async () => {
+  it("refuses UPDATE, DELETE and TRUNCATE on the audit log and its checkpoints", async () => {
     await expect(prisma.$executeRaw`UPDATE audit_event SET action = 'x'`).rejects.toThrow(/append-only/);
     await expect(prisma.$executeRaw`DELETE FROM audit_event`).rejects.toThrow(/append-only/);
     await expect(prisma.$executeRaw`TRUNCATE audit_event`).rejects.toThrow(/append-only/);
+    await expect(prisma.$executeRaw`UPDATE audit_checkpoint SET signature = 'x'`).rejects.toThrow(/append-only/);
+    await expect(prisma.$executeRaw`DELETE FROM audit_checkpoint`).rejects.toThrow(/append-only/);
+    await expect(prisma.$executeRaw`TRUNCATE audit_checkpoint`).rejects.toThrow(/append-only/);
   });
 });

@@ -35,6 +35,10 @@ describe("GET /api/accounts", () => {
     ["legacy-acme", "username"],
     ["OPS@ACME-LEGACY.EXAMPLE", "email"],
     ["legacy-acme-eu", "username"],
+    // Partial e-mail, domain and company name (decision 037).
+    ["ops@acme", "email_prefix"],
+    ["acme-legacy.example", "domain"],
+    ["Acme Legacy", "company_prefix"],
   ])("finds %s by %s", async (text, matchedBy) => {
     const response = await agent.fetch(`/api/accounts?q=${encodeURIComponent(text)}`);
     expect(response.status).toBe(200);
@@ -59,6 +63,27 @@ describe("GET /api/accounts", () => {
     async (text) => {
       const response = await agent.fetch(`/api/accounts?q=${encodeURIComponent(text)}`);
       expect([200, 400]).toContain(response.status);
+    },
+  );
+
+  it.each(["ops@acme", "Acme Legacy", "acme-legacy.example"])(
+    "ranks legacy-acme first for %s and pages the rest one at a time",
+    async (text) => {
+      const seen: { username: string; matchedBy: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const response: Response = await agent.fetch(
+          `/api/accounts?q=${encodeURIComponent(text)}&limit=1${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        expect(response.status).toBe(200);
+        const page = (await response.json()) as { results: { username: string; matchedBy: string }[]; nextCursor: string | null };
+        seen.push(...page.results);
+        cursor = page.nextCursor;
+      } while (cursor && seen.length < 20);
+      expect(seen[0]?.username).toBe("legacy-acme");
+      expect(new Set(seen.map((r) => r.username)).size).toBe(seen.length);
+      if (text !== "ops@acme")
+        expect(seen.map((r) => r.username)).toEqual(expect.arrayContaining(["legacy-acme", "legacy-acme-marketing", "legacy-acme-eu"]));
     },
   );
 

@@ -149,6 +149,10 @@ describe("GET /api/scope-resets/export", () => {
     const requestId = response.headers.get("x-request-id")!;
     const lines = (await response.text()).trim().split("\n");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(listed);
+    // verified in words (not t/f), and each reset's delivery into the helpdesk.
+    const header = lines[0]!.split(",");
+    expect(lines.slice(1).map((l) => l.split(",")[header.indexOf("verified")])).toEqual(listed.map(() => "true"));
+    expect(header.slice(-2)).toEqual(["notes_delivery", "reply_delivery"]);
 
     const event = await getDb().auditEvent.findFirst({ where: { action: "audit.export", requestId } });
     expect(event).toMatchObject({
@@ -164,7 +168,8 @@ describe("GET /api/scope-resets/export", () => {
     const rows = (await response.text())
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { id: string });
+      .map((l) => JSON.parse(l) as { type: string; id: string })
+      .filter((r) => r.type === "scope_reset");
     expect(rows.map((r) => r.id)).toEqual(listed);
   });
 

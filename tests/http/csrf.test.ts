@@ -91,6 +91,7 @@ describe("every state-changing console endpoint refuses a cross-site request", (
         "POST /accounts/:id/family-resets",
         "POST /accounts/:id/scope-resets",
         "POST /family-resets/:id/customer-reply",
+        "POST /audit/chain-verifications",
         "POST /helpdesk-deliveries/:id/retry",
         "POST /scope-resets/:id/customer-reply",
       ].sort(),
@@ -262,5 +263,22 @@ describe("safe methods need no origin", () => {
     const account = await createAccount({ scopes: POST_CUTOFF_SCOPES });
     const response = await forged(agent, `/api/accounts/${account.id}`, {}, "", "GET");
     expect(response.status).toBe(200);
+  });
+
+  it("POST /api/audit/chain-verifications: refused every way, records nothing, then done from the console", async () => {
+    const count = () =>
+      Promise.all([
+        getDb().auditVerification.count(),
+        getDb().auditEvent.count({ where: { action: "audit.chain_verification_requested" } }),
+      ]);
+    const before = await count();
+    for (const [name, headers] of FORGERIES) {
+      const response = await forged(lead, "/api/audit/chain-verifications", headers, "{}");
+      expect(response.status, name).toBe(403);
+      await expectRefused(response);
+    }
+    expect(await count()).toEqual(before);
+    const done = await lead.fetch("/api/audit/chain-verifications", { method: "POST", headers: JSON_TYPE, body: "{}" });
+    expect([200, 201]).toContain(done.status);
   });
 });

@@ -1,4 +1,5 @@
 import { generateApiKey } from "@/lib/api-keys/api-key-format";
+import { appendAuditEvent } from "@/lib/audit/append-audit-event";
 import { getDb } from "@/lib/platform/db";
 import { ensureScopeSet } from "@/lib/scopes/ensure-scope-set";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "@/lib/scopes/catalog";
@@ -180,6 +181,29 @@ export async function createScopeReset(input: ScopeResetFactoryInput) {
       },
     });
   }
+  return reset;
+}
+
+/**
+ * A reset record with its own audit event, as the reset's transaction writes
+ * them (the event names the reset in details.resetId and carries its facts):
+ * what the audit export ties each exported reset to.
+ */
+export async function createAuditedScopeReset(input: ScopeResetFactoryInput) {
+  const reset = await createScopeReset(input);
+  await getDb().$transaction((tx) =>
+    appendAuditEvent(tx, {
+      actor: { id: reset.actorId, name: reset.actorName, email: reset.actorEmail },
+      action: `scope_reset.${reset.outcome}`,
+      target: { type: "account", id: String(reset.accountId) },
+      ticketId: reset.ticketId,
+      details:
+        reset.outcome === "succeeded"
+          ? { resetId: reset.id, added: reset.added, removed: reset.removed, catalogVersion: reset.catalogVersion }
+          : { resetId: reset.id, reason: reset.failureReason, catalogVersion: reset.catalogVersion },
+      meta: { requestId: reset.requestId, ip: reset.clientIp, userAgent: reset.userAgent },
+    }),
+  );
   return reset;
 }
 

@@ -3,7 +3,20 @@ import Link from "next/link";
 import { AuditCharts } from "@/components/audit/audit-charts";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditTable } from "@/components/audit/audit-table";
-import { auditListQuerySchema, DEFAULT_PAGE_SIZE, FILTER_PARAMS, filterSearchParams, type AuditListQuery } from "@/lib/audit/filters";
+import { FilterChips } from "@/components/audit/filter-chips";
+import { VerifyChain } from "@/components/audit/verify-chain";
+import { latestChainVerification } from "@/lib/audit/get-chain-verification";
+import {
+  auditFilterSchema,
+  auditListQuerySchema,
+  DEFAULT_PAGE_SIZE,
+  FILTER_PARAMS,
+  filterSearchParams,
+  type AuditListQuery,
+  type FilterParam,
+} from "@/lib/audit/filters";
+import { DocumentTitle } from "@/components/document-title";
+import { getDb } from "@/lib/platform/db";
 import { auditVisibility } from "@/lib/audit/visibility";
 import { can } from "@/lib/auth/permissions";
 import { isAppError } from "@/lib/platform/errors";
@@ -11,9 +24,34 @@ import { getAuditView, type AuditView } from "@/lib/audit/get-audit-view";
 import { listAuditAgents } from "@/lib/audit/list-audit-agents";
 import { guardPage } from "@/lib/pages/guard";
 
-export const metadata: Metadata = { title: "Audit" };
-
 type SearchParams = Record<string, string | string[] | undefined>;
+
+const RANGE_WORDS: Record<string, string> = { today: "today", "7d": "last 7 days", "30d": "last 30 days" };
+
+/**
+ * "Scope reset audit", and what it is filtered to: a bookmark or a tab says which view it is.
+ * (generateMetadata rather than a static title: Next 16 drops a static title on a client-side
+ * navigation to the same page with other search parameters, as the filter form makes.)
+ */
+export async function generateMetadata({ searchParams }: { searchParams: Promise<SearchParams> }): Promise<Metadata> {
+  const parsed = auditFilterSchema().safeParse(await searchParams);
+  if (!parsed.success) return { title: auditTitle({}, null) };
+  const agentId = parsed.data.params.agent;
+  const agent = agentId ? await getDb().staffUser.findUnique({ where: { id: agentId }, select: { name: true } }) : null;
+  return { title: auditTitle(parsed.data.params, agent?.name ?? null) };
+}
+
+function auditTitle(p: Partial<Record<FilterParam, string>>, agentName: string | null): string {
+  const parts = [
+    p.range ? RANGE_WORDS[p.range] : null,
+    p.from && p.to ? `${p.from} to ${p.to}` : p.from ? `from ${p.from}` : p.to ? `to ${p.to}` : null,
+    agentName ? `by ${agentName}` : null,
+    p.account ? `account ${p.account}` : null,
+    p.ticket ? `ticket #${p.ticket}` : null,
+    p.outcome ?? null,
+  ].filter((x): x is string => x !== null);
+  return parts.length ? `Scope reset audit: ${parts.join(", ")}` : "Scope reset audit";
+}
 
 function first(value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value)?.slice(0, 200) ?? "";
@@ -40,9 +78,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   const parsed = auditListQuerySchema().safeParse(sp);
   let errors: string[] = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
-  // The filter's agents and the view in one round; a filter that cannot be used is shown, not thrown.
-  const [agents, view] = await Promise.all([
-    listAuditAgents(staff),
+  const canVerify = can(staff.role, "audit:read_all");
+  // The filter's agents, the view and the last chain verification in one round; a filter that cannot be used is shown, not thrown.
+  const [agents, view, verification] = await Promise.all([
+    listAuditAgents(staff, values.agent),
     parsed.success
       ? getAuditView(staff, parsed.data).catch((error: unknown) => {
           if (!isAppError(error) || error.status !== 400) throw error;
@@ -50,12 +89,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           return null;
         })
       : null,
+    canVerify ? latestChainVerification() : null,
   ]);
   const data: AuditView | null = view;
   const content = parsed.success && data ? <Results query={parsed.data} data={data} canExport={can(staff.role, "audit:export")} /> : null;
 
+  const title = auditTitle(parsed.success ? parsed.data.filter.params : {}, data?.labels.agent ?? null);
   return (
     <div className="space-y-5">
+      <DocumentTitle title={`${title} · Scopedesk`} />
       <div>
         <h1 className="text-2xl font-semibold">Audit</h1>
         <p className="text-sm text-slate-700">
@@ -65,7 +107,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Times are UTC.
         </p>
       </div>
+      {canVerify && <VerifyChain initial={verification} />}
       <AuditFilters values={values} agents={agents} agentLocked={visibility.scope === "own"} />
+      {parsed.success && data && <FilterChips filter={parsed.data.filter} labels={data.labels} agentLocked={visibility.scope === "own"} />}
       {errors.length > 0 && (
         <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
           <p className="font-semibold">These filters cannot be used:</p>

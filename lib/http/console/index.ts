@@ -1,4 +1,12 @@
-import { accountTimelineEndpoint, auditResetEndpoint, exportScopeResetsEndpoint, listScopeResetsEndpoint } from "./audit";
+import {
+  accountTimelineEndpoint,
+  auditResetEndpoint,
+  deliveryStatesEndpoint,
+  exportScopeResetsEndpoint,
+  listScopeResetsEndpoint,
+  resetDeliveriesEndpoint,
+} from "./audit";
+import { getChainVerificationEndpoint, latestChainVerificationEndpoint, startChainVerificationEndpoint } from "./audit-chain";
 import { getAccountEndpoint, listEraseJobsEndpoint, searchAccountsEndpoint } from "./accounts";
 import type { ConsoleEndpoint } from "./endpoint";
 import {
@@ -30,14 +38,19 @@ export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
   familyResetEndpoint,
   listScopeResetsEndpoint,
   exportScopeResetsEndpoint,
+  deliveryStatesEndpoint,
   getScopeResetEndpoint,
   auditResetEndpoint,
+  resetDeliveriesEndpoint,
   sendCustomerReplyEndpoint,
   sendFamilyReplyEndpoint,
   getFamilyResetEndpoint,
   retryDeliveryEndpoint,
   getTicketEndpoint,
   accountTimelineEndpoint,
+  startChainVerificationEndpoint,
+  latestChainVerificationEndpoint,
+  getChainVerificationEndpoint,
   getMeEndpoint,
   sidebarSessionEndpoint,
   listTriageEndpoint,

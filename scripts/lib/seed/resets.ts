@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
-import { auditEventHash, canonicalJson } from "@/lib/audit/chain";
+import { auditEventHashV2 } from "@/lib/audit/chain";
 import { CATALOG_VERSION, scopesAfterReset } from "@/lib/scopes/catalog";
 import { scopeSetIdFor } from "./scope-set-row";
 import { arrayLiteral, CopyWriter } from "./copy";
@@ -143,7 +143,7 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
     const events = CopyWriter.open(
       b,
       `COPY audit_event (seq, id, occurred_at, actor_id, actor_name, actor_email, action, target_type, target_id, ticket_id, details,
-        ip, user_agent, request_id, prev_hash, hash) FROM STDIN`,
+        ip, user_agent, request_id, prev_hash, hash, hash_version) FROM STDIN`,
     );
     let failedCount = 0;
     for (let i = 0; i < count; i++) {
@@ -199,7 +199,9 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
         userAgent,
         requestId,
       };
-      const hash = auditEventHash(prevHash, content);
+      // The database's own hash rule (decision 035), computed here because the seed writes the log in bulk as its owner.
+      const detailsJson = JSON.stringify(details);
+      const hash = auditEventHashV2(prevHash, { ...content, details: detailsJson });
       await events.row([
         seq.toString(),
         content.id,
@@ -211,12 +213,13 @@ export async function seedResetRecords(databaseUrl: string, options: ResetSeedOp
         "account",
         content.targetId,
         x.ticketId,
-        canonicalJson(details),
+        detailsJson,
         ip,
         userAgent,
         requestId,
         prevHash,
         hash,
+        2,
       ]);
       prevHash = hash;
       if ((i + 1) % 200_000 === 0) log(`  ${(i + 1).toLocaleString("en")} reset records…`);

@@ -1,21 +1,35 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { NoteBlock } from "@/components/copy-button";
+import { failureInWords } from "@/lib/audit/failure-reasons";
+import type { Role } from "@/lib/auth/permissions";
 import { formatUtcShort } from "@/lib/client/format-time";
 import { getAccountTimeline } from "@/lib/audit/get-account-timeline";
 import { accountIdParams } from "@/lib/http/schemas";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
-export const metadata: Metadata = { title: "Account audit timeline" };
+type Params = { params: Promise<{ id: string }> };
 
-export default async function AccountTimelinePage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
+/** The page and its title read the timeline once per request. */
+const loadTimeline = cache((accountId: number, staffId: string, role: Role) => getAccountTimeline({ id: staffId, role }, accountId));
+
+async function load(id: string) {
   const { staff, params: parsed } = await guardPage({
     permission: "audit:read_own",
     path: `/audit/accounts/${encodeURIComponent(id)}`,
     params: { schema: accountIdParams, values: { id } },
   });
-  const timeline = await orNotFound(getAccountTimeline(staff, parsed.id));
+  return { staff, timeline: await orNotFound(loadTimeline(parsed.id, staff.id, staff.role)) };
+}
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { timeline } = await load((await params).id);
+  return { title: `Audit timeline of ${timeline.account.username} (account ${timeline.account.id})` };
+}
+
+export default async function AccountTimelinePage({ params }: Params) {
+  const { staff, timeline } = await load((await params).id);
   const { account, entries } = timeline;
   return (
     <div className="space-y-5">
@@ -55,7 +69,11 @@ export default async function AccountTimelinePage({ params }: { params: Promise<
                     </a>
                     {" · "}+{e.reset.added.length} / −{e.reset.removed.length}
                   </p>
-                  {e.reset.failureReason && <p className="mt-1 text-red-900">{e.reset.failureReason}</p>}
+                  {e.reset.failureReason && (
+                    <p className="mt-1 text-red-900">
+                      {failureInWords(e.reset.failureReason)!.label}: {failureInWords(e.reset.failureReason)!.recorded}
+                    </p>
+                  )}
                   {e.reset.reason && <p className="mt-1 text-slate-800">Reason: {e.reset.reason}</p>}
                 </div>
               ) : (

@@ -1,14 +1,36 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
+import { LiveDeliveries } from "@/components/audit/live-deliveries";
 import { NoteBlock } from "@/components/copy-button";
-import { HelpdeskDeliveries } from "@/components/helpdesk-deliveries";
 import { DualTime } from "@/components/local-time";
-import { can } from "@/lib/auth/permissions";
+import { can, type Role } from "@/lib/auth/permissions";
+import { failureInWords } from "@/lib/audit/failure-reasons";
 import { getAuditResetDetail } from "@/lib/audit/get-audit-reset";
+import { getResetDeliveries } from "@/lib/audit/get-reset-deliveries";
+import { formatUtcShort } from "@/lib/client/format-time";
 import { uuidParams } from "@/lib/http/schemas";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 
-export const metadata: Metadata = { title: "Reset audit" };
+type Params = { params: Promise<{ id: string }> };
+
+/** The page and its title read the reset once per request. */
+const loadReset = cache((id: string, staffId: string, role: Role) => getAuditResetDetail({ id: staffId, role }, id));
+
+async function load(id: string) {
+  const { staff, params: parsed } = await guardPage({
+    permission: "audit:read_own",
+    path: `/audit/resets/${encodeURIComponent(id)}`,
+    params: { schema: uuidParams, values: { id } },
+  });
+  return { staff, reset: await orNotFound(loadReset(parsed.id, staff.id, staff.role)) };
+}
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { reset } = await load((await params).id);
+  const what = reset.outcome === "failed" ? "Failed reset attempt" : "Scope reset";
+  return { title: `${what} on ${reset.account.username}, ${formatUtcShort(reset.createdAt)} (audit)` };
+}
 
 function ScopeList({
   title,
@@ -52,14 +74,10 @@ function ScopeList({
   );
 }
 
-export default async function AuditResetPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  const { staff, params: parsed } = await guardPage({
-    permission: "audit:read_own",
-    path: `/audit/resets/${encodeURIComponent(id)}`,
-    params: { schema: uuidParams, values: { id } },
-  });
-  const reset = await orNotFound(getAuditResetDetail(staff, parsed.id));
+export default async function AuditResetPage({ params }: Params) {
+  const { staff, reset } = await load((await params).id);
+  const deliveries = await getResetDeliveries(staff, reset.id);
+  const failure = failureInWords(reset.failureReason);
   const failed = reset.outcome === "failed";
   const changed = reset.diff.filter((g) => g.added.length > 0 || g.removed.length > 0);
   const facts: [string, React.ReactNode][] = [
@@ -99,11 +117,12 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
   ];
   if (reset.clientRequestId) facts.push(["Client's request id", <code key="cr">{reset.clientRequestId}</code>]);
   if (reset.reason) facts.push(["Reason given", reset.reason]);
-  if (reset.failureReason)
+  if (failure)
     facts.push([
-      "Failure reason",
-      <span key="f" className="text-red-800" data-testid="failure-reason">
-        {reset.failureReason}
+      "Why it failed",
+      <span key="f" data-testid="failure-reason" data-kind={failure.kind}>
+        <span className="font-medium text-red-800">{failure.label}.</span> {failure.sentence}
+        <span className="mt-1 block text-xs text-slate-700">Recorded: {failure.recorded}</span>
       </span>,
     ]);
 
@@ -223,20 +242,7 @@ export default async function AuditResetPage({ params }: { params: Promise<{ id:
         )}
       </section>
 
-      <section aria-labelledby="deliveries-heading" className="space-y-2">
-        <h2 id="deliveries-heading" className="text-lg font-semibold">
-          Into the helpdesk
-        </h2>
-        {reset.deliveries.length === 0 ? (
-          <p className="text-sm text-slate-700">
-            {failed
-              ? "Nothing was sent to the helpdesk: a failed attempt queues no note."
-              : "Nothing was queued for the helpdesk (it was not connected when this reset ran)."}
-          </p>
-        ) : (
-          <HelpdeskDeliveries deliveries={reset.deliveries} canRetry={can(staff.role, "scopes:reset")} />
-        )}
-      </section>
+      <LiveDeliveries resetId={reset.id} initial={deliveries} failed={failed} canRetry={can(staff.role, "scopes:reset")} />
 
       <section aria-labelledby="events-heading" className="space-y-2">
         <h2 id="events-heading" className="text-lg font-semibold">
