@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 
 export interface AuditFilterValues {
@@ -30,7 +29,6 @@ export function AuditFilters({
   /** An agent sees only their own resets: the agent filter is fixed. */
   agentLocked: boolean;
 }) {
-  const router = useRouter();
   const [range, setRange] = useState(values.from || values.to ? "custom" : values.range || "all");
 
   function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -49,7 +47,9 @@ export function AuditFilters({
       if (v) query.set(key, v);
     }
     const text = query.toString();
-    router.push(text ? `/audit?${text}` : "/audit");
+    // A full page load, not router.push: Next 16's client navigation to the same page with other search
+    // parameters intermittently never commits in production builds (vercel/next.js#83386, #92152; decision 038).
+    window.location.assign(text ? `/audit?${text}` : "/audit");
   }
 
   return (
