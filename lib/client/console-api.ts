@@ -16,6 +16,19 @@ import type {
   SendCustomerReplyOutput,
 } from "@/lib/http/console/scope-resets";
 import type { TicketOutput } from "@/lib/http/console/tickets";
+import type {
+  ApprovalStepErrors,
+  ApprovalStepOutput,
+  ApproveInput,
+  CancelInput,
+  DenyInput,
+  GetApprovalOutput,
+  ListApprovalsOutput,
+  RequestApprovalErrors,
+  RequestApprovalInput,
+  RequestApprovalOutput,
+} from "@/lib/http/console/approvals";
+import type { ApprovalFilter } from "@/lib/approvals/list-approvals";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { apiFetch } from "./api-fetch";
 
@@ -54,4 +67,15 @@ export const consoleApi = {
   retryDelivery: (deliveryId: string) =>
     apiFetch<RetryDeliveryOutput, RetryDeliveryErrors>(`/api/helpdesk-deliveries/${deliveryId}/retry`, post({})),
   getTicket: (ticketId: string, signal?: AbortSignal) => apiFetch<TicketOutput>(`/api/tickets/${encodeURIComponent(ticketId)}`, { signal }),
+  requestApproval: (accountId: number, input: RequestApprovalInput) =>
+    apiFetch<RequestApprovalOutput, RequestApprovalErrors>(`/api/accounts/${accountId}/approval-requests`, post(input)),
+  listApprovals: (state: ApprovalFilter, signal?: AbortSignal) =>
+    apiFetch<ListApprovalsOutput>(`/api/approvals?state=${state}`, { signal }),
+  getApproval: (id: string, signal?: AbortSignal) => apiFetch<GetApprovalOutput>(`/api/approvals/${id}`, { signal }),
+  approve: (id: string, input: ApproveInput) =>
+    apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/approve`, post(input)),
+  deny: (id: string, input: DenyInput) => apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/deny`, post(input)),
+  executeApproval: (id: string) => apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/execute`, post({})),
+  cancelApproval: (id: string, input: CancelInput) =>
+    apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/cancel`, post(input)),
 };

@@ -10,4 +10,6 @@ export const queryKeys = {
   familyResetPreview: (accountId: number, mode: string) => ["account", accountId, "family-reset-preview", mode] as const,
   ticket: (ticketId: string) => ["ticket", ticketId] as const,
   accountReply: (accountId: number, ticketId: string | null) => ["account", accountId, "customer-reply", ticketId] as const,
+  approvals: (state: string) => ["approvals", "list", state] as const,
+  approval: (id: string) => ["approvals", "one", id] as const,
 };

@@ -3,6 +3,8 @@ import type { Job, JobWithMetadata } from "pg-boss";
 import { recordEraseFailure, runEraseJob } from "@/lib/erasure/run-erase-job";
 import { deliverHelpdeskComment } from "@/lib/helpdesk/deliver-helpdesk-comment";
 import { deliverResetNotes, markDeliveriesDead } from "@/lib/helpdesk/deliver-reset-notes";
+import { deliverApprovalNotes } from "@/lib/helpdesk/deliver-approval-notes";
+import { sweepApprovals } from "@/lib/approvals/sweep-approvals";
 import { getZendesk } from "@/lib/helpdesk/get-zendesk";
 import { getDb } from "@/lib/platform/db";
 import { pruneRateLimitWindows } from "@/lib/api-keys/rate-limit";
@@ -38,7 +40,11 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
   [QUEUES.sendCustomerReply]: (job) =>
     deliverHelpdeskComment(job.data.deliveryId, worker(), { finalAttempt: isFinalAttempt(job as JobWithMetadata), jobId: job.id }),
   [QUEUES.deliveryDead]: async (job) => {
-    const which = job.data.resetId ? { resetId: job.data.resetId } : { ids: [job.data.deliveryId!] };
+    const which = job.data.resetId
+      ? { resetId: job.data.resetId }
+      : job.data.approvalId
+        ? { approvalId: job.data.approvalId }
+        : { ids: [job.data.deliveryId!] };
     return markDeliveriesDead(
       which,
       "Gave up: the delivery job ran out of tries (or its worker stopped answering on the last one).",
@@ -49,4 +55,7 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
     runEraseJob(job.data.eraseJobId, { finalAttempt: isFinalAttempt(job as JobWithMetadata), workerId: ctx.workerId, signal: job.signal }),
   [QUEUES.eraseDead]: (job) => recordEraseFailure(job.data.eraseJobId, "gave up: the job ran out of tries", true),
   [QUEUES.pruneRateLimits]: () => pruneRateLimitWindows(getDb()),
+  [QUEUES.deliverApprovalNotes]: (job) =>
+    deliverApprovalNotes(job.data.approvalId, worker(), { finalAttempt: isFinalAttempt(job as JobWithMetadata), jobId: job.id }),
+  [QUEUES.sweepApprovals]: () => sweepApprovals(),
 };

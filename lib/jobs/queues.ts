@@ -21,6 +21,10 @@ export const QUEUES = {
   eraseDead: "erasure.erase-dead",
   /** Every five minutes: drops /v3 rate-limit windows older than an hour. */
   pruneRateLimits: "maintenance.prune-rate-limits",
+  /** Posts an approval request's notes into its ticket, one per step, oldest first. */
+  deliverApprovalNotes: "helpdesk.deliver-approval-notes",
+  /** Every minute: approval requests past their time are marked expired, those whose account changed void. */
+  sweepApprovals: "approvals.sweep",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -28,10 +32,12 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobData {
   [QUEUES.deliverResetNotes]: { resetId: string };
   [QUEUES.sendCustomerReply]: { deliveryId: string };
-  [QUEUES.deliveryDead]: { resetId?: string; deliveryId?: string };
+  [QUEUES.deliveryDead]: { resetId?: string; deliveryId?: string; approvalId?: string };
   [QUEUES.eraseRecipients]: { eraseJobId: string };
   [QUEUES.eraseDead]: { eraseJobId: string };
   [QUEUES.pruneRateLimits]: Record<string, never>;
+  [QUEUES.deliverApprovalNotes]: { approvalId: string };
+  [QUEUES.sweepApprovals]: Record<string, never>;
 }
 
 /** Deliveries: 8 retries with exponential backoff from 5 s to 10 min (about 40 min in all); a worker that stops heartbeating for 30 s loses the job to another (WORKER_TAKEOVER_BOUND_SECONDS). */
@@ -81,10 +87,15 @@ export const QUEUE_OPTIONS: readonly { name: QueueName; options: QueueSettings }
   { name: QUEUES.sendCustomerReply, options: DELIVERY },
   { name: QUEUES.eraseRecipients, options: ERASURE },
   { name: QUEUES.pruneRateLimits, options: { retryLimit: 0, expireInSeconds: 60 } },
+  { name: QUEUES.deliverApprovalNotes, options: DELIVERY },
+  { name: QUEUES.sweepApprovals, options: { retryLimit: 0, expireInSeconds: 60 } },
 ];
 
 /** Recurring jobs (cron, UTC), scheduled by the worker. */
-export const SCHEDULES: readonly { name: QueueName; cron: string }[] = [{ name: QUEUES.pruneRateLimits, cron: "*/5 * * * *" }];
+export const SCHEDULES: readonly { name: QueueName; cron: string }[] = [
+  { name: QUEUES.pruneRateLimits, cron: "*/5 * * * *" },
+  { name: QUEUES.sweepApprovals, cron: "* * * * *" },
+];
 
 /** pg-boss's own schema, created and migrated by the migration step, never by the app. */
 export const BOSS_SCHEMA = "pgboss";

@@ -32,6 +32,8 @@ const CONCURRENCY: Record<QueueName, number> = {
   [QUEUES.eraseRecipients]: 2,
   [QUEUES.eraseDead]: 1,
   [QUEUES.pruneRateLimits]: 1,
+  [QUEUES.deliverApprovalNotes]: 2,
+  [QUEUES.sweepApprovals]: 1,
 };
 
 /** How often the worker looks for erase jobs to dispatch: the old erase loop's poll, so a job starts as soon as it did. */

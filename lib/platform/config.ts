@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { APPROVAL_RULES } from "@/lib/approvals/policy";
 import { parseTrustProxy } from "./client-address";
 
 /**
@@ -90,6 +91,48 @@ const rawSchema = z.object({
   HSTS: z.enum(["auto", "on", "off"]).default("auto"),
   /** Who authors a customer reply in Zendesk: the sending agent's own Zendesk user (found by e-mail; else the integration user), or always the integration user. */
   HELPDESK_REPLY_AUTHOR: z.enum(["agent", "integration"], { error: "must be agent or integration" }).default("agent"),
+  /** Which rules make a reset need a second staff member's approval (lib/approvals/policy.ts): a list, or "none". */
+  APPROVAL_RULES: z
+    .string()
+    .default(APPROVAL_RULES.join(","))
+    .transform((raw) =>
+      raw.trim().toLowerCase() === "none"
+        ? []
+        : [
+            ...new Set(
+              raw
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+            ),
+          ],
+    )
+    .pipe(z.array(z.enum(APPROVAL_RULES, { error: `each rule must be one of ${APPROVAL_RULES.join(", ")} (or the whole value "none")` }))),
+  /** A family reset of more accounts than this needs approval. */
+  APPROVAL_FAMILY_MAX_ACCOUNTS: z.coerce.number().int().min(1).max(51).default(5),
+  /** A reset of an account that was reset within this many days needs approval. */
+  APPROVAL_RECENT_RESET_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Who may approve: lead, admin or both (never an agent: approving is a lead's permission, approvals:decide). */
+  APPROVAL_APPROVER_ROLES: z
+    .string()
+    .default("lead,admin")
+    .transform((raw) => [
+      ...new Set(
+        raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.enum(["lead", "admin"], { error: "each approver role must be lead or admin" })).min(1, "name at least one role")),
+  /** How long a request waits for its decision and its execution. */
+  APPROVAL_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 14)
+    .default(24),
+  /** Who carries out an approved reset: the requester (default), or the approver at once when approving. */
+  APPROVAL_EXECUTES: z.enum(["requester", "approver"], { error: "must be requester or approver" }).default("requester"),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -146,6 +189,14 @@ export function loadConfig(env: Record<string, string | undefined>) {
     publicUrl: c.AUTH_URL ? new URL(c.AUTH_URL).origin : null,
     hsts: c.HSTS,
     helpdeskReplyAuthor: c.HELPDESK_REPLY_AUTHOR,
+    approvals: {
+      rules: c.APPROVAL_RULES,
+      familyMaxAccounts: c.APPROVAL_FAMILY_MAX_ACCOUNTS,
+      recentResetDays: c.APPROVAL_RECENT_RESET_DAYS,
+      approverRoles: c.APPROVAL_APPROVER_ROLES,
+      ttlMs: Math.round(c.APPROVAL_TTL_HOURS * 3_600_000),
+      executes: c.APPROVAL_EXECUTES,
+    },
   };
 }
 

@@ -14,6 +14,15 @@ import {
   sendFamilyReplyEndpoint,
 } from "./scope-resets";
 import { getMeEndpoint } from "./staff";
+import {
+  approveEndpoint,
+  cancelEndpoint,
+  denyEndpoint,
+  executeEndpoint,
+  getApprovalEndpoint,
+  listApprovalsEndpoint,
+  requestApprovalEndpoint,
+} from "./approvals";
 import { getTicketEndpoint } from "./tickets";
 
 /** Every console endpoint behind the staff session, in matching order (a fixed path before a parameter at the same place). */
@@ -26,6 +35,13 @@ export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
   accountReplyEndpoint,
   sendAccountReplyEndpoint,
   familyResetEndpoint,
+  requestApprovalEndpoint,
+  listApprovalsEndpoint,
+  getApprovalEndpoint,
+  approveEndpoint,
+  denyEndpoint,
+  executeEndpoint,
+  cancelEndpoint,
   listScopeResetsEndpoint,
   exportScopeResetsEndpoint,
   getScopeResetEndpoint,
