@@ -148,7 +148,8 @@ export function TicketBar() {
   }
 
   return (
-    <div className="border-b border-slate-200 bg-slate-50" data-testid="ticket-bar">
+    // A landmark of its own, so every part of the page is inside one (axe "region").
+    <section aria-label="Ticket in context" className="border-b border-slate-200 bg-slate-50" data-testid="ticket-bar">
       <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-3 px-4 py-2 text-sm">
         {ticket && !editing ? (
           <>
@@ -211,6 +212,6 @@ export function TicketBar() {
           </p>
         )}
       </div>
-    </div>
+    </section>
   );
 }

@@ -1,13 +1,23 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 
-/** Serious and critical accessibility violations as readable lines (rule, impact, where), so a failure says what to fix. */
-export async function axeViolations(page: Page, include?: string): Promise<string[]> {
+const IMPACTS = ["minor", "moderate", "serious", "critical"] as const;
+
+/**
+ * Accessibility violations as readable lines (rule, impact, where), so a
+ * failure says what to fix: serious and critical ones, or from `minImpact` up.
+ */
+export async function axeViolations(
+  page: Page,
+  include?: string,
+  options: { minImpact?: (typeof IMPACTS)[number] } = {},
+): Promise<string[]> {
   const builder = new AxeBuilder({ page });
   if (include) builder.include(include);
   const { violations } = await builder.analyze();
+  const from = IMPACTS.indexOf(options.minImpact ?? "serious");
   return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .filter((v) => IMPACTS.indexOf(v.impact ?? "minor") >= from)
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 

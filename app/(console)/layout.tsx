@@ -37,6 +37,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               <Link href="/lookup" className="text-slate-700 hover:text-slate-950">
                 Lookup
               </Link>
+              {can(staff.role, "scopes:reset") && (
+                <Link href="/approvals" className="text-slate-700 hover:text-slate-950">
+                  Approvals
+                </Link>
+              )}
               {can(staff.role, "audit:read_own") && (
                 <Link href="/audit" className="text-slate-700 hover:text-slate-950">
                   Audit

@@ -37,6 +37,8 @@ export async function getAccountDetail(id: number) {
     select: { id: true, state: true, requestedByName: true, createdAt: true, expiresAt: true },
   });
   return {
+    /** When this was read: what "last used 3 days ago" is counted from, the same on the server's render and the browser's. */
+    readAt: now.toISOString(),
     account: {
       id: account.id,
       username: account.username,

@@ -46,9 +46,11 @@ export interface AuthenticatedRequest {
 
 /**
  * Finds the key and, when the presented secret's hash matches, counts the
- * request against its account's rate-limit window: one round trip for both,
- * as this runs on every /v3 request. The hash is compared again in constant
- * time here; the SQL comparison only decides whether to count.
+ * request against its account's rate-limit window and notes when the key was
+ * last used (written only when that is more than a minute old, so a busy key
+ * costs one row update a minute, not one a request): one round trip for all
+ * three, as this runs on every /v3 request. The hash is compared again in
+ * constant time here; the SQL comparison only decides whether to count.
  */
 export async function authenticateApiKey(db: Db | Tx, authorization: string | null): Promise<AuthenticatedRequest> {
   const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
@@ -79,6 +81,12 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
       WHERE k.id = ${parsed.id}
     ), hit AS (
       ${rateLimitUpsert(Prisma.sql`SELECT 'account:' || k.account_id FROM k WHERE k.secret_hash = ${hashApiKey(token)}`)}
+    ), used AS (
+      -- When the key was last used, kept to the minute: a write at most once a minute per key, in this same statement.
+      UPDATE api_key SET last_used_at = now()
+      WHERE id = ${parsed.id} AND secret_hash = ${hashApiKey(token)}
+        AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+      RETURNING 1
     )
     SELECT k.*, hit.count, hit.reset FROM k LEFT JOIN hit ON true`;
   if (!row || !apiKeyMatches(token, row.secret_hash) || row.count === null || row.reset === null) return { caller: null, limit: null };

@@ -59,6 +59,8 @@ export async function getApprovalView(id: string, viewer: ApprovalViewer) {
   const executing = row.executingSince !== null;
   return {
     ...summaryOf(row, state),
+    /** When this was read: what "expires in 23 hours" is counted from. */
+    readAt: new Date().toISOString(),
     plan,
     planHash: row.planHash,
     assignee,

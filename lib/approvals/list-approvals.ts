@@ -62,7 +62,7 @@ export async function listApprovals(viewer: ApprovalViewer, filter: ApprovalFilt
     // Waiting ones: the oldest first. Finished ones: the newest first.
     return (ORDER[a.state] ?? 2) < 2 ? a.requestedAt.localeCompare(b.requestedAt) : b.requestedAt.localeCompare(a.requestedAt);
   });
-  return { filter, scope: mayDecide ? ("all" as const) : ("own" as const), items };
+  return { filter, scope: mayDecide ? ("all" as const) : ("own" as const), readAt: now.toISOString(), items };
 }
 
 export type ApprovalList = Awaited<ReturnType<typeof listApprovals>>;
