@@ -105,6 +105,10 @@ export default function ConfirmResetDialog({
     const ticketRef = resolveTicket();
     if (!ticketRef.ok) return setTicketError(ticketRef.error);
     setTicketError(null);
+    if (losses.length > 0 && !acknowledged) {
+      return setAckError("Confirm that you have read which existing keys lose which scopes, or choose the minimal reset.");
+    }
+    setAckError(null);
     if (needsApproval && reason.trim() === "") {
       return setReasonError("This reset needs approval: write why it should go ahead (the approver reads it).");
     }
@@ -112,10 +116,6 @@ export default function ConfirmResetDialog({
       return setReasonError("Both erase-job scopes are already present: write why you reset anyway.");
     }
     setReasonError(null);
-    if (losses.length > 0 && !acknowledged) {
-      return setAckError("Confirm that you have read which existing keys lose which scopes, or choose the minimal reset.");
-    }
-    setAckError(null);
     if (needsApproval) {
       mutation.reset();
       return approvalMutation.mutate({ ticket: ticketRef.ticketId, reason });

@@ -339,3 +339,58 @@ describe("cancelling", () => {
     });
   });
 });
+
+describe("a family reset above the limit", () => {
+  it("is refused before any account, asked for, approved and carried out as one, its notes naming the approval", async () => {
+    const parent = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
+    const subs = await Promise.all(Array.from({ length: 5 }, () => createAccount({ scopes: ["mail.send"], parentId: parent.id })));
+    const ticket = await openTicket();
+    const { describeFamilyReset } = await import("@/lib/scope-resets/describe-reset-options");
+    const { loadResetSubject } = await import("@/lib/scope-resets/load-reset-subject");
+    const { performFamilyReset } = await import("@/lib/scope-resets/perform-family-reset");
+    const { familyResetRequestSchema } = await import("@/lib/scope-resets/request");
+    const preview = describeFamilyReset(await loadResetSubject(getDb(), parent.id, { lock: false }), "default");
+    expect(preview.subusers).toHaveLength(5);
+    const confirmation = {
+      ticket: ticket.url,
+      idempotencyKey: randomUUID(),
+      parent: { expectedFingerprint: preview.parent.expectedFingerprint },
+      subusers: preview.subusers.map((s) => ({ id: s.id, expectedFingerprint: s.expectedFingerprint })),
+    };
+    // Six accounts, more than five: nothing is done, not even the parent.
+    await expect(
+      performFamilyReset({
+        parentId: parent.id,
+        request: familyResetRequestSchema(getConfig().helpdesk).parse(confirmation),
+        staff: agent,
+        meta: requestMeta(),
+      }),
+    ).rejects.toMatchObject({
+      code: "approval_required",
+      details: { rules: [{ rule: "family_size", message: expect.stringContaining("6 accounts") }] },
+    });
+    expect(await getDb().scopeReset.count({ where: { accountId: { in: [parent.id, ...subs.map((s) => s.id)] } } })).toBe(0);
+
+    const request = approvalRequestSchema(getConfig().helpdesk).parse({
+      kind: "family",
+      ...confirmation,
+      reason: "The whole family, as the customer asked.",
+    });
+    const { approvalId } = await requestApproval({
+      accountId: parent.id,
+      request,
+      staff: agent,
+      meta: requestMeta(),
+      assignee: { state: "none" },
+    });
+    await decide(approvalId, "approve", lead, "Six accounts, all legacy: fine.");
+    const done = await executeApproval({ approvalId, staff: agent, meta: requestMeta() });
+    expect(done.kind).toBe("family");
+    if (done.kind !== "family") return;
+    expect(done.summary.results.map((r) => r.outcome)).toEqual(Array(6).fill("succeeded"));
+    const row = await getDb().resetApproval.findUniqueOrThrow({ where: { id: approvalId } });
+    expect(row).toMatchObject({ state: "executed", familyResetId: done.familyResetId });
+    const note2 = await getDb().ticketNote.findFirstOrThrow({ where: { familyResetId: done.familyResetId, kind: "scopes_after" } });
+    expect(note2.body).toContain(`approved by ${lead.name} before the reset`);
+  });
+});
