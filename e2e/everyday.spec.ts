@@ -97,8 +97,11 @@ test.describe("agent, every day", () => {
     // The customer's integration calls the API with the key.
     const answer = await request.get("/v3/scopes", { headers: { authorization: `Bearer ${customer.key}` } });
     expect(answer.status()).toBe(200);
-    await page.reload();
-    await expect(page.getByTestId("key-last-used")).toContainText("last used just now");
+    // Written after the request (within a second), never on its path.
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId("key-last-used")).toContainText("last used just now", { timeout: 500 });
+    }).toPass({ timeout: 10_000 });
     await page.getByRole("button", { name: "Reset Scopes…" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel(/Default scope set/).check();

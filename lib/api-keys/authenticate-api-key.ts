@@ -4,6 +4,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { ScopeHolder } from "@/lib/scopes/effective-scopes";
 import type { Db, Tx } from "@/lib/platform/db";
 import { rateLimitState, rateLimitUpsert, type RateLimitState } from "./rate-limit";
+import { recordKeyUse } from "./record-key-use";
 import { scopeSetsById } from "@/lib/scopes/scope-set-cache";
 
 /**
@@ -46,11 +47,11 @@ export interface AuthenticatedRequest {
 
 /**
  * Finds the key and, when the presented secret's hash matches, counts the
- * request against its account's rate-limit window and notes when the key was
- * last used (written only when that is more than a minute old, so a busy key
- * costs one row update a minute, not one a request): one round trip for all
- * three, as this runs on every /v3 request. The hash is compared again in
- * constant time here; the SQL comparison only decides whether to count.
+ * request against its account's rate-limit window: one round trip for both,
+ * as this runs on every /v3 request. The hash is compared again in constant
+ * time here; the SQL comparison only decides whether to count. A key not
+ * used within the minute is noted as used now, written after the request
+ * (./record-key-use.ts): no write on the request's path.
  */
 export async function authenticateApiKey(db: Db | Tx, authorization: string | null): Promise<AuthenticatedRequest> {
   const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
@@ -61,6 +62,7 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
       id: string;
       secret_hash: string;
       account_id: number;
+      last_used_at: Date | null;
       parent_id: number | null;
       username: string;
       key_scope_set_id: number;
@@ -72,7 +74,7 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
     }[]
   >`
     WITH k AS (
-      SELECT k.id, k.secret_hash, k.account_id, a.parent_id, a.username,
+      SELECT k.id, k.secret_hash, k.account_id, k.last_used_at, a.parent_id, a.username,
              k.scope_set_id AS key_scope_set_id, a.scope_set_id AS account_scope_set_id,
              p.username AS parent_username, p.scope_set_id AS parent_scope_set_id
       FROM api_key k
@@ -81,15 +83,10 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
       WHERE k.id = ${parsed.id}
     ), hit AS (
       ${rateLimitUpsert(Prisma.sql`SELECT 'account:' || k.account_id FROM k WHERE k.secret_hash = ${hashApiKey(token)}`)}
-    ), used AS (
-      -- When the key was last used, kept to the minute: a write at most once a minute per key, in this same statement.
-      UPDATE api_key SET last_used_at = now()
-      WHERE id = ${parsed.id} AND secret_hash = ${hashApiKey(token)}
-        AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-      RETURNING 1
     )
     SELECT k.*, hit.count, hit.reset FROM k LEFT JOIN hit ON true`;
   if (!row || !apiKeyMatches(token, row.secret_hash) || row.count === null || row.reset === null) return { caller: null, limit: null };
+  recordKeyUse(row.id, row.last_used_at);
   const sets = await scopeSetsById(db, [
     row.key_scope_set_id,
     row.account_scope_set_id,
