@@ -10,6 +10,9 @@ import type { ListApprovalsOutput } from "@/lib/http/console/approvals";
 import { ApprovalStateBadge, RulesList } from "./approval-parts";
 import { DecisionForm } from "./decision-form";
 
+/** Removed scopes a card names; the request's page lists them all. */
+const REMOVED_LISTED = 12;
+
 /** How often the queue is read again: new requests and others' decisions appear without a reload. */
 const QUEUE_REFRESH_MS = 5000;
 
@@ -89,6 +92,16 @@ export function ApprovalQueue({ initialData, filters }: { initialData: ListAppro
                 . Plan: adds {item.summary.added}, removes {item.summary.removed}
                 {item.summary.mode === "minimal" ? " (minimal reset)" : ""}.
               </p>
+              {item.summary.removedScopes.length > 0 && (
+                <p className="mt-1 break-words">
+                  Removes:{" "}
+                  <code className="text-xs">
+                    {item.summary.removedScopes.slice(0, REMOVED_LISTED).join(", ")}
+                    {item.summary.removedScopes.length > REMOVED_LISTED &&
+                      ` and ${item.summary.removedScopes.length - REMOVED_LISTED} more`}
+                  </code>
+                </p>
+              )}
               {item.summary.keyLosses.length > 0 && (
                 <p className="mt-1 break-words text-red-900">
                   Keys losing scopes:{" "}

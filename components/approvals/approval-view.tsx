@@ -159,8 +159,8 @@ export function ApprovalView({
             <span className="font-normal text-slate-700">({formatRelative(data.requestedAt, data.readAt)})</span>
           </Item>
           <Item label={isLive(data.state) ? "Expires" : "Was to expire"}>
-            {formatUtcShort(data.expiresAt)}{" "}
-            <span className="font-normal text-slate-700">({formatRelative(data.expiresAt, data.readAt)})</span>
+            {formatUtcShort(data.expiresAt)}
+            {isLive(data.state) && <span className="font-normal text-slate-700"> ({formatRelative(data.expiresAt, data.readAt)})</span>}
           </Item>
           <Item label="Ticket">
             <a href={data.ticket.url} target="_blank" rel="noreferrer" className="text-blue-800 underline">
@@ -201,7 +201,7 @@ export function ApprovalView({
         data-testid="approval-plan"
       >
         <h2 id="plan-heading" className="text-lg font-semibold">
-          The plan, as approved
+          {data.state === "approved" || data.state === "executed" ? "The plan, as approved" : "The plan asked for"}
         </h2>
         {plan.kind === "reset" ? (
           <>

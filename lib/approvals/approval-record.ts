@@ -58,6 +58,7 @@ export function planSummary(plan: ApprovalPlan) {
       mode: plan.plan.mode,
       added: plan.plan.added.length,
       removed: plan.plan.removed.length,
+      removedScopes: plan.plan.removed,
       keyLosses: plan.plan.keyImpact.losses,
     };
   }
@@ -67,6 +68,8 @@ export function planSummary(plan: ApprovalPlan) {
     mode: (modes.size === 1 ? [...modes][0]! : "mixed") as "default" | "minimal" | "mixed",
     added: plans.reduce((n, p) => n + p.added.length, 0),
     removed: plans.reduce((n, p) => n + p.removed.length, 0),
+    /** Every scope some account of the family loses, once. */
+    removedScopes: [...new Set(plans.flatMap((p) => p.removed))].sort(),
     // One entry per key: a subuser's key may lose scopes in its parent's reset and again in its own.
     keyLosses: [...new Map(plans.flatMap((p) => p.keyImpact.losses).map((l) => [l.keyId, l])).values()],
   };

@@ -116,7 +116,13 @@ export function summaryOf(row: ResetApproval, state: ApprovalState) {
     expiresAt: row.expiresAt.toISOString(),
     reason: row.reason,
     rules: row.rules as unknown as FiredRule[],
-    summary: { mode: summary.mode, added: summary.added, removed: summary.removed, keyLosses: summary.keyLosses },
+    summary: {
+      mode: summary.mode,
+      added: summary.added,
+      removed: summary.removed,
+      removedScopes: summary.removedScopes,
+      keyLosses: summary.keyLosses,
+    },
     decision: row.decidedAt ? { by: row.decidedByName, at: row.decidedAt.toISOString(), comment: row.decisionComment } : null,
     ended: row.endedAt ? { at: row.endedAt.toISOString(), by: row.endedByName } : null,
   };
