@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { describeKeyUsage } from "@/lib/api-keys/key-usage";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import type { GetAccountOutput } from "@/lib/http/console/accounts";
@@ -41,7 +42,7 @@ export function AccountView({
     <div className="space-y-5">
       <div>
         <p className="text-sm text-slate-600">{account.isSubuser ? "Subuser" : "Account"}</p>
-        <h1 className="text-2xl font-semibold tracking-tight">
+        <h1 className="text-2xl font-semibold tracking-tight break-words">
           {account.username} <span className="font-normal text-slate-600">#{account.id}</span>
         </h1>
       </div>
@@ -92,48 +93,58 @@ export function AccountView({
         {apiKeys.length === 0 ? (
           <p className="mt-2 text-sm text-slate-700">This account has no API keys.</p>
         ) : (
-          <table className="mt-3 w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-700">
-              <tr>
-                <th scope="col" className="py-1 pr-3 font-medium">
-                  Name
-                </th>
-                <th scope="col" className="py-1 pr-3 font-medium">
-                  Created
-                </th>
-                <th scope="col" className="py-1 pr-3 font-medium">
-                  Erase-job scopes
-                </th>
-                <th scope="col" className="py-1 font-medium">
-                  Scopes
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {apiKeys.map((key) => (
-                <tr key={key.id} className="border-b border-slate-100 align-top" data-testid="api-key-row">
-                  <td className="py-2 pr-3">
-                    {key.name}
-                    <div className="font-mono text-xs text-slate-600">{key.id}</div>
-                  </td>
-                  <td className="py-2 pr-3">{formatUtcShort(key.createdAt)}</td>
-                  <td className={`py-2 pr-3 font-medium ${key.hasEraseJobScopes ? "text-emerald-800" : "text-red-800"}`}>
-                    {key.hasEraseJobScopes ? "both present" : `missing ${key.missingEraseJobScopes.join(", ")}`}
-                  </td>
-                  <td className="py-2">
-                    <details>
-                      <summary className="cursor-pointer">{key.scopes.length} scopes</summary>
-                      <ul className="mt-1 max-h-48 overflow-auto font-mono text-xs">
-                        {key.scopes.map((s) => (
-                          <li key={s}>{s}</li>
-                        ))}
-                      </ul>
-                    </details>
-                  </td>
+          // Wide tables scroll in their own box on a phone; the page itself never scrolls sideways.
+          <div className="mt-3 overflow-x-auto">
+            <table className="w-full min-w-[36rem] text-left text-sm">
+              <thead className="border-b border-slate-200 text-slate-700">
+                <tr>
+                  <th scope="col" className="py-1 pr-3 font-medium">
+                    Name
+                  </th>
+                  <th scope="col" className="py-1 pr-3 font-medium">
+                    Created
+                  </th>
+                  <th scope="col" className="py-1 pr-3 font-medium">
+                    Last used
+                  </th>
+                  <th scope="col" className="py-1 pr-3 font-medium">
+                    Erase-job scopes
+                  </th>
+                  <th scope="col" className="py-1 font-medium">
+                    Scopes
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {apiKeys.map((key) => (
+                  <tr key={key.id} className="border-b border-slate-100 align-top" data-testid="api-key-row">
+                    <td className="py-2 pr-3">
+                      {key.name}
+                      <div className="break-all font-mono text-xs text-slate-600">{key.id}</div>
+                    </td>
+                    <td className="py-2 pr-3">{formatUtcShort(key.createdAt)}</td>
+                    <td className="py-2 pr-3" data-testid="key-last-used">
+                      {describeKeyUsage(key.lastUsedAt, new Date(data.readAt)).label}
+                      {key.lastUsedAt && <span className="block text-xs text-slate-600">{formatUtcShort(key.lastUsedAt)}</span>}
+                    </td>
+                    <td className={`py-2 pr-3 font-medium ${key.hasEraseJobScopes ? "text-emerald-800" : "text-red-800"}`}>
+                      {key.hasEraseJobScopes ? "both present" : `missing ${key.missingEraseJobScopes.join(", ")}`}
+                    </td>
+                    <td className="py-2">
+                      <details>
+                        <summary className="cursor-pointer">{key.scopes.length} scopes</summary>
+                        <ul className="mt-1 max-h-48 overflow-auto font-mono text-xs">
+                          {key.scopes.map((s) => (
+                            <li key={s}>{s}</li>
+                          ))}
+                        </ul>
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 

@@ -3,44 +3,80 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
-import { useState } from "react";
+import { useState, type RefObject } from "react";
+import type { FiredRule } from "@/lib/approvals/policy";
 import { asApiError, type ApiError } from "@/lib/client/api-fetch";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { ResetScopesErrors, ResetScopesOutput } from "@/lib/http/console/scope-resets";
+import type { RequestApprovalErrors } from "@/lib/http/console/approvals";
+import type { ResetScopesErrors } from "@/lib/http/console/scope-resets";
+import { largeAdditionNotice } from "@/lib/scope-resets/large-addition";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
+import { ApprovalNeeded } from "./approvals/approval-needed";
 import { formatUtcShort } from "./local-time";
 import { KeyLossList, KeysLackingList, ScopeDiff } from "./reset-plan-parts";
 import type { Preview } from "./reset-scopes";
 import { useConfirmationTicket } from "./ticket-context";
 
-/** Loaded only when the agent opens it (see reset-scopes.tsx), so the account page stays light. */
+/**
+ * Loaded only when the agent opens it (see reset-scopes.tsx), so the account page stays light.
+ * Reusable outside the console's pages (the Zendesk sidebar): where to go afterwards (`onNavigate`, default
+ * the console's router) and where focus returns when it closes (`returnFocusTo`) are the caller's.
+ */
 export default function ConfirmResetDialog({
   preview,
   onClose,
   accountLabel,
-  onDone,
+  onNavigate,
+  returnFocusTo,
 }: {
   preview: Preview;
   onClose(): void;
   accountLabel: string;
-  /** Instead of opening the result page (the Zendesk sidebar shows the result in place). */
-  onDone?(result: ResetScopesOutput): void;
+  onNavigate?: (href: string) => void;
+  returnFocusTo?: RefObject<HTMLElement | null>;
 }) {
   const { detail, idempotencyKey } = preview;
   const { resetPlan, account } = detail;
   const { ticket, helpdesk, text: ticketText, setText: setTicketText, resolve: resolveTicket } = useConfirmationTicket();
-  const [mode, setMode] = useState<ResetMode>("default");
+  // When keys would lose scopes, the reset that takes nothing from them comes first; the default stays one click away.
+  const [mode, setMode] = useState<ResetMode>(resetPlan.minimal && resetPlan.default.keyImpact.losses.length > 0 ? "minimal" : "default");
   const plan = mode === "minimal" && resetPlan.minimal ? resetPlan.minimal : resetPlan.default;
+  // The rules this plan fires (from the account's read; the server's answer replaces them if it found others under its lock).
+  const [serverRules, setServerRules] = useState<{ mode: ResetMode; rules: FiredRule[] } | null>(null);
+  const rules =
+    serverRules?.mode === mode
+      ? serverRules.rules
+      : ((mode === "minimal" ? detail.approval.rules.minimal : detail.approval.rules.default) ?? []);
+  const needsApproval = rules.length > 0;
+  const largeAddition = largeAdditionNotice({ added: plan.added.length, removed: plan.removed.length, afterCount: plan.afterCount });
+  const usage = { lastUsed: detail.keyLastUsed, now: detail.readAt };
   const [ticketError, setTicketError] = useState<string | null>(null);
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
   const [ackError, setAckError] = useState<string | null>(null);
   const router = useRouter();
+  const navigate = onNavigate ?? ((href: string) => router.push(href));
   const queryClient = useQueryClient();
   const losses = plan.keyImpact.losses;
+
+  const approvalMutation = useMutation({
+    mutationFn: (body: { ticket: string; reason: string }) =>
+      consoleApi.requestApproval(account.id, {
+        kind: "reset",
+        ...body,
+        idempotencyKey,
+        expectedFingerprint: resetPlan.previewFingerprint,
+        mode: plan.mode,
+        ...(plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: plan.keyImpact.fingerprint } : {}),
+      }),
+    onSuccess: (result) => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id), refetchType: "none" });
+      navigate(`/approvals/${result.approval.id}`);
+    },
+  });
 
   const mutation = useMutation({
     mutationFn: (body: { ticket: string; reason?: string }) =>
@@ -55,8 +91,12 @@ export default function ConfirmResetDialog({
       // The account changed, but the agent is leaving its page: mark it stale
       // for when they come back instead of fetching it again now.
       void queryClient.invalidateQueries({ queryKey: queryKeys.account(account.id), refetchType: "none" });
-      if (onDone) onDone(result);
-      else router.push(result.reset.links.page);
+      navigate(result.reset.links.page);
+    },
+    onError: (failure) => {
+      // The rules fired under the server's lock (the account changed since it was read): ask for approval instead.
+      const required = asApiError<ResetScopesErrors>(failure)?.detailsFor("approval_required");
+      if (required) setServerRules({ mode: plan.mode, rules: required.rules });
     },
   });
 
@@ -65,14 +105,21 @@ export default function ConfirmResetDialog({
     const ticketRef = resolveTicket();
     if (!ticketRef.ok) return setTicketError(ticketRef.error);
     setTicketError(null);
-    if (plan.nothingToDo && reason.trim() === "") {
-      return setReasonError("Both erase-job scopes are already present: write why you reset anyway.");
-    }
-    setReasonError(null);
     if (losses.length > 0 && !acknowledged) {
       return setAckError("Confirm that you have read which existing keys lose which scopes, or choose the minimal reset.");
     }
     setAckError(null);
+    if (needsApproval && reason.trim() === "") {
+      return setReasonError("This reset needs approval: write why it should go ahead (the approver reads it).");
+    }
+    if (plan.nothingToDo && reason.trim() === "") {
+      return setReasonError("Both erase-job scopes are already present: write why you reset anyway.");
+    }
+    setReasonError(null);
+    if (needsApproval) {
+      mutation.reset();
+      return approvalMutation.mutate({ ticket: ticketRef.ticketId, reason });
+    }
     mutation.mutate({ ticket: ticketRef.ticketId, ...(reason.trim() ? { reason } : {}) });
   }
 
@@ -82,15 +129,29 @@ export default function ConfirmResetDialog({
     onClose();
   }
 
-  const error = asApiError<ResetScopesErrors>(mutation.error);
-  const busy = mutation.isPending || mutation.isSuccess;
-  const stale = error?.code === "stale_preview" || error?.code === "already_reset" || error?.code === "key_impact_unacknowledged";
+  const resetError = asApiError<ResetScopesErrors>(mutation.error);
+  // Asking for approval replaces the refusal that said it was needed.
+  const error = resetError?.code === "approval_required" ? null : resetError;
+  const approvalError = asApiError<RequestApprovalErrors>(approvalMutation.error);
+  const busy = mutation.isPending || mutation.isSuccess || approvalMutation.isPending || approvalMutation.isSuccess;
+  const stale = [error?.code, approvalError?.code].some(
+    (c) => c === "stale_preview" || c === "already_reset" || c === "key_impact_unacknowledged",
+  );
 
   return (
     <Dialog.Root open onOpenChange={(open) => !open && !busy && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <Dialog.Content className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(52rem,95vw)] -translate-x-1/2 -translate-y-1/2 overflow-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none">
+        <Dialog.Content
+          onCloseAutoFocus={(event) => {
+            // Back to the button that opened it (it may have re-rendered since): keyboard users carry on from there.
+            if (returnFocusTo?.current) {
+              event.preventDefault();
+              returnFocusTo.current.focus();
+            }
+          }}
+          className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(52rem,calc(100vw-1rem))] -translate-x-1/2 -translate-y-1/2 overflow-auto rounded-lg bg-white p-4 shadow-xl focus:outline-none sm:p-5"
+        >
           <Dialog.Title className="text-xl font-semibold">Reset scopes of {accountLabel}?</Dialog.Title>
           <Dialog.Description className="mt-1 text-sm text-slate-700">
             Both ticket notes, the admin note and the reset record are written in the same transaction: all of it happens, or none of it.
@@ -110,7 +171,7 @@ export default function ConfirmResetDialog({
                   >
                     #{ticket.ticketId}
                   </a>{" "}
-                  <span className="text-slate-600">({ticket.url})</span>
+                  <span className="break-all text-slate-600">({ticket.url})</span>
                 </p>
               ) : (
                 <div className="space-y-1">
@@ -154,8 +215,8 @@ export default function ConfirmResetDialog({
                     <strong>Default scope set</strong> (the procedure&apos;s Reset Scopes): adds {resetPlan.default.added.length}, removes{" "}
                     {resetPlan.default.removed.length}
                     {resetPlan.default.keyImpact.losses.length > 0 &&
-                      `; ${resetPlan.default.keyImpact.losses.length} existing key(s) lose scopes`}
-                    .
+                      `; ${resetPlan.default.keyImpact.losses.length} existing key(s) lose scopes, which you acknowledge`}
+                    {detail.approval.rules.default.length > 0 && "; needs a second staff member's approval"}.
                   </span>
                 </label>
                 <label className="mt-1 flex items-start gap-2">
@@ -183,6 +244,11 @@ export default function ConfirmResetDialog({
               </p>
             )}
 
+            {largeAddition && (
+              <p role="note" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm font-medium" data-testid="large-addition">
+                {largeAddition}
+              </p>
+            )}
             <ScopeDiff added={plan.added} removed={plan.removed} />
             <ul className="space-y-1 text-sm text-slate-800">
               <li>
@@ -213,7 +279,7 @@ export default function ConfirmResetDialog({
                     {losses.length} existing key{losses.length === 1 ? "" : "s"} would lose scopes{" "}
                     {losses.length === 1 ? "it uses" : "they use"}:
                   </p>
-                  <KeyLossList losses={losses} accountId={account.id} />
+                  <KeyLossList losses={losses} accountId={account.id} usage={usage} />
                   <label className="mt-2 flex items-start gap-2 font-medium">
                     <input
                       type="checkbox"
@@ -247,9 +313,11 @@ export default function ConfirmResetDialog({
               )}
             </div>
 
+            {needsApproval && <ApprovalNeeded rules={rules} />}
+
             <div className="space-y-1 text-sm">
               <label htmlFor="reset-reason" className="block font-medium">
-                Reason {plan.nothingToDo ? "(required)" : "(optional)"}
+                Reason {needsApproval ? "(required: the approver reads it)" : plan.nothingToDo ? "(required)" : "(optional)"}
               </label>
               <textarea
                 id="reset-reason"
@@ -272,8 +340,9 @@ export default function ConfirmResetDialog({
             </div>
 
             {error && <ResetError error={error} accountId={account.id} onReviewAgain={reviewAgain} />}
+            {approvalError && <ApprovalRequestError error={approvalError} accountId={account.id} onReviewAgain={reviewAgain} />}
 
-            <div className="flex justify-end gap-2">
+            <div className="flex flex-wrap justify-end gap-2">
               <Dialog.Close asChild>
                 <button type="button" disabled={busy} className="rounded border border-slate-300 px-3 py-2 text-sm">
                   Cancel
@@ -284,7 +353,15 @@ export default function ConfirmResetDialog({
                 disabled={busy || stale}
                 className="rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-60"
               >
-                {busy ? "Resetting…" : plan.mode === "minimal" ? "Add the erase-job scopes" : "Reset scopes"}
+                {needsApproval
+                  ? busy
+                    ? "Requesting…"
+                    : "Request approval"
+                  : busy
+                    ? "Resetting…"
+                    : plan.mode === "minimal"
+                      ? "Add the erase-job scopes"
+                      : "Reset scopes"}
               </button>
             </div>
           </form>
@@ -337,6 +414,33 @@ export function ResetError({
         </div>
       </div>
     );
+  }
+  return <ErrorNotice error={error} />;
+}
+
+/** Why an approval request was refused: as a reset's refusal, or the account's live request to open instead. */
+export function ApprovalRequestError({
+  error,
+  accountId,
+  onReviewAgain,
+}: {
+  error: ApiError<RequestApprovalErrors>;
+  accountId: number;
+  onReviewAgain(): void;
+}) {
+  const live = error.detailsFor("conflict");
+  if (live?.approvalId) {
+    return (
+      <div role="alert" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
+        <p>{error.message}</p>
+        <a className="mt-1 inline-block font-medium text-blue-800 underline" href={`/approvals/${live.approvalId}`}>
+          Open that request
+        </a>
+      </div>
+    );
+  }
+  if (error.code === "stale_preview" || error.code === "key_impact_unacknowledged" || error.code === "already_reset") {
+    return <ResetError error={error as unknown as ApiError<ResetScopesErrors>} accountId={accountId} onReviewAgain={onReviewAgain} />;
   }
   return <ErrorNotice error={error} />;
 }

@@ -3,14 +3,17 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { Dialog } from "radix-ui";
-import { useState } from "react";
+import { useState, type RefObject } from "react";
+import { approvalRules, type FiredRule } from "@/lib/approvals/policy";
 import { asApiError } from "@/lib/client/api-fetch";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
+import type { RequestApprovalErrors } from "@/lib/http/console/approvals";
 import type { FamilyResetErrors } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
-import { ErrorNotice } from "./confirm-reset-dialog";
+import { ApprovalNeeded } from "./approvals/approval-needed";
+import { ApprovalRequestError, ErrorNotice } from "./confirm-reset-dialog";
 import { KeyLossList, ScopeDiff } from "./reset-plan-parts";
 import { useConfirmationTicket } from "./ticket-context";
 
@@ -24,14 +27,20 @@ export default function FamilyResetDialog({
   accountLabel,
   idempotencyKey,
   onClose,
-  onDone,
+  onNavigate,
+  returnFocusTo,
+  keyUsage,
 }: {
   accountId: number;
   accountLabel: string;
   idempotencyKey: string;
   onClose(): void;
-  /** Instead of opening the family reset's page (the Zendesk sidebar shows it in place). */
-  onDone?(familyResetId: string): void;
+  /** Where to go afterwards (default: the console's router). */
+  onNavigate?: (href: string) => void;
+  /** Where focus returns when it closes: the button that opened it. */
+  returnFocusTo?: RefObject<HTMLElement | null>;
+  /** When each key was last used, to say what losing scopes means for it. */
+  keyUsage?: { lastUsed: Readonly<Record<string, string | null>>; now: string };
 }) {
   const { ticket, helpdesk, text: ticketText, setText: setTicketText, resolve: resolveTicket } = useConfirmationTicket();
   const [parentMode, setParentMode] = useState<ResetMode>("default");
@@ -45,11 +54,30 @@ export default function FamilyResetDialog({
   const [reason, setReason] = useState("");
   const [acknowledged, setAcknowledged] = useState(false);
   const router = useRouter();
+  const navigate = onNavigate ?? ((href: string) => router.push(href));
+  const [serverRules, setServerRules] = useState<FiredRule[] | null>(null);
 
   const data = preview.data;
   const picked = data?.subusers.filter((s) => !unpicked.has(s.id)) ?? [];
   const parentLosses = data?.parent.needsReset ? data.parent.plan.keyImpact.losses : [];
   const losses = [...parentLosses, ...picked.flatMap((s) => s.plan.keyImpact.losses)];
+  // The same rules as the server's, for the accounts picked now (the server applies them again on confirmation).
+  const resetting = new Set([...(data?.parent.needsReset ? [accountId] : []), ...picked.map((s) => s.id)]);
+  const rules =
+    serverRules ??
+    (data
+      ? approvalRules(
+          {
+            keyLosses: losses,
+            familyAccounts: resetting.size,
+            anomalies: data.approval.anomalies.filter((a) => resetting.has(a.id)),
+            lastResets: data.approval.lastResets.filter((r) => resetting.has(r.id)).map((r) => ({ ...r, at: new Date(r.at) })),
+          },
+          data.approval.policy,
+          new Date(),
+        )
+      : []);
+  const needsApproval = rules.length > 0;
 
   const mutation = useMutation({
     mutationFn: (ticketRef: string) =>
@@ -71,7 +99,35 @@ export default function FamilyResetDialog({
           ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
         })),
       }),
-    onSuccess: (result) => (onDone ? onDone(result.familyResetId) : router.push(`/family-resets/${result.familyResetId}`)),
+    onSuccess: (result) => navigate(`/family-resets/${result.familyResetId}`),
+    onError: (failure) => {
+      const required = asApiError<FamilyResetErrors>(failure)?.detailsFor("approval_required");
+      if (required) setServerRules(required.rules);
+    },
+  });
+
+  const approvalMutation = useMutation({
+    mutationFn: (ticketRef: string) =>
+      consoleApi.requestApproval(accountId, {
+        kind: "family",
+        ticket: ticketRef,
+        idempotencyKey,
+        reason,
+        parent: data!.parent.needsReset
+          ? {
+              expectedFingerprint: data!.parent.expectedFingerprint,
+              mode: parentMode,
+              ...(data!.parent.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: data!.parent.plan.keyImpact.fingerprint } : {}),
+            }
+          : null,
+        subusers: picked.map((s) => ({
+          id: s.id,
+          expectedFingerprint: s.expectedFingerprint,
+          mode: "default",
+          ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
+        })),
+      }),
+    onSuccess: (result) => navigate(`/approvals/${result.approval.id}`),
   });
 
   function confirm(event: React.FormEvent) {
@@ -80,18 +136,33 @@ export default function FamilyResetDialog({
     if (!ticketRef.ok) return setFormError(ticketRef.error);
     if (picked.length === 0) return setFormError("Pick at least one subuser.");
     if (losses.length > 0 && !acknowledged) return setFormError("Confirm that you have read which existing keys lose which scopes.");
+    if (needsApproval && reason.trim() === "") return setFormError("This family reset needs approval: write why it should go ahead.");
     setFormError(null);
+    if (needsApproval) {
+      mutation.reset();
+      return approvalMutation.mutate(ticketRef.ticketId);
+    }
     mutation.mutate(ticketRef.ticketId);
   }
 
-  const error = asApiError<FamilyResetErrors>(mutation.error);
-  const busy = mutation.isPending || mutation.isSuccess;
+  const resetError = asApiError<FamilyResetErrors>(mutation.error);
+  const error = resetError?.code === "approval_required" ? null : resetError;
+  const approvalError = asApiError<RequestApprovalErrors>(approvalMutation.error);
+  const busy = mutation.isPending || mutation.isSuccess || approvalMutation.isPending || approvalMutation.isSuccess;
 
   return (
     <Dialog.Root open onOpenChange={(open) => !open && !busy && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <Dialog.Content className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(56rem,95vw)] -translate-x-1/2 -translate-y-1/2 overflow-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none">
+        <Dialog.Content
+          onCloseAutoFocus={(event) => {
+            if (returnFocusTo?.current) {
+              event.preventDefault();
+              returnFocusTo.current.focus();
+            }
+          }}
+          className="fixed left-1/2 top-1/2 z-50 max-h-[90vh] w-[min(56rem,calc(100vw-1rem))] -translate-x-1/2 -translate-y-1/2 overflow-auto rounded-lg bg-white p-4 shadow-xl focus:outline-none sm:p-5"
+        >
           <Dialog.Title className="text-xl font-semibold">Reset {accountLabel} and its subusers?</Dialog.Title>
           <Dialog.Description className="mt-1 text-sm text-slate-700">
             The parent first, then each subuser you pick, each in its own transaction with its own notes and records, all under the same
@@ -109,7 +180,7 @@ export default function FamilyResetDialog({
                 {ticket ? (
                   <p>
                     Ticket: <strong data-testid="dialog-ticket">#{ticket.ticketId}</strong>{" "}
-                    <span className="text-slate-600">({ticket.url})</span>
+                    <span className="break-all text-slate-600">({ticket.url})</span>
                   </p>
                 ) : (
                   <label className="block font-medium">
@@ -141,6 +212,7 @@ export default function FamilyResetDialog({
                             onChange={() => {
                               setParentMode(m);
                               setAcknowledged(false);
+                              setServerRules(null);
                             }}
                           />
                           {m === "default" ? "Default scope set" : "Minimal (add the erase-job scopes, remove nothing)"}
@@ -148,7 +220,7 @@ export default function FamilyResetDialog({
                       ))}
                     </div>
                     <ScopeDiff added={data.parent.plan.added} removed={data.parent.plan.removed} compact />
-                    {parentLosses.length > 0 && <KeyLossList losses={parentLosses} accountId={accountId} />}
+                    {parentLosses.length > 0 && <KeyLossList losses={parentLosses} accountId={accountId} usage={keyUsage} />}
                   </>
                 ) : (
                   <p>Already has both erase-job scopes: it is not reset.</p>
@@ -170,6 +242,7 @@ export default function FamilyResetDialog({
                             else next.add(s.id);
                             setUnpicked(next);
                             setAcknowledged(false);
+                            setServerRules(null);
                           }}
                           className="mt-1"
                         />
@@ -178,7 +251,9 @@ export default function FamilyResetDialog({
                           {s.plan.eraseJobAfter.both ? "" : ` (still missing ${s.plan.eraseJobAfter.missing.join(", ")})`}
                         </span>
                       </label>
-                      {s.plan.keyImpact.losses.length > 0 && <KeyLossList losses={s.plan.keyImpact.losses} accountId={s.id} />}
+                      {s.plan.keyImpact.losses.length > 0 && (
+                        <KeyLossList losses={s.plan.keyImpact.losses} accountId={s.id} usage={keyUsage} />
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -193,8 +268,10 @@ export default function FamilyResetDialog({
                 </label>
               )}
 
+              {needsApproval && <ApprovalNeeded rules={rules} />}
+
               <label className="block font-medium">
-                Reason (optional)
+                Reason {needsApproval ? "(required: the approver reads it)" : "(optional)"}
                 <textarea
                   value={reason}
                   onChange={(e) => setReason(e.target.value)}
@@ -210,8 +287,11 @@ export default function FamilyResetDialog({
                 </p>
               )}
               {error && <ErrorNotice error={error} />}
+              {approvalError && (
+                <ApprovalRequestError error={approvalError} accountId={accountId} onReviewAgain={() => void preview.refetch()} />
+              )}
 
-              <div className="flex justify-end gap-2">
+              <div className="flex flex-wrap justify-end gap-2">
                 <Dialog.Close asChild>
                   <button type="button" disabled={busy} className="rounded border border-slate-300 px-3 py-2">
                     Cancel
@@ -222,9 +302,13 @@ export default function FamilyResetDialog({
                   disabled={busy}
                   className="rounded bg-blue-700 px-3 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60"
                 >
-                  {busy
-                    ? "Resetting…"
-                    : `Reset ${data.parent.needsReset ? "the parent and " : ""}${picked.length} subuser${picked.length === 1 ? "" : "s"}`}
+                  {needsApproval
+                    ? busy
+                      ? "Requesting…"
+                      : "Request approval"
+                    : busy
+                      ? "Resetting…"
+                      : `Reset ${data.parent.needsReset ? "the parent and " : ""}${picked.length} subuser${picked.length === 1 ? "" : "s"}`}
                 </button>
               </div>
             </form>

@@ -4,6 +4,7 @@ import { NoteBlock } from "./copy-button";
 import { CustomerReplyPanel } from "./customer-reply-panel";
 import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 import { DualTime } from "./local-time";
+import { ApprovalLink } from "./approvals/approval-link";
 
 /**
  * The one summary of a family reset: each account's outcome, failures and
@@ -27,6 +28,7 @@ export function FamilyResetSummary({ family, canAct }: { family: GetFamilyResetO
           {failed > 0 ? `; ${failed} failed or not attempted, the others are done.` : "."}
         </p>
       </div>
+      <ApprovalLink approval={family.approval} />
       <table className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm" data-testid="family-summary">
         <thead className="border-b border-slate-200 text-slate-700">
           <tr>

@@ -11,6 +11,12 @@ const LABEL: Record<DeliveryView["kind"], string> = {
   scopes_before: "Ticket note 1 (scopes before)",
   scopes_after: "Ticket note 2 (scopes after)",
   customer_reply: "Customer reply",
+  approval_requested: "Approval note: requested",
+  approval_approved: "Approval note: approved",
+  approval_denied: "Approval note: denied",
+  approval_cancelled: "Approval note: cancelled",
+  approval_expired: "Approval note: expired",
+  approval_voided: "Approval note: void",
 };
 
 const STATUS: Record<DeliveryView["status"], { text: string; tone: string }> = {

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { describeKeyUsage } from "@/lib/api-keys/key-usage";
 import type { KeyLackingEraseJob, KeyLoss } from "@/lib/scope-resets/key-impact";
 
 /** Accounts named inline, each linking to its page: "a, b, c". */
@@ -52,20 +53,47 @@ function ScopeList({ title, scopes, tone }: { title: string; scopes: readonly st
   );
 }
 
-/** Each existing key that would lose scopes, and which. `accountId`: the account being reset (its subusers' keys are labelled). */
-export function KeyLossList({ losses, accountId }: { losses: readonly KeyLoss[]; accountId: number }) {
+/**
+ * Each existing key that would lose scopes, and which. `accountId`: the account being reset (its subusers'
+ * keys are labelled). With `usage` (when each key was last used, as of `usage.now`), each says in words what
+ * losing scopes means for it: a key used an hour ago is a live integration, one unused for months probably not.
+ */
+export function KeyLossList({
+  losses,
+  accountId,
+  usage,
+}: {
+  losses: readonly KeyLoss[];
+  accountId: number;
+  usage?: { lastUsed: Readonly<Record<string, string | null>>; now: string };
+}) {
   return (
-    <ul className="mt-1 space-y-1" data-testid="key-losses">
-      {losses.map((l) => (
-        <li key={l.keyId}>
-          <span className="font-medium">{l.keyName || "(unnamed key)"}</span>{" "}
-          <span className="font-mono text-xs text-slate-700">{l.keyId}</span>
-          {l.accountId !== accountId && <span className="text-slate-700"> (subuser {l.accountUsername})</span>} loses{" "}
-          <code className="text-xs">{l.loses.join(", ")}</code>
-        </li>
-      ))}
+    <ul className="mt-1 space-y-1 break-words" data-testid="key-losses">
+      {losses.map((l) => {
+        const used = usage && l.keyId in usage.lastUsed ? describeKeyUsage(usage.lastUsed[l.keyId] ?? null, new Date(usage.now)) : null;
+        return (
+          <li key={l.keyId} data-testid="key-loss" data-recency={used?.recency}>
+            <span className="font-medium">{l.keyName || "(unnamed key)"}</span>{" "}
+            <span className="break-all font-mono text-xs text-slate-700">{l.keyId}</span>
+            {l.accountId !== accountId && <span className="text-slate-700"> (subuser {l.accountUsername})</span>} loses{" "}
+            <code className="text-xs">{l.loses.join(", ")}</code>
+            {used && (
+              <span
+                className={`block text-xs ${used.recency === "recent" ? "font-semibold text-red-900" : "text-slate-700"}`}
+                data-testid="key-usage"
+              >
+                {capitalise(used.consequence)}.
+              </span>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The account's keys that keep lacking an erase-job scope: the customer needs a new key. */

@@ -5,6 +5,7 @@ import { DualTime } from "./local-time";
 import { CustomerReplyPanel } from "./customer-reply-panel";
 import { HelpdeskDeliveries } from "./helpdesk-deliveries";
 import { AccountLinks, KeyLossList, KeysLackingList } from "./reset-plan-parts";
+import { ApprovalLink } from "./approvals/approval-link";
 
 /** The agent's result view: outcome, diff, the notes as written, and the reply to send. */
 export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; canAct: boolean }) {
@@ -71,6 +72,8 @@ export function ResetResult({ reset, canAct }: { reset: GetScopeResetOutput; can
           </Item>
         </dl>
       </section>
+
+      <ApprovalLink approval={reset.approval} />
 
       {ok && (
         <section aria-labelledby="diff-heading" className="rounded-lg border border-slate-200 bg-white p-4">

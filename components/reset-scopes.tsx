@@ -2,10 +2,9 @@
 
 import dynamic from "next/dynamic";
 import Link from "next/link";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { GetAccountOutput } from "@/lib/http/console/accounts";
 import { NewKeyReply } from "./new-key-reply";
-import type { ResetScopesOutput } from "@/lib/http/console/scope-resets";
 import { AccountLinks, KeyLossList, ScopeDiff } from "./reset-plan-parts";
 
 // The dialogs (and their Radix and mutation code) load on first use, not with the account page.
@@ -30,21 +29,22 @@ export function ResetScopes({
   detail,
   canReset,
   role,
-  onResetDone,
-  onFamilyResetDone,
+  onNavigate,
 }: {
   detail: GetAccountOutput;
   canReset: boolean;
   role: string;
-  /** Where the Zendesk sidebar shows a result in place of the result pages (the dialogs' onDone). */
-  onResetDone?(result: ResetScopesOutput): void;
-  onFamilyResetDone?(familyResetId: string): void;
+  /** Where the dialogs go afterwards (default: the console's router); the Zendesk sidebar passes its own. */
+  onNavigate?: (href: string) => void;
 }) {
   const { resetPlan, account } = detail;
   const plan = resetPlan.default;
   const [preview, setPreview] = useState<Preview | null>(null);
   const [family, setFamily] = useState<string | null>(null);
+  const resetButton = useRef<HTMLButtonElement>(null);
+  const familyButton = useRef<HTMLButtonElement>(null);
   const lacking = resetPlan.subusersLackingEraseJob;
+  const live = detail.approval.live;
 
   return (
     <section aria-labelledby="reset-heading" className="rounded-lg border border-slate-200 bg-white p-4" data-testid="reset-panel">
@@ -90,9 +90,16 @@ export function ResetScopes({
                 The default reset would take scopes from {plan.keyImpact.losses.length} existing API key
                 {plan.keyImpact.losses.length === 1 ? "" : "s"}:
               </p>
-              <KeyLossList losses={plan.keyImpact.losses} accountId={account.id} />
+              <KeyLossList
+                losses={plan.keyImpact.losses}
+                accountId={account.id}
+                usage={{ lastUsed: detail.keyLastUsed, now: detail.readAt }}
+              />
               {resetPlan.minimal && (
-                <p className="mt-1">The confirmation also offers a minimal reset: add the erase-job scopes, remove nothing.</p>
+                <p className="mt-1">
+                  The confirmation starts with the minimal reset (add the erase-job scopes, remove nothing); the default one
+                  {detail.approval.rules.default.length > 0 ? " needs a second staff member's approval" : " needs your acknowledgement"}.
+                </p>
               )}
             </div>
           )}
@@ -111,10 +118,26 @@ export function ResetScopes({
         </div>
       )}
 
+      {live && (
+        <div role="note" className="mt-3 rounded border border-violet-300 bg-violet-50 p-3 text-sm" data-testid="live-approval">
+          <p>
+            <strong>
+              An approval request for this account is{" "}
+              {live.state === "pending" ? "waiting for a decision" : "approved, not yet carried out"}
+            </strong>{" "}
+            (asked by {live.requestedByName}).
+          </p>
+          <Link href={`/approvals/${live.id}`} className="font-medium text-blue-800 underline">
+            Open the approval request
+          </Link>
+        </div>
+      )}
+
       {!canReset && <p className="mt-2 text-sm text-slate-700">Your role ({role}) cannot reset scopes.</p>}
       {canReset && !resetPlan.blocked && (
         <div className="mt-3 flex flex-wrap gap-2">
           <button
+            ref={resetButton}
             type="button"
             onClick={() => setPreview({ detail, idempotencyKey: crypto.randomUUID() })}
             className={
@@ -127,6 +150,7 @@ export function ResetScopes({
           </button>
           {lacking.length > 0 && (
             <button
+              ref={familyButton}
               type="button"
               onClick={() => setFamily(crypto.randomUUID())}
               className="rounded border border-blue-700 bg-white px-3 py-2 text-sm font-medium text-blue-800 hover:bg-blue-50"
@@ -142,7 +166,8 @@ export function ResetScopes({
           preview={preview}
           onClose={() => setPreview(null)}
           accountLabel={`${account.username} #${account.id}`}
-          onDone={onResetDone}
+          onNavigate={onNavigate}
+          returnFocusTo={resetButton}
         />
       )}
       {family && (
@@ -152,7 +177,9 @@ export function ResetScopes({
           accountId={account.id}
           accountLabel={`${account.username} #${account.id}`}
           onClose={() => setFamily(null)}
-          onDone={onFamilyResetDone}
+          onNavigate={onNavigate}
+          returnFocusTo={familyButton}
+          keyUsage={{ lastUsed: detail.keyLastUsed, now: detail.readAt }}
         />
       )}
     </section>

@@ -82,3 +82,44 @@ export async function createModernCustomerWithOldKey(client: pg.Client): Promise
   ]);
   return { id, username, keyId: key.id };
 }
+
+/**
+ * A pre-cutoff account whose default reset takes scopes from a key it uses ("Legacy sender" sends through
+ * the legacy SMTP API): the default reset needs a lead's approval; the minimal one does not.
+ */
+export async function createRiskyCustomer(client: pg.Client): Promise<{ id: number; username: string; keyId: string; key: string }> {
+  const id = 98_000_000 + Math.floor(Math.random() * 999_999);
+  const username = `risky-${id}`;
+  const scopeSetId = await scopeSetIdFor(client, normalizeScopes([...ADMIN_SCOPES, "email_activity.read", "mail.legacy_smtp_api.send"]));
+  await client.query(
+    `INSERT INTO account (id, username, email, company, signed_up_at, scope_set_id) VALUES ($1, $2, $3, 'Risky Ltd', '2020-02-02T02:02:02Z', $4)`,
+    [id, username, `${username}@risky.example`, scopeSetId],
+  );
+  const key = generateApiKey();
+  const senderScopes = await scopeSetIdFor(client, normalizeScopes(["mail.send", "email_activity.read", "mail.legacy_smtp_api.send"]));
+  await client.query(`INSERT INTO api_key (id, account_id, name, scope_set_id, secret_hash) VALUES ($1, $2, 'Legacy sender', $3, $4)`, [
+    key.id,
+    id,
+    senderScopes,
+    key.hash,
+  ]);
+  return { id, username, keyId: key.id, key: key.plaintext };
+}
+
+/** Gives a key other scopes, as the customer would by editing it in the SendGrid app. */
+export async function setKeyScopes(client: pg.Client, keyId: string, scopes: string[]): Promise<void> {
+  const scopeSetId = await scopeSetIdFor(client, normalizeScopes(scopes));
+  await client.query(`UPDATE api_key SET scope_set_id = $1 WHERE id = $2`, [scopeSetId, keyId]);
+}
+
+/** A pre-cutoff account holding only a few scopes: a default reset gives it hundreds. */
+export async function createSmallCustomer(client: pg.Client): Promise<{ id: number; username: string }> {
+  const id = 99_000_000 + Math.floor(Math.random() * 999_999);
+  const username = `small-${id}`;
+  const scopeSetId = await scopeSetIdFor(client, normalizeScopes(["mail.send", "stats.read", "templates.read"]));
+  await client.query(
+    `INSERT INTO account (id, username, email, company, signed_up_at, scope_set_id) VALUES ($1, $2, $3, 'Small Ltd', '2019-09-09T09:09:09Z', $4)`,
+    [id, username, `${username}@small.example`, scopeSetId],
+  );
+  return { id, username };
+}

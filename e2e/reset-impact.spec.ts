@@ -69,7 +69,10 @@ test.describe("agent: a reset never hurts the customer", () => {
     await expect(warning).toContainText("email_activity.read, mail.legacy_smtp_api.send");
     await page.getByRole("button", { name: "Reset Scopes…" }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.getByRole("button", { name: "Reset scopes" }).click();
+    // The minimal reset is pre-selected when keys would lose scopes (issue 22); the default one must be chosen on purpose.
+    await expect(dialog.getByLabel(/Minimal/)).toBeChecked();
+    await dialog.getByLabel(/Default scope set/).check();
+    await dialog.getByRole("button", { name: "Request approval" }).click();
     await expect(dialog.getByRole("alert")).toContainText("Confirm that you have read which existing keys lose which scopes");
     await expect(page).toHaveURL(/\/accounts\/100012/);
 

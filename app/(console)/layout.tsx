@@ -40,6 +40,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               <Link href="/triage" className="text-slate-700 hover:text-slate-950">
                 Triage
               </Link>
+              {can(staff.role, "scopes:reset") && (
+                <Link href="/approvals" className="text-slate-700 hover:text-slate-950">
+                  Approvals
+                </Link>
+              )}
               {can(staff.role, "audit:read_own") && (
                 <Link href="/audit" className="text-slate-700 hover:text-slate-950">
                   Audit

@@ -1,5 +1,8 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { guardPage } from "@/lib/pages/guard";
+
+export const metadata: Metadata = { title: "Home" };
 
 export default async function HomePage() {
   const { staff } = await guardPage({ permission: "accounts:read", path: "/" });

@@ -6,7 +6,6 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { asApiError, configureApiFetch } from "@/lib/client/api-fetch";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
-import type { ResetScopesOutput } from "@/lib/http/console/scope-resets";
 import { parseTicketRef, type HelpdeskSite } from "@/lib/tickets/ticket-ref";
 import { SIDEBAR_CSRF_HEADER, SIDEBAR_SESSION_HEADER } from "@/lib/zendesk-app/sidebar-headers";
 import { ErrorNotice } from "../confirm-reset-dialog";
@@ -270,7 +269,7 @@ function SidebarTicket({ ticketId, canReset, role }: { ticketId: string; canRese
           ticketId={ticketId}
           canReset={canReset}
           role={role}
-          onReset={(result) => setDone({ kind: "reset", resetId: result.reset.id })}
+          onReset={(resetId) => setDone({ kind: "reset", resetId })}
           onFamilyReset={(familyResetId) => setDone({ kind: "family", familyResetId })}
         />
       ) : null}
@@ -290,7 +289,7 @@ function SidebarAccount({
   ticketId: string;
   canReset: boolean;
   role: string;
-  onReset(result: ResetScopesOutput): void;
+  onReset(resetId: string): void;
   onFamilyReset(familyResetId: string): void;
 }) {
   const detail = useQuery({ queryKey: queryKeys.account(accountId), queryFn: ({ signal }) => consoleApi.getAccount(accountId, signal) });
@@ -316,7 +315,19 @@ function SidebarAccount({
       </div>
       <RequesterCheck account={{ email: account.email, parentEmail: account.parent?.email ?? null }} />
       <VerdictCard detail={detail.data} />
-      <ResetScopes detail={detail.data} canReset={canReset} role={role} onResetDone={onReset} onFamilyResetDone={onFamilyReset} />
+      <ResetScopes
+        detail={detail.data}
+        canReset={canReset}
+        role={role}
+        onNavigate={(href) => {
+          // A result is shown in place; anything else (an approval request's page) opens in the full console.
+          const reset = /^\/scope-resets\/([0-9a-f-]{36})/.exec(href);
+          if (reset) return onReset(reset[1]!);
+          const family = /^\/family-resets\/([0-9a-f-]{36})/.exec(href);
+          if (family) return onFamilyReset(family[1]!);
+          window.open(href, "_blank", "noopener,noreferrer");
+        }}
+      />
     </div>
   );
 }

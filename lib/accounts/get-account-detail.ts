@@ -7,6 +7,7 @@ import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
 import { getDb } from "@/lib/platform/db";
 import { getAccountHistory } from "@/lib/scope-resets/get-account-history";
 import { derivedOf, scopeSetsById } from "@/lib/scopes/scope-set-cache";
+import { approvalRules, type ResetRisk } from "@/lib/approvals/policy";
 
 const MAX_SUBUSERS_LISTED = 200;
 
@@ -21,7 +22,23 @@ export async function getAccountDetail(id: number) {
   const scopes = account.scopes;
   const verdict = eraseJobVerdict({ signedUpAt: account.signedUpAt, scopes, cutoff: getConfig().signupCutoff });
   const subusers = [...subject.subusers].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+  const resetPlan = describeResetOptions(subject);
+  const policy = getConfig().approvals;
+  const lastReset = history.resets.find((r) => r.outcome === "succeeded");
+  const risk = (losses: ResetRisk["keyLosses"]): ResetRisk => ({
+    keyLosses: losses,
+    familyAccounts: null,
+    anomalies: verdict.anomaly ? [{ id: account.id, username: account.username, explanation: verdict.explanation }] : [],
+    lastResets: lastReset ? [{ id: account.id, username: account.username, at: new Date(lastReset.createdAt) }] : [],
+  });
+  const now = new Date();
+  const live = await db.resetApproval.findFirst({
+    where: { accountId: id, state: { in: ["pending", "approved"] } },
+    select: { id: true, state: true, requestedByName: true, createdAt: true, expiresAt: true },
+  });
   return {
+    /** When this was read: what "last used 3 days ago" is counted from, the same on the server's render and the browser's. */
+    readAt: now.toISOString(),
     account: {
       id: account.id,
       username: account.username,
@@ -53,7 +70,27 @@ export async function getAccountDetail(id: number) {
       };
     }),
     /** What Reset Scopes would do now; confirmed with resetPlan.previewFingerprint (and keyImpact.fingerprint when keys lose scopes). */
-    resetPlan: describeResetOptions(subject),
+    resetPlan,
+    /** Four eyes (decision 040): the rules each plan fires now (the reset checks again under its lock), and the account's live request. */
+    approval: {
+      rules: {
+        default: approvalRules(risk(resetPlan.default.keyImpact.losses), policy, now),
+        minimal: resetPlan.minimal ? approvalRules(risk(resetPlan.minimal.keyImpact.losses), policy, now) : null,
+      },
+      live: live
+        ? {
+            id: live.id,
+            state: live.state,
+            requestedByName: live.requestedByName,
+            requestedAt: live.createdAt.toISOString(),
+            expiresAt: live.expiresAt.toISOString(),
+          }
+        : null,
+    },
+    /** When each key (the account's and its subusers') was last used: null, never. */
+    keyLastUsed: Object.fromEntries(
+      [...subject.keys, ...subject.subusers.flatMap((s) => s.keys)].map((k) => [k.id, k.lastUsedAt?.toISOString() ?? null]),
+    ) as Record<string, string | null>,
     history,
     subusers: {
       total: subusers.length,

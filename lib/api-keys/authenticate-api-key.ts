@@ -4,6 +4,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { ScopeHolder } from "@/lib/scopes/effective-scopes";
 import type { Db, Tx } from "@/lib/platform/db";
 import { rateLimitState, rateLimitUpsert, type RateLimitState } from "./rate-limit";
+import { recordKeyUse } from "./record-key-use";
 import { scopeSetsById } from "@/lib/scopes/scope-set-cache";
 
 /**
@@ -48,7 +49,9 @@ export interface AuthenticatedRequest {
  * Finds the key and, when the presented secret's hash matches, counts the
  * request against its account's rate-limit window: one round trip for both,
  * as this runs on every /v3 request. The hash is compared again in constant
- * time here; the SQL comparison only decides whether to count.
+ * time here; the SQL comparison only decides whether to count. A key not
+ * used within the minute is noted as used now, written after the request
+ * (./record-key-use.ts): no write on the request's path.
  */
 export async function authenticateApiKey(db: Db | Tx, authorization: string | null): Promise<AuthenticatedRequest> {
   const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
@@ -59,6 +62,7 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
       id: string;
       secret_hash: string;
       account_id: number;
+      last_used_at: Date | null;
       parent_id: number | null;
       username: string;
       key_scope_set_id: number;
@@ -70,7 +74,7 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
     }[]
   >`
     WITH k AS (
-      SELECT k.id, k.secret_hash, k.account_id, a.parent_id, a.username,
+      SELECT k.id, k.secret_hash, k.account_id, k.last_used_at, a.parent_id, a.username,
              k.scope_set_id AS key_scope_set_id, a.scope_set_id AS account_scope_set_id,
              p.username AS parent_username, p.scope_set_id AS parent_scope_set_id
       FROM api_key k
@@ -82,6 +86,7 @@ export async function authenticateApiKey(db: Db | Tx, authorization: string | nu
     )
     SELECT k.*, hit.count, hit.reset FROM k LEFT JOIN hit ON true`;
   if (!row || !apiKeyMatches(token, row.secret_hash) || row.count === null || row.reset === null) return { caller: null, limit: null };
+  recordKeyUse(row.id, row.last_used_at);
   const sets = await scopeSetsById(db, [
     row.key_scope_set_id,
     row.account_scope_set_id,

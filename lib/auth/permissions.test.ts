@@ -19,6 +19,13 @@ describe("permission table", () => {
     expect(can("lead", "audit:export")).toBe(true);
     expect(can("agent", "audit:export")).toBe(false);
   });
+
+  it("lets leads and admins decide approval requests, never an agent or a viewer", () => {
+    expect(can("lead", "approvals:decide")).toBe(true);
+    expect(can("admin", "approvals:decide")).toBe(true);
+    expect(can("agent", "approvals:decide")).toBe(false);
+    expect(can("viewer", "approvals:decide")).toBe(false);
+  });
 });
 
 describe("roleFromGroups", () => {

@@ -6,12 +6,21 @@
 export const ROLES = ["viewer", "agent", "lead", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ["accounts:read", "tickets:read", "scopes:reset", "audit:read_own", "audit:read_all", "audit:export"] as const;
+export const PERMISSIONS = [
+  "accounts:read",
+  "tickets:read",
+  "scopes:reset",
+  "audit:read_own",
+  "audit:read_all",
+  "audit:export",
+  /** Approve or deny a risky reset another staff member asked for (decision 040); APPROVAL_APPROVER_ROLES may narrow it further. */
+  "approvals:decide",
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const viewer: readonly Permission[] = ["accounts:read", "tickets:read"];
 const agent: readonly Permission[] = [...viewer, "scopes:reset", "audit:read_own"];
-const lead: readonly Permission[] = [...agent, "audit:read_all", "audit:export"];
+const lead: readonly Permission[] = [...agent, "audit:read_all", "audit:export", "approvals:decide"];
 // Staff are managed with `npm run staff` on the server, not in the console, so admin adds no permission here (yet).
 const admin: readonly Permission[] = [...lead];
 

@@ -25,6 +25,19 @@ import type {
   LatestChainVerificationOutput,
   StartChainVerificationOutput,
 } from "@/lib/http/console/audit-chain";
+import type {
+  ApprovalStepErrors,
+  ApprovalStepOutput,
+  ApproveInput,
+  CancelInput,
+  DenyInput,
+  GetApprovalOutput,
+  ListApprovalsOutput,
+  RequestApprovalErrors,
+  RequestApprovalInput,
+  RequestApprovalOutput,
+} from "@/lib/http/console/approvals";
+import type { ApprovalFilter } from "@/lib/approvals/list-approvals";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { apiFetch } from "./api-fetch";
 
@@ -81,4 +94,15 @@ export const consoleApi = {
     apiFetch<LatestChainVerificationOutput>("/api/audit/chain-verifications/latest", { signal }),
   getChainVerification: (id: string, signal?: AbortSignal) =>
     apiFetch<GetChainVerificationOutput>(`/api/audit/chain-verifications/${id}`, { signal }),
+  requestApproval: (accountId: number, input: RequestApprovalInput) =>
+    apiFetch<RequestApprovalOutput, RequestApprovalErrors>(`/api/accounts/${accountId}/approval-requests`, post(input)),
+  listApprovals: (state: ApprovalFilter, signal?: AbortSignal) =>
+    apiFetch<ListApprovalsOutput>(`/api/approvals?state=${state}`, { signal }),
+  getApproval: (id: string, signal?: AbortSignal) => apiFetch<GetApprovalOutput>(`/api/approvals/${id}`, { signal }),
+  approve: (id: string, input: ApproveInput) =>
+    apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/approve`, post(input)),
+  deny: (id: string, input: DenyInput) => apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/deny`, post(input)),
+  executeApproval: (id: string) => apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/execute`, post({})),
+  cancelApproval: (id: string, input: CancelInput) =>
+    apiFetch<ApprovalStepOutput, ApprovalStepErrors>(`/api/approvals/${id}/cancel`, post(input)),
 };

@@ -16,4 +16,6 @@ export const queryKeys = {
   auditDeliveryStates: (resetIds: readonly string[]) => ["audit", "delivery-states", ...resetIds] as const,
   auditResetDeliveries: (resetId: string) => ["audit", "reset", resetId, "deliveries"] as const,
   chainVerification: (id: string | null) => ["audit", "chain-verification", id ?? "latest"] as const,
+  approvals: (state: string) => ["approvals", "list", state] as const,
+  approval: (id: string) => ["approvals", "one", id] as const,
 };

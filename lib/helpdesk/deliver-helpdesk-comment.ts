@@ -216,6 +216,8 @@ async function defer(
     });
     if (row.kind === "customer_reply")
       await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id }, { startAfter: until });
+    else if (row.approvalId !== null)
+      await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approvalId }, { startAfter: until });
     else await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.resetId! }, { startAfter: until });
   });
   getLogger().info({ deliveryId: row.id, kind: row.kind, until: until.toISOString() }, "helpdesk delivery deferred");
@@ -248,9 +250,13 @@ async function markDead(
   return "dead";
 }
 
-/** What an audit event about a delivery is about: its reset, or the account of a reply without one. */
-export function deliveryTarget(row: { resetId: string | null; accountId: number | null }): { target: { type: string; id: string } } {
-  return { target: row.resetId ? { type: "scope_reset", id: row.resetId } : { type: "account", id: String(row.accountId) } };
+/** What an audit event about a delivery is about: its reset, its approval request, or the account of a reply without one. */
+export function deliveryTarget(row: { resetId: string | null; accountId: number | null; approvalId?: string | null }): {
+  target: { type: string; id: string };
+} {
+  if (row.resetId) return { target: { type: "scope_reset", id: row.resetId } };
+  if (row.approvalId) return { target: { type: "reset_approval", id: row.approvalId } };
+  return { target: { type: "account", id: String(row.accountId) } };
 }
 
 /**

@@ -42,17 +42,21 @@ export async function deliverResetNotes(resetId: string, client: ZendeskClient, 
  * last try (the dead-letter queue).
  */
 export async function markDeliveriesDead(
-  which: { resetId: string } | { ids: readonly string[] },
+  which: { resetId: string } | { approvalId: string } | { ids: readonly string[] },
   reason: string,
   requestId: string,
 ): Promise<number> {
   return getDb().$transaction(async (tx) => {
     const rows = await tx.helpdeskDelivery.findMany({
       where: {
-        ...("resetId" in which ? { resetId: which.resetId } : { id: { in: [...which.ids] } }),
+        ...("resetId" in which
+          ? { resetId: which.resetId }
+          : "approvalId" in which
+            ? { approvalId: which.approvalId }
+            : { id: { in: [...which.ids] } }),
         status: { in: ["queued", "retrying"] },
       },
-      select: { id: true, resetId: true, accountId: true, ticketId: true, kind: true, attempts: true },
+      select: { id: true, resetId: true, accountId: true, approvalId: true, ticketId: true, kind: true, attempts: true },
     });
     for (const row of rows) {
       await tx.helpdeskDelivery.update({ where: { id: row.id }, data: { status: "dead", lastError: reason, updatedAt: new Date() } });

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db, Tx } from "@/lib/platform/db";
+import type { DeliveryKind } from "./helpdesk-comments";
 
 /** What the console shows of deliveries into the helpdesk: state, comment id and time, last error; never a token. */
 export interface DeliveryView {
@@ -7,7 +8,7 @@ export interface DeliveryView {
   resetId: string | null;
   accountId: number | null;
   familyResetId: string | null;
-  kind: "scopes_before" | "scopes_after" | "customer_reply";
+  kind: DeliveryKind;
   status: "queued" | "retrying" | "delivered" | "dead";
   attempts: number;
   lastError: string | null;
@@ -105,7 +106,8 @@ export function toDeliveryView(r: Row): DeliveryView {
   };
 }
 
-export type DeliveryWhere = { resetId: string } | { ticketId: string } | { familyResetId: string } | { id: string };
+export type DeliveryWhere =
+  { resetId: string } | { ticketId: string } | { familyResetId: string } | { id: string } | { approvalId: string };
 
 export async function listDeliveries(db: Db | Tx, where: DeliveryWhere): Promise<DeliveryView[]> {
   const rows = await db.helpdeskDelivery.findMany({ where, select: SELECT, orderBy: [{ createdAt: "asc" }, { kind: "asc" }], take: 500 });

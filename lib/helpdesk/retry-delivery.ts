@@ -22,9 +22,17 @@ export async function retryDelivery(input: { deliveryId: string; staff: StaffSes
   const { staff, meta } = input;
   return getDb().$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<
-      { id: string; reset_id: string | null; account_id: number | null; ticket_id: string; kind: string; status: string }[]
+      {
+        id: string;
+        reset_id: string | null;
+        account_id: number | null;
+        approval_id: string | null;
+        ticket_id: string;
+        kind: string;
+        status: string;
+      }[]
     >`
-      SELECT id, reset_id, account_id, ticket_id, kind::text AS kind, status::text AS status
+      SELECT id, reset_id, account_id, approval_id, ticket_id, kind::text AS kind, status::text AS status
       FROM helpdesk_delivery WHERE id = ${input.deliveryId}::uuid FOR UPDATE`;
     if (!row) throw new AppError("not_found", `No delivery with id ${input.deliveryId}.`);
     if (row.status === "delivered")
@@ -38,11 +46,12 @@ export async function retryDelivery(input: { deliveryId: string; staff: StaffSes
       data: { status: "queued", notBefore: null, lastError: null, deferrals: 0, updatedAt: new Date() },
     });
     if (isNote) await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.reset_id! });
+    else if (row.approval_id !== null) await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approval_id });
     else await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id });
     await appendAuditEvent(tx, {
       actor: { id: staff.id, name: staff.name, email: staff.email },
       action: "helpdesk.delivery_retried",
-      ...deliveryTarget({ resetId: row.reset_id, accountId: row.account_id }),
+      ...deliveryTarget({ resetId: row.reset_id, accountId: row.account_id, approvalId: row.approval_id }),
       ticketId: row.ticket_id,
       details: { deliveryId: row.id, kind: row.kind, previousStatus: row.status },
       meta,

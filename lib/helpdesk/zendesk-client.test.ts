@@ -93,9 +93,24 @@ describe("getTicket", () => {
       status: "open",
       requester: { id: 36_000_000_101, name: "Olivia Ops", email: "ops@acme-legacy.example" },
       assigneeId: null,
+      assignee: null,
       organization: { id: 35_000_000_001, name: "Acme Legacy Ltd" },
       url: `${zendesk.url}/agent/tickets/4242`,
     });
+    expect(routes()).toEqual({ "POST /oauth/tokens": 1, [TICKET]: 1 });
+  });
+
+  it("reads the assignee from the users the same answer sideloads (no second request)", async () => {
+    const assigned = await fetch(`${zendesk.url}/__dev/tickets/4242/assignee`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "lead@scopedesk.test", name: "Lee Lead" }),
+    });
+    expect(assigned.status).toBe(200);
+    const { client } = connect();
+    const ticket = await client.getTicket(4242);
+    expect(ticket.assignee).toMatchObject({ name: "Lee Lead", email: "lead@scopedesk.test" });
+    expect(ticket.assigneeId).toBe(ticket.assignee!.id);
     expect(routes()).toEqual({ "POST /oauth/tokens": 1, [TICKET]: 1 });
   });
 

@@ -27,6 +27,7 @@ import {
   updateTicketResponseSchema,
   type AddedComment,
   type RawComment,
+  type RawUser,
   type ZendeskComment,
   type ZendeskTicket,
   type ZendeskUser,
@@ -213,6 +214,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         status: ticket.status,
         requester: { id: requester.id, name: requester.name, email: requester.email ?? null },
         assigneeId: ticket.assignee_id ?? null,
+        assignee: assigneeOf(ticket.assignee_id ?? null, answer.users),
         organization: organization && { id: organization.id, name: organization.name },
         url: `${baseUrl}/agent/tickets/${ticket.id}`,
       };
@@ -301,6 +303,11 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
     },
   };
   return client;
+}
+
+function assigneeOf(id: number | null, users: readonly RawUser[]): ZendeskTicket["assignee"] {
+  const user = id === null ? undefined : users.find((u) => u.id === id);
+  return user ? { id: user.id, name: user.name, email: user.email ?? null } : null;
 }
 
 /** What addComment sends, checked: exactly one non-empty text within the size limit, a marker, a valid author and status. */

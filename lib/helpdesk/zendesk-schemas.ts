@@ -106,6 +106,8 @@ export interface ZendeskTicket {
   requester: { id: number; name: string; email: string | null };
   /** The agent the ticket is assigned to, if any. */
   assigneeId: number | null;
+  /** That agent as the answer's users sideload it (Zendesk sideloads the requester, submitter, assignee and CCs); null when unassigned or not in the answer. */
+  assignee: { id: number; name: string; email: string | null } | null;
   organization: { id: number; name: string } | null;
   /** The agents' page for the ticket on the base URL (not the API URL Zendesk puts in `ticket.url`). */
   url: string;

@@ -3,6 +3,8 @@ import type { Job, JobWithMetadata } from "pg-boss";
 import { recordEraseFailure, runEraseJob } from "@/lib/erasure/run-erase-job";
 import { deliverHelpdeskComment } from "@/lib/helpdesk/deliver-helpdesk-comment";
 import { deliverResetNotes, markDeliveriesDead } from "@/lib/helpdesk/deliver-reset-notes";
+import { deliverApprovalNotes } from "@/lib/helpdesk/deliver-approval-notes";
+import { sweepApprovals } from "@/lib/approvals/sweep-approvals";
 import { getZendesk } from "@/lib/helpdesk/get-zendesk";
 import { getDb } from "@/lib/platform/db";
 import { pruneRateLimitWindows } from "@/lib/api-keys/rate-limit";
@@ -42,7 +44,11 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
   [QUEUES.sendCustomerReply]: (job) =>
     deliverHelpdeskComment(job.data.deliveryId, worker(), { finalAttempt: isFinalAttempt(job as JobWithMetadata), jobId: job.id }),
   [QUEUES.deliveryDead]: async (job) => {
-    const which = job.data.resetId ? { resetId: job.data.resetId } : { ids: [job.data.deliveryId!] };
+    const which = job.data.resetId
+      ? { resetId: job.data.resetId }
+      : job.data.approvalId
+        ? { approvalId: job.data.approvalId }
+        : { ids: [job.data.deliveryId!] };
     return markDeliveriesDead(
       which,
       "Gave up: the delivery job ran out of tries (or its worker stopped answering on the last one).",
@@ -67,4 +73,7 @@ export const HANDLERS: { [Q in QueueName]: Handler<Q> } = {
     const outcome = await signAuditCheckpoint();
     return outcome.signed ? { signed: outcome.checkpoint.headSeq } : { skipped: outcome.reason };
   },
+  [QUEUES.deliverApprovalNotes]: (job) =>
+    deliverApprovalNotes(job.data.approvalId, worker(), { finalAttempt: isFinalAttempt(job as JobWithMetadata), jobId: job.id }),
+  [QUEUES.sweepApprovals]: () => sweepApprovals(),
 };

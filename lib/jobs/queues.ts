@@ -31,6 +31,10 @@ export const QUEUES = {
   verifyAuditChain: "audit.verify-chain",
   /** Every AUDIT_CHECKPOINT_MINUTES: signs the audit chain's head (lib/audit/sign-audit-checkpoint.ts). */
   signAuditCheckpoint: "audit.sign-checkpoint",
+  /** Posts an approval request's notes into its ticket, one per step, oldest first. */
+  deliverApprovalNotes: "helpdesk.deliver-approval-notes",
+  /** Every minute: approval requests past their time are marked expired, those whose account changed void. */
+  sweepApprovals: "approvals.sweep",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -38,7 +42,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobData {
   [QUEUES.deliverResetNotes]: { resetId: string };
   [QUEUES.sendCustomerReply]: { deliveryId: string };
-  [QUEUES.deliveryDead]: { resetId?: string; deliveryId?: string };
+  [QUEUES.deliveryDead]: { resetId?: string; deliveryId?: string; approvalId?: string };
   [QUEUES.eraseRecipients]: { eraseJobId: string };
   [QUEUES.eraseDead]: { eraseJobId: string };
   [QUEUES.pruneRateLimits]: Record<string, never>;
@@ -47,6 +51,8 @@ export interface JobData {
   [QUEUES.pruneReplayGuard]: Record<string, never>;
   [QUEUES.verifyAuditChain]: { verificationId: string };
   [QUEUES.signAuditCheckpoint]: Record<string, never>;
+  [QUEUES.deliverApprovalNotes]: { approvalId: string };
+  [QUEUES.sweepApprovals]: Record<string, never>;
 }
 
 /** Deliveries: 8 retries with exponential backoff from 5 s to 10 min (about 40 min in all); a worker that stops heartbeating for 30 s loses the job to another (WORKER_TAKEOVER_BOUND_SECONDS). */
@@ -104,6 +110,8 @@ export const QUEUE_OPTIONS: readonly { name: QueueName; options: QueueSettings }
   // A walk of a large log takes minutes; a worker that stops heartbeating loses it to another, which starts again.
   { name: QUEUES.verifyAuditChain, options: { retryLimit: 2, retryDelay: 10, expireInSeconds: 3600, heartbeatSeconds: 60, notify: true } },
   { name: QUEUES.signAuditCheckpoint, options: { retryLimit: 1, retryDelay: 30, expireInSeconds: 120 } },
+  { name: QUEUES.deliverApprovalNotes, options: DELIVERY },
+  { name: QUEUES.sweepApprovals, options: { retryLimit: 0, expireInSeconds: 60 } },
 ];
 
 /** The checkpoint schedule: every `minutes` (a divisor of 60, lib/platform/config.ts) within the hour, UTC. */
@@ -115,6 +123,7 @@ export function checkpointCron(minutes: number): string {
 export const SCHEDULES: readonly { name: QueueName; cron: string }[] = [
   { name: QUEUES.pruneRateLimits, cron: "*/5 * * * *" },
   { name: QUEUES.pruneReplayGuard, cron: "*/5 * * * *" },
+  { name: QUEUES.sweepApprovals, cron: "* * * * *" },
 ];
 
 /** pg-boss's own schema, created and migrated by the migration step, never by the app. */

@@ -38,6 +38,8 @@ const CONCURRENCY: Record<QueueName, number> = {
   [QUEUES.pruneReplayGuard]: 1,
   [QUEUES.verifyAuditChain]: 1,
   [QUEUES.signAuditCheckpoint]: 1,
+  [QUEUES.deliverApprovalNotes]: 2,
+  [QUEUES.sweepApprovals]: 1,
 };
 
 /** How often the worker looks for erase jobs to dispatch: the old erase loop's poll, so a job starts as soon as it did. */

@@ -78,6 +78,30 @@ describe("loadConfig", () => {
       migrationDatabaseUrl: owner,
     });
   });
+
+  it("reads the approval policy with its defaults, and refuses what it cannot use", () => {
+    expect(loadConfig({}).approvals).toEqual({
+      rules: ["key_losses", "family_size", "anomaly", "recent_reset"],
+      familyMaxAccounts: 5,
+      recentResetDays: 30,
+      approverRoles: ["lead", "admin"],
+      ttlMs: 24 * 3_600_000,
+      executes: "requester",
+    });
+    expect(loadConfig({ APPROVAL_RULES: "none" }).approvals.rules).toEqual([]);
+    expect(loadConfig({ APPROVAL_RULES: " anomaly, key_losses ,anomaly" }).approvals.rules).toEqual(["anomaly", "key_losses"]);
+    expect(
+      loadConfig({ APPROVAL_APPROVER_ROLES: "lead", APPROVAL_EXECUTES: "approver", APPROVAL_TTL_HOURS: "1.5" }).approvals,
+    ).toMatchObject({
+      approverRoles: ["lead"],
+      executes: "approver",
+      ttlMs: 5_400_000,
+    });
+    expect(() => loadConfig({ APPROVAL_RULES: "key_losses,everything" })).toThrow(/APPROVAL_RULES.*each rule must be one of/);
+    expect(() => loadConfig({ APPROVAL_APPROVER_ROLES: "agent" })).toThrow(/APPROVAL_APPROVER_ROLES.*lead or admin/);
+    expect(() => loadConfig({ APPROVAL_EXECUTES: "anyone" })).toThrow(/APPROVAL_EXECUTES: must be requester or approver/);
+    expect(() => loadConfig({ APPROVAL_FAMILY_MAX_ACCOUNTS: "0" })).toThrow(/APPROVAL_FAMILY_MAX_ACCOUNTS/);
+  });
 });
 
 describe("the Zendesk app and webhook settings", () => {

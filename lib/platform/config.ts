@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AUDIT_SIGNING_KEY_HINT, parseAuditSigningKey, SigningKeyError } from "@/lib/audit/signing-key";
+import { APPROVAL_RULES } from "@/lib/approvals/policy";
 import { parseTrustProxy } from "./client-address";
 
 /**
@@ -146,6 +147,48 @@ const rawSchema = z.object({
     .max(60, "must be 1 to 60 (the schedule is every N minutes within the hour)")
     .refine((n) => 60 % n === 0, "must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60) so checkpoints are evenly spaced")
     .default(10),
+  /** Which rules make a reset need a second staff member's approval (lib/approvals/policy.ts): a list, or "none". */
+  APPROVAL_RULES: z
+    .string()
+    .default(APPROVAL_RULES.join(","))
+    .transform((raw) =>
+      raw.trim().toLowerCase() === "none"
+        ? []
+        : [
+            ...new Set(
+              raw
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+            ),
+          ],
+    )
+    .pipe(z.array(z.enum(APPROVAL_RULES, { error: `each rule must be one of ${APPROVAL_RULES.join(", ")} (or the whole value "none")` }))),
+  /** A family reset of more accounts than this needs approval. */
+  APPROVAL_FAMILY_MAX_ACCOUNTS: z.coerce.number().int().min(1).max(51).default(5),
+  /** A reset of an account that was reset within this many days needs approval. */
+  APPROVAL_RECENT_RESET_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Who may approve: lead, admin or both (never an agent: approving is a lead's permission, approvals:decide). */
+  APPROVAL_APPROVER_ROLES: z
+    .string()
+    .default("lead,admin")
+    .transform((raw) => [
+      ...new Set(
+        raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.enum(["lead", "admin"], { error: "each approver role must be lead or admin" })).min(1, "name at least one role")),
+  /** How long a request waits for its decision and its execution. */
+  APPROVAL_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 14)
+    .default(24),
+  /** Who carries out an approved reset: the requester (default), or the approver at once when approving. */
+  APPROVAL_EXECUTES: z.enum(["requester", "approver"], { error: "must be requester or approver" }).default("requester"),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -229,6 +272,14 @@ export function loadConfig(env: Record<string, string | undefined>) {
       /** Null when no key is configured (development without one): no checkpoints, exports unsealed. */
       signingKey: c.AUDIT_SIGNING_KEY,
       checkpointMinutes: c.AUDIT_CHECKPOINT_MINUTES,
+    },
+    approvals: {
+      rules: c.APPROVAL_RULES,
+      familyMaxAccounts: c.APPROVAL_FAMILY_MAX_ACCOUNTS,
+      recentResetDays: c.APPROVAL_RECENT_RESET_DAYS,
+      approverRoles: c.APPROVAL_APPROVER_ROLES,
+      ttlMs: Math.round(c.APPROVAL_TTL_HOURS * 3_600_000),
+      executes: c.APPROVAL_EXECUTES,
     },
   };
 }

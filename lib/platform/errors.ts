@@ -23,6 +23,14 @@ export const APP_ERROR_STATUS = {
   helpdesk_not_connected: 409,
   /** The facts a customer reply was drafted from changed before it was sent: the fresh draft is in the details. */
   reply_stale: 409,
+  /** The reset needs a second staff member's approval (lib/approvals/policy.ts): details say which rules fired. */
+  approval_required: 409,
+  /** The account changed since the approval was requested: the approval is void; details say what changed. */
+  approval_voided: 409,
+  /** The approval request expired before it was decided or carried out. */
+  approval_expired: 409,
+  /** This staff member may not decide this request: the requester, the ticket's assignee, or a role that does not approve. */
+  approver_not_allowed: 403,
   payload_too_large: 413,
   rate_limited: 429,
   /** The reset ran but did not verify, so it was rolled back; the failed attempt is recorded. */

@@ -31,7 +31,8 @@ export function describeResetOptions(subject: ResetSubject) {
 export type ResetOptions = ReturnType<typeof describeResetOptions>;
 export type ResetPlanView = ReturnType<typeof planView>;
 
-function planView({ plan, impact, keyLossesIdentity }: ResetPreview) {
+/** One plan as the dialog, the approval request and its page show it. */
+export function planView({ plan, impact, keyLossesIdentity }: ResetPreview) {
   return {
     mode: plan.mode,
     added: plan.added,

@@ -4,6 +4,7 @@ import { getDb } from "@/lib/platform/db";
 import { helpdeskConnection } from "@/lib/helpdesk/get-zendesk";
 import { listDeliveries } from "@/lib/helpdesk/list-deliveries";
 import { ticketPath } from "@/lib/tickets/ticket-ref";
+import { findApprovalOfReset } from "@/lib/approvals/find-approval-of-reset";
 import { getReplyView } from "./get-reply-view";
 import { toNote } from "./reset-facts";
 
@@ -69,6 +70,8 @@ export async function getFamilyReset(familyResetId: string, viewer: { name: stri
     deliveries: deliveries.filter((d) => d.kind !== "customer_reply"),
     reply,
     helpdesk: { connected: helpdeskConnection().connected },
+    /** The approval it was carried out under (decision 040), if it needed one. */
+    approval: await findApprovalOfReset(db, { familyResetId }),
   };
 }
 

@@ -5,6 +5,7 @@ import { listDeliveries } from "@/lib/helpdesk/list-deliveries";
 import { NO_IMPACT, type ResetImpact } from "@/lib/scope-resets/notes";
 import { eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { getDb } from "@/lib/platform/db";
+import { findApprovalOfReset } from "@/lib/approvals/find-approval-of-reset";
 import { getReplyView, type ReplyView } from "./get-reply-view";
 import { resetFacts, toNote } from "./reset-facts";
 
@@ -94,6 +95,8 @@ export async function getScopeResetView(id: string, viewer: { name: string }) {
     ),
     /** Whether the console can post into the helpdesk (else the notes are copied by hand). */
     helpdesk: { connected: helpdeskConnection().connected, ticketVerified: reset.ticketVerified },
+    /** The approval it was carried out under (decision 040), if it needed one. */
+    approval: await findApprovalOfReset(db, { resetId: reset.id, familyResetId: reset.familyResetId }),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ExistingKey {
   scopes: readonly string[];
   /** Shown on the account page; not needed by the rules. */
   createdAt?: Date;
+  /** What an approval is bound to (lib/approvals/facts.ts); not needed by the rules. */
+  scopeSetId?: number;
   lastUsedAt?: Date | null;
 }
 
@@ -24,6 +26,7 @@ export interface SubuserWithKeys {
   scopes: readonly string[];
   keys: readonly ExistingKey[];
   region?: "global" | "eu";
+  scopeSetId?: number;
 }
 
 export interface KeyImpactInput {

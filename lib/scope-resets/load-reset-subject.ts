@@ -54,7 +54,14 @@ export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }:
   const keysOf = (owner: number) =>
     keys
       .filter((k) => k.account_id === owner)
-      .map((k) => ({ id: k.id, name: k.name, scopes: set(k.scope_set_id).scopes, createdAt: k.created_at, lastUsedAt: k.last_used_at }));
+      .map((k) => ({
+        id: k.id,
+        name: k.name,
+        scopes: set(k.scope_set_id).scopes,
+        scopeSetId: k.scope_set_id,
+        createdAt: k.created_at,
+        lastUsedAt: k.last_used_at,
+      }));
   return {
     account: {
       id: account.id,
@@ -69,6 +76,7 @@ export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }:
       ? {
           id: parent.id,
           username: parent.username,
+          scopeSetId: parent.scope_set_id,
           scopes: set(parent.scope_set_id).scopes,
           fingerprint: set(parent.scope_set_id).fingerprint,
         }
@@ -79,6 +87,7 @@ export async function loadResetSubject(db: Db | Tx, accountId: number, { lock }:
       username: s.username,
       region: s.region,
       scopes: set(s.scope_set_id).scopes,
+      scopeSetId: s.scope_set_id,
       keys: keysOf(s.id),
     })),
     profile: {

@@ -41,6 +41,22 @@ export interface ResetNoteInput {
   resultUrl: string;
   /** In a family reset: the subusers the same confirmation resets after this account (the parent). */
   familyNext?: readonly { id: number; username: string }[];
+  /** Carried out after a second staff member's approval (decision 040). */
+  approval?: ApprovalRef;
+}
+
+/** Who asked for and who approved a reset that needed approval, and the request's page. */
+export interface ApprovalRef {
+  requestedBy: string;
+  approvedBy: string;
+  url: string;
+}
+
+function approvalLines(approval: ApprovalRef | undefined): string[] {
+  if (!approval) return [];
+  return [
+    `Four eyes: requested by ${oneLine(approval.requestedBy)}, approved by ${oneLine(approval.approvedBy)} before the reset (approval page ${oneLine(approval.url)}).`,
+  ];
 }
 
 /** How many keys, subusers or accounts a note names before it says how many more there are. */
@@ -178,6 +194,7 @@ export function renderAfterNote(input: ResetNoteInput): string {
       ...parentLines(plan, impact),
       ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
       ...reasonLines(input.reason),
+      ...approvalLines(input.approval),
       ...consequenceLines(impact, input.actor.name, { accountId: input.account.id, familyNext: input.familyNext }),
       "",
       `Added (${plan.added.length}): ${inlineScopes(plan.added)}`,
@@ -212,6 +229,7 @@ export function renderAdminNote(input: ResetNoteInput): string {
       ...parentLines(plan, impact),
       ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
       ...reasonLines(input.reason),
+      ...approvalLines(input.approval),
       ...consequenceLines(impact, input.actor.name, { accountId: input.account.id, familyNext: input.familyNext }),
       "",
       `Added (${plan.added.length}): ${inlineScopes(plan.added)}`,
@@ -251,6 +269,8 @@ export interface FamilyNoteInput {
   subusersStillLacking: readonly { id: number; username: string }[];
   /** The family reset's page, where every account's record is complete. */
   resultUrl: string;
+  /** Carried out after a second staff member's approval (decision 040). */
+  approval?: ApprovalRef;
 }
 
 function familyTitle(kind: "BEFORE" | "AFTER", input: FamilyNoteInput): string {
@@ -384,6 +404,7 @@ export function renderFamilyAfterNote(input: FamilyNoteInput): string {
       ),
       ...anomalies,
       ...reasonLines(input.reason),
+      ...approvalLines(input.approval),
       ...(input.subusersStillLacking.length === 0 ? ["Every subuser of the parent now has the erase-job scopes."] : []),
       ...consequenceLines(impact, input.actor.name, { accountId: null }),
       "",

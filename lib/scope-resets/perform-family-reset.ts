@@ -4,7 +4,11 @@ import type { RequestMeta } from "@/lib/audit/append-audit-event";
 import { getDb } from "@/lib/platform/db";
 import { getLogger } from "@/lib/platform/logger";
 import type { StaffSession } from "@/lib/auth/get-staff";
-import { sha256 } from "./load-reset-subject";
+import { approvalPolicy, familyResetRisk, requireNoApproval } from "@/lib/approvals/reset-risk";
+import type { ApprovalPolicy } from "@/lib/approvals/policy";
+import { describeFamilyReset } from "./describe-reset-options";
+import { loadResetSubject, sha256, type LoadedResetSubject } from "./load-reset-subject";
+import type { ApprovalRef } from "./notes";
 import { performScopeReset } from "./perform-scope-reset";
 import { recordSkippedAttempt } from "./record-failed-attempt";
 import { recordFamilyNotes } from "./record-family-notes";
@@ -44,13 +48,34 @@ export async function performFamilyReset(input: {
   staff: StaffSession;
   meta: RequestMeta;
   ticketVerified?: boolean | null;
+  /**
+   * Set when an approved request is carried out: each account's transaction checks, under its lock, that
+   * what the approval is bound to did not change (`confirm(accountId, subject)` throws approval_voided),
+   * instead of the approval rules; the family's notes name the approval.
+   */
+  approved?: ApprovedFamilyReset;
+  /** The approval rules; the configured ones unless given (tests of other rules give none). */
+  policy?: ApprovalPolicy;
 }): Promise<FamilyResetSummary> {
-  const { parentId, request, staff, meta, ticketVerified } = input;
+  const { parentId, request, staff, meta, ticketVerified, approved } = input;
   const members = await familyMembers(
     parentId,
     request.subusers.map((s) => s.id),
   );
-  const familyResetId = uuidFrom(`family:${request.idempotencyKey}`);
+  const familyResetId = familyResetIdOf(request.idempotencyKey);
+  if (!approved) {
+    // All or nothing: a family that needs approval is refused before its first account (each account's transaction checks again).
+    const subject = await loadResetSubject(getDb(), parentId, { lock: false });
+    const described = describeFamilyReset(subject, request.parent?.mode ?? "default");
+    const risk = await familyResetRisk(
+      getDb(),
+      subject,
+      { ...described, parent: { ...described.parent, needsReset: request.parent !== null && described.parent.needsReset } },
+      request.subusers.map((s) => s.id),
+      { excludeFamilyResetId: familyResetId },
+    );
+    requireNoApproval(risk, input.policy ?? approvalPolicy(), new Date());
+  }
   // Each account's own idempotency key, derived, so the whole family replays as one.
   const memberRequest = (
     accountId: number,
@@ -75,6 +100,12 @@ export async function performFamilyReset(input: {
         familyResetId,
         familyNext: role === "parent" ? picked : [],
         ticketVerified,
+        policy: input.policy,
+        approved: approved && {
+          approvalId: approved.approvalId,
+          note: approved.note,
+          confirm: (subject) => approved.confirm(accountId, subject),
+        },
       });
       results.push({
         accountId,
@@ -124,13 +155,30 @@ export async function performFamilyReset(input: {
       error: { code: "skipped", message },
     });
   }
-  return { familyResetId, results, notesRecorded: await familyNotes(familyResetId, parentId, meta) };
+  return { familyResetId, results, notesRecorded: await familyNotes(familyResetId, parentId, meta, approved?.note) };
+}
+
+/** An approved family reset being carried out (lib/approvals/execute-approval.ts). */
+export interface ApprovedFamilyReset {
+  approvalId: string;
+  confirm(accountId: number, subject: LoadedResetSubject): void;
+  note: ApprovalRef;
+}
+
+/** The family reset a confirmation's idempotency key names: a replay names the same family. */
+export function familyResetIdOf(idempotencyKey: string): string {
+  return uuidFrom(`family:${idempotencyKey}`);
 }
 
 /** The family's one note pair; a failure to record it leaves the resets done and is logged (a replay records it). */
-async function familyNotes(familyResetId: string, parentId: number, meta: RequestMeta): Promise<boolean> {
+async function familyNotes(
+  familyResetId: string,
+  parentId: number,
+  meta: RequestMeta,
+  approval: ApprovalRef | undefined,
+): Promise<boolean> {
   try {
-    return (await recordFamilyNotes({ familyResetId, parentId, meta })).anchorResetId !== null;
+    return (await recordFamilyNotes({ familyResetId, parentId, meta, approval })).anchorResetId !== null;
   } catch (error) {
     getLogger().error({ err: error, requestId: meta.requestId, familyResetId }, "family reset: the notes could not be recorded");
     return false;

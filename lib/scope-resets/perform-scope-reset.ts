@@ -15,6 +15,9 @@ import type { ScopeResetPlan } from "./plan";
 import { attemptFields, failureReason, recordFailedAttempt, ResetVerificationError, shouldRecordFailure } from "./record-failed-attempt";
 import { resetRequestIdentity, type ScopeResetRequest } from "./request";
 import { resetPageUrl } from "./result-urls";
+import { approvalPolicy, lastResets, requireNoApproval, singleResetRisk } from "@/lib/approvals/reset-risk";
+import type { ApprovalPolicy } from "@/lib/approvals/policy";
+import type { LoadedResetSubject } from "./load-reset-subject";
 
 export type { ScopeResetOutcome } from "./find-reset-replay";
 
@@ -48,6 +51,14 @@ export async function performScopeReset(input: {
   familyNext?: readonly { id: number; username: string }[];
   /** The ticket as the helpdesk answered (lib/helpdesk/verify-reset-ticket.ts): true found, false unverified, null not connected. */
   ticketVerified?: boolean | null;
+  /**
+   * Set when an approved request is carried out (lib/approvals/execute-approval.ts): instead of the
+   * approval rules, the facts the approval is bound to are checked under the lock (`confirm` throws
+   * approval_voided when they changed), and the notes and audit event name the approval.
+   */
+  approved?: ApprovedReset;
+  /** The approval rules; the configured ones unless given (tests of other rules give none). */
+  policy?: ApprovalPolicy;
 }): Promise<ScopeResetOutcome> {
   const { accountId, request, staff, meta } = input;
   const requestHash = sha256(resetRequestIdentity(accountId, request));
@@ -69,9 +80,15 @@ export async function performScopeReset(input: {
       const replay = await findResetReplay(request.idempotencyKey, requestHash, tx);
       if (replay) return replay;
 
+      // An approved reset is bound to the facts the approver saw: drift voids it before anything else is judged.
+      if (input.approved) input.approved.confirm(subject);
       const preview = await confirmPreview(tx, subject, request);
       const plan = preview.plan;
       failedPlan = plan;
+      if (!input.approved) {
+        const last = await lastResets(tx, [subject.account], { excludeFamilyResetId: input.familyResetId });
+        requireNoApproval(singleResetRisk(subject, preview, last), input.policy ?? approvalPolicy(), new Date());
+      }
 
       const { account } = subject;
       const resetId = randomUUID();
@@ -88,6 +105,7 @@ export async function performScopeReset(input: {
         impact: preview.impact,
         resultUrl: resetPageUrl(resetId),
         familyNext: input.familyNext,
+        approval: input.approved?.note,
       };
       const inFamily = input.familyResetId !== undefined;
       const noteBase = {
@@ -174,6 +192,7 @@ export async function performScopeReset(input: {
           subusersLackingEraseJob: preview.impact.subusersLackingEraseJob.map((s) => s.id),
           anomaly: preview.impact.anomaly !== null,
           reason: request.reason,
+          ...(input.approved ? { approvalId: input.approved.approvalId } : {}),
           ticketVerified: input.ticketVerified ?? null,
           notesQueuedForHelpdesk: delivering,
           catalogVersion: CATALOG_VERSION,
@@ -210,6 +229,14 @@ export async function performScopeReset(input: {
     }
     throw error;
   }
+}
+
+/** An approval being carried out: what the reset is bound to, and what its notes say of it. */
+export interface ApprovedReset {
+  approvalId: string;
+  /** Throws approval_voided when the facts the approval is bound to changed (read under the account's lock). */
+  confirm(subject: LoadedResetSubject): void;
+  note: { requestedBy: string; approvedBy: string; url: string };
 }
 
 async function readScopes(tx: Tx, accountId: number): Promise<string[]> {

@@ -13,7 +13,7 @@ import { planScopeReset, type ResetMode, type ScopeResetPlan } from "./plan";
 export interface ResetSubject {
   account: { id: number; username: string; email: string; signedUpAt: Date; scopeSetId: number; scopes: string[]; fingerprint: string };
   /** The parent, when the account is a subuser. */
-  parent: { id: number; username: string; scopes: string[]; fingerprint: string } | null;
+  parent: { id: number; username: string; scopes: string[]; fingerprint: string; scopeSetId?: number } | null;
   keys: ExistingKey[];
   /** The subusers with their keys, when the account is a parent. */
   subusers: SubuserWithKeys[];

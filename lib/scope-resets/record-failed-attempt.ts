@@ -30,7 +30,13 @@ export class ResetVerificationError extends Error {}
  */
 export function shouldRecordFailure(error: unknown): boolean {
   if (!(error instanceof AppError)) return true;
-  return error.code !== "bad_request" && error.code !== "not_found" && error.code !== "idempotency_mismatch";
+  // A reset that needs approval is not a failed reset: the request for approval that follows is recorded.
+  return (
+    error.code !== "bad_request" &&
+    error.code !== "not_found" &&
+    error.code !== "idempotency_mismatch" &&
+    error.code !== "approval_required"
+  );
 }
 
 /** What the record says: an expected failure's own (safe) message; for anything else, only that it failed and the request id. */

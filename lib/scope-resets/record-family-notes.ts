@@ -5,7 +5,14 @@ import { queueResetNotes } from "@/lib/helpdesk/queue-reset-notes";
 import { getDb } from "@/lib/platform/db";
 import { CATALOG_VERSION, eraseJobScopesOf } from "@/lib/scopes/catalog";
 import { effectiveScopes } from "@/lib/scopes/effective-scopes";
-import { NO_IMPACT, renderFamilyAfterNote, renderFamilyBeforeNote, type FamilyMemberNote, type ResetImpact } from "./notes";
+import {
+  NO_IMPACT,
+  renderFamilyAfterNote,
+  renderFamilyBeforeNote,
+  type ApprovalRef,
+  type FamilyMemberNote,
+  type ResetImpact,
+} from "./notes";
 import { diffScopeSets } from "./plan";
 import { familyPageUrl } from "./result-urls";
 
@@ -23,6 +30,8 @@ export async function recordFamilyNotes(input: {
   familyResetId: string;
   parentId: number;
   meta: RequestMeta;
+  /** The approval the family was carried out under, if it needed one. */
+  approval?: ApprovalRef;
 }): Promise<{ recorded: boolean; anchorResetId: string | null }> {
   const { familyResetId, parentId, meta } = input;
   return getDb().$transaction(async (tx) => {
@@ -98,6 +107,7 @@ export async function recordFamilyNotes(input: {
       members,
       subusersStillLacking,
       resultUrl: familyPageUrl(familyResetId),
+      approval: input.approval,
     };
     const notes = [
       { kind: "scopes_before" as const, body: renderFamilyBeforeNote(noteInput) },

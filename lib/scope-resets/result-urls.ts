@@ -14,6 +14,10 @@ export function familyPageUrl(familyResetId: string): string {
   return consoleUrl(`/family-resets/${familyResetId}`);
 }
 
+export function approvalPageUrl(approvalId: string): string {
+  return consoleUrl(`/approvals/${approvalId}`);
+}
+
 function consoleUrl(path: string): string {
   const origin = getConfig().publicUrl;
   return origin ? `${origin}${path}` : `Scopedesk ${path}`;

@@ -101,10 +101,13 @@ export function zendeskApi({ store, tokens, limits, origin }: ApiDeps): Hono {
     if (!ticket) return zendeskError(c, 404, "RecordNotFound", "Not found");
     const include = new Set((c.req.query("include") ?? "").split(",").map((s) => s.trim()));
     const requester = store.user(ticket.requesterId);
+    const assignee = ticket.assigneeId ? store.user(ticket.assigneeId) : undefined;
     const organization = store.organization(ticket.organizationId);
+    // Zendesk's users sideload holds the requester, submitter, assignee and CCs (here the requester is the submitter).
+    const users = [requester, ...(assignee && assignee !== requester ? [assignee] : [])].filter((u) => u !== undefined);
     return c.json({
       ticket: ticketJson(ticket, origin()),
-      ...(include.has("users") ? { users: requester ? [userJson(requester, origin())] : [] } : {}),
+      ...(include.has("users") ? { users: users.map((u) => userJson(u, origin())) } : {}),
       ...(include.has("organizations") ? { organizations: organization ? [organizationJson(organization, origin())] : [] } : {}),
     });
   });

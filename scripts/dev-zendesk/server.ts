@@ -13,6 +13,7 @@
  *   GET    /__dev/stats    request counts (DELETE resets them)
  *   POST   /__dev/tickets  opens a ticket: { subject?, requesterEmail?, requesterName?, id?, tags? }; 201 with its id and agents' URL
  *   POST   /__dev/tickets/{id}/status  { status }: sets it as an agent would ("closed": every update is refused)
+ *   POST   /__dev/tickets/{id}/assignee  { email, name? } or { email: null }: assigns it to that agent (made when unknown), or to nobody
  *   GET    /__dev/limits   the rate limits (limits.ts)
  *   POST   /__dev/limits   changes some: { accountRequests?, accountWindowSeconds?, ticketUpdates?, ticketWindowSeconds? }; counting restarts
  *   DELETE /__dev/limits   back to Zendesk's, counting restarts
@@ -124,6 +125,7 @@ const tokenLifetimeSchema = z.strictObject({
 });
 
 const ticketStatusSchema = z.strictObject({ status: z.enum(["new", "open", "pending", "hold", "solved", "closed"]) });
+const ticketAssigneeSchema = z.strictObject({ email: z.string().email().max(254).nullable(), name: z.string().min(1).max(200).optional() });
 
 export const DEV_ZENDESK_DEFAULT_CLIENT_ID = "scopedesk";
 export const DEV_ZENDESK_DEFAULT_CLIENT_SECRET = "scopedesk-dev-zendesk-secret";
@@ -249,6 +251,15 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     const ticket = store.setStatus(Number(c.req.param("ticket_id")), parsed.data.status);
     if (!ticket) return c.json({ error: "RecordNotFound", description: `There is no ticket #${c.req.param("ticket_id")}.` }, 404);
     return c.json({ id: ticket.id, status: ticket.status });
+  });
+  app.post("/__dev/tickets/:ticket_id{[0-9]+}/assignee", async (c) => {
+    const parsed = ticketAssigneeSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success)
+      return c.json({ error: "InvalidAssignee", issues: ["email: an agent's e-mail address, or null for nobody; name?: text"] }, 400);
+    const { email, name } = parsed.data;
+    const ticket = store.assign(Number(c.req.param("ticket_id")), email === null ? null : { email, name });
+    if (!ticket) return c.json({ error: "RecordNotFound", description: `There is no ticket #${c.req.param("ticket_id")}.` }, 404);
+    return c.json({ id: ticket.id, assigneeId: ticket.assigneeId ?? null });
   });
   app.post("/__dev/tokens", async (c) => {
     const parsed = tokenLifetimeSchema.safeParse(await c.req.json().catch(() => undefined));

@@ -28,6 +28,8 @@ export interface DevTicket {
   status: "new" | "open" | "pending" | "hold" | "solved" | "closed";
   requesterId: number;
   organizationId: number | null;
+  /** The agent it is assigned to (seeded tickets: nobody; POST /__dev/tickets/{id}/assignee sets one). */
+  assigneeId?: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -166,6 +168,33 @@ export class DevZendeskStore {
   setStatus(ticketId: number, status: DevTicketStatus): DevTicket | undefined {
     const ticket = this.tickets.get(ticketId);
     if (ticket) ticket.status = status;
+    return ticket;
+  }
+
+  /**
+   * Assigns the ticket to the agent with this e-mail (an agent user is made
+   * for an address Zendesk does not know yet), or to nobody (null).
+   */
+  assign(ticketId: number, agent: { email: string; name?: string } | null): DevTicket | undefined {
+    const ticket = this.tickets.get(ticketId);
+    if (!ticket) return undefined;
+    if (agent === null) {
+      ticket.assigneeId = null;
+      return ticket;
+    }
+    let user = [...this.users.values()].find((u) => u.email?.toLowerCase() === agent.email.toLowerCase());
+    if (!user) {
+      user = {
+        id: Math.max(0, ...this.users.keys()) + 1,
+        name: agent.name ?? agent.email.split("@")[0]!,
+        email: agent.email,
+        role: "agent",
+        organizationId: null,
+        createdAt: new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      };
+      this.users.set(user.id, user);
+    } else if (user.role === "end-user") user.role = "agent";
+    ticket.assigneeId = user.id;
     return ticket;
   }
 

@@ -27,7 +27,7 @@ export function ticketJson(t: DevTicket, origin: string) {
     status: t.status,
     requester_id: t.requesterId,
     submitter_id: t.requesterId,
-    assignee_id: null,
+    assignee_id: t.assigneeId ?? null,
     organization_id: t.organizationId,
     group_id: null,
     brand_id: null,

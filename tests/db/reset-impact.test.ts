@@ -11,7 +11,15 @@ import { scopeSetFingerprint } from "@/lib/scopes/fingerprint";
 import { getAccountDetail } from "@/lib/accounts/get-account-detail";
 import { getDb } from "@/lib/platform/db";
 import { getScopeResetView } from "@/lib/scope-resets/get-scope-reset";
-import { createAccount, createApiKey, createStaff, POST_CUTOFF_SCOPES, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
+import {
+  createAccount,
+  createApiKey,
+  createStaff,
+  noApprovalRules,
+  POST_CUTOFF_SCOPES,
+  PRE_CUTOFF_SCOPES,
+  requestMeta,
+} from "../support/factories";
 
 /**
  * Reset Scopes never hurts the customer (issue 11, decision 010): what the
@@ -140,7 +148,8 @@ describe("no existing key silently loses what it uses", () => {
     expect((await getDb().account.findUniqueOrThrow({ where: { id: account.id } })).scopeSetId).toBe(account.scopeSetId);
 
     const request = await confirm(account.id, { acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint });
-    const { resetId } = await performScopeReset({ accountId: account.id, request, staff, meta: requestMeta() });
+    // What the notes say once the losses are acknowledged; whether it needed approval first is tests/db/approvals.test.ts's.
+    const { resetId } = await performScopeReset({ accountId: account.id, request, staff, meta: requestMeta(), policy: noApprovalRules() });
     const view = await getScopeResetView(resetId, VIEWER);
     expect(view.impact?.losses).toEqual(losses);
     for (const note of [view.notes.after!.body, view.notes.admin!.body]) {
@@ -228,6 +237,8 @@ describe("every note tells the truth for the account", () => {
       request: await confirm(account.id, { reason: "Customer escalated via phone." }),
       staff: await staffSession(),
       meta: requestMeta(),
+      // An anomaly needs approval by default (decision 040); this test is about what the notes say.
+      policy: noApprovalRules(),
     });
     const view = await getScopeResetView(resetId, VIEWER);
     for (const body of [view.notes.before!.body, view.notes.after!.body, view.notes.admin!.body])

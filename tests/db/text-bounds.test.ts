@@ -12,7 +12,7 @@ import { NOTE_MAX_CHARS, REPLY_DRAFT_MAX_CHARS } from "@/lib/scope-resets/text-p
 import { ensureScopeSet } from "@/lib/scopes/ensure-scope-set";
 import { generateApiKey } from "@/lib/api-keys/api-key-format";
 import { CUSTOMER_REPLY_MAX_LENGTH } from "@/lib/helpdesk/helpdesk-comments";
-import { createAccount, createStaff, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
+import { createAccount, createStaff, noApprovalRules, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
 
 /**
  * Every text within bounds (issue 20): an account with 100 API keys (each
@@ -68,7 +68,8 @@ describe("100 keys and 500 subusers", () => {
         expectedFingerprint: detail.resetPlan.previewFingerprint,
         acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint,
       });
-      const { resetId } = await performScopeReset({ accountId: parent.id, request, staff, meta: requestMeta() });
+      // 100 keys losing scopes need approval by default (decision 040); this test is about the texts' bounds.
+      const { resetId } = await performScopeReset({ accountId: parent.id, request, staff, meta: requestMeta(), policy: noApprovalRules() });
       const view = await getScopeResetView(resetId, staff);
 
       const texts = {

@@ -82,6 +82,12 @@ const API_PATHS: [string, string, (c: Context) => unknown][] = [
   ["POST", "/api/helpdesk-deliveries/{s}/retry", () => ({})],
   ["GET", "/api/tickets/{s}", () => undefined],
   ["GET", "/api/audit/accounts/{s}", () => undefined],
+  ["POST", "/api/accounts/{s}/approval-requests", (c) => ({ kind: "reset", reason: "why", ...resetBody(c) })],
+  ["GET", "/api/approvals/{s}", () => undefined],
+  ["POST", "/api/approvals/{s}/approve", () => ({})],
+  ["POST", "/api/approvals/{s}/deny", () => ({ comment: "no" })],
+  ["POST", "/api/approvals/{s}/execute", () => ({})],
+  ["POST", "/api/approvals/{s}/cancel", () => ({})],
 ];
 for (const [method, template, body] of API_PATHS) {
   for (const segment of SEGMENTS) {
@@ -89,7 +95,15 @@ for (const [method, template, body] of API_PATHS) {
     add("api", `${method} ${path}`, (c) => (method === "GET" ? c.agent.fetch(path) : json(c.agent, method, path, body(c))));
   }
 }
-const PAGE_PATHS = ["/accounts/{s}", "/audit/accounts/{s}", "/audit/resets/{s}", "/family-resets/{s}", "/scope-resets/{s}", "/tickets/{s}"];
+const PAGE_PATHS = [
+  "/accounts/{s}",
+  "/audit/accounts/{s}",
+  "/audit/resets/{s}",
+  "/family-resets/{s}",
+  "/scope-resets/{s}",
+  "/tickets/{s}",
+  "/approvals/{s}",
+];
 for (const template of PAGE_PATHS) {
   for (const segment of SEGMENTS) {
     const path = template.replace("{s}", segment);
@@ -124,6 +138,19 @@ for (const [label, text, message] of [
     "api",
     `${label} in a field name`,
     (c) => json(c.agent, "POST", `/api/accounts/${c.accountId}/scope-resets`, { ...resetBody(c), [`reason${text}`]: "x" }),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in an approval request's reason`,
+    (c) =>
+      json(c.agent, "POST", `/api/accounts/${c.accountId}/approval-requests`, { kind: "reset", ...resetBody(c), reason: `because${text}` }),
+    { status: 400, message },
+  );
+  add(
+    "api",
+    `${label} in a denial's comment`,
+    (c) => json(c.lead, "POST", `/api/approvals/${randomUUID()}/deny`, { comment: `no${text}` }),
     { status: 400, message },
   );
   add(

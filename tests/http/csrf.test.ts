@@ -87,9 +87,15 @@ describe("every state-changing console endpoint refuses a cross-site request", (
     const writes = CONSOLE_ENDPOINTS.filter((e) => e.method !== "GET").map((e) => `${e.method} ${e.path}`);
     expect(writes.sort()).toEqual(
       [
+        "POST /accounts/:id/approval-requests",
         "POST /accounts/:id/customer-reply",
         "POST /accounts/:id/family-resets",
         "POST /accounts/:id/scope-resets",
+        // Their forged requests: tests/http/approvals.test.ts ("CSRF").
+        "POST /approvals/:id/approve",
+        "POST /approvals/:id/cancel",
+        "POST /approvals/:id/deny",
+        "POST /approvals/:id/execute",
         "POST /family-resets/:id/customer-reply",
         "POST /audit/chain-verifications",
         "POST /helpdesk-deliveries/:id/retry",

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_CLIENT_LIMITS } from "@/lib/helpdesk/get-zendesk";
 import type { ZendeskClient } from "@/lib/helpdesk/zendesk-client";
+import { deliverApprovalNotes } from "@/lib/helpdesk/deliver-approval-notes";
 import { stopBoss } from "@/lib/jobs/boss";
 import { getDb } from "@/lib/platform/db";
 import {
@@ -287,7 +288,7 @@ describe("nothing to reset: the customer needs a new key", () => {
 });
 
 describe("a family reset", () => {
-  it("puts one note pair into the ticket for 40 subusers, and sends one reply: 3 updates, within Zendesk's 30 per ticket", async () => {
+  it("puts one note pair into the ticket for 40 subusers, and sends one reply: 3 updates (5 with the approval's two notes), within Zendesk's 30 per ticket", async () => {
     const parent = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
     const subs = [];
     for (let i = 0; i < 40; i++) subs.push(await createAccount({ scopes: ["mail.send", "stats.read"], parentId: parent.id }));
@@ -296,21 +297,30 @@ describe("a family reset", () => {
       parent: { expectedFingerprint: string };
       subusers: { id: number; expectedFingerprint: string }[];
     };
-    const response = await agent.fetch(
-      `/api/accounts/${parent.id}/family-resets`,
-      json({
-        ticket: `#${ticket.ticketId}`,
-        idempotencyKey: randomUUID(),
-        parent: { expectedFingerprint: preview.parent.expectedFingerprint },
-        subusers: preview.subusers.map((s) => ({ id: s.id, expectedFingerprint: s.expectedFingerprint })),
-      }),
-    );
-    expect(response.status).toBe(201);
-    const summary = (await response.json()) as {
-      familyResetId: string;
-      notesRecorded: boolean;
-      results: { resetId: string; outcome: string }[];
+    const confirmation = {
+      ticket: `#${ticket.ticketId}`,
+      idempotencyKey: randomUUID(),
+      parent: { expectedFingerprint: preview.parent.expectedFingerprint },
+      subusers: preview.subusers.map((s) => ({ id: s.id, expectedFingerprint: s.expectedFingerprint })),
     };
+    // 41 accounts at once need a lead's approval (issue 22): asked, approved, then carried out as confirmed.
+    const refused = await agent.fetch(`/api/accounts/${parent.id}/family-resets`, json(confirmation));
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: "approval_required", details: { rules: [{ rule: "family_size" }] } } });
+    const asked = await agent.fetch(
+      `/api/accounts/${parent.id}/approval-requests`,
+      json({ kind: "family", ...confirmation, reason: "The customer asked for every subuser." }),
+    );
+    expect(asked.status).toBe(201);
+    const approvalId = ((await asked.json()) as { approval: { id: string } }).approval.id;
+    expect((await (await signIn("lead@scopedesk.test")).fetch(`/api/approvals/${approvalId}/approve`, json({}))).status).toBe(200);
+    const response = await agent.fetch(`/api/approvals/${approvalId}/execute`, json({}));
+    expect(response.status).toBe(201);
+    const { summary } = (
+      (await response.json()) as {
+        execution: { summary: { familyResetId: string; notesRecorded: boolean; results: { resetId: string; outcome: string }[] } };
+      }
+    ).execution;
     expect(summary.notesRecorded).toBe(true);
     expect(summary.results.every((r) => r.outcome === "succeeded")).toBe(true);
     const anchor = summary.results[0]!.resetId;
@@ -336,11 +346,17 @@ describe("a family reset", () => {
     expect(member.status).toBe(409);
     await driveJob({ kind: "reply", deliveryId: ((await sent.json()) as { deliveryId: string }).deliveryId }, client);
 
+    await deliverApprovalNotes(approvalId, client, { finalAttempt: false, jobId: `test-${randomUUID()}` });
+
     const comments = await client.listComments(ticket.ticketId);
     const ours = comments.filter((c) => c.marker !== null);
-    expect(ours.map((c) => c.public)).toEqual([false, false, true]);
+    // The approval's notes were posted after the reset's here (no worker runs beside the HTTP tests); what counts is how many.
+    expect(ours.map((c) => c.public)).toEqual([false, false, true, false, false]);
     expect(ours[0]!.body).toMatch(/^Scopes BEFORE family reset — /);
     expect(ours[1]!.body).toMatch(/^Scopes AFTER family reset — /);
     expect(ours[1]!.body).toContain("Every subuser of the parent now has the erase-job scopes.");
+    expect(ours[3]!.body).toMatch(
+      /^Family reset of .+ and 40 subusers requested by Alex Agent: needs approval because the family reset changes 41 accounts/,
+    );
   });
 });

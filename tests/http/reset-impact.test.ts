@@ -82,12 +82,33 @@ describe("POST /api/accounts/{id}/scope-resets", () => {
 
     // The key acted with 3 scopes before (mail.send + the two legacy ones).
     expect(((await (await v3("/v3/scopes", { key: key.plaintext })).json()) as { scopes: string[] }).scopes).toHaveLength(3);
-    const done = await post(`/api/accounts/${account.id}/scope-resets`, {
-      ...body,
-      acknowledgedKeyImpact: d.resetPlan.default.keyImpact.fingerprint,
+    // Acknowledged, a reset that takes scopes from a key needs a lead's approval (issue 22); then it is carried out as confirmed.
+    const acknowledged = { ...body, acknowledgedKeyImpact: d.resetPlan.default.keyImpact.fingerprint };
+    const needsApproval = await post(`/api/accounts/${account.id}/scope-resets`, acknowledged);
+    expect(needsApproval.status).toBe(409);
+    expect(await needsApproval.json()).toMatchObject({
+      error: { code: "approval_required", details: { rules: [{ rule: "key_losses" }] } },
     });
+    const asked = await post(`/api/accounts/${account.id}/approval-requests`, {
+      kind: "reset",
+      ...acknowledged,
+      reason: "The legacy sender is retired.",
+    });
+    expect(asked.status).toBe(201);
+    const approvalId = ((await asked.json()) as { approval: { id: string } }).approval.id;
+    const lead = await signIn("lead@scopedesk.test");
+    expect(
+      (
+        await lead.fetch(`/api/approvals/${approvalId}/approve`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        })
+      ).status,
+    ).toBe(200);
+    const done = await post(`/api/approvals/${approvalId}/execute`, {});
     expect(done.status).toBe(201);
-    const { reset } = (await done.json()) as { reset: { id: string } };
+    const reset = { id: ((await done.json()) as { execution: { resetId: string } }).execution.resetId };
     const view = (await (await agent.fetch(`/api/scope-resets/${reset.id}`)).json()) as {
       reply: { draft: { text: string } };
       impact: { losses: unknown[] };

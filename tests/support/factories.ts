@@ -3,6 +3,7 @@ import { appendAuditEvent } from "@/lib/audit/append-audit-event";
 import { getDb } from "@/lib/platform/db";
 import { ensureScopeSet } from "@/lib/scopes/ensure-scope-set";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, normalizeScopes } from "@/lib/scopes/catalog";
+import { getConfig } from "@/lib/platform/config";
 
 /**
  * Test data built per test, with ids from a range the seed never uses, so
@@ -57,6 +58,14 @@ export async function createStaff(role: "viewer" | "agent" | "lead" | "admin" = 
     select: { id: true, email: true, name: true, role: true },
   });
   return staff;
+}
+
+/**
+ * The configured approval policy with no rule in force: for tests of other rules (notes, bounds) that reset
+ * accounts the approval rules would otherwise send to a lead first (decision 040).
+ */
+export function noApprovalRules() {
+  return { ...getConfig().approvals, rules: [] };
 }
 
 export function requestMeta(requestId = `test-${Math.random().toString(36).slice(2)}`) {

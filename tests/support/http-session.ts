@@ -144,3 +144,15 @@ export async function openTicket(input: { requesterEmail?: string; subject?: str
   const { id } = (await response.json()) as { id: number };
   return { ticketId: String(id), url: ticketUrl(id) };
 }
+
+/** Assigns a ticket of the development Zendesk to the agent with this e-mail (null: to nobody), as a Zendesk admin would. */
+export async function assignTicket(ticketId: string | number, email: string | null): Promise<void> {
+  const base = process.env.DEV_ZENDESK_URL;
+  if (!base) throw new Error("DEV_ZENDESK_URL is not set: run the tests through npm test");
+  const response = await fetch(`${base}/__dev/tickets/${ticketId}/assignee`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  if (response.status !== 200) throw new Error(`the development Zendesk did not assign ticket #${ticketId} (${response.status})`);
+}

@@ -5,7 +5,16 @@ import { textProblem } from "@/lib/platform/text";
 import { searchAccounts, type SearchPage } from "@/lib/accounts/search-accounts";
 import { guardPage } from "@/lib/pages/guard";
 
-export const metadata: Metadata = { title: "Lookup" };
+export async function generateMetadata({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}): Promise<Metadata> {
+  const q = (await searchParams).q;
+  const text = typeof q === "string" ? q.trim().slice(0, 60) : "";
+  // The search text only when it is plain text (a NUL or a control character is the page guard's to refuse).
+  return { title: text && !/[\u0000-\u001f\u007f]/.test(text) ? `Lookup: ${text}` : "Lookup" };
+}
 
 export default async function LookupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;

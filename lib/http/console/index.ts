@@ -23,6 +23,15 @@ import {
 } from "./scope-resets";
 import { sidebarSessionEndpoint } from "./sidebar";
 import { getMeEndpoint } from "./staff";
+import {
+  approveEndpoint,
+  cancelEndpoint,
+  denyEndpoint,
+  executeEndpoint,
+  getApprovalEndpoint,
+  listApprovalsEndpoint,
+  requestApprovalEndpoint,
+} from "./approvals";
 import { getTicketEndpoint } from "./tickets";
 import { listTriageEndpoint } from "./triage";
 
@@ -36,6 +45,13 @@ export const CONSOLE_ENDPOINTS: readonly ConsoleEndpoint[] = [
   accountReplyEndpoint,
   sendAccountReplyEndpoint,
   familyResetEndpoint,
+  requestApprovalEndpoint,
+  listApprovalsEndpoint,
+  getApprovalEndpoint,
+  approveEndpoint,
+  denyEndpoint,
+  executeEndpoint,
+  cancelEndpoint,
   listScopeResetsEndpoint,
   exportScopeResetsEndpoint,
   deliveryStatesEndpoint,

@@ -30,6 +30,8 @@ import type {
 } from "@/lib/scope-resets/confirm-preview";
 import type { IdempotencyMismatchDetails } from "@/lib/scope-resets/find-reset-replay";
 import type { ResetFailedDetails } from "@/lib/scope-resets/perform-scope-reset";
+import { familyResetRisk, type ApprovalRequiredDetails } from "@/lib/approvals/reset-risk";
+import type { ApprovalPolicy, ResetRisk } from "@/lib/approvals/policy";
 import { consoleEndpoint, withStatus } from "./endpoint";
 
 /** Reset Scopes and what follows from it: one reset, a family reset, the result page's view, the reply, deliveries. */
@@ -58,6 +60,7 @@ export type ResetScopesErrors = CommonErrors & {
   idempotency_mismatch: IdempotencyMismatchDetails;
   ticket_not_found: BadRequestDetails;
   reset_failed: ResetFailedDetails;
+  approval_required: ApprovalRequiredDetails;
 };
 
 /** GET /api/accounts/{id}/family-resets?mode=: the parent's plan and each subuser lacking the scopes, as it will be after the parent's reset. */
@@ -69,10 +72,34 @@ export const familyResetPreviewEndpoint = consoleEndpoint(
     params: accountIdParams,
     query: z.object({ mode: z.enum(RESET_MODES, { error: `mode must be ${RESET_MODES.join(" or ")}.` }).default("default") }).strict(),
   },
-  async ({ params, query }): Promise<FamilyResetPreview> =>
-    describeFamilyReset(await loadResetSubject(getDb(), params.id, { lock: false }), query.mode),
+  async ({ params, query }) => {
+    const subject = await loadResetSubject(getDb(), params.id, { lock: false });
+    const described = describeFamilyReset(subject, query.mode);
+    // What the approval rules need for any subset the agent picks (the dialog applies them; the server again on confirmation).
+    const risk = await familyResetRisk(
+      getDb(),
+      subject,
+      described,
+      described.subusers.map((s) => s.id),
+    );
+    const { rules, familyMaxAccounts, recentResetDays } = getConfig().approvals;
+    return {
+      ...described,
+      approval: {
+        policy: { rules, familyMaxAccounts, recentResetDays },
+        anomalies: risk.anomalies,
+        lastResets: risk.lastResets.map((r) => ({ ...r, at: r.at.toISOString() })),
+      },
+    };
+  },
 );
-export type FamilyResetPreviewOutput = FamilyResetPreview;
+export type FamilyResetPreviewOutput = FamilyResetPreview & {
+  approval: {
+    policy: Pick<ApprovalPolicy, "rules" | "familyMaxAccounts" | "recentResetDays">;
+    anomalies: ResetRisk["anomalies"];
+    lastResets: { id: number; username: string; at: string }[];
+  };
+};
 
 /** POST /api/accounts/{id}/family-resets: the parent and the subusers picked, each in its own transaction; one outcome per account. */
 export const familyResetEndpoint = consoleEndpoint(
@@ -96,6 +123,7 @@ export type FamilyResetOutput = FamilyResetSummary;
 export type FamilyResetErrors = CommonErrors & {
   ticket_not_found: BadRequestDetails;
   idempotency_mismatch: IdempotencyMismatchDetails;
+  approval_required: ApprovalRequiredDetails;
 };
 
 /** GET /api/scope-resets/{id}: one reset as its result page shows it (readable by whoever may read tickets); the reply drafted from now. */

@@ -4,8 +4,11 @@ import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
 import { getAccountDetail } from "@/lib/accounts/get-account-detail";
 import { accountIdParams } from "@/lib/http/schemas";
+import { accountTitle } from "@/lib/pages/titles";
 
-export const metadata: Metadata = { title: "Account" };
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return { title: await accountTitle((await params).id) };
+}
 
 export default async function AccountPage({
   params,

@@ -4,8 +4,11 @@ import { getFamilyReset } from "@/lib/scope-resets/get-family-reset";
 import { uuidParams } from "@/lib/http/schemas";
 import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
+import { familyResetTitle } from "@/lib/pages/titles";
 
-export const metadata: Metadata = { title: "Family reset" };
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return { title: await familyResetTitle((await params).id) };
+}
 
 export default async function FamilyResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

@@ -4,8 +4,11 @@ import { getScopeResetView } from "@/lib/scope-resets/get-scope-reset";
 import { uuidParams } from "@/lib/http/schemas";
 import { can } from "@/lib/auth/permissions";
 import { guardPage, orNotFound } from "@/lib/pages/guard";
+import { resetTitle } from "@/lib/pages/titles";
 
-export const metadata: Metadata = { title: "Scope reset" };
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return { title: await resetTitle((await params).id) };
+}
 
 export default async function ScopeResetPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

@@ -5,7 +5,10 @@ import { can } from "@/lib/auth/permissions";
 import { ticketParams } from "@/lib/http/schemas";
 import { guardPage } from "@/lib/pages/guard";
 
-export const metadata: Metadata = { title: "Ticket" };
+export async function generateMetadata({ params }: { params: Promise<{ ref: string }> }): Promise<Metadata> {
+  const parsed = ticketParams().safeParse({ ref: (await params).ref });
+  return { title: parsed.success ? `Ticket #${parsed.data.ref.ticketId}` : "Ticket" };
+}
 
 export default async function TicketPage({ params }: { params: Promise<{ ref: string }> }) {
   const { ref } = await params;
