@@ -4,7 +4,7 @@ import type { StaffSession } from "@/lib/auth/get-staff";
 import { getDb } from "@/lib/platform/db";
 import { AppError } from "@/lib/platform/errors";
 import { endApproval, lockApproval } from "./approval-record";
-import { stateConflict } from "./state-conflict";
+import { executingConflict, stateConflict } from "./state-conflict";
 
 /**
  * The requester withdraws a request that is waiting for a decision, or
@@ -25,18 +25,7 @@ export async function cancelApproval(input: {
       throw new AppError("forbidden", `Only ${row.requestedByName}, who asked for it, may cancel this request.`);
     if (row.state !== "pending" && row.state !== "approved") throw stateConflict(row, "cancelled");
     if (row.executingSince) {
-      throw new AppError(
-        "conflict",
-        `${row.executingByName ?? "Someone"} is carrying out this reset right now; it can no longer be cancelled.`,
-        {
-          approvalId,
-          state: "executing",
-          by: row.executingByName,
-          at: row.executingSince.toISOString(),
-          resetId: null,
-          familyResetId: null,
-        },
-      );
+      throw executingConflict({ ...row, executingSince: row.executingSince }, "; it can no longer be cancelled.");
     }
     await endApproval(tx, row, "cancelled", {
       actor: { id: staff.id, name: staff.name, email: staff.email },

@@ -24,7 +24,7 @@ import {
 } from "./approval-record";
 import type { ApprovalExpiredDetails, ApprovalVoidedDetails } from "./decide-approval";
 import { compactFacts, memberIdentity, memberIdentityOf, type CompactFacts } from "./facts";
-import { stateConflict } from "./state-conflict";
+import { executingConflict, stateConflict } from "./state-conflict";
 
 /** A claim older than this belongs to an execution that died (a reset's transaction times out after 15 s): it may be taken over. */
 const STALE_CLAIM_MS = 2 * 60_000;
@@ -175,17 +175,9 @@ async function claim(approvalId: string, staff: StaffSession, meta: RequestMeta)
     }
     const now = new Date();
     if (row.executingSince && now.getTime() - row.executingSince.getTime() < STALE_CLAIM_MS) {
-      throw new AppError(
-        "conflict",
-        `${row.executingByName ?? "Someone"} is carrying out this reset right now (since ${row.executingSince.toISOString()}). Reload in a moment to see the result.`,
-        {
-          approvalId,
-          state: "executing",
-          by: row.executingByName,
-          at: row.executingSince.toISOString(),
-          resetId: null,
-          familyResetId: null,
-        },
+      throw executingConflict(
+        { ...row, executingSince: row.executingSince },
+        ` (since ${row.executingSince.toISOString()}). Reload in a moment to see the result.`,
       );
     }
     return tx.resetApproval.update({

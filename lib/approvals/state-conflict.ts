@@ -44,3 +44,15 @@ export function stateConflict(row: ResetApproval, attempted: "decided" | "execut
     familyResetId: row.familyResetId,
   } satisfies ApprovalStateConflictDetails);
 }
+
+/** The 409 while someone carries the approved reset out: `then` says what that means for the step tried. */
+export function executingConflict(row: ResetApproval & { executingSince: Date }, then: string): AppError {
+  return new AppError("conflict", `${row.executingByName ?? "Someone"} is carrying out this reset right now${then}`, {
+    approvalId: row.id,
+    state: "executing",
+    by: row.executingByName,
+    at: row.executingSince.toISOString(),
+    resetId: null,
+    familyResetId: null,
+  } satisfies ApprovalStateConflictDetails);
+}

@@ -1,4 +1,7 @@
 import { expectedHash, type ChainedEvent } from "./chain";
+import { resetEventDifferences, type ResetRecordFacts } from "./reset-event-fields";
+
+export type { ResetRecordFacts };
 
 /**
  * The result of verifying the audit chain, in words a lead can act on
@@ -82,21 +85,6 @@ export function summarize(report: Omit<ChainReport, "summary">): string {
   return `The first broken event is #${p.seq}: ${p.message}${detail} ${before}`;
 }
 
-/** A reset event's fields as its reset record holds them (the record is the app's to change: a lead, not proof). */
-export interface ResetRecordFacts {
-  outcome: string;
-  accountId: number;
-  ticketId: string;
-  actorId: string | null;
-  actorName: string;
-  actorEmail: string;
-  requestId: string;
-  clientIp: string | null;
-  userAgent: string | null;
-  added: string[];
-  removed: string[];
-}
-
 function parsedDetails(e: ChainedEvent): Record<string, unknown> {
   try {
     const value = typeof e.details === "string" ? (JSON.parse(e.details) as unknown) : e.details;
@@ -143,26 +131,11 @@ export function describeHashMismatch(input: {
   }
   if (reset) {
     const d = parsedDetails(e);
-    const differs: string[] = [];
-    const compare = (field: string, inLog: unknown, inRecord: unknown) => {
-      if (String(inLog ?? "") !== String(inRecord ?? ""))
-        differs.push(`${field} is ${quote(inLog)} in the log but ${quote(inRecord)} in the reset record`);
-    };
-    compare("outcome", e.action.replace(/^scope_reset\./, ""), reset.outcome);
-    compare("account", e.targetId, String(reset.accountId));
-    compare("ticket", e.ticketId, reset.ticketId);
-    compare("actor id", e.actorId, reset.actorId);
-    compare("actor name", e.actorName, reset.actorName);
-    compare("actor e-mail", e.actorEmail, reset.actorEmail);
-    compare("request id", e.requestId, reset.requestId);
-    compare("IP", e.ip, reset.clientIp);
-    compare("user agent", e.userAgent, reset.userAgent);
-    for (const field of ["added", "removed"] as const) {
-      const inLog = d[field];
-      if (Array.isArray(inLog) && [...inLog].map(String).sort().join(" ") !== [...reset[field]].sort().join(" ")) {
-        differs.push(`${field} scopes are [${inLog.join(", ")}] in the log but [${reset[field].join(", ")}] in the reset record`);
-      }
-    }
+    const differs = resetEventDifferences(e, d, reset).map((x) =>
+      x.list
+        ? `${x.label} scopes are [${(x.inEvent as unknown[]).join(", ")}] in the log but [${(x.inRecord as unknown[]).join(", ")}] in the reset record`
+        : `${x.label} is ${quote(x.inEvent)} in the log but ${quote(x.inRecord)} in the reset record`,
+    );
     out.push(
       differs.length > 0
         ? `Compared with the reset record it describes: ${differs.join("; ")}.`

@@ -1,6 +1,7 @@
 import { createHash, type KeyObject } from "node:crypto";
 import { isLosslessNumber, parse as parseLossless } from "lossless-json";
 import { GENESIS_HASH, verifyChainSegment, type ChainedEvent } from "./chain";
+import { resetEventDifferences } from "./reset-event-fields";
 import { checkCheckpointSignature, sealText, type SignedCheckpoint } from "./checkpoint";
 import { verifyText } from "./signing-key";
 
@@ -214,27 +215,23 @@ export function verifyExport(file: Buffer, keys: readonly VerifierKey[]): Export
       continue;
     }
     const details = (e.details ?? {}) as Json;
-    const differs: string[] = [];
-    const compare = (field: string, inRow: unknown, inEvent: unknown) => {
-      if ((text(inRow) ?? "") !== (text(inEvent) ?? "")) differs.push(field);
+    const record = {
+      outcome: v.outcome,
+      accountId: v.account_id,
+      ticketId: v.ticket_id,
+      actorId: v.actor_id,
+      actorName: v.actor_name,
+      actorEmail: v.actor_email,
+      requestId: v.request_id,
+      clientIp: v.client_ip,
+      userAgent: v.user_agent,
+      added: v.added,
+      removed: v.removed,
     };
-    compare("id", id, details.resetId);
-    compare("outcome", `scope_reset.${text(v.outcome)}`, e.action);
-    compare("account_id", v.account_id, e.targetId);
-    compare("ticket_id", v.ticket_id, e.ticketId);
-    compare("actor_id", v.actor_id, e.actorId);
-    compare("actor_name", v.actor_name, e.actorName);
-    compare("actor_email", v.actor_email, e.actorEmail);
-    compare("request_id", v.request_id, e.requestId);
-    compare("client_ip", v.client_ip, e.ip);
-    compare("user_agent", v.user_agent, e.userAgent);
-    for (const field of ["added", "removed"] as const) {
-      if (Array.isArray(details[field]) && Array.isArray(v[field])) {
-        const a = (v[field] as unknown[]).map(text).sort().join(" ");
-        const b = (details[field] as unknown[]).map(text).sort().join(" ");
-        if (a !== b) differs.push(field);
-      }
-    }
+    const differs = [
+      ...((text(id) ?? "") !== (text(details.resetId) ?? "") ? ["id"] : []),
+      ...resetEventDifferences(e, details, record, text).map((x) => x.column),
+    ];
     if (differs.length > 0) {
       problem(`Reset ${id} (line ${r.number}) differs from its audit event #${seq} in ${differs.join(", ")}.`);
     }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { decideApproval } from "@/lib/approvals/decide-approval";
 import { executeApproval } from "@/lib/approvals/execute-approval";
@@ -7,7 +6,7 @@ import { approvalRequestSchema } from "@/lib/approvals/request-schema";
 import { getAccountDetail } from "@/lib/accounts/get-account-detail";
 import { getConfig } from "@/lib/platform/config";
 import { getDb } from "@/lib/platform/db";
-import { createAccount, createApiKey, createStaff, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
+import { approvalRequestBody, createAccount, createApiKey, createStaff, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
 import { openTicket } from "../support/http-session";
 
 // This file's processes run with the approver carrying out what they approve (read on first use of the configuration).
@@ -21,15 +20,9 @@ describe("APPROVAL_EXECUTES=approver", () => {
     await createApiKey(account.id, { name: "Activity reader", scopes: ["email_activity.read"] });
     const detail = await getAccountDetail(account.id);
     const ticket = await openTicket();
-    const request = approvalRequestSchema(getConfig().helpdesk).parse({
-      kind: "reset",
-      ticket: ticket.url,
-      idempotencyKey: randomUUID(),
-      expectedFingerprint: detail.resetPlan.previewFingerprint,
-      mode: "default",
-      acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint,
-      reason: "Agreed with the customer.",
-    });
+    const request = approvalRequestSchema(getConfig().helpdesk).parse(
+      approvalRequestBody(detail, ticket.url, { reason: "Agreed with the customer." }),
+    );
     const { approvalId } = await requestApproval({
       accountId: account.id,
       request,

@@ -14,7 +14,7 @@ import { getDb } from "@/lib/platform/db";
 import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { scopeResetRequestSchema } from "@/lib/scope-resets/request";
 import { ensureScopeSet } from "@/lib/scopes/ensure-scope-set";
-import { createAccount, createApiKey, createStaff, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
+import { approvalRequestBody, createAccount, createApiKey, createStaff, PRE_CUTOFF_SCOPES, requestMeta } from "../support/factories";
 import { assignTicket, openTicket } from "../support/http-session";
 
 /**
@@ -43,15 +43,9 @@ async function riskyAccount() {
 
 async function ask(accountId: number, ticket: { ticketId: string; url: string }, by: Staff = agent) {
   const detail = await getAccountDetail(accountId);
-  const request = approvalRequestSchema(getConfig().helpdesk).parse({
-    kind: "reset",
-    ticket: ticket.url,
-    idempotencyKey: randomUUID(),
-    expectedFingerprint: detail.resetPlan.previewFingerprint,
-    mode: "default",
-    acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint ?? undefined,
-    reason: "The customer wants the default set; they will replace the legacy sender.",
-  });
+  const request = approvalRequestSchema(getConfig().helpdesk).parse(
+    approvalRequestBody(detail, ticket.url, { reason: "The customer wants the default set; they will replace the legacy sender." }),
+  );
   const assignee = await readAssignee(ticket.ticketId, { fresh: true });
   return requestApproval({ accountId, request, staff: by, meta: requestMeta(), assignee });
 }
@@ -303,15 +297,7 @@ describe("races", () => {
     const { account } = await riskyAccount();
     const ticket = await openTicket();
     const detail = await getAccountDetail(account.id);
-    const body = {
-      kind: "reset",
-      ticket: ticket.url,
-      idempotencyKey: randomUUID(),
-      expectedFingerprint: detail.resetPlan.previewFingerprint,
-      mode: "default",
-      acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint,
-      reason: "why",
-    };
+    const body = approvalRequestBody(detail, ticket.url, { reason: "why" });
     const request = approvalRequestSchema(getConfig().helpdesk).parse(body);
     const assignee = { state: "none" as const };
     const first = await requestApproval({ accountId: account.id, request, staff: agent, meta: requestMeta(), assignee });

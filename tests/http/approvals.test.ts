@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deliverApprovalNotes } from "@/lib/helpdesk/deliver-approval-notes";
 import { getDb } from "@/lib/platform/db";
-import { createAccount, createApiKey, PRE_CUTOFF_SCOPES } from "../support/factories";
+import { approvalRequestBody, createAccount, createApiKey, PRE_CUTOFF_SCOPES } from "../support/factories";
 import { deliveryClient, json, runJob } from "../support/delivery-harness";
 import { anonymousFetch, BASE_URL, openTicket, signIn, type HttpSession } from "../support/http-session";
 
@@ -48,16 +48,7 @@ async function riskyAccount() {
 }
 
 function requestBody(detail: Detail, overrides: Record<string, unknown> = {}) {
-  return {
-    kind: "reset",
-    ticket: ticket.url,
-    idempotencyKey: randomUUID(),
-    expectedFingerprint: detail.resetPlan.previewFingerprint,
-    mode: "default",
-    acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint,
-    reason: "The customer retires the legacy sender.",
-    ...overrides,
-  };
+  return approvalRequestBody(detail, ticket.url, overrides);
 }
 
 async function ask(session: HttpSession = agent) {

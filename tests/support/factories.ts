@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { generateApiKey } from "@/lib/api-keys/api-key-format";
 import { appendAuditEvent } from "@/lib/audit/append-audit-event";
 import { getDb } from "@/lib/platform/db";
@@ -149,7 +150,7 @@ export async function createScopeReset(input: ScopeResetFactoryInput) {
       actorEmail: actor.email,
       ticketId,
       ticketUrl,
-      idempotencyKey: crypto.randomUUID(),
+      idempotencyKey: randomUUID(),
       requestHash: "0".repeat(64),
       reason: input.reason ?? null,
       beforeScopeSetId: beforeSet.id,
@@ -220,4 +221,23 @@ export async function createAuditedScopeReset(input: ScopeResetFactoryInput) {
 export async function staffByEmail(email: string) {
   const staff = await getDb().staffUser.findFirstOrThrow({ where: { email }, select: { id: true, name: true, email: true, role: true } });
   return staff;
+}
+
+/** What a reset's confirmation needs from the account's preview (the console's JSON or getAccountDetail's result). */
+export interface PreviewOfPlan {
+  resetPlan: { previewFingerprint: string; default: { keyImpact: { fingerprint: string | null } } };
+}
+
+/** The body of a request for a lead's approval of the default reset, confirming this preview; overrides win. */
+export function approvalRequestBody(detail: PreviewOfPlan, ticketUrl: string, overrides: Record<string, unknown> = {}) {
+  return {
+    kind: "reset",
+    ticket: ticketUrl,
+    idempotencyKey: randomUUID(),
+    expectedFingerprint: detail.resetPlan.previewFingerprint,
+    mode: "default",
+    acknowledgedKeyImpact: detail.resetPlan.default.keyImpact.fingerprint ?? undefined,
+    reason: "The customer retires the legacy sender.",
+    ...overrides,
+  };
 }
