@@ -61,6 +61,12 @@ async function openSidebar(email: string): Promise<Sidebar> {
   return { credential, fetch: call };
 }
 
+/** The same token with its signature's last character changed in the bits base64url leaves unused. */
+function respelled(token: string): string {
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  return `${token.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(token.at(-1)!) ^ 1]}`;
+}
+
 async function staffWithAgent(role: "viewer" | "agent" = "agent") {
   const staff = await createStaff(role);
   await zendeskAgent(staff.email);
@@ -113,6 +119,7 @@ describe("the signed first load", () => {
       ["from another Zendesk account", await appToken({ email: staff.email, iss: "acme.zendesk.com" }), 401, "wrong_issuer"],
       ["expired", await appToken({ email: staff.email, expiresInSeconds: -120 }), 401, "expired"],
       ["used before (a replay)", used, 401, "replayed"],
+      ["used before, its signature re-spelled (same bytes, another base64url text)", respelled(used), 400, "malformed"],
       ["not a JWT", "not-a-token", 400, "malformed"],
     ];
     const sessionsBefore = await db.staffSession.count({ where: { staffId: staff.id } });
