@@ -460,6 +460,52 @@ add(
   { status: 401 },
 );
 
+// Other headers at the edge, absurd or malformed: each a 4xx, never a 5xx.
+for (const [what, headers] of [
+  ["a 5000-character sidebar session", { "x-scopedesk-sidebar-session": `sds1.${"a".repeat(5000)}` }],
+  ["a sidebar session naming no staff id", { "x-scopedesk-sidebar-session": `sds1.not-a-uuid.${"b".repeat(43)}` }],
+  ["a 5000-character session cookie", { cookie: `authjs.session-token=${"c".repeat(5000)}` }],
+  ["a 5000-character console token", { authorization: `Bearer ${"d".repeat(5000)}` }],
+] as const) {
+  add("api", `GET /api/accounts with ${what}`, () => anonymousFetch("/api/accounts?q=test", { headers }), { status: 401 });
+}
+add(
+  "v3",
+  "a keyless request with a 5000-character X-Forwarded-For",
+  () => v3("/v3/scopes", { headers: { "x-forwarded-for": "203.0.113.9, ".repeat(400) + "x".repeat(200) } }),
+  { status: 401 },
+);
+add(
+  "api",
+  "a webhook with a 5000-character signature and timestamp",
+  () =>
+    anonymousFetch("/api/zendesk-app/webhook", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-zendesk-webhook-signature": "A".repeat(5000),
+        "x-zendesk-webhook-signature-timestamp": "2".repeat(5000),
+      },
+      body: JSON.stringify({ ticket_id: "4242" }),
+    }),
+  { status: 401 },
+);
+add(
+  "api",
+  "a webhook whose signature is base64 of the right length spelled non-canonically",
+  () =>
+    anonymousFetch("/api/zendesk-app/webhook", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-zendesk-webhook-signature": `${"A".repeat(42)}B=`,
+        "x-zendesk-webhook-signature-timestamp": new Date().toISOString(),
+      },
+      body: JSON.stringify({ ticket_id: "4242" }),
+    }),
+  { status: 401, message: /canonical/ },
+);
+
 // Unknown fields and parameters.
 add(
   "api",
