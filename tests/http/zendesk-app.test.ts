@@ -94,6 +94,22 @@ describe("the signed first load", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  it("reaches the signed load when the admin's Scopedesk URL setting ends in a slash (//api/…): a 308 that keeps the form post", async () => {
+    const staff = await staffWithAgent();
+    const query = `origin=${encodeURIComponent(ZENDESK_ORIGIN)}&app_guid=${randomUUID()}`;
+    const init = {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: ZENDESK_ORIGIN, "sec-fetch-site": "cross-site" },
+      body: new URLSearchParams({ token: await appToken({ email: staff.email }) }).toString(),
+    };
+    const redirect = await anonymousFetch(`//api/zendesk-app/sidebar?${query}`, init);
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get("location")).toBe(`/api/zendesk-app/sidebar?${query}`);
+    // The browser posts the same form again there (308 keeps method and body).
+    const opened = await anonymousFetch(redirect.headers.get("location")!, init);
+    expect(opened.status, await opened.clone().text()).toBe(303);
+  });
+
   it("refuses what Zendesk did not sign for this installation and account, expired or used before, with a refusal page and no session", async () => {
     const staff = await staffWithAgent();
     const foreignKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
