@@ -10,6 +10,7 @@ const STATE_LABEL: Record<TriageListState, string> = {
   no_account: "No account matched",
   pending: "Being triaged",
   ticket_not_found: "Ticket not found",
+  reset_done: "Reset done",
 };
 const STATE_TONE: Record<TriageListState, string> = {
   needs_reset: "bg-amber-100 text-amber-900",
@@ -18,11 +19,23 @@ const STATE_TONE: Record<TriageListState, string> = {
   no_account: "bg-slate-200 text-slate-900",
   pending: "bg-blue-100 text-blue-900",
   ticket_not_found: "bg-slate-200 text-slate-900",
+  reset_done: "bg-emerald-100 text-emerald-900",
 };
-const TABS: readonly TriageListState[] = ["needs_reset", "anomaly", "nothing_to_do", "no_account", "pending", "ticket_not_found"];
+const TABS: readonly TriageListState[] = [
+  "needs_reset",
+  "anomaly",
+  "reset_done",
+  "nothing_to_do",
+  "no_account",
+  "pending",
+  "ticket_not_found",
+];
 const NOTE_LABEL = { pending: "note pending", delivered: "note in the ticket", dead: "note failed", not_posted: "no note" } as const;
 
-/** The triaged tickets: a tab per state with its count, newest first, each row leading to its ticket page. */
+/**
+ * The triaged tickets: a tab per current state with its count, newest first, each row leading to its ticket page;
+ * a ticket answered by a reset since it arrived is "Reset done", linking the reset, with what triage found beside it.
+ */
 export function TriageList({ query, page }: { query: TriageListQuery; page: ListTriageOutput }) {
   const total = Object.values(page.counts).reduce((a, b) => a + b, 0);
   const tab = (state: TriageListState | null, label: string, count: number) => (
@@ -76,8 +89,16 @@ export function TriageList({ query, page }: { query: TriageListQuery; page: List
                   </Link>
                   <div className="text-slate-700">{t.subject ?? ""}</div>
                 </td>
-                <td className="py-2 pr-3">
+                <td className="py-2 pr-3" data-testid="triage-state">
                   <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATE_TONE[t.state]}`}>{STATE_LABEL[t.state]}</span>
+                  {t.reset && (
+                    <div className="mt-1 text-xs text-slate-700">
+                      <Link href={`/scope-resets/${t.reset.id}`} className="text-blue-800 underline">
+                        reset {formatUtcShort(t.reset.at)}
+                      </Link>
+                      {t.state !== t.foundState && <div>{`found: ${STATE_LABEL[t.foundState].toLowerCase()}`}</div>}
+                    </div>
+                  )}
                 </td>
                 <td className="py-2 pr-3">
                   <div>{t.requesterEmail ?? "—"}</div>

@@ -83,6 +83,48 @@ test.describe("the Scopedesk app in the Zendesk ticket sidebar", () => {
     expect(await axeViolations(page, "#scopedesk-app")).toEqual([]);
   });
 
+  test("lets the agent find and pick the account in the sidebar when no account has the requester's e-mail", async ({ page }) => {
+    // The customer writes from another address of the company's domain.
+    const customer = await withTestDb(async (client) => {
+      const created = await createLegacyCustomer(client, []);
+      await client.query(`UPDATE account SET email = $1, company = $2 WHERE id = $3`, [
+        `owner@acme-${created.id}.example`,
+        `Acme ${created.id} Holdings`,
+        created.id,
+      ]);
+      return created;
+    });
+    const ticket = await openTicket({ requesterEmail: `billing@acme-${customer.id}.example` });
+
+    await page.goto(`${ZENDESK}/agent/tickets/${ticket}`);
+    const app = page.frameLocator("#scopedesk-app");
+    await expect(app.getByTestId("sidebar-no-account")).toContainText("No account or subuser has the requester's e-mail");
+    const lookup = app.getByTestId("sidebar-lookup");
+    // It starts with the requester's e-mail domain, as the console's lookup takes it.
+    await expect(lookup.getByRole("searchbox")).toHaveValue(`acme-${customer.id}.example`);
+    const match = lookup.getByTestId("sidebar-lookup-result").filter({ hasText: `${customer.username} #${customer.id}` });
+    await expect(match).toContainText("e-mail domain");
+    expect(await axeViolations(page, "#scopedesk-app")).toEqual([]);
+    await match.click();
+    await expect(app.getByTestId("sidebar-account")).toContainText(`${customer.username} #${customer.id}`);
+    await expect(app.getByTestId("verdict")).toContainText("reset needed");
+    await expect(app.getByTestId("sidebar-picked")).toContainText("Picked from the lookup");
+    await expect(app.getByRole("button", { name: "Reset Scopes…" })).toBeVisible();
+
+    // Another search, by the company's name, without leaving Zendesk.
+    await app.getByRole("button", { name: "Find another account" }).click();
+    await lookup.getByRole("searchbox").fill(`Acme ${customer.id}`);
+    await lookup.getByRole("button", { name: "Search" }).click();
+    await expect(lookup.getByTestId("sidebar-lookup-result").filter({ hasText: `${customer.username} #${customer.id}` })).toContainText(
+      "company name",
+    );
+    await lookup.getByRole("searchbox").fill(`nobody-${customer.id}.invalid`);
+    await lookup.getByRole("button", { name: "Search" }).click();
+    await expect(app.getByTestId("sidebar-lookup-none")).toContainText(`No account matches “nobody-${customer.id}.invalid”`);
+    // Still the ticket's page in Zendesk: nothing navigated away.
+    expect(page.url()).toBe(`${ZENDESK}/agent/tickets/${ticket}`);
+  });
+
   test("refuses an agent who is no Scopedesk staff member, with a page saying so and no data", async ({ page, expectErrors }) => {
     expectErrors(/^HTTP 403 POST \S+\/api\/zendesk-app\/sidebar\?/);
     const email = `outsider-${Date.now()}@scopedesk.test`;

@@ -19,6 +19,8 @@ import pg from "pg";
 import { loadConfig } from "../lib/platform/config";
 import { startDevIdp } from "./dev-idp/provider";
 import { DEV_ZENDESK_DEFAULT_CLIENT_ID, DEV_ZENDESK_DEFAULT_CLIENT_SECRET, startDevZendesk } from "./dev-zendesk/server";
+import { FIRST_TICKET_ID } from "./dev-zendesk/store";
+import { highestKnownTicketId } from "./lib/known-tickets";
 import { DEV_ZAF_SDK_PATH, DEV_ZENDESK_APP_ID, DEV_ZENDESK_INSTALLATION_ID } from "./dev-zendesk/zendesk-apps";
 import { DEV_PASSWORD, DEV_STAFF } from "./dev-idp/users";
 import { asRole, OWNER_ROLE, setUpLocalDatabase } from "./lib/database-roles";
@@ -109,8 +111,13 @@ try {
     // Next reports loopback requests as "localhost", so that is the callback host.
     redirectUris: [`http://localhost:${port}/api/auth/callback/scopedesk`],
   });
+  // Tickets live in the development Zendesk's memory; Scopedesk's database remembers their numbers (triage, resets).
+  const firstTicketId = Math.max(FIRST_TICKET_ID, (await highestKnownTicketId(config.databaseUrl)) + 1);
+  if (firstTicketId > FIRST_TICKET_ID)
+    console.log(`new development Zendesk tickets are numbered from ${firstTicketId} (past those Scopedesk knows)`);
   const zendesk = await startDevZendesk({
     port: zendeskPort,
+    firstTicketId,
     host: "127.0.0.1",
     log: () => {},
     app: { scopedeskUrl: env.AUTH_URL! },

@@ -14,6 +14,7 @@ import { ResetScopes } from "../reset-scopes";
 import { RequesterCheck } from "../ticket-details";
 import { TicketProvider, type TicketRef } from "../ticket-context";
 import { VerdictCard } from "../verdict-card";
+import { SidebarLookup } from "./sidebar-lookup";
 
 /** The part of the Zendesk Apps framework SDK the sidebar uses (ZAF v2: ZAFClient.init, get, invoke). */
 interface ZafClient {
@@ -33,7 +34,8 @@ const CREDENTIAL_KEY = "scopedesk.sidebar-session";
  * left this frame a session (a cookie over https, or in plain-http
  * development a credential in the fragment, kept for the tab); the Apps
  * framework SDK says which ticket the frame is on. Then, as on the console:
- * the requester's account (or the suggestions), the verdict, what a reset
+ * the requester's account (or the suggestions, or when none has the
+ * requester's e-mail the console's lookup, to pick one), the verdict, what a reset
  * does to keys and subusers, and Reset Scopes with the console's own dialog,
  * endpoints and permissions. The result, the notes' delivery and the reply
  * show in place; every console link opens the full console in a new tab.
@@ -245,13 +247,35 @@ function SidebarTicket({ ticketId, canReset, role }: { ticketId: string; canRese
         )}
       </section>
 
-      {lookup.state === "verified" && accountId === null && (
-        <p data-testid="sidebar-no-account">
-          No account or subuser has the requester&apos;s e-mail.{" "}
-          <a href={`/lookup?ticket=${encodeURIComponent(ticketId)}`} className="text-blue-800 underline">
-            Look it up in Scopedesk
-          </a>
-          .
+      {lookup.state !== "not_found" && accountId === null && (
+        <>
+          <p data-testid="sidebar-no-account">
+            {lookup.state === "verified"
+              ? "No account or subuser has the requester's e-mail: find it below."
+              : "Find the requester's account below."}
+          </p>
+          <SidebarLookup
+            requesterEmail={lookup.state === "verified" ? lookup.ticket.requester.email : null}
+            onPick={(id) => {
+              setChosen(id);
+              setDone(null);
+            }}
+          />
+        </>
+      )}
+      {suggestions.length === 0 && chosen !== null && (
+        <p className="text-xs text-slate-700" data-testid="sidebar-picked">
+          Picked from the lookup, not by the requester&apos;s e-mail.{" "}
+          <button
+            type="button"
+            className="text-blue-800 underline"
+            onClick={() => {
+              setChosen(null);
+              setDone(null);
+            }}
+          >
+            Find another account
+          </button>
         </p>
       )}
       {done?.kind === "reset" ? (

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { v3Errors } from "@/lib/erasure/errors";
-import { parseOnBehalfOf } from "@/lib/erasure/on-behalf-of";
 import { getDb } from "@/lib/platform/db";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import { resolveActingAccount } from "@/lib/api-keys/resolve-acting-account";
@@ -9,6 +8,7 @@ import { allowedMethods } from "./allowed-methods";
 import type { V3Env } from "./context";
 import { requestContext } from "./middleware/request-context";
 import { ServerTiming } from "./server-timing";
+import { onBehalfOfHeader } from "./v3/on-behalf-of-header";
 import { V3_ENDPOINTS } from "./v3/routes";
 import { v3ErrorResponse } from "./v3/v3-errors";
 
@@ -17,8 +17,9 @@ import { v3ErrorResponse } from "./v3/v3-errors";
  * the API key (never a staff session) and the per-account rate limit, counted
  * in the same round trip; callers without a valid key are counted by their
  * real address (the peer's, or what trusted proxies forwarded). Then
- * on-behalf-of, then the endpoint's scopes and body (./v3/endpoint.ts).
- * Unknown paths authenticate first: 401 without a valid key, else 404.
+ * on-behalf-of (its form checked here: 400; whom it names: 404), then the
+ * endpoint's scopes and body (./v3/endpoint.ts). Unknown paths (a trailing
+ * slash too) authenticate first: 401 without a valid key, else 404.
  */
 export function createV3App(): Hono<V3Env> {
   const v3 = new Hono<V3Env>();
@@ -38,10 +39,9 @@ export function createV3App(): Hono<V3Env> {
     c.set("limit", auth.limit);
     if (auth.limit?.limited) throw v3Errors.tooManyRequests();
     c.set("caller", auth.caller);
-    c.set(
-      "acting",
-      await timing.measure("acting", () => resolveActingAccount(db, auth.caller!, parseOnBehalfOf(c.req.header("on-behalf-of") ?? null))),
-    );
+    const onBehalfOf = onBehalfOfHeader.safeParse(c.req.header("on-behalf-of"));
+    if (!onBehalfOf.success) throw v3Errors.badRequest(onBehalfOf.error.issues[0]!.message, "on-behalf-of");
+    c.set("acting", await timing.measure("acting", () => resolveActingAccount(db, auth.caller!, onBehalfOf.data)));
     await next();
   });
   for (const endpoint of V3_ENDPOINTS) endpoint.mount(v3);

@@ -124,10 +124,9 @@ async function triageWebhook(c: Context<Env>): Promise<Response> {
       ? new AppError("payload_too_large", `The webhook body is larger than ${WEBHOOK_LIMIT} bytes.`)
       : new AppError("bad_request", error.message);
   }
-  const signature = c.req.header("x-zendesk-webhook-signature");
   const check = verifyWebhookSignature({
     secret,
-    signature,
+    signature: c.req.header("x-zendesk-webhook-signature"),
     timestamp: c.req.header("x-zendesk-webhook-signature-timestamp"),
     body: bytes,
     now: Date.now(),
@@ -147,7 +146,7 @@ async function triageWebhook(c: Context<Env>): Promise<Response> {
   const ticket = webhookTicketId(body);
   if (!ticket.ok) throw new AppError("bad_request", ticket.message, { field: "ticket_id" });
 
-  const accepted = await acceptTriageWebhook({ ticketId: ticket.ticketId, signature: signature!, signedAt: check.signedAt });
+  const accepted = await acceptTriageWebhook({ ticketId: ticket.ticketId, replayKey: check.replayKey, signedAt: check.signedAt });
   if (accepted === "replayed")
     throw new AppError("conflict", "This webhook request was received before: a replay is not triaged again.", { reason: "replayed" });
   return c.json({ ticketId: ticket.ticketId, status: accepted }, accepted === "queued" ? 202 : 200);

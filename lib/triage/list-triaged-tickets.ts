@@ -2,14 +2,26 @@ import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { getDb } from "@/lib/platform/db";
 import { ticketPath } from "@/lib/tickets/ticket-ref";
-import { encodeTriageCursor, TRIAGE_STATES, type TriageListQuery, type TriageListState } from "./triage-list-query";
+import {
+  encodeTriageCursor,
+  RESET_ANSWERS_ACCOUNT,
+  TRIAGE_STATES,
+  type TriageFoundState,
+  type TriageListQuery,
+  type TriageListState,
+} from "./triage-list-query";
 
 export interface TriagedTicket {
   ticketId: string;
   /** The ticket in Zendesk, and its page in the console. */
   ticketUrl: string;
   ticketPath: string;
+  /** The state now: what triage found, or reset_done once a reset answered it since. */
   state: TriageListState;
+  /** What triage found on arrival. */
+  foundState: TriageFoundState;
+  /** The latest successful reset made since the ticket arrived, on it or of its account (when state is reset_done). */
+  reset: { id: string; at: string; accountId: number; onThisTicket: boolean } | null;
   subject: string | null;
   requesterEmail: string | null;
   account: { id: number; username: string } | null;
@@ -29,7 +41,7 @@ export interface TriagedTicket {
 export interface TriagedTicketsPage {
   items: TriagedTicket[];
   nextCursor: string | null;
-  /** How many tickets are in each state, of all triaged. */
+  /** How many tickets are in each current state, of all triaged. */
   counts: Record<TriageListState, number>;
 }
 
@@ -37,6 +49,11 @@ interface Row {
   ticket_id: string;
   ticket_url: string;
   state: TriageListState;
+  found_state: TriageFoundState;
+  reset_id: string | null;
+  reset_at: Date | null;
+  reset_account_id: number | null;
+  reset_ticket_id: string | null;
   subject: string | null;
   requester_email: string | null;
   account_id: number | null;
@@ -52,26 +69,58 @@ interface Row {
   triaged_at: Date | null;
 }
 
-/** The console's ticket list: triaged tickets, newest first, all or by state, in keyset pages. */
+/**
+ * Every triaged ticket with its current state (decision 031, amended): the
+ * latest successful reset made since it arrived, on the ticket itself (any
+ * found state but ticket_not_found) or of the account triage found needing one
+ * (RESET_ANSWERS_ACCOUNT), makes it reset_done. Two index probes per ticket
+ * (scope_reset by ticket and by account, both on created_at).
+ */
+const CURRENT = (answers: readonly TriageFoundState[]) => Prisma.sql`
+  SELECT t.*, t.state::text AS found_state,
+         CASE WHEN r.id IS NULL THEN t.state::text ELSE 'reset_done' END AS current_state,
+         r.id AS reset_id, r.created_at AS reset_at, r.account_id AS reset_account_id, r.ticket_id AS reset_ticket_id
+    FROM ticket_triage t
+    LEFT JOIN LATERAL (
+      SELECT x.* FROM (
+        (SELECT s.id, s.created_at, s.account_id, s.ticket_id FROM scope_reset s
+          WHERE s.ticket_id = t.ticket_id AND s.outcome = 'succeeded' AND s.created_at >= t.received_at
+          ORDER BY s.created_at DESC LIMIT 1)
+        UNION ALL
+        (SELECT s.id, s.created_at, s.account_id, s.ticket_id FROM scope_reset s
+          WHERE s.account_id = t.account_id AND t.state::text = ANY(${answers as string[]}::text[])
+            AND s.outcome = 'succeeded' AND s.created_at >= t.received_at
+          ORDER BY s.created_at DESC LIMIT 1)
+      ) x ORDER BY x.created_at DESC LIMIT 1
+    ) r ON t.state <> 'ticket_not_found'`;
+
+/** The console's ticket list: triaged tickets, newest first, all or by current state, in keyset pages. */
 export async function listTriagedTickets(query: TriageListQuery): Promise<TriagedTicketsPage> {
   const db = getDb();
   const conditions = [
-    query.state ? Prisma.sql`state = ${query.state}::ticket_triage_state` : Prisma.sql`TRUE`,
+    query.state ? Prisma.sql`current_state = ${query.state}` : Prisma.sql`TRUE`,
     query.cursor
       ? Prisma.sql`(received_at, ticket_id) < (${query.cursor.receivedAt}::timestamptz, ${query.cursor.ticketId})`
       : Prisma.sql`TRUE`,
   ];
-  const [rows, counts] = await Promise.all([
-    db.$queryRaw<Row[]>`
-      SELECT ticket_id, ticket_url, state::text AS state, subject, requester_email, account_id, account_username, matched_accounts,
-             summary, note_status::text AS note_status, note_delivered_at, zendesk_comment_id, last_error, webhooks_received,
-             received_at, triaged_at
-        FROM ticket_triage
-       WHERE ${Prisma.join(conditions, " AND ")}
-       ORDER BY received_at DESC, ticket_id DESC
-       LIMIT ${query.limit + 1}`,
-    db.$queryRaw<{ state: TriageListState; n: bigint }[]>`SELECT state::text AS state, count(*) AS n FROM ticket_triage GROUP BY state`,
-  ]);
+  const current = CURRENT(RESET_ANSWERS_ACCOUNT);
+  // Both reads in one transaction: the counts and the page see the same resets.
+  const [rows, counts] = await db.$transaction(
+    async (tx) => [
+      await tx.$queryRaw<Row[]>`
+        SELECT ticket_id, ticket_url, current_state AS state, found_state, reset_id::text AS reset_id, reset_at, reset_account_id,
+               reset_ticket_id, subject, requester_email, account_id, account_username, matched_accounts,
+               summary, note_status::text AS note_status, note_delivered_at, zendesk_comment_id, last_error, webhooks_received,
+               received_at, triaged_at
+          FROM (${current}) listed
+         WHERE ${Prisma.join(conditions, " AND ")}
+         ORDER BY received_at DESC, ticket_id DESC
+         LIMIT ${query.limit + 1}`,
+      await tx.$queryRaw<{ state: TriageListState; n: bigint }[]>`
+        SELECT current_state AS state, count(*) AS n FROM (${current}) listed GROUP BY current_state`,
+    ],
+    { isolationLevel: "RepeatableRead" },
+  );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
@@ -93,6 +142,11 @@ function toView(r: Row): TriagedTicket {
     ticketUrl: r.ticket_url,
     ticketPath: ticketPath(r.ticket_id),
     state: r.state,
+    foundState: r.found_state,
+    reset:
+      r.reset_id !== null && r.reset_at !== null && r.reset_account_id !== null
+        ? { id: r.reset_id, at: r.reset_at.toISOString(), accountId: r.reset_account_id, onThisTicket: r.reset_ticket_id === r.ticket_id }
+        : null,
     subject: r.subject,
     requesterEmail: r.requester_email,
     account: r.account_id !== null && r.account_username !== null ? { id: r.account_id, username: r.account_username } : null,

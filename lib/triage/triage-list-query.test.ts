@@ -21,6 +21,9 @@ describe("the ticket list's query", () => {
   it("takes a state, a limit and a cursor, and refuses anything else with a message naming it", () => {
     expect(triageListQuerySchema.parse({})).toEqual({ state: null, limit: 50, cursor: null });
     expect(triageListQuerySchema.parse({ state: "anomaly", limit: "10" })).toEqual({ state: "anomaly", limit: 10, cursor: null });
+    // The current state a reset made since arrival gives, filterable as any other.
+    expect(triageListQuerySchema.parse({ state: "reset_done" })).toEqual({ state: "reset_done", limit: 50, cursor: null });
+    expect(decodeTriageCursor(encodeTriageCursor("reset_done", last), "reset_done")).toEqual({ ok: true, cursor: last });
     const issues = (input: object) => triageListQuerySchema.safeParse(input).error?.issues.map((i) => i.message) ?? [];
     expect(issues({ state: "everything" })).toEqual([expect.stringMatching(/^state must be one of needs_reset/)]);
     expect(issues({ limit: "0" })).toEqual(["limit must be a whole number from 1 to 200."]);

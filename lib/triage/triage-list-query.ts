@@ -1,13 +1,26 @@
 /**
- * The console's ticket list (decision 031): which triaged tickets, by state,
- * newest first, in keyset pages on (received_at, ticket_id). The cursor is
- * opaque, bound to the state it was made under, and checked for what Postgres
- * would refuse. Pure.
+ * The console's ticket list (decision 031): which triaged tickets, by their
+ * current state, newest first, in keyset pages on (received_at, ticket_id).
+ * The current state is what triage found on arrival, or `reset_done` once a
+ * reset answered it. The cursor is opaque, bound to the
+ * state it was made under, and checked for what Postgres would refuse. Pure.
  */
 import { z } from "zod";
 
-export const TRIAGE_STATES = ["needs_reset", "nothing_to_do", "no_account", "anomaly", "pending", "ticket_not_found"] as const;
+/** What triage finds on arrival (the ticket_triage_state enum). */
+export const TRIAGE_FOUND_STATES = ["needs_reset", "nothing_to_do", "no_account", "anomaly", "pending", "ticket_not_found"] as const;
+export type TriageFoundState = (typeof TRIAGE_FOUND_STATES)[number];
+/** The states the list shows and filters by: what triage found, or reset_done since. */
+export const TRIAGE_STATES = [...TRIAGE_FOUND_STATES, "reset_done"] as const;
 export type TriageListState = (typeof TRIAGE_STATES)[number];
+
+/**
+ * The found states a later reset of the ticket's account answers: the list
+ * shows them as reset_done once the account was reset after the ticket
+ * arrived. Any found state but ticket_not_found is reset_done once a reset was
+ * made on the ticket itself (list-triaged-tickets.ts).
+ */
+export const RESET_ANSWERS_ACCOUNT: readonly TriageFoundState[] = ["needs_reset", "anomaly"];
 
 export interface TriageCursor {
   receivedAt: Date;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { verifyWebhookSignature, webhookSignature, WEBHOOK_MAX_AGE_MS } from "./webhook-signature";
 
@@ -32,7 +33,7 @@ describe("the Zendesk webhook signature", () => {
   });
 
   it("accepts a request signed with the secret within five minutes", () => {
-    expect(check()).toEqual({ ok: true, signedAt: new Date(AT) });
+    expect(check()).toEqual({ ok: true, signedAt: new Date(AT), replayKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(check({ now: AT + WEBHOOK_MAX_AGE_MS })).toMatchObject({ ok: true });
   });
 
@@ -56,5 +57,25 @@ describe("the Zendesk webhook signature", () => {
     expect(check({ signature: SIGNATURE.slice(0, -2) + "==" })).toMatchObject({ ok: false, refusal: "malformed_signature" });
     expect(check({ timestamp: "1733306400" })).toMatchObject({ ok: false, refusal: "malformed_timestamp" });
     expect(check({ timestamp: "2026-13-44T10:00:00Z" })).toMatchObject({ ok: false, refusal: "malformed_timestamp" });
+  });
+
+  it("refuses a signature re-spelled in another base64 form, and keys replays on the signature's bytes", () => {
+    // 32 bytes take 43 characters and '='; the 43rd carries 4 bits, so flipping its lowest bit keeps the bytes.
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const last = ALPHABET.indexOf(SIGNATURE.at(-2)!);
+    const respelled = `${SIGNATURE.slice(0, -2)}${ALPHABET[last ^ 1]}=`;
+    expect(respelled).not.toBe(SIGNATURE);
+    expect(Buffer.from(respelled, "base64")).toEqual(Buffer.from(SIGNATURE, "base64"));
+    expect(check({ signature: respelled })).toMatchObject({ ok: false, refusal: "malformed_signature" });
+    // The replay key is a function of the secret, timestamp and body only (the HMAC's bytes), never of a spelling.
+    const genuine = check();
+    const again = check({ now: AT + 2000 });
+    expect(genuine.ok && again.ok && genuine.replayKey === again.replayKey).toBe(true);
+    expect(genuine.ok && genuine.replayKey).toBe(createHash("sha256").update(Buffer.from(SIGNATURE, "base64")).digest("hex"));
+    const other = check({
+      body: bytes('{"ticket_id":"4243"}'),
+      signature: webhookSignature(ZENDESK_TEST_SECRET, TIMESTAMP, '{"ticket_id":"4243"}'),
+    });
+    expect(other.ok && genuine.ok && other.replayKey !== genuine.replayKey).toBe(true);
   });
 });

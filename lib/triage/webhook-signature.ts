@@ -7,9 +7,12 @@
  * Compared in constant time; a timestamp older than five minutes (or from the
  * future, beyond a small clock skew) is refused, so a captured request cannot
  * be used later. Replays within the window are refused by the caller
- * (lib/platform/replay-guard.ts). Pure.
+ * (lib/platform/replay-guard.ts) by `replayKey`: the SHA-256 of the HMAC's
+ * bytes as computed here, a function of timestamp and body only, so a
+ * signature re-encoded another way (base64's unused trailing bits changed)
+ * cannot pass as a new request; such an encoding is refused anyway. Pure.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
 export const WEBHOOK_MAX_FUTURE_MS = 60_000;
@@ -19,7 +22,7 @@ const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
 
 export type WebhookRefusal = "missing_signature" | "malformed_signature" | "malformed_timestamp" | "stale" | "future" | "bad_signature";
 
-export type WebhookCheck = { ok: true; signedAt: Date } | { ok: false; refusal: WebhookRefusal; message: string };
+export type WebhookCheck = { ok: true; signedAt: Date; replayKey: string } | { ok: false; refusal: WebhookRefusal; message: string };
 
 export function webhookSignature(secret: string, timestamp: string, body: Uint8Array | string): string {
   return createHmac("sha256", secret).update(timestamp, "utf8").update(body).digest("base64");
@@ -44,6 +47,10 @@ export function verifyWebhookSignature(input: {
   // The signature first, in constant time: the timestamp is only trusted once it is Zendesk's.
   const expected = Buffer.from(webhookSignature(input.secret, timestamp, input.body), "base64");
   const given = Buffer.from(signature, "base64");
+  // Base64 of 32 bytes leaves two bits of the last character unused: only the canonical spelling is Zendesk's.
+  if (given.toString("base64") !== signature) {
+    return refuse("malformed_signature", "X-Zendesk-Webhook-Signature is not a base64 SHA-256 signature in canonical form.");
+  }
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return refuse(
       "bad_signature",
@@ -53,7 +60,7 @@ export function verifyWebhookSignature(input: {
   const signedAt = Date.parse(timestamp);
   if (input.now - signedAt > WEBHOOK_MAX_AGE_MS) return refuse("stale", "The request was signed more than five minutes ago.");
   if (signedAt - input.now > WEBHOOK_MAX_FUTURE_MS) return refuse("future", "The request's timestamp is in the future.");
-  return { ok: true, signedAt: new Date(signedAt) };
+  return { ok: true, signedAt: new Date(signedAt), replayKey: createHash("sha256").update(expected).digest("hex") };
 }
 
 function refuse(refusal: WebhookRefusal, message: string): WebhookCheck {

@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from "node:crypto";
-import { SignJWT } from "jose";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { appTokenAudience, verifyAppToken, type AppTokenExpectation } from "./app-token";
 
@@ -89,5 +89,22 @@ describe("verifying the token of a signed app load", () => {
     expect(await verify("not-a-token")).toMatchObject({ ok: false, refusal: "malformed" });
     expect(await verify("")).toMatchObject({ ok: false, refusal: "malformed" });
     expect(await verify(`${header}.${"a".repeat(9000)}.x`)).toMatchObject({ ok: false, refusal: "malformed" });
+  });
+
+  it("keys the replay guard on the signed part, and refuses a signature re-spelled in another base64url form", async () => {
+    const token = await sign();
+    const [header, body, signature] = token.split(".") as [string, string, string];
+    // 256 signature bytes take 342 characters; the last one carries 2 bits, so flipping its lowest bit keeps the bytes.
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = ALPHABET.indexOf(signature.at(-1)!);
+    const respelled = `${header}.${body}.${signature.slice(0, -1)}${ALPHABET[last ^ 1]}`;
+    expect(respelled).not.toBe(token);
+    expect(Buffer.from(respelled.split(".")[2]!, "base64url")).toEqual(Buffer.from(signature, "base64url"));
+    // jose itself accepts both spellings: a guard keyed on the token's text would take the second for a new token.
+    await expect(jwtVerify(respelled, zendesk.publicKey, { currentDate: NOW })).resolves.toBeDefined();
+    expect(await verify(respelled)).toMatchObject({ ok: false, refusal: "malformed" });
+    // The key does not depend on the signature's spelling at all: it is the SHA-256 of header.payload.
+    const result = await verify(token);
+    expect(result.ok && result.token.digest).toBe(createHash("sha256").update(`${header}.${body}`).digest("hex"));
   });
 });

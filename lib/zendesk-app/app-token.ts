@@ -28,7 +28,12 @@ export interface VerifiedAppToken {
   /** The Zendesk user who opened the app (digits). */
   zendeskUserId: string;
   expiresAt: Date;
-  /** SHA-256 of the token: what the replay guard remembers. */
+  /**
+   * What the replay guard remembers: the SHA-256 of the signed part (header and
+   * payload as sent). The signature's spelling is left out: base64url leaves
+   * unused bits in its last character, so one signature has several spellings
+   * that all verify; RS256 (PKCS#1 v1.5) gives one signature per signed part.
+   */
   digest: string;
 }
 
@@ -48,6 +53,11 @@ export function appTokenIssuers(expect: AppTokenExpectation): string[] {
 export async function verifyAppToken(token: string, key: KeyObject, expect: AppTokenExpectation, now: Date): Promise<AppTokenCheck> {
   if (token.length === 0 || token.length > APP_TOKEN_MAX_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
     return refuse("malformed", "The signed token is missing or is not a JWT.");
+  }
+  // The same bytes have one canonical base64url spelling; another one is a token someone re-encoded.
+  const [header, body, signature] = token.split(".") as [string, string, string];
+  if (Buffer.from(signature, "base64url").toString("base64url") !== signature) {
+    return refuse("malformed", "The signed token's signature is not in canonical base64url.");
   }
   let payload: Record<string, unknown>;
   try {
@@ -69,7 +79,7 @@ export async function verifyAppToken(token: string, key: KeyObject, expect: AppT
     token: {
       zendeskUserId,
       expiresAt: new Date((payload.exp as number) * 1000),
-      digest: createHash("sha256").update(token).digest("hex"),
+      digest: createHash("sha256").update(`${header}.${body}`).digest("hex"),
     },
   };
 }

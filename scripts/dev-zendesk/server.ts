@@ -62,6 +62,11 @@ export interface DevZendeskOptions {
   app?: DevZendeskAppOptions;
   /** The triage webhook a new ticket fires (webhooks.ts). */
   webhook?: DevWebhookOptions;
+  /**
+   * The least number a new ticket gets (default 100001). The demo passes one past the highest ticket
+   * Scopedesk's database knows, so numbers are not reused across restarts (tickets live in memory here).
+   */
+  firstTicketId?: number;
 }
 
 export interface DevZendeskStats {
@@ -149,7 +154,10 @@ export async function startDevZendesk(opts: DevZendeskOptions): Promise<DevZende
     throw new TypeError(`dev-zendesk: latencyMs must be a whole number ≥ 0 (got ${latencyMs})`);
 
   const now = opts.now ?? Date.now;
-  const store = new DevZendeskStore(devZendeskSeed(), now);
+  if (opts.firstTicketId !== undefined && (!Number.isSafeInteger(opts.firstTicketId) || opts.firstTicketId < 1)) {
+    throw new TypeError(`dev-zendesk: firstTicketId must be a whole number ≥ 1 (got ${opts.firstTicketId})`);
+  }
+  const store = new DevZendeskStore(devZendeskSeed(), now, opts.firstTicketId);
   const tokens = new DevTokens(clientId, clientSecret, now);
   tokens.lifetime = { ...tokens.lifetime, ...opts.tokenLifetime };
   const faults = new FaultQueue();

@@ -5,6 +5,9 @@
 import { htmlToText, renderMarkdown, sanitizeHtml } from "./markup";
 import type { DevZendeskSeed } from "./seed";
 
+/** New tickets are numbered from here unless told otherwise (the seed's tickets are below). */
+export const FIRST_TICKET_ID = 100_001;
+
 export interface DevUser {
   id: number;
   name: string;
@@ -86,6 +89,8 @@ export class DevZendeskStore {
   constructor(
     seed: DevZendeskSeed,
     private readonly clock: () => number = Date.now,
+    /** The number a new ticket gets at the least (after a restart: past every ticket Scopedesk already knows). */
+    private readonly firstTicketId = FIRST_TICKET_ID,
   ) {
     for (const u of seed.users) this.users.set(u.id, { ...u });
     for (const o of seed.organizations) this.organizations.set(o.id, { ...o, domainNames: [...o.domainNames] });
@@ -201,7 +206,7 @@ export class DevZendeskStore {
   /**
    * A new ticket (tests and the demo open their own, as a customer would): from
    * the user with this e-mail (created when unknown), numbered after the
-   * highest ticket unless an unused id is given.
+   * highest ticket, and from `firstTicketId` on, unless an unused id is given.
    */
   createTicket(input: {
     id?: number;
@@ -210,7 +215,7 @@ export class DevZendeskStore {
     requesterEmail: string;
     requesterName: string;
   }): DevTicket | null {
-    const id = input.id ?? Math.max(100_000, ...this.tickets.keys()) + 1;
+    const id = input.id ?? Math.max(this.firstTicketId - 1, ...this.tickets.keys()) + 1;
     if (this.tickets.has(id)) return null;
     const now = new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, "Z");
     let requester = [...this.users.values()].find((u) => u.email?.toLowerCase() === input.requesterEmail.toLowerCase());

@@ -26,6 +26,7 @@ import { Hono, type Context } from "hono";
 import { SignJWT } from "jose";
 import { z } from "zod";
 import { DEV_STAFF } from "../dev-idp/users";
+import { readAppManifest, resolveLocationUrl, SCOPEDESK_URL_SETTING } from "../lib/zendesk-app-package";
 import { allows, type DevTokens } from "./oauth";
 import type { DevTicket, DevUser, DevZendeskStore } from "./store";
 import { escapeHtml, userJson } from "./wire";
@@ -37,7 +38,7 @@ const TOKEN_LIFETIME_SECONDS = 300;
 export const DEV_ZAF_SDK_PATH = "/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js";
 
 export interface DevZendeskAppOptions {
-  /** Scopedesk's origin, e.g. http://localhost:3000: the app's location is `${url}/api/zendesk-app/sidebar`. */
+  /** Scopedesk's origin, e.g. http://localhost:3000: the installation's `scopedesk_url` setting, filled into the manifest's location. */
   scopedeskUrl: string;
 }
 
@@ -68,6 +69,10 @@ export function createDevZendeskApps(deps: {
 }): DevZendeskApps {
   const { store, tokens, origin } = deps;
   const scopedeskOrigin = new URL(deps.options.scopedeskUrl).origin;
+  // The location as Zendesk resolves it: the app's own manifest, with the installation's Scopedesk URL setting.
+  const location = resolveLocationUrl(readAppManifest(new URL("../..", import.meta.url).pathname).location.support.ticket_sidebar.url, {
+    [SCOPEDESK_URL_SETTING]: scopedeskOrigin,
+  });
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
   const agents = new Map<number, DevUser>();
@@ -198,7 +203,7 @@ export function createDevZendeskApps(deps: {
     const nonce = randomBytes(16).toString("base64");
     const appGuid = randomUUID();
     const requester = store.user(ticket.requesterId);
-    const action = `${scopedeskOrigin}/api/zendesk-app/sidebar?${new URLSearchParams({ origin: origin(), app_guid: appGuid })}`;
+    const action = `${location}?${new URLSearchParams({ origin: origin(), app_guid: appGuid })}`;
     const context = {
       appGuid,
       appOrigin: scopedeskOrigin,

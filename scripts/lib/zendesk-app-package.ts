@@ -1,13 +1,17 @@
 /**
- * The Zendesk app package (zendesk-app/, decision 030): manifest.json with
- * the Scopedesk URL written into the ticket sidebar's location, its
+ * The Zendesk app package (zendesk-app/, decision 030): manifest.json, its
  * translations and logos, zipped (fflate) as a Zendesk admin uploads a private
- * app. The manifest is checked here against what Zendesk's own validation
+ * app. The ticket sidebar's location is `{{setting.scopedesk_url}}/api/zendesk-app/sidebar`:
+ * Zendesk fills the placeholder from the installation's setting `scopedesk_url`
+ * (a plain `url` parameter, required, not secure: a secure setting's value is
+ * never given to the browser, which must load the location), so one package
+ * serves any Scopedesk; `--url` only pre-fills the setting (its `default`).
+ * The manifest is checked here against what Zendesk's own validation
  * (zendesk_apps_support, which `zcli apps:validate` sends the package to)
  * refuses: author and defaultLocale present, a translations file for the
- * default locale with the app's name, framework 2.0, and an absolute https
- * location URL (or localhost, as zcli's local server allows). Pure but for
- * reading the folder.
+ * default locale with the app's name, framework 2.0, a location URL that is
+ * https or a `{{setting.…}}` placeholder, parameters of a known type. Pure but
+ * for reading the folder.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -17,6 +21,9 @@ export const APP_SOURCE = "zendesk-app";
 /** What the package holds, as a Zendesk admin uploads it. */
 export const PACKAGE_FILES = ["manifest.json", "translations/en.json", "assets/logo.png", "assets/logo-small.png"] as const;
 export const SIDEBAR_PATH = "/api/zendesk-app/sidebar";
+/** The installation setting that holds Scopedesk's address. */
+export const SCOPEDESK_URL_SETTING = "scopedesk_url";
+export const SIDEBAR_LOCATION = `{{setting.${SCOPEDESK_URL_SETTING}}}${SIDEBAR_PATH}`;
 // Fixed, so the same sources always make the same zip.
 const MTIME = new Date("2026-12-04T00:00:00Z");
 
@@ -29,7 +36,15 @@ interface Manifest {
   version: string;
   frameworkVersion: string;
   signedUrls: boolean;
-  parameters?: unknown[];
+  parameters?: AppParameter[];
+}
+
+interface AppParameter {
+  name: string;
+  type?: string;
+  required?: boolean;
+  secure?: boolean;
+  default?: string;
 }
 
 /** The Scopedesk URL an admin's Zendesk will load: https, or loopback for a local try-out. */
@@ -44,11 +59,24 @@ export function scopedeskOrigin(url: string): string {
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, "")}`;
 }
 
-/** The manifest with the sidebar's location at this Scopedesk; throws naming what Zendesk would refuse. */
-export function buildManifest(template: Manifest, url: string, translations: Record<string, unknown>): Manifest {
+/**
+ * The manifest as uploaded, with the Scopedesk URL setting pre-filled when a URL
+ * is given; throws naming what Zendesk would refuse (or what would not reach Scopedesk).
+ */
+export function buildManifest(template: Manifest, url: string | undefined, translations: Record<string, unknown>): Manifest {
   const manifest: Manifest = structuredClone(template);
-  manifest.location.support.ticket_sidebar.url = `${scopedeskOrigin(url)}${SIDEBAR_PATH}`;
   const problems: string[] = [];
+  if (manifest.location?.support?.ticket_sidebar?.url !== SIDEBAR_LOCATION) {
+    problems.push(`location.support.ticket_sidebar.url must be ${SIDEBAR_LOCATION}`);
+  }
+  const setting = manifest.parameters?.find((p) => p.name === SCOPEDESK_URL_SETTING);
+  if (!setting || setting.type !== "url" || setting.required !== true || setting.secure !== false) {
+    problems.push(
+      `parameters must have ${SCOPEDESK_URL_SETTING} of type url, required, not secure (a secure setting never reaches the browser that loads the location)`,
+    );
+  } else if (url !== undefined) {
+    setting.default = scopedeskOrigin(url);
+  }
   if (!manifest.author?.name || !manifest.author?.email) problems.push("author (name and email) is required");
   if (manifest.defaultLocale !== "en") problems.push('defaultLocale must be "en" (translations/en.json)');
   if (manifest.frameworkVersion !== "2.0") problems.push('frameworkVersion must be "2.0"');
@@ -61,7 +89,7 @@ export function buildManifest(template: Manifest, url: string, translations: Rec
 }
 
 /** The zip an admin uploads (Admin Center > Apps and integrations > Zendesk Support apps > Upload private app). */
-export function buildAppPackage(root: string, url: string): { zip: Uint8Array; manifest: Manifest } {
+export function buildAppPackage(root: string, url: string | undefined): { zip: Uint8Array; manifest: Manifest } {
   const read = (file: string) => readFileSync(path.join(root, APP_SOURCE, file));
   const translations = JSON.parse(read("translations/en.json").toString("utf8")) as Record<string, unknown>;
   const manifest = buildManifest(JSON.parse(read("manifest.json").toString("utf8")) as Manifest, url, translations);
@@ -71,4 +99,21 @@ export function buildAppPackage(root: string, url: string): { zip: Uint8Array; m
     files[file] = [content, { mtime: MTIME }];
   }
   return { zip: zipSync(files, { level: 9 }), manifest };
+}
+
+/**
+ * What Zendesk loads for a location: its `{{setting.name}}` placeholders replaced
+ * with the installation's settings, as they are (the development Zendesk does the same).
+ */
+export function resolveLocationUrl(location: string, settings: Record<string, string>): string {
+  return location.replace(/\{\{setting\.([A-Za-z0-9_]+)\}\}/g, (_, name: string) => {
+    const value = settings[name];
+    if (value === undefined) throw new Error(`The installation has no setting ${name}.`);
+    return value;
+  });
+}
+
+/** The app's manifest as it is in zendesk-app/ (the development Zendesk installs it from there). */
+export function readAppManifest(root: string): Manifest {
+  return JSON.parse(readFileSync(path.join(root, APP_SOURCE, "manifest.json"), "utf8")) as Manifest;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createZendeskClient, type ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { QUEUES } from "@/lib/jobs/queues";
@@ -35,7 +35,8 @@ const signature = () =>
   Buffer.from(randomUUID() + randomUUID())
     .toString("base64")
     .slice(0, 43) + "=";
-const accept = (ticketId: string, sig = signature()) => acceptTriageWebhook({ ticketId, signature: sig, signedAt: new Date() });
+const accept = (ticketId: string, sig = signature()) =>
+  acceptTriageWebhook({ ticketId, replayKey: createHash("sha256").update(Buffer.from(sig, "base64")).digest("hex"), signedAt: new Date() });
 const jobsFor = (ticketId: string) =>
   db.$queryRaw<{ id: string }[]>`SELECT id::text FROM pgboss.job WHERE name = ${QUEUES.triageTicket} AND data->>'ticketId' = ${ticketId}`;
 const notesIn = async (ticketId: string) => (await zendesk.listComments(ticketId)).filter((c) => c.body.includes(triageMarker(ticketId)));

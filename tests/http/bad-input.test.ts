@@ -58,7 +58,7 @@ const familyBody = (c: Context, overrides: Record<string, unknown> = {}) => ({
   subusers: [{ id: c.accountId, expectedFingerprint: FINGERPRINT }],
   ...overrides,
 });
-const key = (c: Context, path: string, init: RequestInit = {}) => v3(path, { ...init, key: c.key });
+const key = (c: Context, path: string, init: RequestInit & { onBehalfOf?: string } = {}) => v3(path, { ...init, key: c.key });
 
 const rows: Row[] = [];
 const add = (surface: Surface, name: string, send: Row["send"], expected: Omit<Row, "name" | "surface" | "send"> = {}) =>
@@ -403,6 +403,108 @@ for (const [method, path, allow] of [
 ] as const) {
   add("v3", `${method} ${path}`, (c) => key(c, path, { method, body: method === "GET" ? undefined : "{}" }), { status: 405, allow });
 }
+
+// A trailing slash is another, unknown path: 404 like any (after authentication), never 405.
+for (const [method, path] of [
+  ["POST", "/v3/recipients/erasejob/"],
+  ["GET", "/v3/recipients/erasejob/"],
+  ["GET", `/v3/recipients/erasejob/${UUID}/`],
+  ["GET", "/v3/scopes/"],
+  ["POST", "/v3/api_keys/"],
+  ["GET", "/v3/api_keys//"],
+] as const) {
+  add("v3", `${method} ${path} (trailing slash)`, (c) => key(c, path, { method, body: method === "GET" ? undefined : "{}" }), {
+    status: 404,
+    message: /Not Found/,
+  });
+}
+add("v3", "POST /v3/recipients/erasejob/ without a key", () => v3("/v3/recipients/erasejob/", { method: "POST", body: "{}" }), {
+  status: 401,
+});
+
+// Headers at the edge: an on-behalf-of that cannot name anybody by its form is 400 on its field; an absurd
+// Authorization is no key (401); neither reaches the database as it is.
+const ERASE_BODY = JSON.stringify({ email_addresses: ["jane@example.com"] });
+for (const [what, header, message] of [
+  ["5000 characters", "x".repeat(5000), /longer than 150 characters/],
+  ["5000 characters with spaces", "a ".repeat(2500), /longer than 150 characters/],
+  ["'account-id' and 5000 digits", `account-id ${"9".repeat(4990)}`, /longer than 150 characters/],
+  ["an account id that is no number", "account-id twelve", /not an account id/],
+  ["two words", "two words", /not a subuser username/],
+  ["an empty value", " ", /empty/],
+  ["Latin-1 bytes and 200 characters", "é".repeat(200), /longer than 150 characters/],
+] as const) {
+  add(
+    "v3",
+    `an on-behalf-of of ${what}`,
+    (c) => key(c, "/v3/recipients/erasejob", { method: "POST", onBehalfOf: header, body: ERASE_BODY }),
+    { status: 400, message },
+  );
+}
+add("v3", "an on-behalf-of of 5000 characters on GET /v3/scopes", (c) => key(c, "/v3/scopes", { onBehalfOf: "y".repeat(5000) }), {
+  status: 400,
+});
+for (const [what, authorization] of [
+  ["a 5000-character bearer token", `Bearer ${"k".repeat(5000)}`],
+  ["a 5000-character key of the right form", `Bearer SG.${"a".repeat(22)}.${"b".repeat(4970)}`],
+  ["Basic credentials", `Basic ${Buffer.from("user:pass").toString("base64")}`],
+  ["only the scheme", "Bearer"],
+  ["Latin-1 bytes", `Bearer ${"é".repeat(300)}`],
+] as const) {
+  add("v3", `an Authorization of ${what}`, () => v3("/v3/scopes", { headers: { authorization: authorization } }), { status: 401 });
+}
+add(
+  "v3",
+  "a 5000-character on-behalf-of without a key (the key first)",
+  () => v3("/v3/recipients/erasejob", { method: "POST", onBehalfOf: "z".repeat(5000), body: ERASE_BODY }),
+  { status: 401 },
+);
+
+// Other headers at the edge, absurd or malformed: each a 4xx, never a 5xx.
+for (const [what, headers] of [
+  ["a 5000-character sidebar session", { "x-scopedesk-sidebar-session": `sds1.${"a".repeat(5000)}` }],
+  ["a sidebar session naming no staff id", { "x-scopedesk-sidebar-session": `sds1.not-a-uuid.${"b".repeat(43)}` }],
+  ["a 5000-character session cookie", { cookie: `authjs.session-token=${"c".repeat(5000)}` }],
+  ["a 5000-character console token", { authorization: `Bearer ${"d".repeat(5000)}` }],
+] as const) {
+  add("api", `GET /api/accounts with ${what}`, () => anonymousFetch("/api/accounts?q=test", { headers }), { status: 401 });
+}
+add(
+  "v3",
+  "a keyless request with a 5000-character X-Forwarded-For",
+  () => v3("/v3/scopes", { headers: { "x-forwarded-for": "203.0.113.9, ".repeat(400) + "x".repeat(200) } }),
+  { status: 401 },
+);
+add(
+  "api",
+  "a webhook with a 5000-character signature and timestamp",
+  () =>
+    anonymousFetch("/api/zendesk-app/webhook", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-zendesk-webhook-signature": "A".repeat(5000),
+        "x-zendesk-webhook-signature-timestamp": "2".repeat(5000),
+      },
+      body: JSON.stringify({ ticket_id: "4242" }),
+    }),
+  { status: 401 },
+);
+add(
+  "api",
+  "a webhook whose signature is base64 of the right length spelled non-canonically",
+  () =>
+    anonymousFetch("/api/zendesk-app/webhook", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-zendesk-webhook-signature": `${"A".repeat(42)}B=`,
+        "x-zendesk-webhook-signature-timestamp": new Date().toISOString(),
+      },
+      body: JSON.stringify({ ticket_id: "4242" }),
+    }),
+  { status: 401, message: /canonical/ },
+);
 
 // Unknown fields and parameters.
 add(

@@ -176,12 +176,21 @@ describe("on-behalf-of", () => {
     ["another account's subuser by id", () => `account-id ${strangersSub.id}`],
     ["an unknown username", () => "no-such-subuser-anywhere"],
     ["the caller itself", () => `account-id ${parent.id}`],
-    ["a malformed account id", () => "account-id twelve"],
-    ["an empty value", () => " "],
   ])("is 404 for %s, revealing nothing", async (_label, header) => {
     const r = await expectContract(await erase(parent.key, ["kim@example.com"], { onBehalfOf: header() }));
     expect(r.status).toBe(404);
     expect((r.body as { errors: { field: string }[] }).errors[0]!.field).toBe("on-behalf-of");
+  });
+
+  it.each([
+    ["a malformed account id", "account-id twelve"],
+    ["an empty value", " "],
+    ["5000 characters", "x".repeat(5000)],
+  ])("is 400 for %s: it cannot name anybody by its form", async (_label, header) => {
+    const r = await expectContract(await erase(parent.key, ["kim@example.com"], { onBehalfOf: header }));
+    expect(r.status).toBe(400);
+    const [error] = (r.body as { errors: { field: string; message: string }[] }).errors;
+    expect(error).toMatchObject({ field: "on-behalf-of", message: expect.stringContaining('"account-id <account id>"') });
   });
 
   it("is 403 when the subuser itself lacks the erase-job scope", async () => {

@@ -67,6 +67,13 @@ describe("the triage webhook", () => {
     const replay = await post(request);
     expect(replay.status).toBe(409);
     expect(((await replay.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe("replayed");
+    // The same signature spelled another way (base64's unused trailing bits changed) is no new request either.
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const signature = request.headers["x-zendesk-webhook-signature"]!;
+    const respelled = `${signature.slice(0, -2)}${ALPHABET[ALPHABET.indexOf(signature.at(-2)!) ^ 1]}=`;
+    const sneaky = await post({ ...request, headers: { ...request.headers, "x-zendesk-webhook-signature": respelled } });
+    expect(sneaky.status).toBe(401);
+    expect(((await sneaky.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe("malformed_signature");
     // Another request for the same ticket (signed on its own) is counted, not triaged again.
     const second = await post(signedWebhook({ ticketId }));
     expect(second.status).toBe(200);

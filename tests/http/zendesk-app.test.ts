@@ -61,6 +61,12 @@ async function openSidebar(email: string): Promise<Sidebar> {
   return { credential, fetch: call };
 }
 
+/** The same token with its signature's last character changed in the bits base64url leaves unused. */
+function respelled(token: string): string {
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  return `${token.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(token.at(-1)!) ^ 1]}`;
+}
+
 async function staffWithAgent(role: "viewer" | "agent" = "agent") {
   const staff = await createStaff(role);
   await zendeskAgent(staff.email);
@@ -88,6 +94,22 @@ describe("the signed first load", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  it("reaches the signed load when the admin's Scopedesk URL setting ends in a slash (//api/…): a 308 that keeps the form post", async () => {
+    const staff = await staffWithAgent();
+    const query = `origin=${encodeURIComponent(ZENDESK_ORIGIN)}&app_guid=${randomUUID()}`;
+    const init = {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: ZENDESK_ORIGIN, "sec-fetch-site": "cross-site" },
+      body: new URLSearchParams({ token: await appToken({ email: staff.email }) }).toString(),
+    };
+    const redirect = await anonymousFetch(`//api/zendesk-app/sidebar?${query}`, init);
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get("location")).toBe(`/api/zendesk-app/sidebar?${query}`);
+    // The browser posts the same form again there (308 keeps method and body).
+    const opened = await anonymousFetch(redirect.headers.get("location")!, init);
+    expect(opened.status, await opened.clone().text()).toBe(303);
+  });
+
   it("refuses what Zendesk did not sign for this installation and account, expired or used before, with a refusal page and no session", async () => {
     const staff = await staffWithAgent();
     const foreignKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
@@ -113,6 +135,7 @@ describe("the signed first load", () => {
       ["from another Zendesk account", await appToken({ email: staff.email, iss: "acme.zendesk.com" }), 401, "wrong_issuer"],
       ["expired", await appToken({ email: staff.email, expiresInSeconds: -120 }), 401, "expired"],
       ["used before (a replay)", used, 401, "replayed"],
+      ["used before, its signature re-spelled (same bytes, another base64url text)", respelled(used), 400, "malformed"],
       ["not a JWT", "not-a-token", 400, "malformed"],
     ];
     const sessionsBefore = await db.staffSession.count({ where: { staffId: staff.id } });
