@@ -1,18 +1,14 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import type { Db, Tx } from "@/lib/platform/db";
 
 /**
- * "Accept this once": a signed thing (a Zendesk app JWT, a webhook's
- * signature) is claimed by its SHA-256 in Postgres, so every server process
+ * "Accept this once": a signed thing (a Zendesk app JWT, a webhook) is
+ * claimed in Postgres by a digest of what was signed, never of how it is
+ * spelled (lib/zendesk-app/app-token.ts, lib/triage/webhook-signature.ts), so every server process
  * agrees, until the moment it could no longer be accepted anyway (its own
  * expiry); the worker's prune job drops older claims.
  */
 export type ReplayKind = "zendesk_app_token" | "zendesk_webhook";
-
-export function replayDigest(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
 
 /** True the first time; false when the same thing was claimed before (a replay). Inside the caller's transaction. */
 export async function claimOnce(tx: Tx, kind: ReplayKind, digest: string, expiresAt: Date): Promise<boolean> {
