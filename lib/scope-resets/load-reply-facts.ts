@@ -103,6 +103,11 @@ export async function loadReplyFacts(db: Db | Tx, subject: ReplySubject): Promis
   );
 }
 
+/** The accounts a reply speaks of: every account it names as reset or holding the scopes, and the one it is about. */
+export function replyAccountIds(loaded: LoadedReplyFacts): number[] {
+  return [...new Set([loaded.accountId, ...loaded.facts.accounts.map((a) => a.id)])];
+}
+
 function finish(facts: ReplyFacts, rest: Omit<LoadedReplyFacts, "facts" | "factsFingerprint">): LoadedReplyFacts {
   return { facts, factsFingerprint: sha256(replyFactsIdentity(facts)), ...rest };
 }

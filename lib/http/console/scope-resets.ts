@@ -8,6 +8,7 @@ import {
   type ReplyStaleDetails,
 } from "@/lib/helpdesk/send-customer-reply";
 import { verifyResetTicket } from "@/lib/helpdesk/verify-reset-ticket";
+import type { ReplyAlreadySentDetails, ResetOnTicketDetails } from "@/lib/helpdesk/find-ticket-replies";
 import { describeFamilyReset, type FamilyResetPreview } from "@/lib/scope-resets/describe-reset-options";
 import { getFamilyReset, type FamilyResetView } from "@/lib/scope-resets/get-family-reset";
 import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
@@ -173,8 +174,9 @@ const accountReplyBody = () =>
 /** The answer to a reply send: queued (201); `resend` when a dead reply was sent again (the worker searches the ticket first). */
 export type SendCustomerReplyOutput = Awaited<ReturnType<typeof sendCustomerReply>>;
 export type SendCustomerReplyErrors = CommonErrors & {
-  conflict: ReplyConflictDetails;
+  conflict: ReplyConflictDetails | ResetOnTicketDetails;
   reply_stale: ReplyStaleDetails;
+  reply_already_sent: ReplyAlreadySentDetails;
   ticket_not_found: BadRequestDetails;
 };
 
