@@ -12,8 +12,10 @@ import { toDeliveryView, type DeliveryView } from "./list-deliveries";
  * is on the ticket, another would contradict it: `own` is the reply this
  * subject already has (sent again only when it went dead), `other` the reply
  * of another subject that speaks of one of the same accounts, which refuses a
- * second. A reply speaks of an account when its delivery names the account,
- * or belongs to a reset (or a family reset) of that account on that ticket.
+ * second. A reply speaks of the accounts it tells about: a new-key reply of
+ * its account, a reset's or a family's of the accounts reset on that ticket.
+ * A family's parent that was not reset is not one of them: the family's reply
+ * says it "had them already", a true follow-up of the new-key reply.
  */
 export interface TicketReplies {
   own: TicketReplyRow | null;
@@ -50,7 +52,8 @@ function replyRows(db: Db | Tx, ticketId: string, accountIds: number[], resetIds
     where: {
       kind: "customer_reply",
       ticketId,
-      OR: [{ accountId: { in: accountIds } }, { resetId: { in: resetIds } }, { familyResetId: { in: familyResetIds } }],
+      // A reply without a reset by its account; a reset's or a family's by the resets of these accounts on this ticket.
+      OR: [{ resetId: null, accountId: { in: accountIds } }, { resetId: { in: resetIds } }, { familyResetId: { in: familyResetIds } }],
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: {

@@ -169,6 +169,47 @@ describe("no contradictory second reply on a ticket", () => {
   });
 });
 
+describe("a true follow-up is not refused", () => {
+  it("after the new-key reply named a subuser lacking the scopes, the family reset of that subuser replies on the same ticket", async () => {
+    const parent = await createAccount({ scopes: POST_CUTOFF_SCOPES });
+    const sub = await createAccount({ scopes: ["mail.send"], parentId: parent.id });
+    const ticket = await openTicket();
+    const draft = (await accountReply(parent.id, ticket.ticketId)).draft!;
+    expect(draft.text).toContain(`- ${sub.username}`);
+    const first = await agent.fetch(
+      `/api/accounts/${parent.id}/customer-reply`,
+      json({ ticket: `#${ticket.ticketId}`, text: draft.text, factsFingerprint: draft.factsFingerprint }),
+    );
+    expect(first.status).toBe(201);
+
+    // The customer answers "yes, enable them": the agent resets the subuser (the parent has the scopes: not reset).
+    const preview = (await (await agent.fetch(`/api/accounts/${parent.id}/family-resets`)).json()) as {
+      subusers: { id: number; expectedFingerprint: string }[];
+    };
+    const reset = await agent.fetch(
+      `/api/accounts/${parent.id}/family-resets`,
+      json({
+        ticket: `#${ticket.ticketId}`,
+        idempotencyKey: randomUUID(),
+        parent: null,
+        subusers: preview.subusers.map((s) => ({ id: s.id, expectedFingerprint: s.expectedFingerprint })),
+      }),
+    );
+    expect(reset.status).toBe(201);
+    const { familyResetId } = (await reset.json()) as { familyResetId: string };
+    const family = ((await (await agent.fetch(`/api/family-resets/${familyResetId}`)).json()) as { reply: ReplyViewJson }).reply;
+    expect(family.blocked).toBeNull();
+    expect(family.draft!.text).toContain(`your subuser ${sub.username} (your account ${parent.username} had them already)`);
+    const followUp = await agent.fetch(
+      `/api/family-resets/${familyResetId}/customer-reply`,
+      json({ text: family.draft!.text, factsFingerprint: family.draft!.factsFingerprint }),
+    );
+    expect(followUp.status).toBe(201);
+    // The subuser itself was reset on this ticket: no new-key reply about it there.
+    expect((await accountReply(sub.id, ticket.ticketId)).draft).toBeNull();
+  });
+});
+
 describe("why a reply cannot be sent, from the server", () => {
   it("names a closed ticket, and a missing ticket for an account's reply", async () => {
     const ticket = await openTicket();
