@@ -144,7 +144,7 @@ describe("renderAfterNote", () => {
         "",
         "Summary: 4 scopes before, 5 after: 2 added, 1 removed. Erase-job scopes recipients.erasejob.create and recipients.erasejob.read verified present.",
         "Kind: default scope set of catalog seed003-4792643ad264.",
-        "Existing API keys that lose scopes: none.",
+        "Existing API keys that lost scopes in the reset: none.",
         "Existing API keys without the erase-job scopes: none.",
         "",
         "Added (2): recipients.erasejob.create, recipients.erasejob.read",
@@ -170,9 +170,9 @@ describe("renderAfterNote", () => {
         AFTER_ANOMALY,
         "Reason: Customer asked twice.",
         "Approved by Sam.",
-        "Existing API keys that lose scopes: 2, acknowledged by Dana Agent before the reset:",
-        "Legacy sender (key key_L1) loses email_activity.read, mail.legacy_smtp_api.send",
-        "EU sender (key key_S1) of acme-mail-eu (#4218) loses email_activity.read",
+        "Existing API keys that lost scopes in the reset: 2, acknowledged by Dana Agent before the reset:",
+        "Legacy sender (key key_L1) lost email_activity.read, mail.legacy_smtp_api.send",
+        "EU sender (key key_S1) of acme-mail-eu (#4218) lost email_activity.read",
         "Existing API keys without the erase-job scopes: 1. A key keeps the scopes it was created with, so the customer needs a new key:",
         "Legacy sender (key key_L1)",
         "Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each is reset: acme-mail-eu (#4218).",
@@ -211,7 +211,7 @@ describe("renderAdminNote", () => {
         PARAGRAPH,
         "Reason: Customer needs GDPR erasure.",
         "Approved by Sam.",
-        "Existing API keys that lose scopes: none.",
+        "Existing API keys that lost scopes in the reset: none.",
         "Existing API keys without the erase-job scopes: none.",
         "",
         "Added (2): recipients.erasejob.create, recipients.erasejob.read",
@@ -431,12 +431,15 @@ describe("a family reset's one note pair", () => {
   });
 });
 
-describe("the anomaly, after the reset that addressed it", () => {
+describe("after the reset: the past for what was, the present for what is now", () => {
   it("note 2 and the admin note say what the account lacked in the past and what it holds now", () => {
     for (const fn of [renderAfterNote, renderAdminNote]) {
       const text = fn({ ...INPUT, impact: IMPACT });
       expect(text).toContain(AFTER_ANOMALY);
       expectNoStaleAnomaly(text);
+      // What the reset did to keys is told in the past.
+      expect(text).toContain("Legacy sender (key key_L1) lost email_activity.read, mail.legacy_smtp_api.send");
+      expect(text).not.toMatch(/ loses |that lose scopes/);
     }
     expectNoStaleAnomaly(renderBeforeNote({ ...INPUT, impact: IMPACT }));
   });

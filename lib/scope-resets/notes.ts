@@ -116,10 +116,13 @@ function consequenceLines(
   const lines: string[] = [];
   const of = (k: { accountId: number; accountUsername: string }) =>
     k.accountId === accountId ? "" : ` of ${account({ id: k.accountId, username: k.accountUsername })}`;
-  if (impact.losses.length === 0) lines.push("Existing API keys that lose scopes: none.");
+  // What the reset did to keys, in the past (decision 045); what is still so, in the present.
+  if (impact.losses.length === 0) lines.push("Existing API keys that lost scopes in the reset: none.");
   else {
-    lines.push(`Existing API keys that lose scopes: ${impact.losses.length}, acknowledged by ${oneLine(actorName)} before the reset:`);
-    lines.push(...keyLines(impact.losses, (i) => `${of(impact.losses[i]!)} loses ${impact.losses[i]!.loses.join(", ")}`));
+    lines.push(
+      `Existing API keys that lost scopes in the reset: ${impact.losses.length}, acknowledged by ${oneLine(actorName)} before the reset:`,
+    );
+    lines.push(...keyLines(impact.losses, (i) => `${of(impact.losses[i]!)} lost ${impact.losses[i]!.loses.join(", ")}`));
   }
   if (impact.keysLackingEraseJob.length === 0) lines.push("Existing API keys without the erase-job scopes: none.");
   else {
