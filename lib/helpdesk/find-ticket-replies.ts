@@ -87,7 +87,7 @@ export async function findTicketReplies(
   db: Db | Tx,
   input: {
     ticketId: string;
-    /** The accounts the reply speaks of (the reset one; a family's parent and reset subusers; the one account). */
+    /** The accounts the reply tells about: the reset ones (a family's parent only when it was reset), or the one account. */
     accountIds: readonly number[];
     /** Which reply is this subject's own: the reset's (a family's anchor reset) or the account's without a reset. */
     own: { resetId: string } | { accountId: number };
