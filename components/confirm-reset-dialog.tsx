@@ -302,10 +302,14 @@ export default function ConfirmResetDialog({
               <div className="mt-2">
                 <KeysLackingList keys={plan.keysLackingEraseJob} />
               </div>
-              {resetPlan.subusersLackingEraseJob.length > 0 && (
+              {resetPlan.subusersLackingCount > 0 && (
                 <p className="mt-2">
-                  {resetPlan.subusersLackingEraseJob.length} subuser(s) still lack the erase-job scopes after this reset (
-                  {resetPlan.subusersLackingEraseJob.map((s) => s.username).join(", ")}): the notes and the reply say so.
+                  {resetPlan.subusersLackingCount} subuser(s) still lack the erase-job scopes after this reset (
+                  {resetPlan.subusersLackingEraseJob.map((s) => s.username).join(", ")}
+                  {resetPlan.subusersLackingCount > resetPlan.subusersLackingEraseJob.length
+                    ? ` and ${resetPlan.subusersLackingCount - resetPlan.subusersLackingEraseJob.length} more`
+                    : ""}
+                  ): the notes and the reply say so.
                 </p>
               )}
               {resetPlan.anomaly && (

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { asApiError } from "@/lib/client/api-fetch";
@@ -42,7 +43,7 @@ export function CustomerReplyPanel({
   connected: boolean;
   /** The viewer's role may send replies. */
   canSend: boolean;
-  /** Why it cannot be sent from here, when it is neither the helpdesk nor the role (e.g. no ticket in context). */
+  /** Why it cannot be sent from here when the server gives no reason of its own (reply.cannotSend wins): e.g. no ticket in context. */
   cannotSend?: string;
 }) {
   const router = useRouter();
@@ -57,6 +58,7 @@ export function CustomerReplyPanel({
   return (
     <div className="space-y-3" data-testid="reply-panel">
       {sent && <SentReply delivery={sent} canRetry={canSend} />}
+      {reply.otherReply && <OtherReply other={reply.otherReply} />}
       {!live &&
         (reply.draft ? (
           <ReplyEditor
@@ -68,13 +70,38 @@ export function CustomerReplyPanel({
             canSend={canSend}
             resend={sent !== null}
             onSent={onSent}
-            cannotSend={cannotSend}
+            cannotSend={reply.cannotSend ?? cannotSend}
           />
         ) : (
           <p role="note" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm" data-testid="reply-blocked">
             No reply can be written now: {reply.blocked}
           </p>
         ))}
+    </div>
+  );
+}
+
+/** Another reply about the same account already on the ticket (decision 045): what it said and where it is; no second one is offered. */
+function OtherReply({ other }: { other: NonNullable<ReplyView["otherReply"]> }) {
+  const { details } = other;
+  const what =
+    details.about === "family"
+      ? "The family reset's reply"
+      : details.about === "reset"
+        ? "The reply of a scope reset"
+        : 'The "create a new key" reply (no reset)';
+  const state = details.status === "delivered" ? "was sent" : details.status === "dead" ? "did not go through" : "is on its way";
+  return (
+    <div className="space-y-2 text-sm" data-testid="other-reply">
+      <h3 className="font-semibold">
+        {what} {state} on this ticket
+      </h3>
+      <pre className="whitespace-pre-wrap break-words rounded bg-white p-3 font-mono text-xs">{details.text}</pre>
+      <p className="text-slate-700">
+        <Link href={details.path} className="text-blue-800 underline">
+          Open its page
+        </Link>
+      </p>
     </div>
   );
 }
@@ -273,10 +300,13 @@ function ReplyEditor({
           )}
         </>
       ) : (
-        <p className="text-slate-700">
-          {connected
+        <p className="text-slate-700" data-testid="reply-cannot-send">
+          {!canSend
             ? "Your role cannot send replies: copy it into the ticket."
-            : "The helpdesk is not connected: copy the reply into the ticket."}
+            : (cannotSend ??
+              (connected
+                ? "The reply cannot be sent from here: copy it into the ticket."
+                : "The helpdesk is not connected: copy the reply into the ticket."))}
         </p>
       )}
       {error && !fresh && (

@@ -9,7 +9,7 @@ import { asApiError } from "@/lib/client/api-fetch";
 import { consoleApi } from "@/lib/client/console-api";
 import { queryKeys } from "@/lib/client/query-keys";
 import type { RequestApprovalErrors } from "@/lib/http/console/approvals";
-import type { FamilyResetErrors } from "@/lib/http/console/scope-resets";
+import type { FamilyResetErrors, FamilyResetPreviewOutput } from "@/lib/http/console/scope-resets";
 import type { ResetMode } from "@/lib/scope-resets/plan";
 import { RESET_REASON_MAX_LENGTH } from "@/lib/scope-resets/request";
 import { ApprovalNeeded } from "./approvals/approval-needed";
@@ -60,7 +60,7 @@ export default function FamilyResetDialog({
   const data = preview.data;
   const picked = data?.subusers.filter((s) => !unpicked.has(s.id)) ?? [];
   const parentLosses = data?.parent.needsReset ? data.parent.plan.keyImpact.losses : [];
-  const losses = [...parentLosses, ...picked.flatMap((s) => s.plan.keyImpact.losses)];
+  const losses = [...parentLosses, ...picked.flatMap((s) => s.keyImpact.losses)];
   // The same rules as the server's, for the accounts picked now (the server applies them again on confirmation).
   const resetting = new Set([...(data?.parent.needsReset ? [accountId] : []), ...picked.map((s) => s.id)]);
   const rules =
@@ -92,12 +92,7 @@ export default function FamilyResetDialog({
               ...(data!.parent.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: data!.parent.plan.keyImpact.fingerprint } : {}),
             }
           : null,
-        subusers: picked.map((s) => ({
-          id: s.id,
-          expectedFingerprint: s.expectedFingerprint,
-          mode: "default",
-          ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
-        })),
+        subusers: picked.map(subuserConfirmation),
       }),
     onSuccess: (result) => navigate(`/family-resets/${result.familyResetId}`),
     onError: (failure) => {
@@ -120,12 +115,7 @@ export default function FamilyResetDialog({
               ...(data!.parent.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: data!.parent.plan.keyImpact.fingerprint } : {}),
             }
           : null,
-        subusers: picked.map((s) => ({
-          id: s.id,
-          expectedFingerprint: s.expectedFingerprint,
-          mode: "default",
-          ...(s.plan.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.plan.keyImpact.fingerprint } : {}),
-        })),
+        subusers: picked.map(subuserConfirmation),
       }),
     onSuccess: (result) => navigate(`/approvals/${result.approval.id}`),
   });
@@ -227,37 +217,16 @@ export default function FamilyResetDialog({
                 )}
               </section>
 
-              <fieldset className="rounded border border-slate-200 p-3">
-                <legend className="px-1 font-semibold">Subusers lacking the erase-job scopes ({data.subusers.length})</legend>
-                <ul className="space-y-2">
-                  {data.subusers.map((s) => (
-                    <li key={s.id}>
-                      <label className="flex items-start gap-2">
-                        <input
-                          type="checkbox"
-                          checked={!unpicked.has(s.id)}
-                          onChange={(e) => {
-                            const next = new Set(unpicked);
-                            if (e.target.checked) next.delete(s.id);
-                            else next.add(s.id);
-                            setUnpicked(next);
-                            setAcknowledged(false);
-                            setServerRules(null);
-                          }}
-                          className="mt-1"
-                        />
-                        <span>
-                          <strong>{s.username}</strong> #{s.id}: adds {s.plan.added.length}, removes {s.plan.removed.length}
-                          {s.plan.eraseJobAfter.both ? "" : ` (still missing ${s.plan.eraseJobAfter.missing.join(", ")})`}
-                        </span>
-                      </label>
-                      {s.plan.keyImpact.losses.length > 0 && (
-                        <KeyLossList losses={s.plan.keyImpact.losses} accountId={s.id} usage={keyUsage} />
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              </fieldset>
+              <SubuserGroups
+                data={data}
+                unpicked={unpicked}
+                keyUsage={keyUsage}
+                onChange={(next) => {
+                  setUnpicked(next);
+                  setAcknowledged(false);
+                  setServerRules(null);
+                }}
+              />
 
               {losses.length > 0 && (
                 <label className="flex items-start gap-2 rounded border border-red-300 bg-red-50 p-2 font-medium">
@@ -316,5 +285,129 @@ export default function FamilyResetDialog({
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
+  );
+}
+
+type Preview = FamilyResetPreviewOutput;
+type Subuser = Preview["subusers"][number];
+
+function subuserConfirmation(s: Subuser) {
+  return {
+    id: s.id,
+    expectedFingerprint: s.expectedFingerprint,
+    mode: "default" as const,
+    ...(s.keyImpact.fingerprint ? { acknowledgedKeyImpact: s.keyImpact.fingerprint } : {}),
+  };
+}
+
+/** A group of this many subusers or fewer opens listed; a larger one shows its summary and lists its subusers on demand. */
+const LISTED_OPEN_MAX = 20;
+
+/**
+ * The subusers grouped by the plan they share (decision 046): one line per
+ * group with a checkbox that picks or leaves out all of it, its subusers
+ * listed (each with its own checkbox and key losses) when the group is small
+ * or the agent opens it. 500 subusers are two or three lines, not 500 rows.
+ */
+function SubuserGroups({
+  data,
+  unpicked,
+  onChange,
+  keyUsage,
+}: {
+  data: Preview;
+  unpicked: ReadonlySet<number>;
+  onChange(next: ReadonlySet<number>): void;
+  keyUsage?: { lastUsed: Readonly<Record<string, string | null>>; now: string };
+}) {
+  const groups = data.subuserPlans.map((plan, index) => ({ plan, index, members: data.subusers.filter((s) => s.plan === index) }));
+  const [opened, setOpened] = useState<ReadonlySet<number>>(
+    () => new Set(groups.filter((g) => g.members.length <= LISTED_OPEN_MAX).map((g) => g.index)),
+  );
+  const set = (ids: readonly number[], pick: boolean) => {
+    const next = new Set(unpicked);
+    for (const id of ids) {
+      if (pick) next.delete(id);
+      else next.add(id);
+    }
+    onChange(next);
+  };
+  const pickedCount = data.subusers.filter((s) => !unpicked.has(s.id)).length;
+  return (
+    <fieldset className="rounded border border-slate-200 p-3" data-testid="family-subusers">
+      <legend className="px-1 font-semibold">
+        Subusers lacking the erase-job scopes ({data.subusers.length}
+        {pickedCount !== data.subusers.length ? `, ${pickedCount} picked` : ""})
+      </legend>
+      <ul className="space-y-3">
+        {groups.map(({ plan, index, members }) => {
+          const picked = members.filter((s) => !unpicked.has(s.id)).length;
+          const withLosses = members.filter((s) => s.keyImpact.losses.length > 0).length;
+          const open = opened.has(index);
+          return (
+            <li key={index} className="rounded border border-slate-100 p-2" data-testid="subuser-group">
+              <label className="flex items-start gap-2">
+                <input
+                  type="checkbox"
+                  checked={picked === members.length}
+                  ref={(el) => {
+                    if (el) el.indeterminate = picked > 0 && picked < members.length;
+                  }}
+                  onChange={(e) =>
+                    set(
+                      members.map((s) => s.id),
+                      e.target.checked,
+                    )
+                  }
+                  className="mt-1"
+                  aria-label={`All ${members.length} subusers of this group`}
+                />
+                <span>
+                  <strong>
+                    {members.length} subuser{members.length === 1 ? "" : "s"}
+                  </strong>
+                  {picked !== members.length ? ` (${picked} picked)` : ""}: adds {plan.added.length}, removes {plan.removed.length}
+                  {plan.eraseJobAfter.both ? "" : ` (still missing ${plan.eraseJobAfter.missing.join(", ")})`}
+                  {withLosses > 0 ? `; ${withLosses} of them have keys that lose scopes` : ""}
+                </span>
+              </label>
+              <button
+                type="button"
+                className="ml-6 mt-1 text-blue-800 underline"
+                aria-expanded={open}
+                onClick={() => {
+                  const next = new Set(opened);
+                  if (open) next.delete(index);
+                  else next.add(index);
+                  setOpened(next);
+                }}
+              >
+                {open ? "Hide the subusers" : `List the ${members.length} subusers`}
+              </button>
+              {open && (
+                <ul className="ml-6 mt-1 max-h-72 space-y-1 overflow-auto">
+                  {members.map((s) => (
+                    <li key={s.id}>
+                      <label className="flex items-start gap-2">
+                        <input
+                          type="checkbox"
+                          checked={!unpicked.has(s.id)}
+                          onChange={(e) => set([s.id], e.target.checked)}
+                          className="mt-1"
+                        />
+                        <span>
+                          <strong>{s.username}</strong> #{s.id}
+                        </span>
+                      </label>
+                      {s.keyImpact.losses.length > 0 && <KeyLossList losses={s.keyImpact.losses} accountId={s.id} usage={keyUsage} />}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </fieldset>
   );
 }

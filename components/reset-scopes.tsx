@@ -44,6 +44,7 @@ export function ResetScopes({
   const resetButton = useRef<HTMLButtonElement>(null);
   const familyButton = useRef<HTMLButtonElement>(null);
   const lacking = resetPlan.subusersLackingEraseJob;
+  const lackingCount = resetPlan.subusersLackingCount;
   const live = detail.approval.live;
 
   return (
@@ -106,14 +107,15 @@ export function ResetScopes({
         </>
       )}
 
-      {lacking.length > 0 && (
+      {lackingCount > 0 && (
         <div className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="subusers-lacking">
           <p>
             <strong>
-              {lacking.length} subuser{lacking.length === 1 ? "" : "s"}
+              {lackingCount} subuser{lackingCount === 1 ? "" : "s"}
             </strong>{" "}
-            still lack{lacking.length === 1 ? "s" : ""} the erase-job scopes; erase requests on-behalf-of{" "}
-            {lacking.length === 1 ? "it" : "them"} are refused until each is reset: <AccountLinks accounts={lacking} />
+            still lack{lackingCount === 1 ? "s" : ""} the erase-job scopes; erase requests on-behalf-of {lackingCount === 1 ? "it" : "them"}{" "}
+            are refused until each is reset: <AccountLinks accounts={lacking} />
+            {lackingCount > lacking.length ? ` and ${lackingCount - lacking.length} more (Reset with subusers… lists them)` : ""}
           </p>
         </div>
       )}
@@ -148,7 +150,7 @@ export function ResetScopes({
           >
             {plan.nothingToDo ? "Reset anyway…" : "Reset Scopes…"}
           </button>
-          {lacking.length > 0 && (
+          {lackingCount > 0 && (
             <button
               ref={familyButton}
               type="button"

@@ -8,9 +8,10 @@ import { getConfig } from "@/lib/platform/config";
 import { getDb } from "@/lib/platform/db";
 import type { StaffSession } from "@/lib/auth/get-staff";
 import { draftCustomerReply } from "@/lib/scope-resets/customer-reply";
-import { loadReplyFacts, type ReplySubject } from "@/lib/scope-resets/load-reply-facts";
+import { loadReplyFacts, replyAccountIds, type ReplySubject } from "@/lib/scope-resets/load-reply-facts";
 import { textToZendeskHtml } from "./comment-html";
 import { helpdeskConnection } from "./get-zendesk";
+import { findTicketReplies } from "./find-ticket-replies";
 import { deliveryMarker, normaliseReplyText } from "./helpdesk-comments";
 import { COMMENT_MAX_BYTES } from "./zendesk-client";
 
@@ -93,11 +94,14 @@ export async function sendCustomerReply(input: {
     const ticket = loaded.ticket ?? input.ticket;
     if (!ticket) throw new AppError("bad_request", "Say which ticket the reply answers.", { field: "ticket" });
 
-    const earlier = await tx.helpdeskDelivery.findFirst({
-      where: loaded.anchorResetId
-        ? { resetId: loaded.anchorResetId, kind: "customer_reply" }
-        : { resetId: null, kind: "customer_reply", ticketId: ticket.ticketId, accountId: loaded.accountId },
+    // One reply per ticket and account (decision 045): another subject's reply about the same account refuses this one.
+    const { own: earlier, refusal } = await findTicketReplies(tx, {
+      ticketId: ticket.ticketId,
+      accountIds: replyAccountIds(loaded),
+      own: loaded.anchorResetId ? { resetId: loaded.anchorResetId } : { accountId: loaded.accountId },
+      lock: true,
     });
+    if (refusal) throw refusal;
     if (earlier && earlier.status !== "dead") {
       throw new AppError("conflict", earlier.status === "delivered" ? "The reply was already sent." : "The reply is already on its way.", {
         deliveryId: earlier.id,

@@ -165,7 +165,7 @@ const rawSchema = z.object({
     )
     .pipe(z.array(z.enum(APPROVAL_RULES, { error: `each rule must be one of ${APPROVAL_RULES.join(", ")} (or the whole value "none")` }))),
   /** A family reset of more accounts than this needs approval. */
-  APPROVAL_FAMILY_MAX_ACCOUNTS: z.coerce.number().int().min(1).max(51).default(5),
+  APPROVAL_FAMILY_MAX_ACCOUNTS: z.coerce.number().int().min(1).max(1001).default(5),
   /** A reset of an account that was reset within this many days needs approval. */
   APPROVAL_RECENT_RESET_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Who may approve: lead, admin or both (never an agent: approving is a lead's permission, approvals:decide). */

@@ -23,6 +23,8 @@ export const APP_ERROR_STATUS = {
   helpdesk_not_connected: 409,
   /** The facts a customer reply was drafted from changed before it was sent: the fresh draft is in the details. */
   reply_stale: 409,
+  /** Another customer reply about the same account is already on the ticket: a second would contradict it (decision 045). */
+  reply_already_sent: 409,
   /** The reset needs a second staff member's approval (lib/approvals/policy.ts): details say which rules fired. */
   approval_required: 409,
   /** The account changed since the approval was requested: the approval is void; details say what changed. */

@@ -103,6 +103,12 @@ export async function loadReplyFacts(db: Db | Tx, subject: ReplySubject): Promis
   );
 }
 
+/** The accounts a reply tells about (decision 045): the reset ones (a family's parent only when it was reset), or the one account. */
+export function replyAccountIds(loaded: LoadedReplyFacts): number[] {
+  const ids = loaded.facts.accounts.map((a) => a.id);
+  return ids.length > 0 ? ids : [loaded.accountId];
+}
+
 function finish(facts: ReplyFacts, rest: Omit<LoadedReplyFacts, "facts" | "factsFingerprint">): LoadedReplyFacts {
   return { facts, factsFingerprint: sha256(replyFactsIdentity(facts)), ...rest };
 }

@@ -11,6 +11,7 @@ import {
   type ResetImpact,
   type ResetNoteInput,
 } from "./notes";
+import { eraseJobVerdict } from "@/lib/accounts/cutoff";
 import { planScopeReset, type ScopeResetPlan } from "./plan";
 import { NOTE_MAX_CHARS } from "./text-parts";
 
@@ -68,7 +69,12 @@ function expectNoMarkdownLineStarts(text: string): void {
 
 const IMPACT: ResetImpact = {
   ...NO_IMPACT,
-  anomaly: "Signed up 2024-05-05 12:00 UTC, on or after the cutoff, yet lacks both erase-job scopes.",
+  // The verdict's own text, written before the reset in the present tense.
+  anomaly: eraseJobVerdict({
+    signedUpAt: new Date("2024-05-05T12:00:00Z"),
+    scopes: ["mail.send"],
+    cutoff: new Date("2024-01-01T00:00:00Z"),
+  }).explanation,
   losses: [
     {
       keyId: "key_L1",
@@ -84,6 +90,16 @@ const IMPACT: ResetImpact = {
   ],
   subusersLackingEraseJob: [{ id: 4218, username: "acme-mail-eu", missing: [...ERASE_JOB_SCOPES] }],
 };
+
+const AFTER_ANOMALY =
+  "ANOMALY: Signed up 2024-05-05 12:00 UTC, on or after the 2024-01-01 00:00 UTC cutoff, so these scopes are enabled by default. " +
+  "Yet before this reset it lacked recipients.erasejob.create and recipients.erasejob.read, which was unexpected for this signup date. " +
+  "The reset added them: it holds both now (verified).";
+
+/** What the verdict said before the reset and is untrue once it is done: no note says it after the reset. */
+function expectNoStaleAnomaly(text: string): void {
+  expect(text).not.toMatch(/The account lacks|reset its scopes to add them|mention the anomaly/);
+}
 
 describe("renderBeforeNote", () => {
   it("renders the exact text: the summary first, then the scopes grouped by catalog group", () => {
@@ -110,7 +126,11 @@ describe("renderBeforeNote", () => {
     expect(renderBeforeNote({ ...INPUT, plan: smallPlan([], ["mail.send"]) })).toContain("by catalog group (0):\n(none)\n");
     expect(renderBeforeNote({ ...INPUT, plan: smallPlan(["mail.send"], ["mail.send"]) })).toContain("Summary: 1 scope before the reset.");
     const text = renderBeforeNote({ ...INPUT, impact: { ...IMPACT, parent: { id: 1, username: "acme" } } });
-    expect(text.split("\n").slice(4, 6)).toEqual(["Subuser of acme (#1).", `ANOMALY: ${IMPACT.anomaly}`]);
+    expect(text.split("\n").slice(4, 6)).toEqual([
+      "Subuser of acme (#1).",
+      "ANOMALY: Signed up 2024-05-05 12:00 UTC, on or after the 2024-01-01 00:00 UTC cutoff, so these scopes are enabled by default. " +
+        "Yet before this reset it lacked recipients.erasejob.create and recipients.erasejob.read, which was unexpected for this signup date.",
+    ]);
     expect(renderBeforeNote(INPUT)).not.toContain("ANOMALY");
   });
 });
@@ -124,7 +144,7 @@ describe("renderAfterNote", () => {
         "",
         "Summary: 4 scopes before, 5 after: 2 added, 1 removed. Erase-job scopes recipients.erasejob.create and recipients.erasejob.read verified present.",
         "Kind: default scope set of catalog seed003-4792643ad264.",
-        "Existing API keys that lose scopes: none.",
+        "Existing API keys that lost scopes in the reset: none.",
         "Existing API keys without the erase-job scopes: none.",
         "",
         "Added (2): recipients.erasejob.create, recipients.erasejob.read",
@@ -147,12 +167,12 @@ describe("renderAfterNote", () => {
     const summary = text.slice(0, text.indexOf("\n\nAdded ("));
     expect(summary).toContain(
       [
-        `ANOMALY: ${IMPACT.anomaly}`,
+        AFTER_ANOMALY,
         "Reason: Customer asked twice.",
         "Approved by Sam.",
-        "Existing API keys that lose scopes: 2, acknowledged by Dana Agent before the reset:",
-        "Legacy sender (key key_L1) loses email_activity.read, mail.legacy_smtp_api.send",
-        "EU sender (key key_S1) of acme-mail-eu (#4218) loses email_activity.read",
+        "Existing API keys that lost scopes in the reset: 2, acknowledged by Dana Agent before the reset:",
+        "Legacy sender (key key_L1) lost email_activity.read, mail.legacy_smtp_api.send",
+        "EU sender (key key_S1) of acme-mail-eu (#4218) lost email_activity.read",
         "Existing API keys without the erase-job scopes: 1. A key keeps the scopes it was created with, so the customer needs a new key:",
         "Legacy sender (key key_L1)",
         "Subusers still without the erase-job scopes (1): erase requests on-behalf-of them are refused until each is reset: acme-mail-eu (#4218).",
@@ -191,7 +211,7 @@ describe("renderAdminNote", () => {
         PARAGRAPH,
         "Reason: Customer needs GDPR erasure.",
         "Approved by Sam.",
-        "Existing API keys that lose scopes: none.",
+        "Existing API keys that lost scopes in the reset: none.",
         "Existing API keys without the erase-job scopes: none.",
         "",
         "Added (2): recipients.erasejob.create, recipients.erasejob.read",
@@ -408,5 +428,45 @@ describe("a family reset's one note pair", () => {
       expect(text).toContain("https://console.example/family-resets/f1");
       expectClean(text);
     }
+  });
+});
+
+describe("after the reset: the past for what was, the present for what is now", () => {
+  it("note 2 and the admin note say what the account lacked in the past and what it holds now", () => {
+    for (const fn of [renderAfterNote, renderAdminNote]) {
+      const text = fn({ ...INPUT, impact: IMPACT });
+      expect(text).toContain(AFTER_ANOMALY);
+      expectNoStaleAnomaly(text);
+      // What the reset did to keys is told in the past.
+      expect(text).toContain("Legacy sender (key key_L1) lost email_activity.read, mail.legacy_smtp_api.send");
+      expect(text).not.toMatch(/ loses |that lose scopes/);
+    }
+    expectNoStaleAnomaly(renderBeforeNote({ ...INPUT, impact: IMPACT }));
+  });
+
+  it("says what the account still lacks when the reset could not add both", () => {
+    const plan = smallPlan(["mail.send"], ["mail.send", "recipients.erasejob.read"]);
+    const text = renderAfterNote({ ...INPUT, plan, impact: IMPACT });
+    expect(text).toContain(
+      "Yet before this reset it lacked recipients.erasejob.create and recipients.erasejob.read, which was unexpected for this signup date. " +
+        "After the reset it still lacks recipients.erasejob.create.",
+    );
+    expect(text).not.toContain("holds both now");
+  });
+
+  it("the family's note 2 says it per account, in the past, and what each holds now", () => {
+    const sub = planScopeReset({ current: ["mail.send"], parentScopes: null });
+    const text = renderFamilyAfterNote({
+      parent: { id: 100, username: "acme" },
+      ticket: INPUT.ticket,
+      actor: INPUT.actor,
+      at: INPUT.at,
+      catalogVersion: INPUT.catalogVersion,
+      members: [{ account: { id: 100, username: "acme" }, role: "parent", outcome: "succeeded", plan: sub, impact: IMPACT, failure: null }],
+      subusersStillLacking: [],
+      resultUrl: INPUT.resultUrl,
+    });
+    expect(text).toContain(AFTER_ANOMALY.replace("ANOMALY:", "ANOMALY on acme (#100):"));
+    expectNoStaleAnomaly(text);
   });
 });

@@ -13,7 +13,7 @@ import { formatUtc } from "@/lib/accounts/cutoff";
 import { ERASE_JOB_SCOPES, type EraseJobScopes } from "@/lib/scopes/catalog";
 import type { KeyImpact } from "./key-impact";
 import type { ScopeResetPlan } from "./plan";
-import { boundedList, cleanLines, count, fitText, groupedScopeLines, inlineScopes, NOTE_MAX_CHARS, oneLine } from "./text-parts";
+import { boundedList, cleanLines, count, fitText, groupedScopeLines, inlineScopes, joinAnd, NOTE_MAX_CHARS, oneLine } from "./text-parts";
 
 /**
  * What the reset means for the customer beyond the account's own scopes, as
@@ -116,10 +116,13 @@ function consequenceLines(
   const lines: string[] = [];
   const of = (k: { accountId: number; accountUsername: string }) =>
     k.accountId === accountId ? "" : ` of ${account({ id: k.accountId, username: k.accountUsername })}`;
-  if (impact.losses.length === 0) lines.push("Existing API keys that lose scopes: none.");
+  // What the reset did to keys, in the past (decision 045); what is still so, in the present.
+  if (impact.losses.length === 0) lines.push("Existing API keys that lost scopes in the reset: none.");
   else {
-    lines.push(`Existing API keys that lose scopes: ${impact.losses.length}, acknowledged by ${oneLine(actorName)} before the reset:`);
-    lines.push(...keyLines(impact.losses, (i) => `${of(impact.losses[i]!)} loses ${impact.losses[i]!.loses.join(", ")}`));
+    lines.push(
+      `Existing API keys that lost scopes in the reset: ${impact.losses.length}, acknowledged by ${oneLine(actorName)} before the reset:`,
+    );
+    lines.push(...keyLines(impact.losses, (i) => `${of(impact.losses[i]!)} lost ${impact.losses[i]!.loses.join(", ")}`));
   }
   if (impact.keysLackingEraseJob.length === 0) lines.push("Existing API keys without the erase-job scopes: none.");
   else {
@@ -156,6 +159,41 @@ function parentLines(plan: ScopeResetPlan, impact: ResetImpact): string[] {
   ];
 }
 
+/**
+ * The anomaly, told as what it was: the verdict's explanation is written
+ * before the reset, in the present ("the account lacks …; reset its scopes"),
+ * which the reset makes untrue. The notes keep its signup sentence (a rule
+ * that stays true), say in the past what the account lacked, and, after the
+ * reset, what it holds now (decision 045).
+ */
+export function anomalyLine(anomaly: string | null, plan: ScopeResetPlan, at: "before" | "after", who = ""): string[] {
+  if (!anomaly) return [];
+  const signup = signupSentence(anomaly);
+  const lacked = plan.eraseJobBefore.missing;
+  const was =
+    lacked.length > 0
+      ? `Yet before this reset it lacked ${joinAnd(lacked)}, which was unexpected for this signup date.`
+      : "Yet before this reset it lacked erase-job scopes, which was unexpected for this signup date.";
+  const now =
+    at === "before"
+      ? []
+      : [
+          plan.eraseJobAfter.both
+            ? "The reset added them: it holds both now (verified)."
+            : `After the reset it still lacks ${joinAnd(plan.eraseJobAfter.missing)}.`,
+        ];
+  return [[`ANOMALY${who}:`, signup, was, ...now].join(" ")];
+}
+
+/** The verdict's first sentence (signup date against the cutoff, a rule that stays true); the rest of it described the account before the reset. */
+function signupSentence(anomaly: string): string {
+  const line = oneLine(anomaly);
+  const end = line.indexOf("by default.");
+  return end >= 0
+    ? line.slice(0, end + "by default.".length)
+    : "It signed up on or after the cutoff, when these scopes are enabled by default.";
+}
+
 /** Ticket note 1: the scopes the account had before the reset (and the anomaly, when the verdict was one). */
 export function renderBeforeNote(input: ResetNoteInput): string {
   const { plan, impact } = input;
@@ -166,7 +204,7 @@ export function renderBeforeNote(input: ResetNoteInput): string {
       "",
       `Summary: ${count(plan.before.length, "scope")} before the reset. Erase-job scopes: ${eraseJobState(plan.eraseJobBefore)}.`,
       ...(impact.parent ? [`Subuser of ${account(impact.parent)}.`] : []),
-      ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
+      ...anomalyLine(impact.anomaly, plan, "before"),
       "",
       `Scopes before, by catalog group (${plan.before.length}):`,
       ...groupedScopeLines(plan.before),
@@ -192,7 +230,7 @@ export function renderAfterNote(input: ResetNoteInput): string {
       `Summary: ${plan.before.length} scopes before, ${plan.after.length} after: ${plan.added.length} added, ${plan.removed.length} removed. ${verified}`,
       modeLine(plan, input.catalogVersion),
       ...parentLines(plan, impact),
-      ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
+      ...anomalyLine(impact.anomaly, plan, "after"),
       ...reasonLines(input.reason),
       ...approvalLines(input.approval),
       ...consequenceLines(impact, input.actor.name, { accountId: input.account.id, familyNext: input.familyNext }),
@@ -227,7 +265,7 @@ export function renderAdminNote(input: ResetNoteInput): string {
     [
       paragraph,
       ...parentLines(plan, impact),
-      ...(impact.anomaly ? [`ANOMALY: ${oneLine(impact.anomaly)}`] : []),
+      ...anomalyLine(impact.anomaly, plan, "after"),
       ...reasonLines(input.reason),
       ...approvalLines(input.approval),
       ...consequenceLines(impact, input.actor.name, { accountId: input.account.id, familyNext: input.familyNext }),
@@ -390,7 +428,7 @@ export function renderFamilyAfterNote(input: FamilyNoteInput): string {
     anomaly: null,
     parent: null,
   };
-  const anomalies = done.filter((m) => m.impact!.anomaly).map((m) => `ANOMALY on ${account(m.account)}: ${oneLine(m.impact!.anomaly!)}`);
+  const anomalies = done.flatMap((m) => anomalyLine(m.impact!.anomaly, m.plan!, "after", ` on ${account(m.account)}`));
   return fitText(
     [
       familyTitle("AFTER", input),

@@ -153,8 +153,8 @@ describe("no existing key silently loses what it uses", () => {
     const view = await getScopeResetView(resetId, VIEWER);
     expect(view.impact?.losses).toEqual(losses);
     for (const note of [view.notes.after!.body, view.notes.admin!.body]) {
-      expect(note).toContain(`Existing API keys that lose scopes: 1, acknowledged by ${staff.name} before the reset:`);
-      expect(note).toContain(`\nLegacy sender (key ${key.id}) loses email_activity.read, mail.legacy_smtp_api.send\n`);
+      expect(note).toContain(`Existing API keys that lost scopes in the reset: 1, acknowledged by ${staff.name} before the reset:`);
+      expect(note).toContain(`\nLegacy sender (key ${key.id}) lost email_activity.read, mail.legacy_smtp_api.send\n`);
     }
     expect(view.reply?.draft?.text).toContain(`- Legacy sender (ID: ${key.id}): email_activity.read, mail.legacy_smtp_api.send`);
     const event = await getDb().auditEvent.findFirstOrThrow({

@@ -91,7 +91,7 @@ describe("100 keys and 500 subusers", () => {
         expect(sizes[name]!.htmlBytes, name).toBeLessThanOrEqual(COMMENT_MAX_BYTES);
       }
       // The summary still says everything, in counts, and where the lists are complete.
-      expect(texts["ticket note 2"]).toContain("Existing API keys that lose scopes: 100,");
+      expect(texts["ticket note 2"]).toContain("Existing API keys that lost scopes in the reset: 100,");
       expect(texts["ticket note 2"]).toContain("Existing API keys without the erase-job scopes: 100.");
       expect(texts["ticket note 2"]).toContain("Subusers still without the erase-job scopes (500)");
       expect(texts["ticket note 2"]).toContain(`/scope-resets/${resetId}`);

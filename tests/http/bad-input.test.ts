@@ -330,15 +330,15 @@ add(
 );
 add(
   "api",
-  "a family reset of 51 subusers",
+  "a family reset of 1001 subusers",
   (c) =>
     json(
       c.agent,
       "POST",
       `/api/accounts/${c.accountId}/family-resets`,
-      familyBody(c, { subusers: Array.from({ length: 51 }, (_, i) => ({ id: i + 1, expectedFingerprint: FINGERPRINT })) }),
+      familyBody(c, { subusers: Array.from({ length: 1001 }, (_, i) => ({ id: i + 1, expectedFingerprint: FINGERPRINT })) }),
     ),
-  { status: 400, message: /At most 50/ },
+  { status: 400, message: /At most 1000/ },
 );
 add(
   "v3",

@@ -27,6 +27,7 @@ import type {
 } from "@/lib/scope-resets/confirm-preview";
 import type { IdempotencyMismatchDetails } from "@/lib/scope-resets/find-reset-replay";
 import type { ResetFailedDetails } from "@/lib/scope-resets/perform-scope-reset";
+import { FAMILY_RESET_MAX_BODY_BYTES } from "@/lib/scope-resets/request";
 import { consoleEndpoint, withStatus } from "./endpoint";
 
 /** Four eyes for risky resets (decision 040): asking, the queue, one request, deciding, carrying out, cancelling. */
@@ -47,7 +48,8 @@ export const requestApprovalEndpoint = consoleEndpoint(
     permission: "scopes:reset",
     params: accountIdParams,
     body: approvalBody,
-    maxBodyBytes: 64 * 1024,
+    // A family's request carries its confirmation, up to 1,000 subusers (decision 046).
+    maxBodyBytes: FAMILY_RESET_MAX_BODY_BYTES,
   },
   async ({ params, body, staff, meta }) => {
     await verifyResetTicket(body.ticket.ticketId);

@@ -8,12 +8,15 @@ import {
   type ReplyStaleDetails,
 } from "@/lib/helpdesk/send-customer-reply";
 import { verifyResetTicket } from "@/lib/helpdesk/verify-reset-ticket";
-import { describeFamilyReset, type FamilyResetPreview } from "@/lib/scope-resets/describe-reset-options";
+import type { ReplyAlreadySentDetails, ResetOnTicketDetails } from "@/lib/helpdesk/find-ticket-replies";
+import { describeFamilyReset } from "@/lib/scope-resets/describe-reset-options";
+import { familyPreviewView, type FamilyPreviewView } from "@/lib/scope-resets/family-preview-view";
 import { getFamilyReset, type FamilyResetView } from "@/lib/scope-resets/get-family-reset";
 import { loadResetSubject } from "@/lib/scope-resets/load-reset-subject";
 import { performFamilyReset, type FamilyResetSummary } from "@/lib/scope-resets/perform-family-reset";
 import { performScopeReset } from "@/lib/scope-resets/perform-scope-reset";
 import { RESET_MODES } from "@/lib/scope-resets/plan";
+import { FAMILY_RESET_MAX_BODY_BYTES } from "@/lib/scope-resets/request";
 import { getConfig } from "@/lib/platform/config";
 import { getDb } from "@/lib/platform/db";
 import { getReplyView, type ReplyView } from "@/lib/scope-resets/get-reply-view";
@@ -84,7 +87,8 @@ export const familyResetPreviewEndpoint = consoleEndpoint(
     );
     const { rules, familyMaxAccounts, recentResetDays } = getConfig().approvals;
     return {
-      ...described,
+      // Each distinct subuser plan once (decision 046): 500 subusers would otherwise carry 500 copies of their plan.
+      ...familyPreviewView(described),
       approval: {
         policy: { rules, familyMaxAccounts, recentResetDays },
         anomalies: risk.anomalies,
@@ -93,7 +97,7 @@ export const familyResetPreviewEndpoint = consoleEndpoint(
     };
   },
 );
-export type FamilyResetPreviewOutput = FamilyResetPreview & {
+export type FamilyResetPreviewOutput = FamilyPreviewView & {
   approval: {
     policy: Pick<ApprovalPolicy, "rules" | "familyMaxAccounts" | "recentResetDays">;
     anomalies: ResetRisk["anomalies"];
@@ -109,7 +113,8 @@ export const familyResetEndpoint = consoleEndpoint(
     permission: "scopes:reset",
     params: accountIdParams,
     body: familyResetBody,
-    maxBodyBytes: 64 * 1024,
+    // A confirmation names each subuser picked with its fingerprints (decision 046): up to 1,000 of them.
+    maxBodyBytes: FAMILY_RESET_MAX_BODY_BYTES,
   },
   async ({ params, body, staff, meta }) => {
     const ticketVerified = await verifyResetTicket(body.ticket.ticketId);
@@ -173,8 +178,9 @@ const accountReplyBody = () =>
 /** The answer to a reply send: queued (201); `resend` when a dead reply was sent again (the worker searches the ticket first). */
 export type SendCustomerReplyOutput = Awaited<ReturnType<typeof sendCustomerReply>>;
 export type SendCustomerReplyErrors = CommonErrors & {
-  conflict: ReplyConflictDetails;
+  conflict: ReplyConflictDetails | ResetOnTicketDetails;
   reply_stale: ReplyStaleDetails;
+  reply_already_sent: ReplyAlreadySentDetails;
   ticket_not_found: BadRequestDetails;
 };
 
