@@ -42,6 +42,8 @@ test.describe("agent: one true reply per ticket", () => {
     await expect(page.getByTestId("reset-outcome")).toContainText("Scopes reset and verified");
     await page.getByRole("button", { name: "Send to the customer…" }).click();
     await page.getByRole("button", { name: "Yes, send it" }).click();
+    // Recorded (queued for the worker) before the page is left.
+    await expect(page.getByTestId("delivery-row").filter({ hasText: "Customer reply" })).toBeVisible();
 
     await page.goto(`/accounts/${customer.id}?ticket=${encodeURIComponent(ticketUrl(ticket))}`);
     const panel = page.getByTestId("new-key-reply");
