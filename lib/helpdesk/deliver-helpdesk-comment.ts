@@ -2,7 +2,7 @@ import "server-only";
 import { appendAuditEvent } from "@/lib/audit/append-audit-event";
 import { enqueueInTransaction } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
-import { getDb } from "@/lib/platform/db";
+import { getDb, type Tx } from "@/lib/platform/db";
 import { getLogger } from "@/lib/platform/logger";
 import type { HelpdeskDelivery } from "@/lib/generated/prisma/client";
 import { mirrorToTriage, prepareTriageNote } from "@/lib/triage/triage-delivery";
@@ -87,6 +87,14 @@ export async function deliverHelpdeskComment(
   const lease = await claimDeliveryLease(deliveryId);
   if (lease === "delivered") return "already_delivered";
   if (lease === "dead") return "dead";
+  if ("busyUntil" in lease) {
+    // Another worker has it: look again when its lease ends (it will be done, or gone), without using up a try.
+    const row = await getDb().helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
+    const until = new Date(Math.max(lease.busyUntil.getTime(), clock.now()) + 1000);
+    await getDb().$transaction((tx) => enqueueAgain(tx, row, until));
+    getLogger().info({ deliveryId, until: until.toISOString() }, "helpdesk delivery busy with another worker; looking again later");
+    return "deferred";
+  }
   try {
     return await deliverOnce(deliveryId, lease, client, attempt, clock);
   } finally {
@@ -283,17 +291,21 @@ async function defer(
         updatedAt: new Date(clock.now()),
       },
     });
-    if (row.kind === "triage_note") {
-      await mirrorToTriage(tx, row.marker, { lastError: reason });
-      await enqueueInTransaction(tx, QUEUES.triageTicket, { ticketId: row.ticketId }, { startAfter: until });
-    } else if (row.kind === "customer_reply")
-      await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id }, { startAfter: until });
-    else if (row.approvalId !== null)
-      await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approvalId }, { startAfter: until });
-    else await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.resetId! }, { startAfter: until });
+    if (row.kind === "triage_note") await mirrorToTriage(tx, row.marker, { lastError: reason });
+    await enqueueAgain(tx, row, until);
   });
   getLogger().info({ deliveryId: row.id, kind: row.kind, until: until.toISOString() }, "helpdesk delivery deferred");
   return "deferred";
+}
+
+/** A new job for the delivery (its kind's queue), starting at `until`. */
+async function enqueueAgain(tx: Tx, row: HelpdeskDelivery, until: Date): Promise<void> {
+  if (row.kind === "triage_note") await enqueueInTransaction(tx, QUEUES.triageTicket, { ticketId: row.ticketId }, { startAfter: until });
+  else if (row.kind === "customer_reply")
+    await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id }, { startAfter: until });
+  else if (row.approvalId !== null)
+    await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approvalId }, { startAfter: until });
+  else await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.resetId! }, { startAfter: until });
 }
 
 async function markDead(

@@ -8,11 +8,15 @@ import { getDb } from "@/lib/platform/db";
  * advisory lock in a transaction held across the Zendesk requests (which
  * held one pool connection per job for the whole try). A worker that dies
  * leaves a lease that runs out by itself, within LEASE_SECONDS of its last
- * renewal; the lease is renewed before every step that talks to Zendesk, each
- * bounded by the worker client's timeout, and a worker that finds it lost
- * stops before posting.
+ * renewal; the lease is renewed before every step that talks to Zendesk, and
+ * a worker that finds it lost stops there. The post is one request (the
+ * worker client never repeats a write in place: at most a token request and
+ * the post, 2 × 10 s), so a renewal right before it outlasts it: two workers
+ * never post the same delivery at once. 30 s also keeps a dead worker's
+ * delivery within the takeover bound (WORKER_TAKEOVER_BOUND_SECONDS, 60 s):
+ * pg-boss starts the job again after about 40 s, by when the lease is gone.
  */
-export const LEASE_SECONDS = 40;
+export const LEASE_SECONDS = 30;
 
 /** Another worker holds the delivery's lease (or took it over): this try changes nothing and the job is tried again later. */
 export class DeliveryBusy extends Error {
@@ -26,17 +30,20 @@ export interface DeliveryLease {
   release(): Promise<void>;
 }
 
-/** The lease of an undelivered delivery, or null when it is delivered or dead; throws DeliveryBusy when another worker holds it. */
-export async function claimDeliveryLease(deliveryId: string): Promise<DeliveryLease | "delivered" | "dead"> {
+/**
+ * The lease of an undelivered delivery; its status when it is delivered or dead; or, when another worker holds
+ * it, until when (the caller starts a job then, without using up a try of its own).
+ */
+export async function claimDeliveryLease(deliveryId: string): Promise<DeliveryLease | "delivered" | "dead" | { busyUntil: Date }> {
   const db = getDb();
   const token = randomUUID();
   const claimed = await db.$executeRaw`
     UPDATE helpdesk_delivery SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}), lease_token = ${token}::uuid
      WHERE id = ${deliveryId}::uuid AND status IN ('queued', 'retrying') AND (lease_until IS NULL OR lease_until < now())`;
   if (claimed === 0) {
-    const row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId }, select: { status: true } });
+    const row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId }, select: { status: true, leaseUntil: true } });
     if (row.status === "delivered" || row.status === "dead") return row.status;
-    throw new DeliveryBusy(`Delivery ${deliveryId} is being worked by another worker.`);
+    return { busyUntil: row.leaseUntil ?? new Date() };
   }
   return {
     token,

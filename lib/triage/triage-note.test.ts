@@ -119,3 +119,28 @@ describe("the triage note", () => {
     expect(result.body.endsWith(result.marker)).toBe(true);
   });
 });
+
+describe("the triage note and four eyes", () => {
+  const keyLosses = {
+    rule: "key_losses" as const,
+    message: '1 existing API key would lose scopes it uses: "prod" of legacy-acme loses mail.send.',
+  };
+  it("says when a reset would need a lead's approval, and why, and whether the minimal reset avoids it", () => {
+    const base = account({ scopes: [...ADMIN, "mail.send"] });
+    const body = note({
+      account: { ...base, approval: { default: [keyLosses], minimal: [], approvers: ["lead", "admin"] } },
+    }).body;
+    expect(body).toContain(
+      `A reset of this account needs a lead or admin's approval first (four eyes): 1 existing API key would lose scopes it uses: "prod" of legacy-acme loses mail.send.`,
+    );
+    if (base.minimal) expect(body).toContain("The minimal reset needs no approval.");
+  });
+
+  it("says nothing of approval when no rule fires, or when nothing is to be done", () => {
+    expect(note({ account: { ...account(), approval: { default: [], minimal: null, approvers: ["lead"] } } }).body).not.toMatch(/approval/);
+    const done = account({ scopes: [...ADMIN, ...ERASE_JOB_SCOPES] });
+    expect(note({ account: { ...done, approval: { default: [keyLosses], minimal: null, approvers: ["lead"] } } }).body).not.toMatch(
+      /approval/,
+    );
+  });
+});
