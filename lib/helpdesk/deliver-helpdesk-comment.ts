@@ -11,7 +11,7 @@ import { claimDeliveryLease, DeliveryBusy, type DeliveryLease } from "./delivery
 import { deliveryFailureMessage, internalFailureMessage, ticketGoneMessage } from "./delivery-messages";
 import { REPLY_STALE_MESSAGE, replyStillTrue } from "./reply-still-true";
 import { isZendeskError, type ZendeskError } from "./zendesk-errors";
-import type { ZendeskClient } from "./zendesk-client";
+import type { NewComment, ZendeskClient } from "./zendesk-client";
 import type { ZendeskComment } from "./zendesk-schemas";
 
 /**
@@ -129,10 +129,11 @@ async function deliverOnce(
     }
     phase = "recheck";
     await lease.renew();
+    let tags: NewComment["tags"] = null;
     if (row.kind === "triage_note") {
       const prepared = await prepareTriageNote(row, client);
       if ("notPosted" in prepared) return "not_posted";
-      row = prepared.row;
+      ({ row, tags } = prepared);
     } else if (!(await replyStillTrue(row))) {
       return await markDead(row, REPLY_STALE_MESSAGE, true, clock, meta, { stale: true });
     }
@@ -148,6 +149,7 @@ async function deliverOnce(
       marker: row.marker,
       authorId: row.authorZendeskId === null ? null : Number(row.authorZendeskId),
       status: row.ticketStatus === "pending" || row.ticketStatus === "solved" ? row.ticketStatus : null,
+      tags,
     });
     return await markDelivered(row, { id: added.commentId, createdAt: added.createdAt, body: row.body }, false, meta);
   } catch (error) {

@@ -95,6 +95,8 @@ describe("getTicket", () => {
       assigneeId: null,
       assignee: null,
       organization: { id: 35_000_000_001, name: "Acme Legacy Ltd" },
+      tags: [],
+      updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       url: `${zendesk.url}/agent/tickets/4242`,
     });
     expect(routes()).toEqual({ "POST /oauth/tokens": 1, [TICKET]: 1 });

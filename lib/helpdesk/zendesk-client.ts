@@ -72,6 +72,11 @@ export interface NewComment {
   authorId?: number | null;
   /** A status to set in the same update, e.g. "pending" with a reply. */
   status?: CommentStatus | null;
+  /**
+   * The ticket's whole tag list after the update (`tags` sets it), sent as a safe update: with the ticket's
+   * `updated_at` as read (`updated_stamp`), so Zendesk answers 409 instead of losing a tag set in between.
+   */
+  tags?: { set: readonly string[]; updatedStamp: string } | null;
 }
 
 export interface FindCommentQuery {
@@ -216,6 +221,8 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         assigneeId: ticket.assignee_id ?? null,
         assignee: assigneeOf(ticket.assignee_id ?? null, answer.users),
         organization: organization && { id: organization.id, name: organization.name },
+        tags: ticket.tags == null ? [] : [ticket.tags].flat(),
+        updatedAt: ticket.updated_at ?? null,
         url: `${baseUrl}/agent/tickets/${ticket.id}`,
       };
     },
@@ -235,6 +242,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
               ...(c.authorId != null ? { author_id: c.authorId } : {}),
             },
             ...(c.status != null ? { status: c.status } : {}),
+            ...(c.tags != null ? { tags: [...c.tags.set], safe_update: true, updated_stamp: c.tags.updatedStamp } : {}),
             ...(c.marker !== undefined ? { metadata: { [MARKER_METADATA_KEY]: c.marker } } : {}),
           },
         },
@@ -318,6 +326,7 @@ function checkedComment(comment: NewComment | { body: string; public: boolean })
   marker?: string;
   authorId?: number | null;
   status?: CommentStatus | null;
+  tags?: { set: readonly string[]; updatedStamp: string } | null;
 } {
   const c = comment as NewComment;
   if ((c.body === undefined) === (c.htmlBody === undefined))
@@ -330,6 +339,8 @@ function checkedComment(comment: NewComment | { body: string; public: boolean })
     throw new TypeError("Zendesk addComment: authorId must be a user id");
   if (c.status != null && !(COMMENT_STATUSES as readonly string[]).includes(c.status))
     throw new TypeError(`Zendesk addComment: status must be one of ${COMMENT_STATUSES.join(", ")}`);
+  if (c.tags != null && (!c.tags.set.every((t) => /^[^\s,]{1,80}$/.test(t)) || Number.isNaN(Date.parse(c.tags.updatedStamp))))
+    throw new TypeError("Zendesk addComment: tags must be words without spaces or commas, with the ticket's updated_at");
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > COMMENT_MAX_BYTES) {
     throw new ZendeskError({
@@ -339,7 +350,7 @@ function checkedComment(comment: NewComment | { body: string; public: boolean })
       message: `the comment is ${bytes} bytes, over Zendesk's ${COMMENT_MAX_BYTES}; not sent`,
     });
   }
-  return { body: c.body, htmlBody: c.htmlBody, public: c.public, marker, authorId: c.authorId, status: c.status };
+  return { body: c.body, htmlBody: c.htmlBody, public: c.public, marker, authorId: c.authorId, status: c.status, tags: c.tags };
 }
 
 function checkedMarker(marker: unknown, operation: string): string {

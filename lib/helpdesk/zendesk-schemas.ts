@@ -39,6 +39,9 @@ export const showTicketResponseSchema = z.object({
     requester_id: id,
     assignee_id: id.nullish(),
     organization_id: id.nullish(),
+    // TicketObject: an array of tags (or one tag as a string); updated_at, for a safe update's updated_stamp.
+    tags: z.union([z.array(z.string()), z.string()]).nullish(),
+    updated_at: timestamp.nullish(),
   }),
   users: z.array(userSchema).default([]),
   organizations: z.array(z.object({ id, name: z.string() })).default([]),
@@ -109,6 +112,10 @@ export interface ZendeskTicket {
   /** That agent as the answer's users sideload it (Zendesk sideloads the requester, submitter, assignee and CCs); null when unassigned or not in the answer. */
   assignee: { id: number; name: string; email: string | null } | null;
   organization: { id: number; name: string } | null;
+  /** The ticket's tags, as Zendesk answered them. */
+  tags: string[];
+  /** When it was last updated, as Zendesk says it (a safe update's `updated_stamp`); null when the answer lacks it. */
+  updatedAt: string | null;
   /** The agents' page for the ticket on the base URL (not the API URL Zendesk puts in `ticket.url`). */
   url: string;
 }

@@ -2,12 +2,14 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { storableField } from "@/lib/helpdesk/helpdesk-text";
 import { isZendeskError } from "@/lib/helpdesk/zendesk-errors";
-import type { ZendeskClient } from "@/lib/helpdesk/zendesk-client";
+import type { NewComment, ZendeskClient } from "@/lib/helpdesk/zendesk-client";
+import { getConfig } from "@/lib/platform/config";
 import type { ZendeskTicket } from "@/lib/helpdesk/zendesk-schemas";
 import { getDb, type Tx } from "@/lib/platform/db";
 import type { HelpdeskDelivery } from "@/lib/generated/prisma/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { computeTriage } from "./compute-triage";
+import { tagsWithTriage } from "./triage-note";
 
 /**
  * The triage note as a helpdesk delivery (decision 042): the ticket's
@@ -32,7 +34,7 @@ export async function ensureTriageDelivery(row: { ticketId: string; noteMarker: 
   return delivery.id;
 }
 
-export type PreparedTriageNote = { row: HelpdeskDelivery } | { notPosted: true };
+export type PreparedTriageNote = { row: HelpdeskDelivery; tags: NewComment["tags"] } | { notPosted: true };
 
 /**
  * Right before each post: the ticket read again and the note computed again
@@ -84,7 +86,9 @@ export async function prepareTriageNote(row: HelpdeskDelivery, client: ZendeskCl
     }),
     db.helpdeskDelivery.update({ where: { id: row.id }, data: { body: triage.body, updatedAt: new Date() } }),
   ]);
-  return { row: updated };
+  // The verdict's tag, in the same update as the note (TRIAGE_TAGS), when Zendesk said when the ticket last changed.
+  const set = getConfig().triageTags ? tagsWithTriage(ticket.tags, triage.state) : null;
+  return { row: updated, tags: set && ticket.updatedAt ? { set, updatedStamp: ticket.updatedAt } : null };
 }
 
 /** The ticket's text fields as Postgres and a note can hold them (no NUL, no lone surrogate). */

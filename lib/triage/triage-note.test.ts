@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { eraseJobVerdict } from "@/lib/accounts/cutoff";
 import { previewReset, type ResetSubject } from "@/lib/scope-resets/preview";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope } from "@/lib/scopes/catalog";
-import { NOTE_MAX_CHARS, triageMarker, triageNote, type TriageInput } from "./triage-note";
+import { NOTE_MAX_CHARS, tagsWithTriage, triageMarker, triageNote, triageTag, type TriageInput } from "./triage-note";
 
 const CUTOFF = new Date("2023-07-25T00:00:00Z");
 const ADMIN = ADMIN_SCOPES.filter((s) => !isPlatformManagedScope(s) && !(ERASE_JOB_SCOPES as readonly string[]).includes(s));
@@ -142,5 +142,17 @@ describe("the triage note and four eyes", () => {
     expect(note({ account: { ...done, approval: { default: [keyLosses], minimal: null, approvers: ["lead"] } } }).body).not.toMatch(
       /approval/,
     );
+  });
+});
+
+describe("the triage tag", () => {
+  it("is the verdict to act on, added to the ticket's own tags, replacing another verdict's", () => {
+    expect(triageTag("needs_reset")).toBe("scopedesk-ready");
+    expect(triageTag("nothing_to_do")).toBe("scopedesk-nothing-to-do");
+    expect(triageTag("no_account")).toBeNull();
+    expect(triageTag("anomaly")).toBeNull();
+    expect(tagsWithTriage(["vip", "scopedesk-nothing-to-do"], "needs_reset")).toEqual(["vip", "scopedesk-ready"]);
+    expect(tagsWithTriage([], "nothing_to_do")).toEqual(["scopedesk-nothing-to-do"]);
+    expect(tagsWithTriage(["vip"], "no_account")).toBeNull();
   });
 });

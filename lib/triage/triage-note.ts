@@ -54,6 +54,24 @@ export interface TriageNote {
   marker: string;
 }
 
+/** The tag triage adds to the ticket with its note (TRIAGE_TAGS): its verdict, where there is one to act on. */
+export const TRIAGE_TAGS = { needs_reset: "scopedesk-ready", nothing_to_do: "scopedesk-nothing-to-do" } as const;
+
+export function triageTag(state: TriageState): string | null {
+  return state === "needs_reset" || state === "nothing_to_do" ? TRIAGE_TAGS[state] : null;
+}
+
+/**
+ * The ticket's tags after the note's update: its own, without a triage tag of another verdict, with this one's.
+ * Zendesk's update sets the whole list (`tags`), guarded by `safe_update` against a change in between.
+ */
+export function tagsWithTriage(current: readonly string[], state: TriageState): string[] | null {
+  const tag = triageTag(state);
+  if (tag === null) return null;
+  const others = current.filter((t) => !(Object.values(TRIAGE_TAGS) as string[]).includes(t));
+  return [...others, tag];
+}
+
 /** One line, unique per ticket, at the end of the note: searched for after an ambiguous failure (decision 016's recipe). */
 export function triageMarker(ticketId: string): string {
   return `[Scopedesk triage of ticket #${ticketId}]`;

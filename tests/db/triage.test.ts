@@ -88,6 +88,8 @@ describe("triaging a ticket", () => {
     const row = await db.ticketTriage.findUniqueOrThrow({ where: { ticketId } });
     expect(row).toMatchObject({ state: "needs_reset", noteStatus: "delivered", accountId: account.id, matchedAccounts: 1 });
     expect(String(row.zendeskCommentId)).toBe(String(notes[0]!.id));
+    // Tagged with its verdict in the same update (TRIAGE_TAGS, on by default).
+    expect((await zendesk.getTicket(ticketId)).tags).toEqual(["scopedesk-ready"]);
     // Sent as escaped HTML (decision 042): Zendesk's text of it is the note's, but for spacing.
     expect(squeeze(notes[0]!.body)).toBe(squeeze(row.noteBody!));
     const after = await db.account.findUniqueOrThrow({ where: { id: account.id } });
@@ -153,6 +155,7 @@ describe("triaging a ticket", () => {
     expect(await run(ticketId)).toBe("delivered");
     expect((await notesIn(ticketId))[0]!.body).toContain("No account or subuser has the requester's e-mail address.");
     expect(await db.ticketTriage.findUniqueOrThrow({ where: { ticketId } })).toMatchObject({ state: "no_account", accountId: null });
+    expect((await zendesk.getTicket(ticketId)).tags).toEqual([]);
 
     await accept("999999901");
     expect(await run("999999901")).toBe("ticket_not_found");
@@ -160,6 +163,23 @@ describe("triaging a ticket", () => {
       state: "ticket_not_found",
       noteStatus: "not_posted",
     });
+  });
+
+  it("keeps the ticket's own tags: an update that collides with another (409) is tried again after a search", async () => {
+    const account = await createAccount({ scopes: [...PRE_CUTOFF_SCOPES, "recipients.erasejob.create", "recipients.erasejob.read"] });
+    const ticketId = await newTicket({ requesterEmail: account.email, tags: ["vip"] });
+    await accept(ticketId);
+    await fetch(`${DEV_ZENDESK_URL}/__dev/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: 409, method: "PUT", paths: `/tickets/${ticketId}`, times: 1 }),
+    });
+    await expect(run(ticketId)).rejects.toThrow(/409/);
+    expect((await db.ticketTriage.findUniqueOrThrow({ where: { ticketId } })).noteStatus).toBe("pending");
+    expect(await run(ticketId)).toBe("delivered");
+    expect(await notesIn(ticketId)).toHaveLength(1);
+    const ticket = await zendesk.getTicket(ticketId);
+    expect(ticket.tags).toEqual(["vip", "scopedesk-nothing-to-do"]);
   });
 
   it("stores a subject and requester name with a NUL or a lone surrogate (as Zendesk's JSON may carry them) cleaned, and posts", async () => {
