@@ -20,14 +20,19 @@ import { tagsWithTriage } from "./triage-note";
  * mirrored into the triage row here.
  */
 
-/** The delivery of a ticket's triage note, made on its first try (the marker is unique: one per ticket, ever). */
+/**
+ * The delivery of a ticket's triage note, made on its first try (the marker is unique: one per ticket, ever).
+ * It starts when the webhook came (the search for the marker reads the ticket's comments from then on), and a
+ * row of an earlier version whose note may have landed (note_in_flight_since) starts "in flight": searched first.
+ */
 export async function ensureTriageDelivery(row: { ticketId: string; noteMarker: string }): Promise<string> {
   const db = getDb();
   const id = randomUUID();
   await db.$executeRaw`
-    INSERT INTO helpdesk_delivery (id, ticket_id, kind, body, body_format, public, marker, requested_by_name)
-    VALUES (${id}::uuid, ${row.ticketId}, 'triage_note', ${`Triage of ticket #${row.ticketId} (computed when posted)`}, 'html', false,
-            ${row.noteMarker}, 'ticket triage')
+    INSERT INTO helpdesk_delivery (id, ticket_id, kind, body, body_format, public, marker, requested_by_name, in_flight_since, created_at)
+    SELECT ${id}::uuid, ${row.ticketId}, 'triage_note', ${`Triage of ticket #${row.ticketId} (computed when posted)`}, 'html', false,
+           ${row.noteMarker}, 'ticket triage', t.note_in_flight_since, t.received_at
+      FROM ticket_triage t WHERE t.note_marker = ${row.noteMarker}
     ON CONFLICT (marker) DO NOTHING`;
   const delivery = await db.helpdeskDelivery.findUniqueOrThrow({ where: { marker: row.noteMarker }, select: { id: true, kind: true } });
   if (delivery.kind !== "triage_note") throw new Error(`The marker of ticket #${row.ticketId}'s triage belongs to another delivery.`);

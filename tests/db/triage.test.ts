@@ -149,6 +149,20 @@ describe("triaging a ticket", () => {
     expect(event.details).toMatchObject({ recovered: true });
   });
 
+  it("searches first for a note an earlier version may have posted (note_in_flight_since), and posts none twice", async () => {
+    const { ticketId } = await legacyCustomerWithTicket();
+    await accept(ticketId);
+    await zendesk.addComment(ticketId, {
+      body: `An earlier triage note\n\n${triageMarker(ticketId)}`,
+      public: false,
+      marker: triageMarker(ticketId),
+    });
+    await db.ticketTriage.update({ where: { ticketId }, data: { noteInFlightSince: new Date() } });
+    expect(await run(ticketId)).toBe("recovered");
+    expect(await notesIn(ticketId)).toHaveLength(1);
+    expect((await db.ticketTriage.findUniqueOrThrow({ where: { ticketId } })).noteStatus).toBe("delivered");
+  });
+
   it("says no account matched, and marks a ticket Zendesk does not have", async () => {
     const ticketId = await newTicket({ requesterEmail: `nobody-${randomUUID()}@triage.example` });
     await accept(ticketId);
