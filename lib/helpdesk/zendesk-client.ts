@@ -17,11 +17,13 @@ import { ZendeskError, type ZendeskOperation } from "./zendesk-errors";
 import { createTransport, type ZendeskLogger, type ZendeskRequest } from "./zendesk-http";
 import { ZENDESK_TICKET_UPDATE_LIMIT, ZendeskRateLimits, type TicketUpdateLimit } from "./zendesk-rate-limits";
 import {
+  appPublicKeyAnswerSchema,
   commentMarker,
   listCommentsResponseSchema,
   MARKER_METADATA_KEY,
   searchUsersResponseSchema,
   showTicketResponseSchema,
+  showUserResponseSchema,
   toComment,
   toUser,
   updateTicketResponseSchema,
@@ -109,6 +111,10 @@ export interface ZendeskClient {
   searchUsers(query: string): Promise<ZendeskUser[]>;
   /** The agent or admin with this e-mail address (case-insensitive), or null. */
   findAgentByEmail(email: string): Promise<ZendeskUser | null>;
+  /** Show User: the user with this id, with whether it is active (not suspended); null when Zendesk has none. */
+  getUser(userId: number | string): Promise<(ZendeskUser & { role: string; active: boolean }) | null>;
+  /** The installed app's public key for signed URLs (PEM), as Zendesk publishes it (the sidebar app, decision 030). */
+  getAppPublicKeyPem(appId: number | string): Promise<string>;
 }
 
 /**
@@ -309,6 +315,33 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
       const wanted = address.toLowerCase();
       return users.find((u) => (u.role === "agent" || u.role === "admin") && u.email?.toLowerCase() === wanted) ?? null;
     },
+
+    async getUser(userId) {
+      const id = checkedId(userId, "getUser");
+      try {
+        const { user } = await authed({ operation: "getUser", method: "GET", path: `/api/v2/users/${id}`, schema: showUserResponseSchema });
+        if (user.id !== id) throw invalidAnswer("getUser", "the answer is about another user");
+        return {
+          ...toUser(user),
+          role: user.role,
+          active: user.active !== false && user.suspended !== true,
+        };
+      } catch (err) {
+        if (err instanceof ZendeskError && err.kind === "not_found") return null;
+        throw err;
+      }
+    },
+
+    async getAppPublicKeyPem(appId) {
+      const id = checkedId(appId, "getAppPublicKeyPem");
+      return authed({
+        operation: "getAppPublicKey",
+        method: "GET",
+        path: `/api/v2/apps/${id}/public_key.pem`,
+        answer: { accept: "application/x-pem-file, text/plain", text: true },
+        schema: appPublicKeyAnswerSchema,
+      });
+    },
   };
   return client;
 }
@@ -367,6 +400,13 @@ function normalisedText(text: string): string {
 
 function invalidAnswer(operation: ZendeskOperation, message: string, extra: { ambiguous?: boolean; cause?: unknown } = {}): ZendeskError {
   return new ZendeskError({ kind: "invalid_response", operation, message, ...extra });
+}
+
+function checkedId(value: number | string, operation: string): number {
+  const text = String(value);
+  if (!/^[1-9][0-9]{0,17}$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new TypeError(`Zendesk ${operation}: ${JSON.stringify(text.slice(0, 40))} is not an id`);
+  return Number(text);
 }
 
 function checkedTicketId(value: ZendeskTicketId): number {

@@ -81,6 +81,24 @@ export const listCommentsResponseSchema = z.object({
   meta: z.object({ has_more: z.boolean(), after_cursor: z.string().nullable() }),
 });
 
+/** ShowUser: the user, with whether it may sign in (active, not suspended). */
+export const showUserResponseSchema = z.object({
+  user: z.object({
+    id,
+    name: z.string(),
+    email: z.string().nullish(),
+    role: z.string(),
+    active: z.boolean().optional(),
+    suspended: z.boolean().nullish(),
+  }),
+});
+
+/** An app's public key for signed URLs (GET /api/v2/apps/{app_id}/public_key.pem): a PEM, at most 16 KiB. */
+export const appPublicKeyAnswerSchema = z
+  .string()
+  .max(16 * 1024)
+  .regex(/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/, "not a PEM public key");
+
 /** SearchUsers: the first page of matches. */
 export const searchUsersResponseSchema = z.object({ users: z.array(userSchema) });
 
