@@ -17,6 +17,7 @@ const LABEL: Record<DeliveryView["kind"], string> = {
   approval_cancelled: "Approval note: cancelled",
   approval_expired: "Approval note: expired",
   approval_voided: "Approval note: void",
+  triage_note: "Triage note",
 };
 
 const STATUS: Record<DeliveryView["status"], { text: string; tone: string }> = {

@@ -2,31 +2,43 @@ import "server-only";
 import { appendAuditEvent } from "@/lib/audit/append-audit-event";
 import { enqueueInTransaction } from "@/lib/jobs/boss";
 import { QUEUES } from "@/lib/jobs/queues";
-import { getDb } from "@/lib/platform/db";
+import { getDb, type Tx } from "@/lib/platform/db";
 import { getLogger } from "@/lib/platform/logger";
 import type { HelpdeskDelivery } from "@/lib/generated/prisma/client";
+import { mirrorToTriage, prepareTriageNote } from "@/lib/triage/triage-delivery";
 import { textToZendeskHtml } from "./comment-html";
-import { deliveryFailureMessage } from "./delivery-messages";
+import { claimDeliveryLease, DeliveryBusy, type DeliveryLease } from "./delivery-lease";
+import { deliveryFailureMessage, internalFailureMessage, ticketGoneMessage } from "./delivery-messages";
+import { REPLY_STALE_MESSAGE, replyStillTrue } from "./reply-still-true";
 import { isZendeskError, type ZendeskError } from "./zendesk-errors";
-import type { ZendeskClient } from "./zendesk-client";
+import type { NewComment, ZendeskClient } from "./zendesk-client";
 import type { ZendeskComment } from "./zendesk-schemas";
 
 /**
- * Posts one recorded comment (an internal note or a customer reply) into its
- * ticket, exactly once, whatever fails on the way (decision 016, amended by
- * decision 027):
- *  - one worker at a time works a delivery (a transaction-scoped advisory
- *    lock on its id, held across the request);
+ * Posts one recorded comment (an internal note, a customer reply or a
+ * ticket's triage note) into its ticket, exactly once, whatever fails on the
+ * way (decision 016, amended by decisions 027 and 042):
+ *  - one worker at a time works a delivery: a lease on its row
+ *    (./delivery-lease.ts), so no database connection is held across the
+ *    Zendesk requests;
  *  - `in_flight_since` is committed just before posting and cleared only when
  *    the comment is recorded as delivered. Once it is set, the comment may be
  *    in the ticket, so every later try first searches the ticket for the
  *    comment's marker (carried in the update's custom metadata), whatever
  *    failed before and whatever fails next; only a search that answers lets
  *    a try post again. A failed search changes nothing;
+ *  - right before each post, what the comment says is made true again: a
+ *    triage note is computed again from the ticket and the account, and a
+ *    customer reply whose facts changed since it was written is not posted
+ *    (it goes dead asking for a redraft);
  *  - any failure of the post itself counts as "may have landed", whatever
  *    its status said: a refusal that would make the delivery dead (a closed
  *    ticket, a comment too large, refused credentials) is first confirmed by
- *    a search in the same try;
+ *    a search in the same try; a 409 (a concurrent update of the ticket) is
+ *    tried again, after a search;
+ *  - a 404 for the ticket's comments is confirmed by reading the ticket: only
+ *    a ticket that is gone makes the delivery dead, saying the comment may
+ *    have reached it before;
  *  - a rate limit (or any answer with Retry-After) defers the delivery to
  *    `not_before` by a new job starting then, without using up a try;
  *  - failures a person must fix go dead at once with a message saying what
@@ -35,7 +47,10 @@ import type { ZendeskComment } from "./zendesk-schemas";
  * Every delivery, deferral past a minute and death is an audit event or log line.
  */
 
-export type DeliveryOutcome = "delivered" | "recovered" | "already_delivered" | "dead" | "deferred";
+/** not_posted: nothing to post (a triage note for a ticket Zendesk does not have). */
+export type DeliveryOutcome = "delivered" | "recovered" | "already_delivered" | "dead" | "deferred" | "not_posted";
+
+export { DeliveryBusy };
 
 export interface DeliveryAttempt {
   /** The job's last try: a failure now is final. */
@@ -61,7 +76,7 @@ export class DeliveryDeferred extends Error {
   override name = "DeliveryDeferred";
 }
 
-type Phase = "author" | "search" | "post";
+type Phase = "author" | "search" | "recheck" | "post";
 
 export async function deliverHelpdeskComment(
   deliveryId: string,
@@ -69,48 +84,79 @@ export async function deliverHelpdeskComment(
   attempt: DeliveryAttempt,
   clock: DeliveryClock = SYSTEM_CLOCK,
 ): Promise<DeliveryOutcome> {
+  const lease = await claimDeliveryLease(deliveryId);
+  if (lease === "delivered") return "already_delivered";
+  if (lease === "dead") return "dead";
+  if ("busyUntil" in lease) {
+    // Another worker has it: look again when its lease ends (it will be done, or gone), without using up a try.
+    const row = await getDb().helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
+    const until = new Date(Math.max(lease.busyUntil.getTime(), clock.now()) + 1000);
+    await getDb().$transaction((tx) => enqueueAgain(tx, row, until));
+    getLogger().info({ deliveryId, until: until.toISOString() }, "helpdesk delivery busy with another worker; looking again later");
+    return "deferred";
+  }
+  try {
+    return await deliverOnce(deliveryId, lease, client, attempt, clock);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function deliverOnce(
+  deliveryId: string,
+  lease: DeliveryLease,
+  client: ZendeskClient,
+  attempt: DeliveryAttempt,
+  clock: DeliveryClock,
+): Promise<DeliveryOutcome> {
   const db = getDb();
-  return db.$transaction(
-    async (lockTx) => {
-      await lockTx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`helpdesk-delivery:${deliveryId}`}, 0))`;
-      let row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
-      if (row.status === "delivered") return "already_delivered";
-      if (row.status === "dead") return "dead";
+  let row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
+  const wait = (row.notBefore?.getTime() ?? 0) - clock.now();
+  if (wait > MAX_IN_PLACE_WAIT_MS) return defer(row, row.notBefore!, null, attempt, clock);
+  if (wait > 0) await clock.sleep(wait);
 
-      const wait = (row.notBefore?.getTime() ?? 0) - clock.now();
-      if (wait > MAX_IN_PLACE_WAIT_MS) return defer(row, row.notBefore!, null, attempt, clock);
-      if (wait > 0) await clock.sleep(wait);
-
-      const meta = { requestId: `job:${attempt.jobId}`, ip: null, userAgent: null };
-      let phase: Phase = "author";
-      try {
-        row = await resolveAuthor(row, client);
-        if (row.inFlightSince) {
-          // An earlier try may have posted it: only a search that answers lets this one post again.
-          phase = "search";
-          const found = await client.findComment(row.ticketId, { marker: row.marker, since: row.createdAt });
-          if (found) return await markDelivered(row, found, true, meta);
-        }
-        phase = "post";
-        await db.helpdeskDelivery.update({
-          where: { id: row.id },
-          data: { inFlightSince: new Date(clock.now()), attempts: { increment: 1 }, updatedAt: new Date(clock.now()) },
-        });
-        const added = await client.addComment(row.ticketId, {
-          ...(row.bodyFormat === "html" ? { htmlBody: textToZendeskHtml(row.body) } : { body: row.body }),
-          public: row.public,
-          marker: row.marker,
-          authorId: row.authorZendeskId === null ? null : Number(row.authorZendeskId),
-          status: row.ticketStatus === "pending" || row.ticketStatus === "solved" ? row.ticketStatus : null,
-        });
-        return await markDelivered(row, { id: added.commentId, createdAt: added.createdAt, body: row.body }, false, meta);
-      } catch (error) {
-        return failed(row, error, phase, client, attempt, clock, meta);
-      }
-    },
-    // The lock is held across the Zendesk requests (timeouts included) and a short Retry-After wait.
-    { maxWait: 10_000, timeout: MAX_IN_PLACE_WAIT_MS + 120_000 },
-  );
+  const meta = { requestId: `job:${attempt.jobId}`, ip: null, userAgent: null };
+  let phase: Phase = "author";
+  try {
+    await lease.renew();
+    row = await resolveAuthor(row, client);
+    if (row.inFlightSince) {
+      // An earlier try may have posted it: only a search that answers lets this one post again.
+      phase = "search";
+      await lease.renew();
+      const found = await client.findComment(row.ticketId, { marker: row.marker, since: row.createdAt });
+      if (found) return await markDelivered(row, found, true, meta);
+    }
+    phase = "recheck";
+    await lease.renew();
+    let tags: NewComment["tags"] = null;
+    if (row.kind === "triage_note") {
+      const prepared = await prepareTriageNote(row, client);
+      if ("notPosted" in prepared) return "not_posted";
+      ({ row, tags } = prepared);
+    } else if (!(await replyStillTrue(row))) {
+      return await markDead(row, REPLY_STALE_MESSAGE, true, clock, meta, { stale: true });
+    }
+    phase = "post";
+    await lease.renew();
+    await db.helpdeskDelivery.update({
+      where: { id: row.id },
+      data: { inFlightSince: new Date(clock.now()), attempts: { increment: 1 }, updatedAt: new Date(clock.now()) },
+    });
+    const added = await client.addComment(row.ticketId, {
+      ...(row.bodyFormat === "html" ? { htmlBody: textToZendeskHtml(row.body) } : { body: row.body }),
+      public: row.public,
+      marker: row.marker,
+      authorId: row.authorZendeskId === null ? null : Number(row.authorZendeskId),
+      status: row.ticketStatus === "pending" || row.ticketStatus === "solved" ? row.ticketStatus : null,
+      tags,
+    });
+    return await markDelivered(row, { id: added.commentId, createdAt: added.createdAt, body: row.body }, false, meta);
+  } catch (error) {
+    // Lost the lease: another worker has the delivery now; this try changes nothing more.
+    if (error instanceof DeliveryBusy) throw error;
+    return failed(row, error, phase, client, attempt, clock, meta);
+  }
 }
 
 /** A reply authored by the agent (HELPDESK_REPLY_AUTHOR=agent): their Zendesk user, looked up once; none found, the integration user. */
@@ -148,17 +194,17 @@ async function failed(
   } else if (zendesk && zendesk.retryAfterSeconds !== undefined) {
     return defer(row, new Date(clock.now() + zendesk.retryAfterSeconds * 1000), zendesk, attempt, clock);
   } else if (zendesk && phase === "search" && zendesk.kind === "not_found") {
-    // The ticket is gone (deleted, merged away): the comment cannot be in it, and cannot be posted.
-    return markDead(row, deliveryFailureMessage(row, zendesk), true, clock, meta);
+    // The comments could not be read: only a ticket that is gone is a reason to stop.
+    return ticketGoneOrRetry(row, zendesk, client, attempt, clock, meta);
   } else if (zendesk && phase === "post" && isRefusal(zendesk)) {
     // Confirm before giving up: the refusal may have come after the comment landed.
     let found: ZendeskComment | null;
     try {
       found = await client.findComment(row.ticketId, { marker: row.marker, since: row.createdAt });
     } catch (searchError) {
-      if (!(isZendeskError(searchError) && searchError.kind === "not_found"))
-        return retryOrDie(row, searchError, attempt, clock, meta, true);
-      found = null;
+      if (isZendeskError(searchError) && searchError.kind === "not_found")
+        return ticketGoneOrRetry(row, searchError, client, attempt, clock, meta);
+      return retryOrDie(row, searchError, attempt, clock, meta, true);
     }
     if (found) return markDelivered(row, found, true, meta);
     return markDead(row, deliveryFailureMessage(row, zendesk), true, clock, meta);
@@ -166,9 +212,36 @@ async function failed(
   return retryOrDie(row, error, attempt, clock, meta, mayHaveLanded);
 }
 
-/** A post Zendesk refused for a reason a person must fix (not a rate limit, not an answer we could not read). */
+/**
+ * A post Zendesk refused for a reason a person must fix: not a rate limit, not an answer we could not read,
+ * not a 409 (another update of the ticket at the same moment: tried again, after a search).
+ */
 function isRefusal(error: ZendeskError): boolean {
-  return !error.transient && error.kind !== "invalid_response";
+  return !error.transient && error.kind !== "invalid_response" && error.status !== 409;
+}
+
+/**
+ * The ticket's comments answered 404 after the comment may have landed. The
+ * ticket itself is read to tell: still there, the 404 was something else and
+ * the delivery is tried again (searching first); gone (deleted, or a wrong
+ * number), the delivery is dead with a message that says the comment may
+ * have reached it before it went.
+ */
+async function ticketGoneOrRetry(
+  row: HelpdeskDelivery,
+  notFound: ZendeskError,
+  client: ZendeskClient,
+  attempt: DeliveryAttempt,
+  clock: DeliveryClock,
+  meta: Meta,
+): Promise<DeliveryOutcome> {
+  try {
+    await client.getTicket(row.ticketId);
+  } catch (error) {
+    if (isZendeskError(error) && error.kind === "not_found") return markDead(row, ticketGoneMessage(row), true, clock, meta);
+    return retryOrDie(row, error, attempt, clock, meta, true);
+  }
+  return retryOrDie(row, notFound, attempt, clock, meta, true);
 }
 
 async function retryOrDie(
@@ -179,12 +252,18 @@ async function retryOrDie(
   meta: Meta,
   mayHaveLanded: boolean,
 ): Promise<DeliveryOutcome> {
-  const base = (error instanceof Error ? error.message : String(error)).slice(0, 400);
+  // Zendesk's errors say what Zendesk did, without secrets; anything else is ours: logged, never shown.
+  const raw = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+  const base = isZendeskError(error) ? raw.slice(0, 400) : internalFailureMessage(meta.requestId);
   const message = mayHaveLanded ? `${base} (it may have reached the ticket: the next try searches it first)` : base;
+  if (!isZendeskError(error)) getLogger().error({ deliveryId: row.id, kind: row.kind, err: raw }, "helpdesk delivery: internal error");
   if (attempt.finalAttempt) return markDead(row, `Gave up after the last try. ${message}`, false, clock, meta);
-  await getDb().helpdeskDelivery.update({
-    where: { id: row.id },
-    data: { status: "retrying", lastError: message, updatedAt: new Date(clock.now()) },
+  await getDb().$transaction(async (tx) => {
+    await tx.helpdeskDelivery.update({
+      where: { id: row.id },
+      data: { status: "retrying", lastError: message, updatedAt: new Date(clock.now()) },
+    });
+    if (row.kind === "triage_note") await mirrorToTriage(tx, row.marker, { lastError: message });
   });
   getLogger().warn({ deliveryId: row.id, kind: row.kind, err: base }, "helpdesk delivery failed; retrying");
   throw error instanceof Error ? error : new Error(base);
@@ -214,14 +293,21 @@ async function defer(
         updatedAt: new Date(clock.now()),
       },
     });
-    if (row.kind === "customer_reply")
-      await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id }, { startAfter: until });
-    else if (row.approvalId !== null)
-      await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approvalId }, { startAfter: until });
-    else await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.resetId! }, { startAfter: until });
+    if (row.kind === "triage_note") await mirrorToTriage(tx, row.marker, { lastError: reason });
+    await enqueueAgain(tx, row, until);
   });
   getLogger().info({ deliveryId: row.id, kind: row.kind, until: until.toISOString() }, "helpdesk delivery deferred");
   return "deferred";
+}
+
+/** A new job for the delivery (its kind's queue), starting at `until`. */
+async function enqueueAgain(tx: Tx, row: HelpdeskDelivery, until: Date): Promise<void> {
+  if (row.kind === "triage_note") await enqueueInTransaction(tx, QUEUES.triageTicket, { ticketId: row.ticketId }, { startAfter: until });
+  else if (row.kind === "customer_reply")
+    await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id }, { startAfter: until });
+  else if (row.approvalId !== null)
+    await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approvalId }, { startAfter: until });
+  else await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.resetId! }, { startAfter: until });
 }
 
 async function markDead(
@@ -230,6 +316,7 @@ async function markDead(
   permanent: boolean,
   clock: DeliveryClock,
   meta: Meta,
+  extra: { stale?: true } = {},
 ): Promise<DeliveryOutcome> {
   await getDb().$transaction(async (tx) => {
     await tx.helpdeskDelivery.update({
@@ -237,12 +324,13 @@ async function markDead(
       // in_flight_since stays: whoever tries again searches the ticket first.
       data: { status: "dead", lastError: message.slice(0, 1000), notBefore: null, updatedAt: new Date(clock.now()) },
     });
+    if (row.kind === "triage_note") await mirrorToTriage(tx, row.marker, { noteStatus: "dead", lastError: message.slice(0, 1000) });
     await appendAuditEvent(tx, {
       actor: SYSTEM_ACTOR,
-      action: "helpdesk.delivery_dead",
+      action: row.kind === "triage_note" ? "triage.note_dead" : "helpdesk.delivery_dead",
       ...deliveryTarget(row),
       ticketId: row.ticketId,
-      details: { deliveryId: row.id, kind: row.kind, attempts: row.attempts, error: message.slice(0, 1000), permanent },
+      details: { deliveryId: row.id, kind: row.kind, attempts: row.attempts, error: message.slice(0, 1000), permanent, ...extra },
       meta,
     });
   });
@@ -250,10 +338,17 @@ async function markDead(
   return "dead";
 }
 
-/** What an audit event about a delivery is about: its reset, its approval request, or the account of a reply without one. */
-export function deliveryTarget(row: { resetId: string | null; accountId: number | null; approvalId?: string | null }): {
+/** What an audit event about a delivery is about: its reset, its approval request, its ticket (triage), or the account of a reply without one. */
+export function deliveryTarget(row: {
+  resetId: string | null;
+  accountId: number | null;
+  approvalId?: string | null;
+  kind?: string;
+  ticketId?: string;
+}): {
   target: { type: string; id: string };
 } {
+  if (row.kind === "triage_note" && row.ticketId) return { target: { type: "ticket", id: row.ticketId } };
   if (row.resetId) return { target: { type: "scope_reset", id: row.resetId } };
   if (row.approvalId) return { target: { type: "reset_approval", id: row.approvalId } };
   return { target: { type: "account", id: String(row.accountId) } };
@@ -286,6 +381,24 @@ async function markDelivered(
         updatedAt: new Date(),
       },
     });
+    if (row.kind === "triage_note") {
+      const triage = await mirrorToTriage(tx, row.marker, {
+        noteStatus: "delivered",
+        zendeskCommentId: BigInt(comment.id),
+        noteDeliveredAt: new Date(comment.createdAt),
+        noteInFlightSince: null,
+        lastError: null,
+      });
+      await appendAuditEvent(tx, {
+        actor: { id: null, name: "ticket triage", email: null },
+        action: "triage.note_delivered",
+        ...deliveryTarget(row),
+        ticketId: row.ticketId,
+        details: { deliveryId: row.id, state: triage?.state, accountId: triage?.accountId ?? null, commentId: comment.id, recovered },
+        meta,
+      });
+      return;
+    }
     await appendAuditEvent(tx, {
       actor: SYSTEM_ACTOR,
       action: row.kind === "customer_reply" ? "helpdesk.reply_delivered" : "helpdesk.note_delivered",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deliveryFailureMessage } from "./delivery-messages";
+import { deliveryFailureMessage, internalFailureMessage, ticketGoneMessage } from "./delivery-messages";
 import { ZendeskError } from "./zendesk-errors";
 
 const refused = (init: Partial<ConstructorParameters<typeof ZendeskError>[0]>) =>
@@ -24,6 +24,19 @@ describe("deliveryFailureMessage", () => {
     ).toMatch(/refused Scopedesk's access \(403\).*Retry now\.$/);
     expect(deliveryFailureMessage(note, refused({ message: "422 InvalidValue: status" }))).toMatch(
       /^Zendesk refused this note: Zendesk addComment: 422/,
+    );
+  });
+});
+
+describe("ticketGoneMessage and internalFailureMessage", () => {
+  it("say the comment may be in a ticket that is gone, and never show what failed inside", () => {
+    const text = ticketGoneMessage({ ticketId: "77", kind: "triage_note" });
+    expect(text).toMatch(/^Ticket #77 is no longer in Zendesk/);
+    expect(text).toContain("may have reached the ticket before it went");
+    expect(text).not.toMatch(/copy/i);
+    expect(ticketGoneMessage({ ticketId: "77", kind: "customer_reply" })).toContain("the reply was not posted again");
+    expect(internalFailureMessage("job:abc")).toBe(
+      "Scopedesk could not finish this try because of an internal error (logged as job:abc); it is tried again.",
     );
   });
 });

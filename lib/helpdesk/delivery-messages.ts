@@ -28,3 +28,20 @@ export function deliveryFailureMessage(row: { ticketId: string; kind: string }, 
       return `Zendesk refused ${what}: ${error.message.slice(0, 300)}. Fix what it says, then use Retry now, or copy ${what} by hand.`;
   }
 }
+
+/**
+ * The ticket's comments answered 404 and so did the ticket: it is gone (deleted, or never this number). What
+ * was being posted may have reached it before, so this says where to look before copying anything.
+ */
+export function ticketGoneMessage(row: { ticketId: string; kind: string }): string {
+  const what = row.kind === "customer_reply" ? "the reply" : "this note";
+  return (
+    `Ticket #${row.ticketId} is no longer in Zendesk (deleted, or not this number), so ${what} was not posted again. ` +
+    `It may have reached the ticket before it went: if the ticket is restored, look there first, then use Retry now (it searches before posting).`
+  );
+}
+
+/** A failure of Scopedesk's own (the database, a bug): the details are in the log under this try's id, never on the page. */
+export function internalFailureMessage(requestId: string): string {
+  return `Scopedesk could not finish this try because of an internal error (logged as ${requestId}); it is tried again.`;
+}

@@ -11,7 +11,7 @@ export type NoteKind = "scopes_before" | "scopes_after";
 /** An approval request's step, noted in its ticket (lib/approvals/notes.ts). */
 export type ApprovalNoteKind =
   "approval_requested" | "approval_approved" | "approval_denied" | "approval_cancelled" | "approval_expired" | "approval_voided";
-export type DeliveryKind = NoteKind | "customer_reply" | ApprovalNoteKind;
+export type DeliveryKind = NoteKind | "customer_reply" | ApprovalNoteKind | "triage_note";
 
 /** Unique per delivery and kept when a dead reply is sent again, so its earlier text is found. */
 export function deliveryMarker(deliveryId: string): string {

@@ -46,12 +46,25 @@ export async function retryDelivery(input: { deliveryId: string; staff: StaffSes
       data: { status: "queued", notBefore: null, lastError: null, deferrals: 0, updatedAt: new Date() },
     });
     if (isNote) await enqueueInTransaction(tx, QUEUES.deliverResetNotes, { resetId: row.reset_id! });
-    else if (row.approval_id !== null) await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approval_id });
+    else if (row.kind === "triage_note") {
+      // The triage job computes the note again and posts it through this delivery (decision 042).
+      await tx.ticketTriage.updateMany({
+        where: { ticketId: row.ticket_id, noteStatus: { in: ["dead", "not_posted"] } },
+        data: { noteStatus: "pending", lastError: null, updatedAt: new Date() },
+      });
+      await enqueueInTransaction(tx, QUEUES.triageTicket, { ticketId: row.ticket_id });
+    } else if (row.approval_id !== null) await enqueueInTransaction(tx, QUEUES.deliverApprovalNotes, { approvalId: row.approval_id });
     else await enqueueInTransaction(tx, QUEUES.sendCustomerReply, { deliveryId: row.id });
     await appendAuditEvent(tx, {
       actor: { id: staff.id, name: staff.name, email: staff.email },
       action: "helpdesk.delivery_retried",
-      ...deliveryTarget({ resetId: row.reset_id, accountId: row.account_id, approvalId: row.approval_id }),
+      ...deliveryTarget({
+        resetId: row.reset_id,
+        accountId: row.account_id,
+        approvalId: row.approval_id,
+        kind: row.kind,
+        ticketId: row.ticket_id,
+      }),
       ticketId: row.ticket_id,
       details: { deliveryId: row.id, kind: row.kind, previousStatus: row.status },
       meta,

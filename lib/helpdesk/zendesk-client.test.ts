@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startDevZendesk, type DevZendesk } from "@/scripts/dev-zendesk/server";
 import { expectExchangesMatchContract, recordingFetch, type Exchange } from "@/tests/support/zendesk-contract";
 import { COMMENT_MAX_BYTES, createZendeskClient, type ZendeskClientOptions } from "./zendesk-client";
@@ -95,6 +95,8 @@ describe("getTicket", () => {
       assigneeId: null,
       assignee: null,
       organization: { id: 35_000_000_001, name: "Acme Legacy Ltd" },
+      tags: [],
+      updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       url: `${zendesk.url}/agent/tickets/4242`,
     });
     expect(routes()).toEqual({ "POST /oauth/tokens": 1, [TICKET]: 1 });
@@ -698,3 +700,42 @@ function closedPort(): Promise<number> {
     });
   });
 }
+
+describe("getUser and getAppPublicKeyPem (the sidebar app's reads)", () => {
+  // A development Zendesk with the Scopedesk app installed; neither read is among the operations the contract
+  // check knows (Show User, the apps API): a plain client.
+  let withApp: DevZendesk;
+  beforeAll(async () => {
+    withApp = await startDevZendesk({ port: 0, log: () => {}, app: { scopedeskUrl: "http://127.0.0.1:9" } });
+  });
+  afterAll(() => withApp.close());
+  const plain = () =>
+    createZendeskClient({
+      baseUrl: withApp.url,
+      clientId: withApp.clientId,
+      clientSecret: withApp.clientSecret,
+      timeoutMs: 2000,
+      maxRetries: 1,
+    });
+
+  it("reads a user with whether it is active, and null for a user Zendesk does not have", async () => {
+    const client = plain();
+    expect(await client.getUser("36000000101")).toEqual({
+      id: 36_000_000_101,
+      name: "Olivia Ops",
+      email: "ops@acme-legacy.example",
+      role: "end-user",
+      organizationId: null,
+      active: true,
+    });
+    expect(await client.getUser(36_000_999_999)).toBeNull();
+    await expect(client.getUser("12ab")).rejects.toThrow(TypeError);
+  });
+
+  it("reads the app's public key as PEM text, and fails with a ZendeskError for an app it does not know", async () => {
+    const client = plain();
+    expect(await client.getAppPublicKeyPem(1_000_001)).toMatch(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/);
+    const err = await failure(client.getAppPublicKeyPem(5));
+    expect(err).toMatchObject({ kind: "not_found", operation: "getAppPublicKey", status: 404 });
+  });
+});

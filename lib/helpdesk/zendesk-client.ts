@@ -17,11 +17,13 @@ import { ZendeskError, type ZendeskOperation } from "./zendesk-errors";
 import { createTransport, type ZendeskLogger, type ZendeskRequest } from "./zendesk-http";
 import { ZENDESK_TICKET_UPDATE_LIMIT, ZendeskRateLimits, type TicketUpdateLimit } from "./zendesk-rate-limits";
 import {
+  appPublicKeyAnswerSchema,
   commentMarker,
   listCommentsResponseSchema,
   MARKER_METADATA_KEY,
   searchUsersResponseSchema,
   showTicketResponseSchema,
+  showUserResponseSchema,
   toComment,
   toUser,
   updateTicketResponseSchema,
@@ -72,6 +74,11 @@ export interface NewComment {
   authorId?: number | null;
   /** A status to set in the same update, e.g. "pending" with a reply. */
   status?: CommentStatus | null;
+  /**
+   * The ticket's whole tag list after the update (`tags` sets it), sent as a safe update: with the ticket's
+   * `updated_at` as read (`updated_stamp`), so Zendesk answers 409 instead of losing a tag set in between.
+   */
+  tags?: { set: readonly string[]; updatedStamp: string } | null;
 }
 
 export interface FindCommentQuery {
@@ -104,6 +111,10 @@ export interface ZendeskClient {
   searchUsers(query: string): Promise<ZendeskUser[]>;
   /** The agent or admin with this e-mail address (case-insensitive), or null. */
   findAgentByEmail(email: string): Promise<ZendeskUser | null>;
+  /** Show User: the user with this id, with whether it is active (not suspended); null when Zendesk has none. */
+  getUser(userId: number | string): Promise<(ZendeskUser & { role: string; active: boolean }) | null>;
+  /** The installed app's public key for signed URLs (PEM), as Zendesk publishes it (the sidebar app, decision 030). */
+  getAppPublicKeyPem(appId: number | string): Promise<string>;
 }
 
 /**
@@ -216,6 +227,8 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         assigneeId: ticket.assignee_id ?? null,
         assignee: assigneeOf(ticket.assignee_id ?? null, answer.users),
         organization: organization && { id: organization.id, name: organization.name },
+        tags: ticket.tags == null ? [] : [ticket.tags].flat(),
+        updatedAt: ticket.updated_at ?? null,
         url: `${baseUrl}/agent/tickets/${ticket.id}`,
       };
     },
@@ -235,6 +248,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
               ...(c.authorId != null ? { author_id: c.authorId } : {}),
             },
             ...(c.status != null ? { status: c.status } : {}),
+            ...(c.tags != null ? { tags: [...c.tags.set], safe_update: true, updated_stamp: c.tags.updatedStamp } : {}),
             ...(c.marker !== undefined ? { metadata: { [MARKER_METADATA_KEY]: c.marker } } : {}),
           },
         },
@@ -301,6 +315,33 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
       const wanted = address.toLowerCase();
       return users.find((u) => (u.role === "agent" || u.role === "admin") && u.email?.toLowerCase() === wanted) ?? null;
     },
+
+    async getUser(userId) {
+      const id = checkedId(userId, "getUser");
+      try {
+        const { user } = await authed({ operation: "getUser", method: "GET", path: `/api/v2/users/${id}`, schema: showUserResponseSchema });
+        if (user.id !== id) throw invalidAnswer("getUser", "the answer is about another user");
+        return {
+          ...toUser(user),
+          role: user.role,
+          active: user.active !== false && user.suspended !== true,
+        };
+      } catch (err) {
+        if (err instanceof ZendeskError && err.kind === "not_found") return null;
+        throw err;
+      }
+    },
+
+    async getAppPublicKeyPem(appId) {
+      const id = checkedId(appId, "getAppPublicKeyPem");
+      return authed({
+        operation: "getAppPublicKey",
+        method: "GET",
+        path: `/api/v2/apps/${id}/public_key.pem`,
+        answer: { accept: "application/x-pem-file, text/plain", text: true },
+        schema: appPublicKeyAnswerSchema,
+      });
+    },
   };
   return client;
 }
@@ -318,6 +359,7 @@ function checkedComment(comment: NewComment | { body: string; public: boolean })
   marker?: string;
   authorId?: number | null;
   status?: CommentStatus | null;
+  tags?: { set: readonly string[]; updatedStamp: string } | null;
 } {
   const c = comment as NewComment;
   if ((c.body === undefined) === (c.htmlBody === undefined))
@@ -330,6 +372,8 @@ function checkedComment(comment: NewComment | { body: string; public: boolean })
     throw new TypeError("Zendesk addComment: authorId must be a user id");
   if (c.status != null && !(COMMENT_STATUSES as readonly string[]).includes(c.status))
     throw new TypeError(`Zendesk addComment: status must be one of ${COMMENT_STATUSES.join(", ")}`);
+  if (c.tags != null && (!c.tags.set.every((t) => /^[^\s,]{1,80}$/.test(t)) || Number.isNaN(Date.parse(c.tags.updatedStamp))))
+    throw new TypeError("Zendesk addComment: tags must be words without spaces or commas, with the ticket's updated_at");
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > COMMENT_MAX_BYTES) {
     throw new ZendeskError({
@@ -339,7 +383,7 @@ function checkedComment(comment: NewComment | { body: string; public: boolean })
       message: `the comment is ${bytes} bytes, over Zendesk's ${COMMENT_MAX_BYTES}; not sent`,
     });
   }
-  return { body: c.body, htmlBody: c.htmlBody, public: c.public, marker, authorId: c.authorId, status: c.status };
+  return { body: c.body, htmlBody: c.htmlBody, public: c.public, marker, authorId: c.authorId, status: c.status, tags: c.tags };
 }
 
 function checkedMarker(marker: unknown, operation: string): string {
@@ -356,6 +400,13 @@ function normalisedText(text: string): string {
 
 function invalidAnswer(operation: ZendeskOperation, message: string, extra: { ambiguous?: boolean; cause?: unknown } = {}): ZendeskError {
   return new ZendeskError({ kind: "invalid_response", operation, message, ...extra });
+}
+
+function checkedId(value: number | string, operation: string): number {
+  const text = String(value);
+  if (!/^[1-9][0-9]{0,17}$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new TypeError(`Zendesk ${operation}: ${JSON.stringify(text.slice(0, 40))} is not an id`);
+  return Number(text);
 }
 
 function checkedTicketId(value: ZendeskTicketId): number {

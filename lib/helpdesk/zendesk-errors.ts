@@ -27,7 +27,7 @@ export type ZendeskErrorKind =
   /** Any other 5xx. */
   | "server";
 
-export type ZendeskOperation = "token" | "getTicket" | "addComment" | "listComments" | "searchUsers";
+export type ZendeskOperation = "token" | "getTicket" | "addComment" | "listComments" | "searchUsers" | "getUser" | "getAppPublicKey";
 
 /**
  * What a caller may switch on. Set where it applies, else undefined.

@@ -49,6 +49,8 @@ export interface ZendeskRequest<T> {
   ticketUpdate?: number;
   /** Repeating it cannot change anything twice. Default: GET only. */
   safeToRepeat?: boolean;
+  /** What the answer is: JSON (default), or text (e.g. a PEM), handed to the schema as a string. */
+  answer?: { accept: string; text: true };
   schema: z.ZodType<T>;
 }
 
@@ -66,7 +68,7 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
   return async function send<T>(request: ZendeskRequest<T>): Promise<T> {
     const safeToRepeat = request.safeToRepeat ?? request.method === "GET";
     const query = request.query ? `?${new URLSearchParams(request.query)}` : "";
-    const headers: Record<string, string> = { accept: "application/json" };
+    const headers: Record<string, string> = { accept: request.answer?.accept ?? "application/json" };
     if (request.authorization) headers.authorization = request.authorization;
     if (request.body !== undefined) headers["content-type"] = "application/json";
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -158,7 +160,7 @@ export function createTransport(opts: TransportOptions): ZendeskTransport {
 function parseAnswer<T>(text: string, request: ZendeskRequest<T>, safeToRepeat: boolean, status: number): T {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = request.answer?.text ? text : JSON.parse(text);
   } catch {
     json = undefined;
   }

@@ -39,6 +39,9 @@ export const showTicketResponseSchema = z.object({
     requester_id: id,
     assignee_id: id.nullish(),
     organization_id: id.nullish(),
+    // TicketObject: an array of tags (or one tag as a string); updated_at, for a safe update's updated_stamp.
+    tags: z.union([z.array(z.string()), z.string()]).nullish(),
+    updated_at: timestamp.nullish(),
   }),
   users: z.array(userSchema).default([]),
   organizations: z.array(z.object({ id, name: z.string() })).default([]),
@@ -78,6 +81,24 @@ export const listCommentsResponseSchema = z.object({
   meta: z.object({ has_more: z.boolean(), after_cursor: z.string().nullable() }),
 });
 
+/** ShowUser: the user, with whether it may sign in (active, not suspended). */
+export const showUserResponseSchema = z.object({
+  user: z.object({
+    id,
+    name: z.string(),
+    email: z.string().nullish(),
+    role: z.string(),
+    active: z.boolean().optional(),
+    suspended: z.boolean().nullish(),
+  }),
+});
+
+/** An app's public key for signed URLs (GET /api/v2/apps/{app_id}/public_key.pem): a PEM, at most 16 KiB. */
+export const appPublicKeyAnswerSchema = z
+  .string()
+  .max(16 * 1024)
+  .regex(/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/, "not a PEM public key");
+
 /** SearchUsers: the first page of matches. */
 export const searchUsersResponseSchema = z.object({ users: z.array(userSchema) });
 
@@ -109,6 +130,10 @@ export interface ZendeskTicket {
   /** That agent as the answer's users sideload it (Zendesk sideloads the requester, submitter, assignee and CCs); null when unassigned or not in the answer. */
   assignee: { id: number; name: string; email: string | null } | null;
   organization: { id: number; name: string } | null;
+  /** The ticket's tags, as Zendesk answered them. */
+  tags: string[];
+  /** When it was last updated, as Zendesk says it (a safe update's `updated_stamp`); null when the answer lacks it. */
+  updatedAt: string | null;
   /** The agents' page for the ticket on the base URL (not the API URL Zendesk puts in `ticket.url`). */
   url: string;
 }

@@ -22,6 +22,12 @@ describe("loadConfig", () => {
     expect(requireAuthSecret(loadConfig({ AUTH_SECRET: SECRET }))).toBe(SECRET);
   });
 
+  it("tags triaged tickets unless TRIAGE_TAGS=off, and refuses anything but on or off", () => {
+    expect(loadConfig({}).triageTags).toBe(true);
+    expect(loadConfig({ TRIAGE_TAGS: "off" }).triageTags).toBe(false);
+    expect(() => loadConfig({ TRIAGE_TAGS: "yes" })).toThrow(/TRIAGE_TAGS: must be on or off/);
+  });
+
   it("refuses a session secret shorter than 32 characters", () => {
     expect(() => loadConfig({ AUTH_SECRET: "too-short" })).toThrow(/AUTH_SECRET: must be at least 32 characters/);
   });

@@ -105,6 +105,8 @@ const rawSchema = z.object({
   HSTS: z.enum(["auto", "on", "off"]).default("auto"),
   /** Who authors a customer reply in Zendesk: the sending agent's own Zendesk user (found by e-mail; else the integration user), or always the integration user. */
   HELPDESK_REPLY_AUTHOR: z.enum(["agent", "integration"], { error: "must be agent or integration" }).default("agent"),
+  /** Triage on arrival tags the ticket with its verdict (scopedesk-ready, scopedesk-nothing-to-do) in the note's update. */
+  TRIAGE_TAGS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
   /** The Zendesk sidebar app (decision 030): its app id and the installation's id; both, or neither. */
   ZENDESK_APP_ID: z
     .string()
@@ -255,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     publicUrl: c.AUTH_URL ? new URL(c.AUTH_URL).origin : null,
     hsts: c.HSTS,
     helpdeskReplyAuthor: c.HELPDESK_REPLY_AUTHOR,
+    triageTags: c.TRIAGE_TAGS === "on",
     /** The Zendesk ticket-sidebar app, when configured (lib/zendesk-app, decision 030). */
     zendeskApp:
       c.ZENDESK_APP_ID && c.ZENDESK_APP_INSTALLATION_ID

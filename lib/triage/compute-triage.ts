@@ -1,5 +1,7 @@
 import "server-only";
 import { eraseJobVerdict } from "@/lib/accounts/cutoff";
+import { approvalRules } from "@/lib/approvals/policy";
+import { lastResets, singleResetRisk } from "@/lib/approvals/reset-risk";
 import { suggestAccountsForRequester } from "@/lib/helpdesk/suggest-accounts";
 import type { ZendeskTicket } from "@/lib/helpdesk/zendesk-schemas";
 import { getConfig } from "@/lib/platform/config";
@@ -33,13 +35,23 @@ export async function computeTriage(ticket: ZendeskTicket): Promise<ComputedTria
       const subject = await loadResetSubject(db, first.id, { lock: false });
       const byDefault = previewReset(subject, { mode: "default", cutoff: config.signupCutoff });
       const minimal = previewReset(subject, { mode: "minimal", cutoff: config.signupCutoff });
+      const minimalOffered = offersMinimalPlan(byDefault.plan, minimal.plan) && !minimal.blocked;
+      // The four-eyes rules as the reset would apply them now (decision 040).
+      const last = await lastResets(db, [subject.account]);
+      const now = new Date();
+      const approval = {
+        default: approvalRules(singleResetRisk(subject, byDefault, last), config.approvals, now),
+        minimal: minimalOffered ? approvalRules(singleResetRisk(subject, minimal, last), config.approvals, now) : null,
+        approvers: config.approvals.approverRoles,
+      };
       account = {
         id: subject.account.id,
         username: subject.account.username,
         signedUpAt: subject.account.signedUpAt,
         verdict: eraseJobVerdict({ signedUpAt: subject.account.signedUpAt, scopes: subject.account.scopes, cutoff: config.signupCutoff }),
         byDefault,
-        minimal: offersMinimalPlan(byDefault.plan, minimal.plan) && !minimal.blocked ? minimal : null,
+        minimal: minimalOffered ? minimal : null,
+        approval,
       };
     } catch (error) {
       // Gone since the match was read: as if it had not matched.

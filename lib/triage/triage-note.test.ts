@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { eraseJobVerdict } from "@/lib/accounts/cutoff";
 import { previewReset, type ResetSubject } from "@/lib/scope-resets/preview";
 import { ADMIN_SCOPES, ERASE_JOB_SCOPES, isPlatformManagedScope } from "@/lib/scopes/catalog";
-import { NOTE_MAX_CHARS, triageMarker, triageNote, type TriageInput } from "./triage-note";
+import { NOTE_MAX_CHARS, tagsWithTriage, triageMarker, triageNote, triageTag, type TriageInput } from "./triage-note";
 
 const CUTOFF = new Date("2023-07-25T00:00:00Z");
 const ADMIN = ADMIN_SCOPES.filter((s) => !isPlatformManagedScope(s) && !(ERASE_JOB_SCOPES as readonly string[]).includes(s));
@@ -117,5 +117,42 @@ describe("the triage note", () => {
     expect(result.body).toContain("- and 390 more");
     expect(result.body).toContain("and 40 more");
     expect(result.body.endsWith(result.marker)).toBe(true);
+  });
+});
+
+describe("the triage note and four eyes", () => {
+  const keyLosses = {
+    rule: "key_losses" as const,
+    message: '1 existing API key would lose scopes it uses: "prod" of legacy-acme loses mail.send.',
+  };
+  it("says when a reset would need a lead's approval, and why, and whether the minimal reset avoids it", () => {
+    const base = account({ scopes: [...ADMIN, "mail.send"] });
+    const body = note({
+      account: { ...base, approval: { default: [keyLosses], minimal: [], approvers: ["lead", "admin"] } },
+    }).body;
+    expect(body).toContain(
+      `A reset of this account needs a lead or admin's approval first (four eyes): 1 existing API key would lose scopes it uses: "prod" of legacy-acme loses mail.send.`,
+    );
+    if (base.minimal) expect(body).toContain("The minimal reset needs no approval.");
+  });
+
+  it("says nothing of approval when no rule fires, or when nothing is to be done", () => {
+    expect(note({ account: { ...account(), approval: { default: [], minimal: null, approvers: ["lead"] } } }).body).not.toMatch(/approval/);
+    const done = account({ scopes: [...ADMIN, ...ERASE_JOB_SCOPES] });
+    expect(note({ account: { ...done, approval: { default: [keyLosses], minimal: null, approvers: ["lead"] } } }).body).not.toMatch(
+      /approval/,
+    );
+  });
+});
+
+describe("the triage tag", () => {
+  it("is the verdict to act on, added to the ticket's own tags, replacing another verdict's", () => {
+    expect(triageTag("needs_reset")).toBe("scopedesk-ready");
+    expect(triageTag("nothing_to_do")).toBe("scopedesk-nothing-to-do");
+    expect(triageTag("no_account")).toBeNull();
+    expect(triageTag("anomaly")).toBeNull();
+    expect(tagsWithTriage(["vip", "scopedesk-nothing-to-do"], "needs_reset")).toEqual(["vip", "scopedesk-ready"]);
+    expect(tagsWithTriage([], "nothing_to_do")).toEqual(["scopedesk-nothing-to-do"]);
+    expect(tagsWithTriage(["vip"], "no_account")).toBeNull();
   });
 });

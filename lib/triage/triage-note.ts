@@ -11,6 +11,7 @@
  * Pure.
  */
 import { formatUtc, type EraseJobVerdict } from "@/lib/accounts/cutoff";
+import { approvalReasonText, type FiredRule } from "@/lib/approvals/policy";
 import type { ResetPreview } from "@/lib/scope-resets/preview";
 
 export type TriageState = "needs_reset" | "nothing_to_do" | "no_account" | "anomaly";
@@ -35,6 +36,11 @@ export interface TriageInput {
     byDefault: ResetPreview;
     /** The minimal reset, when it is offered (the default one removes scopes). */
     minimal: ResetPreview | null;
+    /**
+     * The four-eyes rules (lib/approvals/policy.ts) a reset would fire now: for the default reset, and for the
+     * minimal one when offered. Absent or empty: no approval needed.
+     */
+    approval?: { default: readonly FiredRule[]; minimal: readonly FiredRule[] | null; approvers: readonly string[] };
   } | null;
   /** The console's ticket page, when Scopedesk knows its public URL. */
   ticketPageUrl: string | null;
@@ -46,6 +52,24 @@ export interface TriageNote {
   summary: string;
   body: string;
   marker: string;
+}
+
+/** The tag triage adds to the ticket with its note (TRIAGE_TAGS): its verdict, where there is one to act on. */
+export const TRIAGE_TAGS = { needs_reset: "scopedesk-ready", nothing_to_do: "scopedesk-nothing-to-do" } as const;
+
+export function triageTag(state: TriageState): string | null {
+  return state === "needs_reset" || state === "nothing_to_do" ? TRIAGE_TAGS[state] : null;
+}
+
+/**
+ * The ticket's tags after the note's update: its own, without a triage tag of another verdict, with this one's.
+ * Zendesk's update sets the whole list (`tags`), guarded by `safe_update` against a change in between.
+ */
+export function tagsWithTriage(current: readonly string[], state: TriageState): string[] | null {
+  const tag = triageTag(state);
+  if (tag === null) return null;
+  const others = current.filter((t) => !(Object.values(TRIAGE_TAGS) as string[]).includes(t));
+  return [...others, tag];
 }
 
 /** One line, unique per ticket, at the end of the note: searched for after an ambiguous failure (decision 016's recipe). */
@@ -109,6 +133,7 @@ export function triageNote(input: TriageInput): TriageNote {
         lines.push(`A minimal reset (add the erase-job scopes, remove nothing) takes nothing from any key.`);
       }
     }
+    lines.push(...approvalLines(account.approval, minimal !== null));
   } else {
     lines.push("Both erase-job scopes are present: no reset is needed.");
   }
@@ -128,6 +153,28 @@ export function triageNote(input: TriageInput): TriageNote {
   }
   lines.push("", open);
   return finish({ state, summary: blocked ? `${verdict.headline} (the parent must be reset first)` : verdict.headline, marker, lines });
+}
+
+/** Whether a reset would need a second person's approval first (four eyes, decision 040), and why. */
+function approvalLines(approval: NonNullable<TriageInput["account"]>["approval"], minimalOffered: boolean): string[] {
+  if (!approval || approval.default.length === 0) return [];
+  const who = approval.approvers.length > 0 ? approval.approvers.join(" or ") : "lead";
+  const lines = [
+    `A reset of this account needs a ${who}'s approval first (four eyes): ${cutText(approvalReasonText(approval.default), 600)}`,
+  ];
+  if (minimalOffered && approval.minimal !== null) {
+    lines.push(
+      approval.minimal.length === 0
+        ? "The minimal reset needs no approval."
+        : `The minimal reset needs approval too: ${cutText(approvalReasonText(approval.minimal), 400)}`,
+    );
+  }
+  return lines;
+}
+
+function cutText(text: string, max: number): string {
+  const line = text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function finish(input: { state: TriageState; summary: string; marker: string; lines: string[] }): TriageNote {

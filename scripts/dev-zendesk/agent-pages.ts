@@ -101,6 +101,7 @@ export function ticketPage(store: DevZendeskStore, ticket: DevTicket, slot?: Age
 <dt>Status</dt><dd>${escapeHtml(ticket.status)}</dd>
 <dt>Requester</dt><dd>${escapeHtml(requesterText)}</dd>
 <dt>Organization</dt><dd>${escapeHtml(organization?.name ?? "(none)")}</dd>
+<dt>Tags</dt><dd data-tags>${escapeHtml((ticket.tags ?? []).join(" ") || "(none)")}</dd>
 </dl>
 <h2>Conversation (${comments.length}, oldest first)</h2>
 <ol data-conversation>

@@ -60,6 +60,11 @@ const updateBody = z.strictObject({
     status: z.enum(STATUSES).optional(),
     // Custom metadata of the update (the audit's metadata.custom).
     metadata: z.record(z.string(), z.unknown()).optional(),
+    // TicketObject.tags ("set tag": the whole list) and a safe update (safe_update with updated_stamp: 409 when the
+    // ticket changed since that instant).
+    tags: z.union([z.array(z.string().regex(/^[^\s,]{1,80}$/)), z.string().regex(/^[^\s,]{1,80}$/)]).optional(),
+    safe_update: z.boolean().optional(),
+    updated_stamp: z.iso.datetime({ offset: true }).optional(),
   }),
 });
 
@@ -121,10 +126,13 @@ export function zendeskApi({ store, tokens, limits, origin }: ApiDeps): Hono {
         c,
         400,
         "InvalidRequest",
-        'The development Zendesk only adds comments: {"ticket":{"comment":{"body" or "html_body",…,"public","author_id"?},"status"?,"metadata"?}}',
+        'The development Zendesk only adds comments: {"ticket":{"comment":{"body" or "html_body",…,"public","author_id"?},"status"?,"metadata"?,"tags"?,"safe_update"?,"updated_stamp"?}}',
       );
     }
-    const { comment, status, metadata } = parsed.data.ticket;
+    const { comment, status, metadata, tags, safe_update: safeUpdate, updated_stamp: stamp } = parsed.data.ticket;
+    const current = store.ticket(id)!;
+    if (safeUpdate !== undefined && stamp !== undefined && Date.parse(stamp) !== Date.parse(current.updatedAt))
+      return zendeskError(c, 409, "UpdateConflict", "The ticket was updated since updated_stamp: read it again and retry.");
     const author = comment.author_id == null ? INTEGRATION_USER.id : comment.author_id;
     const authorUser = store.user(author);
     if (!authorUser || (authorUser.role !== "agent" && authorUser.role !== "admin")) return recordInvalid(c, ...REFUSALS.author_invalid);
@@ -140,6 +148,7 @@ export function zendeskApi({ store, tokens, limits, origin }: ApiDeps): Hono {
       if (added.reason === "not_found") return zendeskError(c, 404, "RecordNotFound", "Not found");
       return recordInvalid(c, ...REFUSALS[added.reason]);
     }
+    if (tags !== undefined) store.setTags(id, [tags].flat());
     limits.ticketUpdated(id);
     return c.json({ ticket: ticketJson(store.ticket(id)!, origin()), audit: commentAuditJson(added.comment) });
   });

@@ -297,6 +297,43 @@ describe("updates as strict as Zendesk", () => {
     });
   });
 
+  it("sets the tags with the comment as a safe update, and answers 409 when the ticket changed since updated_stamp", async () => {
+    const opened = await call("/__dev/tickets", {
+      method: "POST",
+      body: JSON.stringify({ requesterEmail: "tags@customer.example", tags: ["vip"] }),
+      headers: { "content-type": "application/json" },
+    });
+    const id = (opened.body as { id: number }).id;
+    const shown = (await checked(OPERATIONS.showTicket, `/api/v2/tickets/${id}`)).body as {
+      ticket: { tags: string[]; updated_at: string };
+    };
+    expect(shown.ticket.tags).toEqual(["vip"]);
+    const stale = new Date(Date.parse(shown.ticket.updated_at) - 60_000).toISOString();
+    const conflict = await checked(OPERATIONS.updateTicket, `/api/v2/tickets/${id}`, {
+      method: "PUT",
+      body: update({ comment: { body: "late", public: false }, tags: ["vip", "x"], safe_update: true, updated_stamp: stale }),
+    });
+    expect(conflict).toMatchObject({ status: 409, body: { error: "UpdateConflict" } });
+    const ok = await checked(OPERATIONS.updateTicket, `/api/v2/tickets/${id}`, {
+      method: "PUT",
+      body: update({
+        comment: { body: "tagged", public: false },
+        tags: ["vip", "scopedesk-ready"],
+        safe_update: true,
+        updated_stamp: shown.ticket.updated_at,
+      }),
+    });
+    expect(ok.status).toBe(200);
+    const after = (await checked(OPERATIONS.showTicket, `/api/v2/tickets/${id}`)).body as { ticket: { tags: string[] } };
+    expect(after.ticket.tags).toEqual(["vip", "scopedesk-ready"]);
+    const comments = (await checked(OPERATIONS.listComments, `/api/v2/tickets/${id}/comments?page[size]=100`)).body as {
+      comments: { body: string }[];
+    };
+    expect(comments.comments.map((c) => c.body)).not.toContain("late");
+    const page = await fetch(`${zendesk.url}/agent/tickets/${id}`);
+    expect(await page.text()).toContain("<dd data-tags>vip scopedesk-ready</dd>");
+  });
+
   it("sets the status asked for with the comment, as a Change event of the same audit", async () => {
     const { body } = await checked(OPERATIONS.updateTicket, "/api/v2/tickets/4251", {
       method: "PUT",

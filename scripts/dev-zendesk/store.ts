@@ -33,6 +33,8 @@ export interface DevTicket {
   organizationId: number | null;
   /** The agent it is assigned to (seeded tickets: nobody; POST /__dev/tickets/{id}/assignee sets one). */
   assigneeId?: number | null;
+  /** Its tags (TicketObject.tags): those it was opened with, and what an update's `tags` set. */
+  tags?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -169,6 +171,12 @@ export class DevZendeskStore {
     return { ok: true, comment };
   }
 
+  /** An update's `tags`: the ticket's whole list, as Zendesk's "set tags" (lower-cased, each once). */
+  setTags(ticketId: number, tags: readonly string[]): void {
+    const ticket = this.tickets.get(ticketId);
+    if (ticket) ticket.tags = [...new Set(tags.map((t) => t.toLowerCase()))];
+  }
+
   /** A status set from outside an update (the dev control; Zendesk closes solved tickets on its own after a while). */
   setStatus(ticketId: number, status: DevTicketStatus): DevTicket | undefined {
     const ticket = this.tickets.get(ticketId);
@@ -214,6 +222,7 @@ export class DevZendeskStore {
     description: string;
     requesterEmail: string;
     requesterName: string;
+    tags?: readonly string[];
   }): DevTicket | null {
     const id = input.id ?? Math.max(this.firstTicketId - 1, ...this.tickets.keys()) + 1;
     if (this.tickets.has(id)) return null;
@@ -237,6 +246,7 @@ export class DevZendeskStore {
       status: "open",
       requesterId: requester.id,
       organizationId: requester.organizationId,
+      tags: [...new Set(input.tags ?? [])],
       createdAt: now,
       updatedAt: now,
     };

@@ -38,7 +38,7 @@ export function ticketJson(t: DevTicket, origin: string) {
     has_incidents: false,
     is_public: true,
     due_at: null,
-    tags: [],
+    tags: t.tags ?? [],
     custom_fields: [],
     custom_status_id: null,
     sharing_agreement_ids: [],

@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_CLIENT_LIMITS } from "@/lib/helpdesk/get-zendesk";
 import type { ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { stopBoss } from "@/lib/jobs/boss";
 import { getDb } from "@/lib/platform/db";
+import { acceptTriageWebhook } from "@/lib/triage/accept-triage-webhook";
+import { triageMarker } from "@/lib/triage/triage-note";
 import {
   clearFaults,
   deliveriesOf,
@@ -14,16 +17,18 @@ import {
   sendReply,
   type Job,
 } from "../support/delivery-harness";
-import { signIn, type HttpSession } from "../support/http-session";
+import { createAccount, createApiKey, PRE_CUTOFF_SCOPES } from "../support/factories";
+import { openTicket, signIn, type HttpSession } from "../support/http-session";
 
 /**
  * Exactly once under every fault (issue 20): the post lands but its answer
  * is lost or refused (500, 503 with Retry-After, 429, 403, or no answer), and
  * the search for its marker that follows fails too (429 with a Retry-After
  * above the client's in-place wait, 503, 403, or no answer). For the notes
- * and for the customer reply, every pair ends with the comment in the
+ * for the customer reply and for a new ticket's triage note (the same
+ * delivery code, decision 042), every pair ends with the comment in the
  * development Zendesk's ticket exactly once, and the console saying
- * "delivered". 5 × 4 × 2 = 40 cases.
+ * "delivered". 5 × 4 × 3 = 60 cases.
  */
 const db = getDb();
 let agent: HttpSession;
@@ -105,5 +110,40 @@ describe("the customer reply, exactly once", () => {
     const row = await db.helpdeskDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
     expect(row.sentBody).toBe(row.body);
     expect((await client.getTicket(ticketId)).status).toBe("pending");
+  });
+});
+
+describe("the triage note of a new ticket, exactly once", () => {
+  it.each(CASES)("post answered $post after applying it, then the search answered $search", async ({ postFault, searchFault }) => {
+    const account = await createAccount({ scopes: PRE_CUTOFF_SCOPES });
+    await createApiKey(account.id, { name: "old key", scopes: PRE_CUTOFF_SCOPES });
+    const { ticketId } = await openTicket({ requesterEmail: account.email });
+    // As the verified webhook does (tests/http/triage.test.ts covers the webhook itself).
+    const signature = randomBytes(32).toString("base64");
+    expect(await acceptTriageWebhook({ ticketId, signature, signedAt: new Date() })).toBe("queued");
+    await fault({ ...postFault, apply: true, method: "PUT", paths: `/api/v2/tickets/${ticketId}`, times: 1 });
+    await fault({ ...searchFault, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: SEARCH_TRIES });
+    const job: Job = { kind: "triage", ticketId };
+    await driveJob(job, client);
+
+    const counts = await markerCounts(client, ticketId);
+    expect(counts.get(triageMarker(ticketId))).toBe(1);
+    const comment = (await client.listComments(ticketId)).find((c) => c.marker === triageMarker(ticketId))!;
+    expect(comment.public).toBe(false);
+    expect(comment.body).toContain(`Account: ${account.username} (#${account.id})`);
+    const [delivery] = await deliveriesOf(job);
+    expect(delivery).toMatchObject({ status: "delivered", kind: "triage_note" });
+    const row = await db.ticketTriage.findUniqueOrThrow({ where: { ticketId } });
+    expect(row, row.lastError ?? "").toMatchObject({ state: "needs_reset", noteStatus: "delivered", accountId: account.id });
+    expect(String(row.zendeskCommentId)).toBe(String(comment.id));
+    // The console's list says what the ticket holds.
+    const list = (await (await agent.fetch("/api/triage?state=needs_reset&limit=50")).json()) as {
+      items: { ticketId: string; note: { status: string } }[];
+    };
+    expect(list.items.find((t) => t.ticketId === ticketId)?.note.status).toBe("delivered");
+    const recovered = await db.auditEvent.findFirst({
+      where: { action: "triage.note_delivered", targetId: ticketId, details: { path: ["recovered"], equals: true } },
+    });
+    expect(recovered).not.toBeNull();
   });
 });

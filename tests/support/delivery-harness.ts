@@ -5,6 +5,8 @@ import { deliverResetNotes } from "@/lib/helpdesk/deliver-reset-notes";
 import { WORKER_CLIENT_LIMITS } from "@/lib/helpdesk/get-zendesk";
 import { createZendeskClient, type ZendeskClient } from "@/lib/helpdesk/zendesk-client";
 import { getDb } from "@/lib/platform/db";
+import { runTicketTriage, type TriageOutcome } from "@/lib/triage/run-ticket-triage";
+import { triageMarker } from "@/lib/triage/triage-note";
 import { createAccount, createApiKey, PRE_CUTOFF_SCOPES } from "./factories";
 import { openTicket, type HttpSession } from "./http-session";
 import { expectZendeskAnswer, expectZendeskRequest } from "./zendesk-contract";
@@ -121,17 +123,28 @@ export async function sendReply(
   return ((await response.json()) as { deliveryId: string }).deliveryId;
 }
 
-export type Job = { kind: "notes"; resetId: string } | { kind: "reply"; deliveryId: string };
+export type Job = { kind: "notes"; resetId: string } | { kind: "reply"; deliveryId: string } | { kind: "triage"; ticketId: string };
+
+const TRIAGE_AS_DELIVERY: Record<TriageOutcome, DeliveryOutcome> = {
+  delivered: "delivered",
+  recovered: "recovered",
+  already_delivered: "already_delivered",
+  dead: "dead",
+  deferred: "deferred",
+  ticket_not_found: "not_posted",
+  not_posted: "not_posted",
+};
 
 /** Runs a delivery job once, as the worker's handler would (never its last try). */
 export async function runJob(job: Job, client: ZendeskClient): Promise<DeliveryOutcome[]> {
   const attempt = { finalAttempt: false, jobId: `test-${randomUUID()}` };
+  if (job.kind === "triage") return [TRIAGE_AS_DELIVERY[await runTicketTriage(job.ticketId, client, attempt)]];
   return job.kind === "notes"
     ? deliverResetNotes(job.resetId, client, attempt)
     : [await deliverHelpdeskComment(job.deliveryId, client, attempt)];
 }
 
-const FINAL: ReadonlySet<DeliveryOutcome> = new Set(["delivered", "recovered", "already_delivered", "dead"]);
+const FINAL: ReadonlySet<DeliveryOutcome> = new Set(["delivered", "recovered", "already_delivered", "dead", "not_posted"]);
 
 /**
  * Tries the job until it is done: a thrown try is retried at once, a
@@ -162,7 +175,12 @@ export async function driveJob(job: Job, client: ZendeskClient, maxTries = 12): 
 
 export function deliveriesOf(job: Job) {
   return db.helpdeskDelivery.findMany({
-    where: job.kind === "notes" ? { resetId: job.resetId, kind: { in: ["scopes_before", "scopes_after"] } } : { id: job.deliveryId },
+    where:
+      job.kind === "notes"
+        ? { resetId: job.resetId, kind: { in: ["scopes_before", "scopes_after"] } }
+        : job.kind === "triage"
+          ? { marker: triageMarker(job.ticketId) }
+          : { id: job.deliveryId },
     orderBy: { kind: "asc" },
   });
 }

@@ -38,11 +38,11 @@ export async function zendeskAgent(email: string, role: "agent" | "admin" | "end
 }
 
 /** A new ticket; with `triage`, one the trigger fires the triage webhook for. */
-export async function newTicket(input: { requesterEmail: string; subject?: string; triage?: boolean }): Promise<string> {
+export async function newTicket(input: { requesterEmail: string; subject?: string; triage?: boolean; tags?: string[] }): Promise<string> {
   const { id } = await dev<{ id: number }>("/__dev/tickets", {
     requesterEmail: input.requesterEmail,
     subject: input.subject ?? "Please enable the erase-job scopes",
-    tags: input.triage ? [TRIAGE_TAG] : [],
+    tags: [...(input.triage ? [TRIAGE_TAG] : []), ...(input.tags ?? [])],
   });
   return String(id);
 }

@@ -106,7 +106,10 @@ function patchedDescription(): Spec {
   const ours: string[] = Object.values(OPERATIONS);
   for (const path of PATHS) {
     for (const operation of Object.values(spec.paths[path]!).filter((o) => ours.includes(o?.operationId))) {
-      for (const status of ["400", "401", "403", "404", "422", "429", "500", "503"]) {
+      // A ticket update that collides with another "returns a 409 Conflict error" (PutTagsTicket's description, pointing
+      // to Update Ticket's "Protecting against ticket update collisions"): UpdateTicket may answer 409 too.
+      const conflict = operation.operationId === "UpdateTicket" ? ["409"] : [];
+      for (const status of ["400", "401", "403", "404", ...conflict, "422", "429", "500", "503"]) {
         operation.responses[status] ??= {
           description: "error (patched in, see tests/support/zendesk-contract.ts)",
           content: json(errorBody),
