@@ -119,8 +119,8 @@ describe("the triage note of a new ticket, exactly once", () => {
     await createApiKey(account.id, { name: "old key", scopes: PRE_CUTOFF_SCOPES });
     const { ticketId } = await openTicket({ requesterEmail: account.email });
     // As the verified webhook does (tests/http/triage.test.ts covers the webhook itself).
-    const signature = randomBytes(32).toString("base64");
-    expect(await acceptTriageWebhook({ ticketId, signature, signedAt: new Date() })).toBe("queued");
+    const replayKey = randomBytes(32).toString("hex");
+    expect(await acceptTriageWebhook({ ticketId, replayKey, signedAt: new Date() })).toBe("queued");
     await fault({ ...postFault, apply: true, method: "PUT", paths: `/api/v2/tickets/${ticketId}`, times: 1 });
     await fault({ ...searchFault, method: "GET", paths: `/api/v2/tickets/${ticketId}/comments`, times: SEARCH_TRIES });
     const job: Job = { kind: "triage", ticketId };
