@@ -2,7 +2,7 @@ import "server-only";
 import { formatUtc } from "@/lib/accounts/cutoff";
 import type { Db, Tx } from "@/lib/platform/db";
 import { AppError } from "@/lib/platform/errors";
-import { toDeliveryView, type DeliveryView } from "./list-deliveries";
+import { DELIVERY_VIEW_SELECT, toDeliveryView, type DeliveryView } from "./list-deliveries";
 
 /**
  * The customer replies already on a ticket about the accounts a reply speaks
@@ -56,30 +56,7 @@ function replyRows(db: Db | Tx, ticketId: string, accountIds: number[], resetIds
       OR: [{ resetId: null, accountId: { in: accountIds } }, { resetId: { in: resetIds } }, { familyResetId: { in: familyResetIds } }],
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: {
-      id: true,
-      resetId: true,
-      accountId: true,
-      familyResetId: true,
-      kind: true,
-      status: true,
-      attempts: true,
-      lastError: true,
-      notBefore: true,
-      zendeskCommentId: true,
-      deliveredAt: true,
-      requestedByName: true,
-      createdAt: true,
-      body: true,
-      sentBody: true,
-      landedEarlierText: true,
-      supersededBodies: true,
-      ticketStatus: true,
-      authorEmail: true,
-      authorZendeskId: true,
-      inFlightSince: true,
-      ticketId: true,
-    },
+    select: { ...DELIVERY_VIEW_SELECT, inFlightSince: true, ticketId: true },
   });
 }
 

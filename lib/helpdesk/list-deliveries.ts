@@ -31,7 +31,8 @@ export interface DeliveryView {
   } | null;
 }
 
-const SELECT = {
+/** The columns a delivery view is made of (toDeliveryView). */
+export const DELIVERY_VIEW_SELECT = {
   id: true,
   resetId: true,
   accountId: true,
@@ -110,6 +111,11 @@ export type DeliveryWhere =
   { resetId: string } | { ticketId: string } | { familyResetId: string } | { id: string } | { approvalId: string };
 
 export async function listDeliveries(db: Db | Tx, where: DeliveryWhere): Promise<DeliveryView[]> {
-  const rows = await db.helpdeskDelivery.findMany({ where, select: SELECT, orderBy: [{ createdAt: "asc" }, { kind: "asc" }], take: 500 });
+  const rows = await db.helpdeskDelivery.findMany({
+    where,
+    select: DELIVERY_VIEW_SELECT,
+    orderBy: [{ createdAt: "asc" }, { kind: "asc" }],
+    take: 500,
+  });
   return rows.map((r) => toDeliveryView(r as Row));
 }
